@@ -1,0 +1,149 @@
+//! The delivery ledger: what happened to every record a scenario producer
+//! sent — acknowledged at which offset, failed, read by whom and how often —
+//! learned only from the trace, like a Jepsen client history.
+
+use crate::ids::{ClientIdx, RecordId, TopicPartition};
+use crate::trace::TraceEvent;
+
+/// Who read a record: a consumer group, or a consumer without a group.
+pub type ReaderId = u32;
+
+/// What happened to one record.
+#[derive(Clone, Debug, Default)]
+pub struct Fate {
+    pub tp: Option<TopicPartition>,
+    /// The offset the producer was told (-1 with acks=0), if acknowledged.
+    pub acknowledged_offset: Option<i64>,
+    pub failed: bool,
+    /// The first reader and how often it got the record; others are rarer.
+    first_reader: Option<(ReaderId, u32)>,
+    other_readers: Vec<(ReaderId, u32)>,
+}
+
+impl Fate {
+    fn add_reader(&mut self, reader: ReaderId) {
+        match &mut self.first_reader {
+            None => self.first_reader = Some((reader, 1)),
+            Some((r, n)) if *r == reader => *n += 1,
+            Some(_) => {
+                match self.other_readers.iter_mut().find(|(r, _)| *r == reader) {
+                    Some((_, n)) => *n += 1,
+                    None => self.other_readers.push((reader, 1)),
+                }
+            }
+        }
+    }
+
+    /// Every reader with its read count.
+    pub fn readers(&self) -> impl Iterator<Item = (ReaderId, u32)> + '_ {
+        self.first_reader
+            .into_iter()
+            .chain(self.other_readers.iter().copied())
+    }
+
+    pub fn was_delivered(&self) -> bool {
+        self.first_reader.is_some()
+    }
+
+    /// Whether some reader got the record more than once.
+    pub fn was_redelivered(&self) -> bool {
+        self.readers().any(|(_, n)| n > 1)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    /// Per producer, per record number.
+    fates: Vec<Vec<Fate>>,
+    /// Per consumer, the reader it counts as (its group, or itself).
+    reader_of_consumer: Vec<ReaderId>,
+}
+
+impl Ledger {
+    pub fn new(producers: usize, reader_of_consumer: Vec<ReaderId>) -> Self {
+        Ledger {
+            fates: vec![Vec::new(); producers],
+            reader_of_consumer,
+        }
+    }
+
+    pub fn fate(&self, id: RecordId) -> Option<&Fate> {
+        self.fates.get(id.producer.0 as usize)?.get(id.number as usize)
+    }
+
+    fn fate_mut(&mut self, id: RecordId) -> Option<&mut Fate> {
+        let list = self.fates.get_mut(id.producer.0 as usize)?;
+        let index = id.number as usize;
+        if list.len() <= index {
+            list.resize_with(index + 1, Fate::default);
+        }
+        list.get_mut(index)
+    }
+
+    /// Every record of every producer, with its id.
+    pub fn records(&self) -> impl Iterator<Item = (RecordId, &Fate)> + '_ {
+        self.fates.iter().enumerate().flat_map(|(p, list)| {
+            list.iter().enumerate().map(move |(n, fate)| {
+                (
+                    RecordId {
+                        producer: ClientIdx(p as u32),
+                        number: n as u64,
+                    },
+                    fate,
+                )
+            })
+        })
+    }
+
+    pub fn observe(&mut self, event: &TraceEvent) {
+        match event {
+            TraceEvent::Send { id, tp, .. } => {
+                if let Some(f) = self.fate_mut(*id) {
+                    f.tp = Some(*tp);
+                }
+            }
+            TraceEvent::Acknowledged { base_offset, batch, .. } => {
+                for r in batch.records() {
+                    let offset = if *base_offset < 0 {
+                        -1
+                    } else {
+                        base_offset + i64::from(r.offset_delta())
+                    };
+                    if let Some(f) = self.fate_mut(r.id()) {
+                        f.acknowledged_offset = Some(offset);
+                    }
+                }
+            }
+            TraceEvent::DeliveryFailed { ids, .. } => {
+                for id in ids {
+                    if let Some(f) = self.fate_mut(*id) {
+                        f.failed = true;
+                    }
+                }
+            }
+            TraceEvent::Consumed {
+                consumer,
+                batch,
+                from_offset,
+                to_offset,
+                ..
+            } => {
+                let reader = self
+                    .reader_of_consumer
+                    .get(consumer.0 as usize)
+                    .copied()
+                    .unwrap_or(consumer.0);
+                for (offset, r) in batch.records() {
+                    if offset >= *from_offset
+                        && offset < *to_offset
+                        && r.id() != RecordId::INTERNAL
+                        && let Some(f) = self.fate_mut(r.id())
+                    {
+                        f.add_reader(reader);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}

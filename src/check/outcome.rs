@@ -1,0 +1,212 @@
+//! The delivery checks every run gets, in the spirit of Jepsen's and
+//! Maelstrom's Kafka checkers: from the ledger (what producers were told and
+//! what consumers got) and the final logs (what the cluster kept), count the
+//! records acknowledged but lost, present or delivered more than once, out of
+//! order, or never read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::ledger::Ledger;
+use crate::client::partitioner::murmur2;
+use crate::cluster::log::PartitionLog;
+use crate::ids::{Names, RecordId, TopicPartition};
+use crate::scenario::OutcomeField;
+use crate::trace::narrate::show_bytes;
+
+/// Most records listed by name in each category of the report.
+const LISTED_RECORDS: usize = 20;
+
+/// One record called out in the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct RecordNote {
+    pub id: String,
+    pub topic: String,
+    pub partition: u32,
+    /// The offset the producer was told, or where the record sits in the log.
+    pub offset: Option<i64>,
+    pub detail: String,
+}
+
+/// Delivery counts, each a number of distinct records.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Delivery {
+    /// `send()` was called.
+    pub produced: u64,
+    /// The producer was told the write succeeded.
+    pub acknowledged: u64,
+    /// The producer was told the write failed.
+    pub failed: u64,
+    /// Neither: still in flight at the end, or its producer crashed.
+    pub unacknowledged: u64,
+    /// Read by at least one consumer.
+    pub delivered: u64,
+    /// Acknowledged, yet absent from the final log (and not deleted by retention).
+    pub lost: u64,
+    /// Present in the final log more than once.
+    pub duplicated: u64,
+    /// Read more than once by the same consumer group (or consumer).
+    pub redelivered: u64,
+    /// In the log after a record its producer sent later with the same key.
+    pub reordered: u64,
+    /// Acknowledged and in the log, but read by nobody (only counted on
+    /// partitions some consumer reads).
+    pub unobserved: u64,
+    /// Acknowledged, then deleted by retention (below the log start offset).
+    pub expired: u64,
+    pub lost_records: Vec<RecordNote>,
+    pub duplicated_records: Vec<RecordNote>,
+    pub reordered_records: Vec<RecordNote>,
+}
+
+impl Delivery {
+    pub fn field(&self, field: OutcomeField) -> u64 {
+        match field {
+            OutcomeField::Produced => self.produced,
+            OutcomeField::Acknowledged => self.acknowledged,
+            OutcomeField::Failed => self.failed,
+            OutcomeField::Delivered => self.delivered,
+            OutcomeField::Lost => self.lost,
+            OutcomeField::Duplicated => self.duplicated,
+            OutcomeField::Redelivered => self.redelivered,
+            OutcomeField::Reordered => self.reordered,
+            OutcomeField::Unobserved => self.unobserved,
+        }
+    }
+}
+
+fn note(id: RecordId, tp: TopicPartition, offset: Option<i64>, detail: String, names: &Names) -> RecordNote {
+    RecordNote {
+        id: format!("{}#{}", names.producer(id.producer), id.number),
+        topic: names.topic(tp.topic).to_string(),
+        partition: tp.partition,
+        offset,
+        detail,
+    }
+}
+
+fn push_limited(list: &mut Vec<RecordNote>, item: impl FnOnce() -> RecordNote) {
+    if list.len() < LISTED_RECORDS {
+        list.push(item());
+    }
+}
+
+/// Computes the delivery checks.
+/// - `final_logs`: per partition, the log that counts (the leader's, or the
+///   most complete replica's when the partition is offline).
+/// - `read_partitions`: partitions some consumer reads, for `unobserved`.
+pub fn compute(
+    ledger: &Ledger,
+    final_logs: &BTreeMap<TopicPartition, &PartitionLog>,
+    read_partitions: &BTreeSet<TopicPartition>,
+    names: &Names,
+) -> Delivery {
+    let mut d = Delivery::default();
+    // Occurrences in the final logs, per producer and record number.
+    let mut occurrences: Vec<Vec<u8>> = Vec::new();
+    // Per (producer, partition, key hash): the latest send number seen in offset order.
+    let mut latest_by_key: BTreeMap<(u32, TopicPartition, i32), u64> = BTreeMap::new();
+    for (&tp, log) in final_logs {
+        for batch in log.batches() {
+            for (offset, record) in batch.records() {
+                let id = record.id();
+                if id == RecordId::INTERNAL {
+                    continue;
+                }
+                let per_producer = id.producer.0 as usize;
+                if occurrences.len() <= per_producer {
+                    occurrences.resize_with(per_producer + 1, Vec::new);
+                }
+                let counts = &mut occurrences[per_producer];
+                if counts.len() <= id.number as usize {
+                    counts.resize(id.number as usize + 1, 0);
+                }
+                counts[id.number as usize] = counts[id.number as usize].saturating_add(1);
+                if counts[id.number as usize] == 2 {
+                    d.duplicated += 1;
+                    push_limited(&mut d.duplicated_records, || {
+                        note(
+                            id,
+                            tp,
+                            Some(offset),
+                            format!("key={} appears again at @{offset}", show_bytes(record.key())),
+                            names,
+                        )
+                    });
+                }
+                // Keyed by a hash of the key: equal keys always group together.
+                let key_hash = record.key().map_or(0, murmur2);
+                let latest = latest_by_key.entry((id.producer.0, tp, key_hash)).or_insert(id.number);
+                if id.number < *latest {
+                    d.reordered += 1;
+                    push_limited(&mut d.reordered_records, || {
+                        note(
+                            id,
+                            tp,
+                            Some(offset),
+                            format!(
+                                "key={} sits after record #{} its producer sent later",
+                                show_bytes(record.key()),
+                                *latest
+                            ),
+                            names,
+                        )
+                    });
+                } else {
+                    *latest = id.number;
+                }
+            }
+        }
+    }
+    for (id, fate) in ledger.records() {
+        d.produced += 1;
+        let present = occurrences
+            .get(id.producer.0 as usize)
+            .and_then(|c| c.get(id.number as usize))
+            .copied()
+            .unwrap_or(0)
+            > 0;
+        match (fate.acknowledged_offset, fate.failed) {
+            (Some(_), _) => d.acknowledged += 1,
+            (None, true) => d.failed += 1,
+            (None, false) => d.unacknowledged += 1,
+        }
+        if fate.was_delivered() {
+            d.delivered += 1;
+        }
+        if fate.was_redelivered() {
+            d.redelivered += 1;
+        }
+        let (Some(offset), Some(tp)) = (fate.acknowledged_offset, fate.tp) else {
+            continue;
+        };
+        if present {
+            if !fate.was_delivered() && read_partitions.contains(&tp) {
+                d.unobserved += 1;
+            }
+            continue;
+        }
+        let log_start = final_logs.get(&tp).map_or(0, |l| l.log_start_offset());
+        if offset >= 0 && offset < log_start {
+            d.expired += 1;
+            continue;
+        }
+        d.lost += 1;
+        push_limited(&mut d.lost_records, || {
+            let detail = match final_logs.get(&tp) {
+                None => "no replica of the partition is left".to_string(),
+                Some(log) if offset >= log.log_end_offset() => {
+                    format!(
+                        "acknowledged at @{offset}, but the final log ends at {}",
+                        log.log_end_offset()
+                    )
+                }
+                Some(_) if offset < 0 => "sent with acks=0 and never written".to_string(),
+                Some(_) => format!("acknowledged at @{offset}, but that offset now holds another record"),
+            };
+            note(id, tp, (offset >= 0).then_some(offset), detail, names)
+        });
+    }
+    d
+}

@@ -1,0 +1,132 @@
+//! The command line: argument definitions (clap) and one small module per
+//! subcommand. Each subcommand returns its exit code; nothing here knows how
+//! the simulation works beyond the library's public API.
+
+mod check;
+mod explain;
+mod list;
+mod new;
+mod run;
+mod schema;
+mod source;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Simulate Kafka in virtual time: brokers, replication, producers and
+/// consumers, deterministically from a seed.
+#[derive(Debug, Parser)]
+#[command(name = "kafkasim", version, about, long_about = None, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+const AFTER_HELP: &str = "Start with `kafkasim list`, then `kafkasim run producer-consumer`.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario and narrate it in virtual time, then print the outcome.
+    Run(RunArgs),
+    /// Check scenario files for errors without running them.
+    Check {
+        /// Scenario files (or built-in scenario names).
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// List the built-in course scenarios.
+    List {
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Explain a Kafka algorithm on your own input.
+    #[command(subcommand)]
+    Explain(ExplainCommand),
+    /// Print the JSON Schema of the scenario format, for editor completion.
+    Schema,
+    /// Write a commented starter scenario to NAME.yaml.
+    New {
+        /// The scenario's name (also the file name, without `.yaml`).
+        name: String,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A scenario file, or the name of a built-in scenario (see `kafkasim list`).
+    pub scenario: String,
+    /// Use this seed instead of the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output: narrated text, the outcome as JSON, or the trace as JSON lines.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// More narration: -v adds protocol detail, -vv every network message.
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Print only the outcome report, no narration.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Check Kafka's invariants after every event (always on in debug builds).
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExplainCommand {
+    /// Which partition Kafka's default partitioner picks for a key, step by step.
+    Partition(explain::PartitionArgs),
+}
+
+/// Runs the parsed command line; returns the process exit code
+/// (0 success, 1 an expectation failed, 2 bad input or a failed run).
+pub fn run(cli: Cli) -> ExitCode {
+    let code = match cli.command {
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            0
+        }
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Check { files }) => check::check(&files),
+        Some(Command::List { format }) => list::list(format),
+        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition(&args),
+        Some(Command::Schema) => schema::schema(),
+        Some(Command::New { name, force }) => new::new(&name, force),
+    };
+    ExitCode::from(code)
+}
+
+/// Where a scenario argument points.
+pub(crate) fn scenario_path(arg: &str) -> PathBuf {
+    PathBuf::from(arg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

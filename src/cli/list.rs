@@ -1,0 +1,40 @@
+//! `kafkasim list`: the built-in course scenarios.
+
+use super::ListFormat;
+use crate::scenario::{builtin, load_str};
+use crate::trace::table::Table;
+
+pub fn list(format: ListFormat) -> u8 {
+    let mut rows = Vec::new();
+    for (name, text) in builtin::BUILTIN {
+        match load_str(name, text) {
+            Ok(s) => rows.push((
+                name.to_string(),
+                s.lesson.unwrap_or_default(),
+                s.description.unwrap_or_default(),
+            )),
+            Err(e) => {
+                eprintln!("built-in scenario {name} is broken:\n{e}");
+                return 2;
+            }
+        }
+    }
+    match format {
+        ListFormat::Json => {
+            let items: Vec<_> = rows
+                .iter()
+                .map(|(n, l, d)| serde_json::json!({ "name": n, "lesson": l, "description": d }))
+                .collect();
+            println!("{}", serde_json::Value::Array(items));
+        }
+        ListFormat::Text => {
+            let mut table = Table::new(&["SCENARIO", "LESSON", "DESCRIPTION"]);
+            for (n, l, d) in rows {
+                table.row(vec![n, l, d]);
+            }
+            print!("{}", table.render());
+            println!("\nRun one with `kafkasim run NAME`.");
+        }
+    }
+    0
+}

@@ -1,0 +1,31 @@
+//! Finding a scenario by path or by built-in name.
+
+use std::io::IsTerminal;
+
+use crate::scenario::{self, Problem, Scenario, ScenarioError, Source, builtin, suggest::did_you_mean};
+
+/// Loads `arg`: a file if one exists there, else a built-in scenario.
+pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
+    let path = super::scenario_path(arg);
+    if path.exists() {
+        return scenario::load_file(&path);
+    }
+    if let Some(text) = builtin::find(arg) {
+        return scenario::load_str(&format!("{arg} (built-in)"), text);
+    }
+    let names: Vec<&str> = builtin::names().collect();
+    let help = match did_you_mean(arg, names.iter().copied()) {
+        Some(s) => format!("did you mean the built-in scenario `{s}`?"),
+        None => "give a path to a YAML file, or one of the names `kafkasim list` prints".to_string(),
+    };
+    Err(ScenarioError::new(
+        Source::new(arg, ""),
+        vec![Problem::whole_file(format!("no file `{arg}` and no built-in scenario of that name")).help(help)],
+    ))
+}
+
+/// Prints a scenario error to stderr, in colour on a terminal.
+pub fn report(error: &ScenarioError) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", error.render(color));
+}

@@ -1,0 +1,170 @@
+//! Kafka's default partitioner (`BuiltInPartitioner`).
+//!
+//! A record with a key goes to `toPositive(murmur2(key)) % numPartitions`:
+//! murmur2 with Kafka's seed `0x9747b28c`, then `& 0x7fffffff` (not `abs`), then
+//! modulo the topic's partition count — all partitions, even leaderless ones.
+//! Same key, same partition, as long as the partition count does not change.
+//!
+//! A record without a key uses the uniform sticky partitioner (KIP-794, Kafka
+//! 3.3+): it sticks to one partition until `batch.size` bytes have gone there
+//! (switching when a new batch starts, or at twice `batch.size` regardless),
+//! then picks a partition at random among those with a leader — possibly the
+//! same one again.
+//!
+//! Simplification: the adaptive weighting by queue depth
+//! (`partitioner.adaptive.partitioning.enable`) is not modelled; the next sticky
+//! partition is uniform among partitions with a leader.
+
+use rand::RngExt;
+
+use crate::engine::SimRng;
+
+/// Kafka's `Utils.murmur2`: 32-bit MurmurHash2 with seed `0x9747b28c`, returned
+/// as Java's signed int.
+pub fn murmur2(data: &[u8]) -> i32 {
+    const SEED: u32 = 0x9747_b28c;
+    const M: u32 = 0x5bd1_e995;
+    const R: u32 = 24;
+    let mut h: u32 = SEED ^ (data.len() as u32);
+    let mut blocks = data.chunks_exact(4);
+    for block in &mut blocks {
+        let mut k = u32::from_le_bytes([block[0], block[1], block[2], block[3]]);
+        k = k.wrapping_mul(M);
+        k ^= k >> R;
+        k = k.wrapping_mul(M);
+        h = h.wrapping_mul(M);
+        h ^= k;
+    }
+    // The tail falls through from three bytes to one, as in Java's switch.
+    let tail = blocks.remainder();
+    if tail.len() >= 3 {
+        h ^= u32::from(tail[2]) << 16;
+    }
+    if tail.len() >= 2 {
+        h ^= u32::from(tail[1]) << 8;
+    }
+    if !tail.is_empty() {
+        h ^= u32::from(tail[0]);
+        h = h.wrapping_mul(M);
+    }
+    h ^= h >> 13;
+    h = h.wrapping_mul(M);
+    h ^= h >> 15;
+    h as i32
+}
+
+/// Kafka's `Utils.toPositive`: clears the sign bit. `abs` would differ (and
+/// overflow on `i32::MIN`).
+pub fn to_positive(hash: i32) -> i32 {
+    hash & 0x7fff_ffff
+}
+
+/// The partition Kafka's default partitioner picks for `key`.
+pub fn partition_for_key(key: &[u8], partitions: u32) -> u32 {
+    (to_positive(murmur2(key)) as u32) % partitions
+}
+
+/// Per-topic state of the uniform sticky partitioner.
+#[derive(Clone, Debug, Default)]
+pub struct StickyPartitioner {
+    current: Option<u32>,
+    bytes_in_current: u64,
+}
+
+impl StickyPartitioner {
+    /// The partition for the next keyless record.
+    pub fn partition(&mut self, available: &[u32], partitions: u32, rng: &mut SimRng) -> u32 {
+        if let Some(p) = self.current {
+            return p;
+        }
+        let p = Self::pick(available, partitions, rng);
+        self.current = Some(p);
+        self.bytes_in_current = 0;
+        p
+    }
+
+    /// Accounts `bytes` appended to the sticky partition; `new_batch_started`
+    /// tells whether that append began a new batch there.
+    pub fn on_append(&mut self, bytes: u64, new_batch_started: bool, batch_size: u64) {
+        self.bytes_in_current += bytes;
+        let enough = self.bytes_in_current >= batch_size && new_batch_started;
+        if enough || self.bytes_in_current >= batch_size.saturating_mul(2) {
+            self.current = None;
+        }
+    }
+
+    fn pick(available: &[u32], partitions: u32, rng: &mut SimRng) -> u32 {
+        if available.is_empty() {
+            rng.random_range(0..partitions.max(1))
+        } else {
+            available[rng.random_range(0..available.len())]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn murmur2_matches_kafkas_own_test_vectors() {
+        // UtilsTest.testMurmur2 in Apache Kafka.
+        let cases: [(&str, i32); 6] = [
+            ("21", -973_932_308),
+            ("foobar", -790_332_482),
+            ("a-little-bit-long-string", -985_981_536),
+            ("a-little-bit-longer-string", -1_486_304_829),
+            ("lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58_897_971),
+            ("abc", 479_470_107),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(murmur2(input.as_bytes()), expected, "murmur2({input:?})");
+        }
+    }
+
+    #[test]
+    fn partitions_match_the_reference_table() {
+        // kafka-reference §4.4: computed with Java's Utils.murmur2.
+        assert_eq!(partition_for_key(b"key1", 2), 0);
+        assert_eq!(partition_for_key(b"key2", 2), 1);
+        assert_eq!(partition_for_key(b"key3", 2), 1);
+        assert_eq!(partition_for_key(b"user-1", 2), 0);
+        assert_eq!(partition_for_key(b"user-2", 2), 0);
+        assert_eq!(partition_for_key(b"1", 10), 9);
+        assert_eq!(
+            partition_for_key(b"", 6),
+            3,
+            "an empty key is hashed, not treated as null"
+        );
+    }
+
+    #[test]
+    fn to_positive_is_not_abs() {
+        assert_eq!(to_positive(i32::MIN), 0);
+        assert_eq!(to_positive(-1), i32::MAX);
+    }
+
+    #[test]
+    fn sticky_partitioner_stays_until_a_batch_worth_of_bytes() {
+        use rand::SeedableRng;
+        let mut rng = SimRng::seed_from_u64(1);
+        let mut sticky = StickyPartitioner::default();
+        let first = sticky.partition(&[0, 1, 2], 3, &mut rng);
+        sticky.on_append(100, true, 1000);
+        assert_eq!(sticky.partition(&[0, 1, 2], 3, &mut rng), first);
+        sticky.on_append(950, false, 1000);
+        assert_eq!(sticky.partition(&[0, 1, 2], 3, &mut rng), first, "no switch mid-batch");
+        sticky.on_append(10, true, 1000);
+        assert!(
+            sticky.current.is_none(),
+            "switches when a new batch starts past batch.size"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn murmur2_agrees_with_an_independent_implementation(key in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            proptest::prop_assert_eq!(murmur2(&key), murmur2::murmur2(&key, 0x9747_b28c) as i32);
+        }
+    }
+}

@@ -1,0 +1,323 @@
+//! The producer's sender: drains ready batches into ProduceRequests (one batch
+//! per partition, per broker, within `max.in.flight.requests.per.connection`),
+//! and handles the answers — acknowledgements, retries with exponential backoff,
+//! metadata refreshes and the delivery timeout.
+
+use rand::RngExt;
+
+use crate::actor::{Ctx, Timer};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::protocol::{
+    Acks, CorrelationId, ErrorCode, InitProducerIdRequest, Message, MetadataRequest, ProduceRequest, ProduceResponse,
+};
+use crate::trace::TraceEvent;
+
+use super::{InFlight, Producer, ProducerBatch, ProducerPhase, ProducerTimer};
+
+impl Producer {
+    /// Looks at everything waiting and sends what can be sent now.
+    pub(super) fn run_sender(&mut self, ctx: &mut Ctx<'_>) {
+        if !matches!(self.phase, ProducerPhase::Running | ProducerPhase::Closing) {
+            return;
+        }
+        self.expire_batches(ctx);
+        if self.metadata.stale || self.metadata.updated_at.is_none() {
+            self.ensure_metadata(ctx);
+        }
+        let linger = SimDuration::from_millis(self.config.linger_ms);
+        let flush = self.phase == ProducerPhase::Closing;
+        self.accumulator
+            .close_ready(ctx.now, linger, self.config.batch_size, flush);
+        if self.idempotent && self.producer_id.is_none() {
+            self.ensure_producer_id(ctx);
+        } else {
+            self.drain(ctx);
+        }
+        if self.phase == ProducerPhase::Closing && self.unfinished_records() == 0 {
+            self.phase = ProducerPhase::Closed;
+            ctx.trace(TraceEvent::Action {
+                text: format!("{} closed: every record was acknowledged or failed", self.name),
+            });
+            return;
+        }
+        self.schedule_wake(ctx);
+    }
+
+    fn drain(&mut self, ctx: &mut Ctx<'_>) {
+        let per_partition = (self.config.max_in_flight_requests_per_connection == 1).then_some(1);
+        let sendable = self.accumulator.sendable(ctx.now, per_partition);
+        let mut by_broker: std::collections::BTreeMap<BrokerId, Vec<TopicPartition>> = Default::default();
+        for tp in sendable {
+            match self.metadata.leader(tp) {
+                Some(leader) => by_broker.entry(leader).or_default().push(tp),
+                None => self.metadata.stale = true,
+            }
+        }
+        for (broker, partitions) in by_broker {
+            if !self
+                .connections
+                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
+            {
+                continue;
+            }
+            let in_flight_to_broker = self.in_flight.values().filter(|f| f.broker() == broker).count();
+            if in_flight_to_broker >= self.config.max_in_flight_requests_per_connection as usize {
+                continue;
+            }
+            self.send_produce(ctx, broker, &partitions);
+        }
+        if self.metadata.stale {
+            self.ensure_metadata(ctx);
+        }
+    }
+
+    fn send_produce(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, partitions: &[TopicPartition]) {
+        let mut batches = Vec::new();
+        let mut request_bytes = 0u32;
+        for &tp in partitions {
+            let Some(mut batch) = self.accumulator.take(tp, self.producer_id.filter(|_| self.idempotent)) else {
+                continue;
+            };
+            request_bytes += batch.batch.size_bytes();
+            batch.attempts += 1;
+            ctx.trace(TraceEvent::BatchSent {
+                producer: self.idx,
+                broker,
+                tp,
+                records: batch.batch.len() as u32,
+                attempt: batch.attempts,
+            });
+            batches.push(batch);
+            if request_bytes >= self.config.max_request_size {
+                break;
+            }
+        }
+        if batches.is_empty() {
+            return;
+        }
+        let correlation_id = self.next_correlation_id();
+        let request = ProduceRequest {
+            correlation_id,
+            acks: self.config.acks,
+            timeout_ms: self.config.request_timeout_ms,
+            partitions: batches.iter().map(|b| (b.tp, b.batch.clone())).collect(),
+        };
+        ctx.send(NodeId::Broker(broker), Message::ProduceRequest(request));
+        if self.config.acks == Acks::None {
+            // acks=0: the send completes once written to the socket, with offset -1.
+            for batch in batches {
+                self.accumulator.done_in_flight(batch.tp);
+                self.acknowledge(ctx, &batch, -1);
+            }
+            return;
+        }
+        self.in_flight
+            .insert(correlation_id, InFlight::Produce { broker, batches });
+        ctx.set_timer(
+            SimDuration::from_millis(self.config.request_timeout_ms),
+            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
+        );
+    }
+
+    fn acknowledge(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, base_offset: i64) {
+        self.acknowledged += batch.batch.len() as u64;
+        ctx.trace(TraceEvent::Acknowledged {
+            producer: self.idx,
+            tp: batch.tp,
+            base_offset,
+            batch: batch.batch.clone(),
+        });
+    }
+
+    pub(super) fn on_produce_response(&mut self, ctx: &mut Ctx<'_>, response: ProduceResponse) {
+        let Some(InFlight::Produce { batches, .. }) = self.in_flight.remove(&response.correlation_id) else {
+            return; // answered after it timed out: the producer already moved on
+        };
+        for batch in batches {
+            self.accumulator.done_in_flight(batch.tp);
+            let result = response.partitions.iter().find(|p| p.tp == batch.tp);
+            match result {
+                Some(r) if r.error.is_ok() => self.acknowledge(ctx, &batch, r.base_offset),
+                Some(r) => self.retry_or_fail(ctx, batch, r.error),
+                None => self.retry_or_fail(ctx, batch, ErrorCode::NetworkException),
+            }
+        }
+    }
+
+    pub(super) fn on_request_timeout(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId) {
+        if let Some(flight) = self.in_flight.get(&correlation_id) {
+            // Kafka closes a connection whose request timed out.
+            let broker = flight.broker();
+            self.connections.on_disconnect(broker, ctx.now);
+            self.fail_request(ctx, correlation_id, ErrorCode::RequestTimedOut);
+            self.run_sender(ctx);
+        }
+    }
+
+    /// A request failed as a whole (timeout, disconnect).
+    pub(super) fn fail_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, error: ErrorCode) {
+        match self.in_flight.remove(&correlation_id) {
+            Some(InFlight::Produce { batches, .. }) => {
+                for batch in batches {
+                    self.accumulator.done_in_flight(batch.tp);
+                    self.retry_or_fail(ctx, batch, error);
+                }
+            }
+            Some(InFlight::Metadata { .. }) => self.metadata.stale = true,
+            Some(InFlight::InitProducerId { .. }) | None => {}
+        }
+    }
+
+    /// Kafka's `canRetry`: retriable, attempts left, and within
+    /// `delivery.timeout.ms`. An idempotent producer also retries
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER, which means an earlier batch failed first.
+    fn retry_or_fail(&mut self, ctx: &mut Ctx<'_>, mut batch: ProducerBatch, error: ErrorCode) {
+        let retriable = error.is_retriable() || (self.idempotent && error == ErrorCode::OutOfOrderSequenceNumber);
+        let deadline = batch.created_at + SimDuration::from_millis(self.config.delivery_timeout_ms);
+        let can_retry = retriable && batch.attempts <= self.config.retries && ctx.now < deadline;
+        ctx.trace(TraceEvent::ProduceFailed {
+            producer: self.idx,
+            tp: batch.tp,
+            error,
+            records: batch.batch.len() as u32,
+            retry: can_retry,
+        });
+        if error.needs_metadata_refresh() {
+            self.metadata.invalidate(batch.tp);
+        }
+        if can_retry {
+            batch.retry_at = ctx.now + self.retry_backoff(batch.attempts);
+            self.accumulator.reenqueue(batch);
+        } else {
+            let reason = if !retriable {
+                format!("{error} (not retriable)")
+            } else if ctx.now >= deadline {
+                format!(
+                    "{error}; delivery.timeout.ms={} passed",
+                    self.config.delivery_timeout_ms
+                )
+            } else {
+                format!("{error}; retries={} used up", self.config.retries)
+            };
+            self.fail_batch(ctx, &batch, reason);
+        }
+    }
+
+    fn fail_batch(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, error: String) {
+        self.failed += batch.batch.len() as u64;
+        ctx.trace(TraceEvent::DeliveryFailed {
+            producer: self.idx,
+            tp: batch.tp,
+            error,
+            ids: batch.ids(),
+        });
+    }
+
+    /// `retry.backoff.ms` doubling per attempt up to `retry.backoff.max.ms`, with
+    /// Kafka's ±20% jitter (KIP-580).
+    fn retry_backoff(&mut self, attempts: u32) -> SimDuration {
+        let base = self.config.retry_backoff_ms as f64 * 2f64.powi(attempts.saturating_sub(1).min(30) as i32);
+        let capped = base.min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms) as f64);
+        let jitter = self.rng.random_range(0.8..1.2);
+        SimDuration::from_micros((capped * jitter * 1000.0) as u64)
+    }
+
+    /// Fails batches that waited longer than `delivery.timeout.ms` without being sent.
+    fn expire_batches(&mut self, ctx: &mut Ctx<'_>) {
+        let timeout = SimDuration::from_millis(self.config.delivery_timeout_ms);
+        let Some(created_before) = ctx.now.as_micros().checked_sub(timeout.as_micros()) else {
+            return;
+        };
+        for batch in self.accumulator.expire(SimTime::from_micros(created_before)) {
+            let reason = format!(
+                "TimeoutException: expiring {} record(s) for {}-{}: delivery.timeout.ms={} has passed since batch creation",
+                batch.batch.len(),
+                batch.tp.topic.0,
+                batch.tp.partition,
+                self.config.delivery_timeout_ms
+            );
+            self.fail_batch(ctx, &batch, reason);
+        }
+    }
+
+    /// A broker to ask for metadata: the next bootstrap broker with a ready
+    /// connection, starting a connection where none is.
+    fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
+        let n = self.bootstrap.len();
+        let start = (self.next_correlation_id as usize) % n.max(1);
+        (0..n).map(|i| self.bootstrap[(start + i) % n]).find(|&broker| {
+            self.connections
+                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
+        })
+    }
+
+    fn ensure_metadata(&mut self, ctx: &mut Ctx<'_>) {
+        if self.in_flight.values().any(|f| matches!(f, InFlight::Metadata { .. })) {
+            return;
+        }
+        let Some(broker) = self.pick_broker(ctx) else {
+            return;
+        };
+        let correlation_id = self.next_correlation_id();
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::MetadataRequest(MetadataRequest {
+                correlation_id,
+                topics: vec![self.topic],
+            }),
+        );
+        self.in_flight.insert(correlation_id, InFlight::Metadata { broker });
+        ctx.set_timer(
+            SimDuration::from_millis(self.config.request_timeout_ms),
+            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
+        );
+    }
+
+    fn ensure_producer_id(&mut self, ctx: &mut Ctx<'_>) {
+        if self
+            .in_flight
+            .values()
+            .any(|f| matches!(f, InFlight::InitProducerId { .. }))
+        {
+            return;
+        }
+        let Some(broker) = self.pick_broker(ctx) else {
+            return;
+        };
+        let correlation_id = self.next_correlation_id();
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::InitProducerIdRequest(InitProducerIdRequest { correlation_id }),
+        );
+        self.in_flight
+            .insert(correlation_id, InFlight::InitProducerId { broker });
+        ctx.set_timer(
+            SimDuration::from_millis(self.config.request_timeout_ms),
+            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
+        );
+    }
+
+    /// Sets one wake-up for the earliest moment anything waiting can move.
+    fn schedule_wake(&mut self, ctx: &mut Ctx<'_>) {
+        let linger = SimDuration::from_millis(self.config.linger_ms);
+        let delivery = SimDuration::from_millis(self.config.delivery_timeout_ms);
+        let candidates = [
+            self.accumulator.next_linger_expiry(linger),
+            self.accumulator.next_retry(ctx.now),
+            self.connections.next_wake(),
+            self.accumulator.oldest_created().map(|t| t + delivery),
+        ];
+        let Some(wake) = candidates.into_iter().flatten().filter(|&t| t > ctx.now).min() else {
+            return;
+        };
+        if self
+            .next_wake
+            .is_some_and(|scheduled| scheduled <= wake && scheduled > ctx.now)
+        {
+            return;
+        }
+        self.next_wake = Some(wake);
+        ctx.set_timer(wake.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Wake));
+    }
+}

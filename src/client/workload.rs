@@ -1,0 +1,238 @@
+//! What a scenario's producer sends: when (a rate, bursts, a total), and which
+//! keys and values (templates like `key-{n}`, weighted key choices, Datagen).
+
+use rand::RngExt;
+
+use crate::client::datagen::{self, Datagen};
+use crate::engine::{SimDuration, SimRng, SimTime};
+
+/// A text template: literal text with `{n}` (the record number), `{n%K}` (the
+/// record number modulo K) and `{producer}` (the producer's id).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    parts: Vec<Part>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Part {
+    Literal(String),
+    Number,
+    NumberModulo(u64),
+    Producer,
+}
+
+impl Template {
+    /// Parses a template; the error says what is wrong with it.
+    pub fn parse(text: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            if open > 0 {
+                parts.push(Part::Literal(rest[..open].to_string()));
+            }
+            let after = &rest[open + 1..];
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("`{{` without a closing `}}` in `{text}`"))?;
+            let placeholder = after[..close].trim();
+            parts.push(match placeholder {
+                "n" => Part::Number,
+                "producer" => Part::Producer,
+                p if p.starts_with("n%") => {
+                    let modulo: u64 = p[2..]
+                        .trim()
+                        .parse()
+                        .map_err(|_| format!("`{{{p}}}` needs a number after `%`, like `{{n%10}}`"))?;
+                    if modulo == 0 {
+                        return Err(format!("`{{{p}}}` divides by zero"));
+                    }
+                    Part::NumberModulo(modulo)
+                }
+                other => {
+                    return Err(format!(
+                        "unknown placeholder `{{{other}}}`; use {{n}}, {{n%K}} or {{producer}}"
+                    ));
+                }
+            });
+            rest = &after[close + 1..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Literal(rest.to_string()));
+        }
+        Ok(Template { parts })
+    }
+
+    pub fn render(&self, n: u64, producer: &str) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Literal(s) => out.push_str(s),
+                Part::Number => out.push_str(&n.to_string()),
+                Part::NumberModulo(k) => out.push_str(&(n % k).to_string()),
+                Part::Producer => out.push_str(producer),
+            }
+        }
+        out
+    }
+}
+
+/// Where record keys come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KeySource {
+    /// Null keys: the sticky partitioner spreads them.
+    Null,
+    Template(Template),
+    /// A weighted random choice, e.g. one hot key and several cold ones.
+    OneOf {
+        keys: Vec<Template>,
+        weights: Vec<u32>,
+    },
+    /// The key Confluent's Datagen quickstart uses.
+    Datagen,
+}
+
+/// Where record values come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValueSource {
+    /// A template, padded or cut to `size_bytes` if given.
+    Template {
+        template: Template,
+        size_bytes: Option<usize>,
+    },
+    /// Null values: tombstones.
+    Null,
+    Datagen,
+}
+
+/// When a producer's application calls `send()`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    pub start: SimTime,
+    pub every: SimDuration,
+    /// Records sent at each tick (1 = a steady rate; more = bursts).
+    pub per_tick: u32,
+    /// Total records to send.
+    pub count: u64,
+    pub stop: Option<SimTime>,
+}
+
+/// A producer's workload: schedule plus key and value sources.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workload {
+    pub schedule: Schedule,
+    pub keys: KeySource,
+    pub values: ValueSource,
+    pub datagen: Option<Datagen>,
+    pub headers: Vec<(String, Template)>,
+    pub partition: Option<u32>,
+}
+
+/// One record the application hands to `send()`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl Workload {
+    /// Generates record number `n`.
+    pub fn generate(&self, n: u64, producer: &str, now: SimTime, rng: &mut SimRng) -> Outgoing {
+        let generated = self
+            .datagen
+            .map(|kind| datagen::generate(kind, n, now.as_millis(), rng));
+        let key = match &self.keys {
+            KeySource::Null => None,
+            KeySource::Template(t) => Some(t.render(n, producer).into_bytes()),
+            KeySource::OneOf { keys, weights } => {
+                let total: u64 = weights.iter().map(|&w| u64::from(w)).sum();
+                let mut pick = rng.random_range(0..total.max(1));
+                let index = weights
+                    .iter()
+                    .position(|&w| {
+                        if pick < u64::from(w) {
+                            true
+                        } else {
+                            pick -= u64::from(w);
+                            false
+                        }
+                    })
+                    .unwrap_or(0);
+                Some(keys[index].render(n, producer).into_bytes())
+            }
+            KeySource::Datagen => generated.as_ref().and_then(|g| g.key.clone()).map(String::into_bytes),
+        };
+        let value = match &self.values {
+            ValueSource::Null => None,
+            ValueSource::Datagen => generated.map(|g| g.value.into_bytes()),
+            ValueSource::Template { template, size_bytes } => {
+                let mut bytes = template.render(n, producer).into_bytes();
+                if let Some(size) = *size_bytes {
+                    bytes.resize(size, b'.');
+                }
+                Some(bytes)
+            }
+        };
+        let headers = self
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone().into_bytes(), Some(v.render(n, producer).into_bytes())))
+            .collect();
+        Outgoing { key, value, headers }
+    }
+
+    /// When the `tick`-th batch of sends happens, if it happens at all.
+    pub fn tick_time(&self, tick: u64) -> Option<SimTime> {
+        let s = &self.schedule;
+        let sent_before = tick.saturating_mul(u64::from(s.per_tick));
+        if sent_before >= s.count {
+            return None;
+        }
+        let at = s.start + s.every.times(tick);
+        match s.stop {
+            Some(stop) if at >= stop => None,
+            _ => Some(at),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_render_numbers_moduli_and_names() {
+        let t = Template::parse("user-{n%3}/{n}@{producer}").unwrap();
+        assert_eq!(t.render(7, "p1"), "user-1/7@p1");
+        assert_eq!(Template::parse("plain").unwrap().render(1, "p"), "plain");
+    }
+
+    #[test]
+    fn bad_templates_explain_themselves() {
+        assert!(Template::parse("key-{m}").unwrap_err().contains("unknown placeholder"));
+        assert!(Template::parse("key-{n").unwrap_err().contains("closing"));
+        assert!(Template::parse("key-{n%0}").unwrap_err().contains("zero"));
+        assert!(Template::parse("key-{n%x}").unwrap_err().contains("number"));
+    }
+
+    #[test]
+    fn schedule_stops_after_count_and_at_stop() {
+        let w = Workload {
+            schedule: Schedule {
+                start: SimTime::from_millis(1000),
+                every: SimDuration::from_millis(1000),
+                per_tick: 2,
+                count: 5,
+                stop: None,
+            },
+            keys: KeySource::Null,
+            values: ValueSource::Null,
+            datagen: None,
+            headers: Vec::new(),
+            partition: None,
+        };
+        assert_eq!(w.tick_time(0), Some(SimTime::from_millis(1000)));
+        assert_eq!(w.tick_time(2), Some(SimTime::from_millis(3000)));
+        assert_eq!(w.tick_time(3), None, "ticks 0..2 already cover 5 records");
+    }
+}

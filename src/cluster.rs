@@ -1,0 +1,13 @@
+//! The Kafka cluster: brokers hosting partition replicas, their logs, and the
+//! KRaft controller that decides leaders and ISRs.
+
+pub mod broker;
+pub mod controller;
+pub mod leader_epoch;
+pub mod log;
+pub mod metadata;
+pub mod partition;
+pub mod placement;
+pub mod producer_state;
+pub mod record;
+pub mod segment;

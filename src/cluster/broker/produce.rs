@@ -1,0 +1,245 @@
+//! Serving Produce: validate, append as leader, and answer at once (acks=1),
+//! never (acks=0), or when the high watermark covers the write (acks=all).
+
+use std::sync::Arc;
+
+use crate::actor::{Ctx, Timer};
+use crate::cluster::log::LeaderAppend;
+use crate::cluster::record::{LogBatch, RecordBatch};
+use crate::engine::SimDuration;
+use crate::ids::{NodeId, TopicPartition};
+use crate::protocol::{Acks, ErrorCode, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
+use crate::trace::TraceEvent;
+
+use super::{Broker, BrokerTimer};
+
+/// An acks=all produce waiting until every partition's high watermark passes its
+/// last offset (Kafka's `DelayedProduce`).
+#[derive(Clone, Debug)]
+pub struct DelayedProduce {
+    id: u64,
+    from: NodeId,
+    correlation_id: u64,
+    results: Vec<ProducePartitionResponse>,
+    /// Per partition still waiting: the offset the high watermark must reach.
+    waiting: Vec<(TopicPartition, i64)>,
+}
+
+impl Broker {
+    pub(super) fn handle_produce(&mut self, ctx: &mut Ctx<'_>, from: NodeId, request: ProduceRequest) {
+        let mut results = Vec::with_capacity(request.partitions.len());
+        let mut waiting = Vec::new();
+        for (tp, batch) in request.partitions {
+            let (result, required_offset) = self.append_for_produce(ctx, tp, batch, request.acks);
+            if let (Some(required), true) = (required_offset, result.error.is_ok()) {
+                waiting.push((tp, required));
+            }
+            results.push(result);
+        }
+        for &(tp, _) in &waiting {
+            self.maybe_advance_high_watermark(ctx, tp);
+        }
+        match request.acks {
+            Acks::None => {}
+            Acks::Leader => respond(ctx, from, request.correlation_id, results),
+            Acks::All => {
+                let mut delayed = DelayedProduce {
+                    id: self.next_delayed_id(),
+                    from,
+                    correlation_id: request.correlation_id,
+                    results,
+                    waiting,
+                };
+                if self.try_complete_produce(&mut delayed) {
+                    respond(ctx, from, delayed.correlation_id, delayed.results);
+                } else {
+                    ctx.set_timer(
+                        SimDuration::from_millis(request.timeout_ms),
+                        Timer::Broker(BrokerTimer::ProduceExpired(delayed.id)),
+                    );
+                    self.delayed_produces.push(delayed);
+                }
+            }
+        }
+    }
+
+    /// Validates and appends one partition's batch. Returns the response entry
+    /// and, for a successful write, the offset the high watermark must reach.
+    fn append_for_produce(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: TopicPartition,
+        batch: Arc<RecordBatch>,
+        acks: Acks,
+    ) -> (ProducePartitionResponse, Option<i64>) {
+        let me = self.id;
+        let records = batch.len() as u32;
+        let mut reply = ProducePartitionResponse {
+            tp,
+            error: ErrorCode::None,
+            base_offset: -1,
+            log_start_offset: -1,
+        };
+        let Some(partition) = self.partitions.get_mut(&tp).filter(|p| p.is_leader(me)) else {
+            reply.error = ErrorCode::NotLeaderOrFollower;
+            ctx.trace(TraceEvent::ProduceRejected {
+                broker: me,
+                tp,
+                error: reply.error,
+                records,
+            });
+            return (reply, None);
+        };
+        reply.log_start_offset = partition.log.log_start_offset();
+        let error = if u64::from(batch.size_bytes()) > partition.config.max_message_bytes {
+            ErrorCode::RecordTooLarge
+        } else if partition.config.cleanup_policy.compact && batch.records().any(|r| r.key().is_none()) {
+            ErrorCode::InvalidRecord
+        } else if acks == Acks::All && partition.state.isr.len() < partition.effective_min_isr() {
+            ErrorCode::NotEnoughReplicas
+        } else {
+            ErrorCode::None
+        };
+        if !error.is_ok() {
+            reply.error = error;
+            ctx.trace(TraceEvent::ProduceRejected {
+                broker: me,
+                tp,
+                error,
+                records,
+            });
+            return (reply, None);
+        }
+        let epoch = partition.state.leader_epoch;
+        match partition.log.append_as_leader(batch.clone(), epoch) {
+            LeaderAppend::Appended {
+                base_offset,
+                last_offset,
+            } => {
+                reply.base_offset = base_offset;
+                ctx.trace(TraceEvent::Append {
+                    broker: me,
+                    tp,
+                    batch: LogBatch {
+                        base_offset,
+                        partition_leader_epoch: epoch,
+                        batch,
+                    },
+                });
+                self.on_partition_progress(ctx, tp);
+                (reply, Some(last_offset + 1))
+            }
+            LeaderAppend::Duplicate {
+                base_offset,
+                last_offset,
+            } => {
+                reply.base_offset = base_offset;
+                ctx.trace(TraceEvent::DuplicateBatch {
+                    broker: me,
+                    tp,
+                    base_offset,
+                    records,
+                });
+                (reply, Some(last_offset + 1))
+            }
+            LeaderAppend::OutOfOrderSequence { .. } => {
+                reply.error = ErrorCode::OutOfOrderSequenceNumber;
+                ctx.trace(TraceEvent::ProduceRejected {
+                    broker: me,
+                    tp,
+                    error: reply.error,
+                    records,
+                });
+                (reply, None)
+            }
+            LeaderAppend::ProducerFenced => {
+                reply.error = ErrorCode::InvalidProducerEpoch;
+                ctx.trace(TraceEvent::ProduceRejected {
+                    broker: me,
+                    tp,
+                    error: reply.error,
+                    records,
+                });
+                (reply, None)
+            }
+        }
+    }
+
+    /// Kafka's `checkEnoughReplicasReachOffset`: a partition is done when the high
+    /// watermark passed its write; if the ISR meanwhile fell below
+    /// min.insync.replicas the write stands but is answered
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND. Returns whether every partition is done.
+    fn try_complete_produce(&self, delayed: &mut DelayedProduce) -> bool {
+        let me = self.id;
+        delayed.waiting.retain(|&(tp, required)| {
+            let Some(partition) = self.partitions.get(&tp) else {
+                set_error(&mut delayed.results, tp, ErrorCode::NotLeaderOrFollower);
+                return false;
+            };
+            if !partition.is_leader(me) {
+                set_error(&mut delayed.results, tp, ErrorCode::NotLeaderOrFollower);
+                return false;
+            }
+            if partition.log.high_watermark() >= required {
+                if partition.state.isr.len() < partition.effective_min_isr() {
+                    set_error(&mut delayed.results, tp, ErrorCode::NotEnoughReplicasAfterAppend);
+                }
+                return false;
+            }
+            true
+        });
+        delayed.waiting.is_empty()
+    }
+
+    pub(super) fn complete_delayed_produces(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
+        if !self
+            .delayed_produces
+            .iter()
+            .any(|d| d.waiting.iter().any(|w| w.0 == tp))
+        {
+            return;
+        }
+        let mut pending = std::mem::take(&mut self.delayed_produces);
+        pending.retain_mut(|delayed| {
+            if self.try_complete_produce(delayed) {
+                respond(
+                    ctx,
+                    delayed.from,
+                    delayed.correlation_id,
+                    std::mem::take(&mut delayed.results),
+                );
+                false
+            } else {
+                true
+            }
+        });
+        self.delayed_produces = pending;
+    }
+
+    pub(super) fn expire_produce(&mut self, ctx: &mut Ctx<'_>, id: u64) {
+        let Some(index) = self.delayed_produces.iter().position(|d| d.id == id) else {
+            return;
+        };
+        let mut delayed = self.delayed_produces.swap_remove(index);
+        for (tp, _) in std::mem::take(&mut delayed.waiting) {
+            set_error(&mut delayed.results, tp, ErrorCode::RequestTimedOut);
+        }
+        respond(ctx, delayed.from, delayed.correlation_id, delayed.results);
+    }
+}
+
+fn set_error(results: &mut [ProducePartitionResponse], tp: TopicPartition, error: ErrorCode) {
+    if let Some(r) = results.iter_mut().find(|r| r.tp == tp) {
+        r.error = error;
+    }
+}
+
+fn respond(ctx: &mut Ctx<'_>, to: NodeId, correlation_id: u64, partitions: Vec<ProducePartitionResponse>) {
+    ctx.send(
+        to,
+        Message::ProduceResponse(ProduceResponse {
+            correlation_id,
+            partitions,
+        }),
+    );
+}

@@ -1,0 +1,233 @@
+//! Consumer configs (`ConsumerConfig`), with Kafka 4.0's defaults.
+
+use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
+
+/// The assignor names Kafka accepts in `partition.assignment.strategy`.
+pub const ASSIGNORS: &[&str] = &["range", "roundrobin", "sticky", "cooperative-sticky"];
+
+pub const DEFS: &[ConfigDef] = &[
+    ConfigDef::modelled(
+        "auto.offset.reset",
+        Kind::Enum(&["earliest", "latest", "none"]),
+        "latest",
+        "Where to start when there is no committed offset (or it is out of range): the log start, the end, or fail.",
+    ),
+    ConfigDef::modelled(
+        "fetch.min.bytes",
+        Kind::Int { min: 0, max: INT_MAX },
+        "1",
+        "A fetch waits at the broker until this many bytes are available (or fetch.max.wait.ms passes).",
+    ),
+    ConfigDef::modelled(
+        "fetch.max.wait.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "500",
+        "How long a fetch waits at the broker when there is nothing new (long poll).",
+    ),
+    ConfigDef::modelled(
+        "max.partition.fetch.bytes",
+        Kind::Int { min: 0, max: INT_MAX },
+        "1048576",
+        "Bytes per partition one fetch returns at most (at least one batch is always returned).",
+    ),
+    ConfigDef::modelled(
+        "max.poll.records",
+        Kind::Int { min: 1, max: INT_MAX },
+        "500",
+        "Records one poll() hands to the application at most.",
+    ),
+    ConfigDef::modelled(
+        "request.timeout.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "30000",
+        "How long the consumer waits for one request's answer.",
+    ),
+    ConfigDef::modelled(
+        "retry.backoff.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "100",
+        "Wait before retrying a failed request.",
+    ),
+    ConfigDef::modelled(
+        "client.id",
+        Kind::Text,
+        "consumer-GROUP-N",
+        "Name of the client; the start of its member id in a group.",
+    ),
+    ConfigDef::unmodelled(
+        "enable.auto.commit",
+        Kind::Bool,
+        "true",
+        "Commit positions in the background.",
+    ),
+    ConfigDef::unmodelled(
+        "auto.commit.interval.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "5000",
+        "Auto-commit period.",
+    ),
+    ConfigDef::unmodelled(
+        "session.timeout.ms",
+        Kind::Millis {
+            min: 1,
+            allow_unlimited: false,
+        },
+        "45000",
+        "Group session timeout.",
+    ),
+    ConfigDef::unmodelled(
+        "heartbeat.interval.ms",
+        Kind::Millis {
+            min: 1,
+            allow_unlimited: false,
+        },
+        "3000",
+        "Group heartbeat period.",
+    ),
+    ConfigDef::unmodelled(
+        "max.poll.interval.ms",
+        Kind::Millis {
+            min: 1,
+            allow_unlimited: false,
+        },
+        "300000",
+        "Longest time between polls.",
+    ),
+    ConfigDef::unmodelled(
+        "partition.assignment.strategy",
+        Kind::List(ASSIGNORS),
+        "range,cooperative-sticky",
+        "Assignors, in order of preference.",
+    ),
+    ConfigDef::unmodelled("group.instance.id", Kind::Text, "null", "Static membership."),
+    ConfigDef::unmodelled(
+        "group.protocol",
+        Kind::Enum(&["classic", "consumer"]),
+        "classic",
+        "KIP-848 consumer protocol.",
+    ),
+    ConfigDef::unmodelled(
+        "isolation.level",
+        Kind::Enum(&["read_uncommitted", "read_committed"]),
+        "read_uncommitted",
+        "Transactions.",
+    ),
+    ConfigDef::unmodelled(
+        "fetch.max.bytes",
+        Kind::Int { min: 0, max: INT_MAX },
+        "52428800",
+        "Bytes per fetch.",
+    ),
+    ConfigDef::unmodelled(
+        "client.rack",
+        Kind::Text,
+        "",
+        "Rack-aware assignment and follower fetching.",
+    ),
+    ConfigDef::unmodelled(
+        "default.api.timeout.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "60000",
+        "Blocking API timeout.",
+    ),
+    ConfigDef::unmodelled(
+        "key.deserializer",
+        Kind::Text,
+        "",
+        "Deserializers: the simulator reads bytes.",
+    ),
+    ConfigDef::unmodelled(
+        "value.deserializer",
+        Kind::Text,
+        "",
+        "Deserializers: the simulator reads bytes.",
+    ),
+    ConfigDef::unmodelled(
+        "bootstrap.servers",
+        Kind::Text,
+        "",
+        "The simulator connects clients to every broker.",
+    ),
+    ConfigDef::unmodelled(
+        "allow.auto.create.topics",
+        Kind::Bool,
+        "true",
+        "Create topics on subscribe.",
+    ),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
+    None,
+}
+
+/// The typed consumer configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsumerConfig {
+    pub auto_offset_reset: OffsetReset,
+    pub fetch_min_bytes: u64,
+    pub fetch_max_wait_ms: u64,
+    pub max_partition_fetch_bytes: u64,
+    pub max_poll_records: u32,
+    pub request_timeout_ms: u64,
+    pub retry_backoff_ms: u64,
+    pub client_id: Option<String>,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            auto_offset_reset: OffsetReset::Latest,
+            fetch_min_bytes: 1,
+            fetch_max_wait_ms: 500,
+            max_partition_fetch_bytes: 1_048_576,
+            max_poll_records: 500,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            client_id: None,
+        }
+    }
+}
+
+impl Configurable for ConsumerConfig {
+    const SCOPE: Scope = Scope::Consumer;
+
+    fn set(&mut self, name: &str, value: &ConfigValue) -> Result<(), String> {
+        let n = value.as_i64();
+        match name {
+            "auto.offset.reset" => {
+                self.auto_offset_reset = match value.as_text().as_str() {
+                    "earliest" => OffsetReset::Earliest,
+                    "none" => OffsetReset::None,
+                    _ => OffsetReset::Latest,
+                }
+            }
+            "fetch.min.bytes" => self.fetch_min_bytes = n as u64,
+            "fetch.max.wait.ms" => self.fetch_max_wait_ms = n as u64,
+            "max.partition.fetch.bytes" => self.max_partition_fetch_bytes = n as u64,
+            "max.poll.records" => self.max_poll_records = n as u32,
+            "request.timeout.ms" => self.request_timeout_ms = n as u64,
+            "retry.backoff.ms" => self.retry_backoff_ms = n as u64,
+            "client.id" => self.client_id = Some(value.as_text()),
+            other => return Err(format!("`{other}` is not a modelled consumer config")),
+        }
+        Ok(())
+    }
+}

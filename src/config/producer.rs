@@ -1,0 +1,308 @@
+//! Producer configs (`ProducerConfig`), with Kafka 4.0's defaults: `acks=all`,
+//! idempotence on, `linger.ms=5`.
+
+use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
+use crate::protocol::Acks;
+
+pub const DEFS: &[ConfigDef] = &[
+    ConfigDef::modelled(
+        "acks",
+        Kind::Enum(&["0", "1", "all", "-1"]),
+        "all",
+        "How many replicas must have a record before the producer hears it was written: 0 (nobody answers), 1 (the leader), all (every in-sync replica).",
+    ),
+    ConfigDef::modelled(
+        "enable.idempotence",
+        Kind::Bool,
+        "true",
+        "Number each batch so a retry is never written twice and order holds; silently off if acks is not all, unless set explicitly.",
+    ),
+    ConfigDef::modelled(
+        "retries",
+        Kind::Int { min: 0, max: INT_MAX },
+        "2147483647",
+        "How often a failed send is retried; in practice delivery.timeout.ms is the limit.",
+    ),
+    ConfigDef::modelled(
+        "delivery.timeout.ms",
+        Kind::Millis {
+            min: 1,
+            allow_unlimited: false,
+        },
+        "120000",
+        "Total time a record may take from send() to success or failure, retries included.",
+    ),
+    ConfigDef::modelled(
+        "request.timeout.ms",
+        Kind::Millis {
+            min: 1,
+            allow_unlimited: false,
+        },
+        "30000",
+        "How long the producer waits for one request's answer before giving up on it (and retrying).",
+    ),
+    ConfigDef::modelled(
+        "retry.backoff.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "100",
+        "Wait before the first retry; doubles on each further retry up to retry.backoff.max.ms.",
+    ),
+    ConfigDef::modelled(
+        "retry.backoff.max.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "1000",
+        "Longest wait between retries.",
+    ),
+    ConfigDef::modelled(
+        "linger.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "5",
+        "How long a batch waits for more records before it is sent.",
+    ),
+    ConfigDef::modelled(
+        "batch.size",
+        Kind::Int { min: 0, max: INT_MAX },
+        "16384",
+        "A partition's batch is sent as soon as it holds this many bytes.",
+    ),
+    ConfigDef::modelled(
+        "max.in.flight.requests.per.connection",
+        Kind::Int { min: 1, max: INT_MAX },
+        "5",
+        "Requests sent to one broker and not yet answered; more than 1 without idempotence lets retries reorder records.",
+    ),
+    ConfigDef::modelled(
+        "max.request.size",
+        Kind::Int { min: 0, max: INT_MAX },
+        "1048576",
+        "Largest record the producer accepts (RecordTooLargeException above it).",
+    ),
+    ConfigDef::modelled(
+        "partitioner.ignore.keys",
+        Kind::Bool,
+        "false",
+        "Spread even keyed records with the sticky partitioner instead of hashing the key.",
+    ),
+    ConfigDef::modelled(
+        "metadata.max.age.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "300000",
+        "Metadata is refreshed at least this often, even without errors.",
+    ),
+    ConfigDef::modelled(
+        "client.id",
+        Kind::Text,
+        "producer-N",
+        "Name of the client in logs and traces.",
+    ),
+    ConfigDef::unmodelled(
+        "buffer.memory",
+        Kind::Int { min: 0, max: i64::MAX },
+        "33554432",
+        "Memory for unsent records.",
+    ),
+    ConfigDef::unmodelled(
+        "max.block.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "60000",
+        "How long send() may block.",
+    ),
+    ConfigDef::unmodelled(
+        "compression.type",
+        Kind::Enum(&["none", "gzip", "snappy", "lz4", "zstd"]),
+        "none",
+        "Batch compression codec.",
+    ),
+    ConfigDef::unmodelled("partitioner.class", Kind::Text, "null", "A custom partitioner."),
+    ConfigDef::unmodelled(
+        "partitioner.adaptive.partitioning.enable",
+        Kind::Bool,
+        "true",
+        "Weight the sticky partitioner by queue depth.",
+    ),
+    ConfigDef::unmodelled(
+        "partitioner.availability.timeout.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "0",
+        "Avoid partitions whose leader is slow.",
+    ),
+    ConfigDef::unmodelled("transactional.id", Kind::Text, "null", "Transactions."),
+    ConfigDef::unmodelled(
+        "transaction.timeout.ms",
+        Kind::Millis {
+            min: 0,
+            allow_unlimited: false,
+        },
+        "60000",
+        "Transactions.",
+    ),
+    ConfigDef::unmodelled(
+        "key.serializer",
+        Kind::Text,
+        "",
+        "Serializers: the simulator sends bytes.",
+    ),
+    ConfigDef::unmodelled(
+        "value.serializer",
+        Kind::Text,
+        "",
+        "Serializers: the simulator sends bytes.",
+    ),
+    ConfigDef::unmodelled(
+        "bootstrap.servers",
+        Kind::Text,
+        "",
+        "The simulator connects clients to every broker.",
+    ),
+    ConfigDef::unmodelled(
+        "send.buffer.bytes",
+        Kind::Int { min: -1, max: INT_MAX },
+        "131072",
+        "TCP send buffer.",
+    ),
+    ConfigDef::unmodelled(
+        "receive.buffer.bytes",
+        Kind::Int { min: -1, max: INT_MAX },
+        "32768",
+        "TCP receive buffer.",
+    ),
+];
+
+/// The typed producer configuration, as the application set it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducerConfig {
+    pub acks: Acks,
+    /// `None` when the scenario did not set it: Kafka then turns idempotence
+    /// off silently when another setting conflicts with it.
+    pub enable_idempotence: Option<bool>,
+    pub retries: u32,
+    pub delivery_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    pub retry_backoff_ms: u64,
+    pub retry_backoff_max_ms: u64,
+    pub linger_ms: u64,
+    pub batch_size: u32,
+    pub max_in_flight_requests_per_connection: u32,
+    pub max_request_size: u32,
+    pub partitioner_ignore_keys: bool,
+    pub metadata_max_age_ms: u64,
+    pub client_id: Option<String>,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            enable_idempotence: None,
+            retries: i32::MAX as u32,
+            delivery_timeout_ms: 120_000,
+            request_timeout_ms: 30_000,
+            retry_backoff_ms: 100,
+            retry_backoff_max_ms: 1_000,
+            linger_ms: 5,
+            batch_size: 16_384,
+            max_in_flight_requests_per_connection: 5,
+            max_request_size: 1_048_576,
+            partitioner_ignore_keys: false,
+            metadata_max_age_ms: 300_000,
+            client_id: None,
+        }
+    }
+}
+
+impl ProducerConfig {
+    /// Kafka's `postProcessAndValidateIdempotenceConfigs`: idempotence needs
+    /// acks=all, retries > 0 and at most 5 requests in flight. Set explicitly with
+    /// a conflicting value it is an error; left at its default it is switched
+    /// off. Returns whether idempotence is on, or the ConfigException text.
+    pub fn effective_idempotence(&self) -> Result<bool, String> {
+        let conflict = if self.acks != Acks::All {
+            Some(format!("acks={}", self.acks.as_config()))
+        } else if self.retries == 0 {
+            Some("retries=0".to_string())
+        } else if self.max_in_flight_requests_per_connection > 5 {
+            Some(format!(
+                "max.in.flight.requests.per.connection={}",
+                self.max_in_flight_requests_per_connection
+            ))
+        } else {
+            None
+        };
+        match (self.enable_idempotence, conflict) {
+            (Some(true), Some(conflict)) => Err(format!(
+                "enable.idempotence=true needs acks=all, retries > 0 and max.in.flight.requests.per.connection <= 5, but {conflict}; \
+                 remove enable.idempotence to let Kafka turn it off, or change {conflict}"
+            )),
+            (Some(explicit), None) => Ok(explicit),
+            (Some(false), Some(_)) => Ok(false),
+            (None, conflict) => Ok(conflict.is_none()),
+        }
+    }
+}
+
+impl Configurable for ProducerConfig {
+    const SCOPE: Scope = Scope::Producer;
+
+    fn set(&mut self, name: &str, value: &ConfigValue) -> Result<(), String> {
+        let n = value.as_i64();
+        match name {
+            "acks" => {
+                self.acks = match value.as_text().as_str() {
+                    "0" => Acks::None,
+                    "1" => Acks::Leader,
+                    _ => Acks::All,
+                }
+            }
+            "enable.idempotence" => self.enable_idempotence = Some(value.as_bool()),
+            "retries" => self.retries = n as u32,
+            "delivery.timeout.ms" => self.delivery_timeout_ms = n as u64,
+            "request.timeout.ms" => self.request_timeout_ms = n as u64,
+            "retry.backoff.ms" => self.retry_backoff_ms = n as u64,
+            "retry.backoff.max.ms" => self.retry_backoff_max_ms = n as u64,
+            "linger.ms" => self.linger_ms = n as u64,
+            "batch.size" => self.batch_size = n as u32,
+            "max.in.flight.requests.per.connection" => self.max_in_flight_requests_per_connection = n as u32,
+            "max.request.size" => self.max_request_size = n as u32,
+            "partitioner.ignore.keys" => self.partitioner_ignore_keys = value.as_bool(),
+            "metadata.max.age.ms" => self.metadata_max_age_ms = n as u64,
+            "client.id" => self.client_id = Some(value.as_text()),
+            other => return Err(format!("`{other}` is not a modelled producer config")),
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotence_follows_kafkas_explicit_and_implicit_rules() {
+        let mut c = ProducerConfig::default();
+        assert_eq!(c.effective_idempotence(), Ok(true), "default on");
+        c.acks = Acks::Leader;
+        assert_eq!(c.effective_idempotence(), Ok(false), "silently off with acks=1");
+        c.enable_idempotence = Some(true);
+        assert!(c.effective_idempotence().unwrap_err().contains("acks=1"));
+        c.enable_idempotence = Some(false);
+        assert_eq!(c.effective_idempotence(), Ok(false));
+    }
+}

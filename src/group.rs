@@ -1,0 +1,2 @@
+//! Consumer groups: the coordinator, membership and rebalances, and the
+//! partition assignors.

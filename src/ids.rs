@@ -1,0 +1,133 @@
+//! Identifiers of the simulated world: brokers, topics, partitions, clients, records.
+//!
+//! They are small ordered newtypes so that every map keyed by them iterates in
+//! the same order on every run. Names (topic names, client ids) live in
+//! [`Names`], so hot paths copy integers, not strings.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// A Kafka broker id (`node.id`), numbered from 1 as in most Kafka examples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct BrokerId(pub i32);
+
+impl fmt::Display for BrokerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// Index of a topic in [`Names::topics`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TopicId(pub u32);
+
+/// One partition of one topic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TopicPartition {
+    pub topic: TopicId,
+    pub partition: u32,
+}
+
+impl TopicPartition {
+    pub const fn new(topic: TopicId, partition: u32) -> Self {
+        TopicPartition { topic, partition }
+    }
+}
+
+/// Index of a producer or consumer in the scenario, in declaration order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ClientIdx(pub u32);
+
+/// Every addressable actor. A broker process hosts a `Broker` and, in KRaft
+/// combined mode, a `Controller`; they live and die together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NodeId {
+    Broker(BrokerId),
+    Controller(BrokerId),
+    Producer(ClientIdx),
+    Consumer(ClientIdx),
+}
+
+/// A machine (process) on the simulated network: what crashes, restarts and is
+/// cut off as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Host {
+    Broker(BrokerId),
+    Producer(ClientIdx),
+    Consumer(ClientIdx),
+}
+
+impl NodeId {
+    pub fn host(self) -> Host {
+        match self {
+            NodeId::Broker(b) | NodeId::Controller(b) => Host::Broker(b),
+            NodeId::Producer(p) => Host::Producer(p),
+            NodeId::Consumer(c) => Host::Consumer(c),
+        }
+    }
+}
+
+/// The simulator's own tag on every record a scenario producer sends: which
+/// producer and which of its records. Kafka never reads it; the delivery checker
+/// uses it to tell lost, duplicated and reordered records apart (like the unique
+/// values Jepsen writes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct RecordId {
+    pub producer: ClientIdx,
+    /// 0-based number of the record in its producer's sequence of sends.
+    pub number: u64,
+}
+
+impl RecordId {
+    /// Records the cluster writes itself (offset commits), not a scenario producer.
+    pub const INTERNAL: RecordId = RecordId {
+        producer: ClientIdx(u32::MAX),
+        number: 0,
+    };
+}
+
+/// Display names for the integer ids above.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Names {
+    pub topics: Vec<String>,
+    pub producers: Vec<String>,
+    pub consumers: Vec<String>,
+}
+
+impl Names {
+    pub fn topic(&self, topic: TopicId) -> &str {
+        self.topics.get(topic.0 as usize).map_or("?", String::as_str)
+    }
+    pub fn producer(&self, producer: ClientIdx) -> &str {
+        self.producers.get(producer.0 as usize).map_or("?", String::as_str)
+    }
+    pub fn consumer(&self, consumer: ClientIdx) -> &str {
+        self.consumers.get(consumer.0 as usize).map_or("?", String::as_str)
+    }
+    pub fn topic_id(&self, name: &str) -> Option<TopicId> {
+        self.topics.iter().position(|t| t == name).map(|i| TopicId(i as u32))
+    }
+    /// `demo_1-0`: Kafka's own way of writing a topic partition.
+    pub fn partition(&self, tp: TopicPartition) -> String {
+        format!("{}-{}", self.topic(tp.topic), tp.partition)
+    }
+    pub fn node(&self, node: NodeId) -> String {
+        match node {
+            NodeId::Broker(b) => format!("broker {b}"),
+            NodeId::Controller(b) => format!("controller {b}"),
+            NodeId::Producer(p) => self.producer(p).to_string(),
+            NodeId::Consumer(c) => self.consumer(c).to_string(),
+        }
+    }
+    pub fn host(&self, host: Host) -> String {
+        match host {
+            Host::Broker(b) => format!("broker {b}"),
+            Host::Producer(p) => self.producer(p).to_string(),
+            Host::Consumer(c) => self.consumer(c).to_string(),
+        }
+    }
+}

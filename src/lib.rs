@@ -1,0 +1,23 @@
+//! kafkasim: a deterministic Kafka teaching simulator.
+//!
+//! A seeded discrete-event engine (`engine`) drives a model of Kafka — brokers,
+//! replicas and logs (`cluster`), producers and consumers (`client`), consumer
+//! groups (`group`) — over a simulated network (`net`). Scenarios (`scenario`)
+//! describe lessons; the world (`world`) runs them and emits a trace (`trace`)
+//! that narration, JSON output, the outcome report and the checkers (`check`)
+//! all read. The CLI (`cli`) is a thin layer over these.
+
+pub mod actor;
+pub mod check;
+pub mod cli;
+pub mod client;
+pub mod cluster;
+pub mod config;
+pub mod engine;
+pub mod group;
+pub mod ids;
+pub mod net;
+pub mod protocol;
+pub mod scenario;
+pub mod trace;
+pub mod world;

@@ -1,0 +1,235 @@
+//! Requests and responses, named after Kafka's APIs.
+//!
+//! Clients and brokers talk only through these messages, carried by the
+//! simulated network, so a lesson can say exactly what Kafka says: "the follower
+//! sends a Fetch with its log end offset; the leader answers with records and its
+//! high watermark". Fields keep Kafka's names where a student would meet them.
+//!
+//! Simplification: there is no wire encoding, no API versions and no request
+//! header beyond a correlation id.
+
+pub mod error;
+pub mod group;
+pub mod metadata;
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+pub use error::ErrorCode;
+pub use group::*;
+pub use metadata::*;
+
+use crate::cluster::record::{LogBatch, RecordBatch};
+use crate::ids::{BrokerId, TopicPartition};
+
+/// Matches a response to its request, per client connection.
+pub type CorrelationId = u64;
+
+/// The producer's `acks` setting as sent in a ProduceRequest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Acks {
+    /// `acks=0`: fire and forget; the broker sends no response.
+    None,
+    /// `acks=1`: the leader answers once it has appended.
+    Leader,
+    /// `acks=all` (`-1`): the leader answers once every in-sync replica has it.
+    All,
+}
+
+impl Acks {
+    pub fn as_config(self) -> &'static str {
+        match self {
+            Acks::None => "0",
+            Acks::Leader => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct ProduceRequest {
+    pub correlation_id: CorrelationId,
+    pub acks: Acks,
+    pub timeout_ms: u64,
+    pub partitions: Vec<(TopicPartition, Arc<RecordBatch>)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProducePartitionResponse {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub base_offset: i64,
+    pub log_start_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProduceResponse {
+    pub correlation_id: CorrelationId,
+    pub partitions: Vec<ProducePartitionResponse>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchPartition {
+    pub tp: TopicPartition,
+    pub fetch_offset: i64,
+    /// The leader epoch the fetcher believes is current (KIP-320); a mismatch is
+    /// FENCED_LEADER_EPOCH or UNKNOWN_LEADER_EPOCH.
+    pub current_leader_epoch: Option<i32>,
+    /// Epoch of the fetcher's last batch: lets the leader detect divergence.
+    pub last_fetched_epoch: Option<i32>,
+    /// A follower's log start offset (followers only).
+    pub log_start_offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchRequest {
+    pub correlation_id: CorrelationId,
+    /// Set when a follower replica fetches (`replica_id` in Kafka); `None` for consumers.
+    pub replica: Option<BrokerId>,
+    pub max_wait_ms: u64,
+    pub min_bytes: u64,
+    pub partition_max_bytes: u64,
+    pub partitions: Vec<FetchPartition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub high_watermark: i64,
+    pub log_start_offset: i64,
+    /// Set when the fetcher's log diverges from the leader's (KIP-320 / KAFKA-10554):
+    /// `(epoch, end offset)` it must truncate to.
+    pub diverging_epoch: Option<(i32, i64)>,
+    pub batches: Vec<LogBatch>,
+}
+
+#[derive(Clone, Debug)]
+pub struct FetchResponse {
+    pub correlation_id: CorrelationId,
+    pub partitions: Vec<FetchPartitionResponse>,
+}
+
+/// Which offset a ListOffsets asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum OffsetSpec {
+    /// The log start offset.
+    Earliest,
+    /// The high watermark.
+    Latest,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListOffsetsRequest {
+    pub correlation_id: CorrelationId,
+    pub partitions: Vec<(TopicPartition, OffsetSpec)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListOffsetsPartitionResponse {
+    pub tp: TopicPartition,
+    pub error: ErrorCode,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListOffsetsResponse {
+    pub correlation_id: CorrelationId,
+    pub partitions: Vec<ListOffsetsPartitionResponse>,
+}
+
+#[derive(Clone, Debug)]
+pub struct InitProducerIdRequest {
+    pub correlation_id: CorrelationId,
+}
+
+#[derive(Clone, Debug)]
+pub struct InitProducerIdResponse {
+    pub correlation_id: CorrelationId,
+    pub error: ErrorCode,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+}
+
+/// Every message that can cross the simulated network.
+#[derive(Clone, Debug)]
+pub enum Message {
+    MetadataRequest(MetadataRequest),
+    MetadataResponse(MetadataResponse),
+    ProduceRequest(ProduceRequest),
+    ProduceResponse(ProduceResponse),
+    FetchRequest(FetchRequest),
+    FetchResponse(FetchResponse),
+    ListOffsetsRequest(ListOffsetsRequest),
+    ListOffsetsResponse(ListOffsetsResponse),
+    InitProducerIdRequest(InitProducerIdRequest),
+    InitProducerIdResponse(InitProducerIdResponse),
+    /// The first request on a new connection; clients use the answer to know
+    /// the connection is up.
+    ApiVersionsRequest {
+        correlation_id: CorrelationId,
+    },
+    ApiVersionsResponse {
+        correlation_id: CorrelationId,
+    },
+    /// Not a Kafka message: the network telling a sender that its request could
+    /// not be delivered because the connection was refused or reset (the peer
+    /// process is down). A cut network gives no such notice; requests just time out.
+    Disconnected {
+        correlation_id: Option<CorrelationId>,
+        api: &'static str,
+    },
+    /// Not a Kafka message: every TCP connection to a crashed process is reset.
+    ConnectionReset,
+    /// KRaft: broker registration, heartbeats and metadata-log replication.
+    Controller(ControllerMessage),
+    /// Consumer-group coordination and offsets.
+    Group(GroupMessage),
+}
+
+impl Message {
+    /// The correlation id of a request that expects a response, so the network
+    /// can tell its sender the request failed.
+    pub fn request_correlation_id(&self) -> Option<CorrelationId> {
+        match self {
+            Message::MetadataRequest(r) => Some(r.correlation_id),
+            Message::ProduceRequest(r) if r.acks != Acks::None => Some(r.correlation_id),
+            Message::FetchRequest(r) => Some(r.correlation_id),
+            Message::ListOffsetsRequest(r) => Some(r.correlation_id),
+            Message::InitProducerIdRequest(r) => Some(r.correlation_id),
+            Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
+            Message::Group(m) => m.request_correlation_id(),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a request (a sender may be told it was not delivered).
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Message::MetadataRequest(_)
+                | Message::ProduceRequest(_)
+                | Message::FetchRequest(_)
+                | Message::ListOffsetsRequest(_)
+                | Message::InitProducerIdRequest(_)
+                | Message::ApiVersionsRequest { .. }
+        ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
+    }
+
+    /// Kafka's API name, for narration ("Fetch", "Produce", ...).
+    pub fn api_name(&self) -> &'static str {
+        match self {
+            Message::MetadataRequest(_) | Message::MetadataResponse(_) => "Metadata",
+            Message::ProduceRequest(_) | Message::ProduceResponse(_) => "Produce",
+            Message::FetchRequest(_) | Message::FetchResponse(_) => "Fetch",
+            Message::ListOffsetsRequest(_) | Message::ListOffsetsResponse(_) => "ListOffsets",
+            Message::InitProducerIdRequest(_) | Message::InitProducerIdResponse(_) => "InitProducerId",
+            Message::ApiVersionsRequest { .. } | Message::ApiVersionsResponse { .. } => "ApiVersions",
+            Message::Disconnected { .. } => "Disconnected",
+            Message::ConnectionReset => "ConnectionReset",
+            Message::Controller(m) => m.api_name(),
+            Message::Group(m) => m.api_name(),
+        }
+    }
+}

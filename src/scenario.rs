@@ -1,0 +1,307 @@
+//! Scenarios: lessons you can run. A YAML file names the cluster, topics,
+//! producers, consumers, a timeline of narration and faults, and expectations.
+//!
+//! `load` parses a file (`file`), checks every name and number against the
+//! rest of the file and against Kafka's config tables (`resolve`), and returns a
+//! [`Scenario`] the world can be built from — or a [`ScenarioError`] that points
+//! at file:line:column with a fix.
+
+pub mod builtin;
+pub mod config_map;
+pub mod diagnostic;
+pub mod duration;
+pub mod file;
+pub mod resolve;
+pub mod starter;
+pub mod suggest;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use diagnostic::{Problem, ScenarioError, Source};
+
+use crate::client::workload::Workload;
+use crate::config::{BrokerConfig, ConsumerConfig, ProducerConfig, TopicConfig};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{BrokerId, ClientIdx, TopicId, TopicPartition};
+
+/// Largest scenario file accepted, so a stray huge file is refused quickly.
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
+pub const DEFAULT_MAX_RECORDS: u64 = 10_000_000;
+/// Hard ceilings even a scenario's `limits:` cannot raise.
+pub const CEILING_MAX_EVENTS: u64 = 2_000_000_000;
+pub const CEILING_MAX_RECORDS: u64 = 100_000_000;
+pub const MAX_BROKERS: u32 = 64;
+pub const MAX_PARTITIONS: u32 = 10_000;
+/// Longest simulated time: a year covers every retention lesson.
+pub const MAX_RUN: SimDuration = SimDuration::from_secs(366 * 86_400);
+
+/// A validated scenario, ready to build a world from.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub description: Option<String>,
+    pub lesson: Option<String>,
+    pub seed: u64,
+    pub source: Source,
+    pub brokers: u32,
+    pub broker_config: BrokerConfig,
+    pub latency: SimDuration,
+    pub jitter: SimDuration,
+    pub topics: Vec<TopicDef>,
+    pub producers: Vec<ProducerDef>,
+    pub consumers: Vec<ConsumerDef>,
+    pub timeline: Vec<TimedAction>,
+    pub expectations: Vec<Expectation>,
+    pub run_for: SimTime,
+    pub limits: Limits,
+}
+
+#[derive(Clone, Debug)]
+pub struct TopicDef {
+    pub name: String,
+    pub partitions: u32,
+    pub replication_factor: u32,
+    /// Explicit replica lists, or `None` for Kafka's placement.
+    pub replicas: Option<Vec<Vec<BrokerId>>>,
+    pub config: TopicConfig,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProducerDef {
+    pub name: String,
+    pub topic: TopicId,
+    pub config: ProducerConfig,
+    pub workload: Workload,
+    /// `None`: started by a timeline `start`.
+    pub start: Option<SimTime>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ConsumerDef {
+    pub name: String,
+    pub topics: Vec<TopicId>,
+    pub assign: Vec<TopicPartition>,
+    pub group: Option<String>,
+    pub seeks: BTreeMap<TopicPartition, i64>,
+    pub processing: SimDuration,
+    pub config: ConsumerConfig,
+    pub start: Option<SimTime>,
+}
+
+/// A client: producer or consumer, by index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClientRef {
+    Producer(ClientIdx),
+    Consumer(ClientIdx),
+}
+
+/// A host as a timeline names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum HostName {
+    Broker(BrokerId),
+    Client(ClientRef),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Say(String),
+    Start(ClientRef),
+    Stop(ClientRef),
+    Crash(ClientRef),
+    Kill(BrokerId),
+    Restart(BrokerId),
+    Cut(Vec<Vec<HostName>>),
+    Heal,
+    Slow(HostName, SimDuration),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimedAction {
+    pub at: SimTime,
+    pub action: Action,
+}
+
+/// `==`, `!=`, `>=`, `<=`, `>`, `<` against a number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    Equal,
+    NotEqual,
+    AtLeast,
+    AtMost,
+    Above,
+    Below,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Expected {
+    pub comparison: Comparison,
+    pub value: i64,
+}
+
+impl Expected {
+    pub fn holds(&self, found: i64) -> bool {
+        match self.comparison {
+            Comparison::Equal => found == self.value,
+            Comparison::NotEqual => found != self.value,
+            Comparison::AtLeast => found >= self.value,
+            Comparison::AtMost => found <= self.value,
+            Comparison::Above => found > self.value,
+            Comparison::Below => found < self.value,
+        }
+    }
+}
+
+impl std::fmt::Display for Expected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let op = match self.comparison {
+            Comparison::Equal => "",
+            Comparison::NotEqual => "!= ",
+            Comparison::AtLeast => ">= ",
+            Comparison::AtMost => "<= ",
+            Comparison::Above => "> ",
+            Comparison::Below => "< ",
+        };
+        write!(f, "{op}{}", self.value)
+    }
+}
+
+/// The delivery counts an expectation can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OutcomeField {
+    Produced,
+    Acknowledged,
+    Failed,
+    Delivered,
+    Lost,
+    Duplicated,
+    Redelivered,
+    Reordered,
+    Unobserved,
+}
+
+impl OutcomeField {
+    pub const ALL: [OutcomeField; 9] = [
+        OutcomeField::Produced,
+        OutcomeField::Acknowledged,
+        OutcomeField::Failed,
+        OutcomeField::Delivered,
+        OutcomeField::Lost,
+        OutcomeField::Duplicated,
+        OutcomeField::Redelivered,
+        OutcomeField::Reordered,
+        OutcomeField::Unobserved,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            OutcomeField::Produced => "produced",
+            OutcomeField::Acknowledged => "acknowledged",
+            OutcomeField::Failed => "failed",
+            OutcomeField::Delivered => "delivered",
+            OutcomeField::Lost => "lost",
+            OutcomeField::Duplicated => "duplicated",
+            OutcomeField::Redelivered => "redelivered",
+            OutcomeField::Reordered => "reordered",
+            OutcomeField::Unobserved => "unobserved",
+        }
+    }
+}
+
+/// What an expectation checks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Check {
+    HighWatermark(TopicPartition),
+    LogEndOffset(TopicPartition),
+    LogStartOffset(TopicPartition),
+    Received(ClientIdx),
+    Outcome(OutcomeField),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    /// `None`: at the end of the run.
+    pub at: Option<SimTime>,
+    pub check: Check,
+    pub expected: Expected,
+    /// As the scenario wrote it, e.g. `high_watermark of demo_1-0`.
+    pub description: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_events: u64,
+    pub max_records: u64,
+}
+
+/// Loads and validates a scenario file from disk.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        ScenarioError::new(
+            Source::new(name.clone(), ""),
+            vec![Problem::whole_file(format!("cannot read {name}: {e}")).help(
+                "check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path",
+            )],
+        )
+    })?;
+    load_bytes(&name, &bytes)
+}
+
+/// Loads and validates scenario text that may not be UTF-8.
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ScenarioError::new(
+            Source::new(name, ""),
+            vec![
+                Problem::whole_file(format!(
+                    "{name} is {} bytes; scenario files are limited to {} bytes",
+                    bytes.len(),
+                    MAX_FILE_BYTES
+                ))
+                .help("a scenario describes a lesson, not data: use `count:` and templates to generate records"),
+            ],
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load_str(name, text),
+        Err(e) => {
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            let source = Source::new(name, text);
+            let span = miette::SourceSpan::new(e.valid_up_to().into(), 1);
+            Err(ScenarioError::new(
+                source,
+                vec![
+                    Problem::at(span, "the file is not UTF-8 text")
+                        .label("invalid byte here")
+                        .help("scenario files are YAML text; is this the right file?"),
+                ],
+            ))
+        }
+    }
+}
+
+/// Loads and validates scenario text.
+pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let source = Source::new(name, text);
+    let file = resolve::parse(&source)?;
+    resolve::resolve(file, source)
+}
+
+impl Scenario {
+    /// Every client name, producers first.
+    pub fn client(&self, name: &str) -> Option<ClientRef> {
+        if let Some(i) = self.producers.iter().position(|p| p.name == name) {
+            return Some(ClientRef::Producer(ClientIdx(i as u32)));
+        }
+        self.consumers
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
+    }
+
+    /// Records the scenario's producers plan to send in total.
+    pub fn planned_records(&self) -> u64 {
+        self.producers.iter().map(|p| p.workload.schedule.count).sum()
+    }
+}

@@ -1,0 +1,332 @@
+//! The scenario file format as written in YAML: what serde reads and schemars
+//! describes. Field docs here become the hover text editors show.
+//!
+//! Nothing here is checked beyond YAML types; `resolve` turns a file into a
+//! validated [`super::Scenario`] and reports every problem with its location.
+
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, TopicConfigMap};
+use super::duration::DurationText;
+
+/// A lesson you can run: a cluster, topics, clients, a timeline and expectations.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// The scenario's title.
+    pub name: String,
+    /// One line saying what the scenario shows.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The book chapter that uses this scenario.
+    #[serde(default)]
+    pub lesson: Option<String>,
+    /// Seed of every random choice (network jitter, null-key partitions, ...).
+    /// Same scenario + same seed = the same run, event for event. Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<u64>")]
+    pub seed: Option<Spanned<u64>>,
+    /// Number of brokers, with ids 1, 2, ... Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub brokers: Option<Spanned<u32>>,
+    /// Broker configs (server.properties), the same on every broker, e.g.
+    /// `broker.session.timeout.ms: 9000`, `min.insync.replicas: 2`.
+    #[serde(default)]
+    pub broker_config: Option<BrokerConfigMap>,
+    /// The simulated network.
+    #[serde(default)]
+    pub network: Option<NetworkSpec>,
+    #[serde(default)]
+    pub topics: Vec<TopicSpec>,
+    #[serde(default)]
+    pub producers: Vec<ProducerSpec>,
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSpec>,
+    /// Things that happen at given times: narration, clients starting and
+    /// stopping, faults.
+    #[serde(default)]
+    pub timeline: Vec<TimelineEntry>,
+    /// What must be true, at given times or at the end.
+    #[serde(default)]
+    pub expect: Vec<ExpectSpec>,
+    /// How long to simulate, e.g. `90s`. Default: 10s after the last planned event.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub run: Option<Spanned<DurationText>>,
+    /// Safety limits on the size of a run.
+    #[serde(default)]
+    pub limits: Option<LimitsSpec>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSpec {
+    /// One-way latency of every link. Default `1ms`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub latency: Option<Spanned<DurationText>>,
+    /// Random variation added to or taken from the latency. Default `100us`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub jitter: Option<Spanned<DurationText>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopicSpec {
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Number of partitions.
+    #[schemars(with = "u32")]
+    pub partitions: Spanned<u32>,
+    /// Copies of each partition, on different brokers. Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub replication_factor: Option<Spanned<u32>>,
+    /// Explicit replica lists per partition, e.g. `[[1, 2, 3], [2, 3, 1]]`; the
+    /// first broker of each list is the preferred leader. Default: Kafka's placement.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Vec<u32>>>")]
+    pub replicas: Option<Spanned<Vec<Vec<u32>>>>,
+    /// Topic configs, e.g. `retention.ms: 1d`, `cleanup.policy: compact`.
+    #[serde(default)]
+    pub config: Option<TopicConfigMap>,
+}
+
+/// A record key: a template like `key-{n}`, `null`, or a weighted choice.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum KeySpec {
+    /// Text with `{n}` (the record number), `{n%K}` and `{producer}`.
+    Template(String),
+    /// Pick one of several keys at random, e.g. one hot key and two cold ones.
+    OneOf(OneOfSpec),
+    /// No key (null): the sticky partitioner spreads records.
+    Null(()),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfSpec {
+    /// Key templates to choose from.
+    pub one_of: Vec<String>,
+    /// Relative weights, one per key. Default: all equal.
+    #[serde(default)]
+    pub weights: Option<Vec<u32>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    /// The producer's name in traces and the timeline.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// The topic it writes to.
+    #[schemars(with = "String")]
+    pub topic: Spanned<String>,
+    /// Time between sends, e.g. `1s`. Default `1s`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub every: Option<Spanned<DurationText>>,
+    /// Records sent at each tick (more than 1 makes bursts). Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub per_tick: Option<Spanned<u32>>,
+    /// Total records to send.
+    #[schemars(with = "u64")]
+    pub count: Spanned<u64>,
+    /// When the application starts sending. Default `0s`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub start: Option<Spanned<DurationText>>,
+    /// When it stops sending (close()), if before `count` is reached.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub stop: Option<Spanned<DurationText>>,
+    /// The key of each record. Default: null, or the Datagen key when `datagen` is set.
+    #[serde(default)]
+    #[schemars(with = "Option<KeySpec>")]
+    pub key: Option<Spanned<KeySpec>>,
+    /// The value: a template like `value-{n}`, or `null` for tombstones.
+    /// Default `value-{n}`, or Datagen JSON when `datagen` is set.
+    #[serde(default)]
+    #[schemars(with = "Option<Option<String>>")]
+    pub value: Option<Spanned<Option<String>>>,
+    /// Pad or cut every value to exactly this many bytes.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub value_bytes: Option<Spanned<u32>>,
+    /// A Confluent Datagen quickstart: `orders`, `users`, `pageviews`, `stock_trades`.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub datagen: Option<Spanned<String>>,
+    /// Headers added to every record; values are templates.
+    #[serde(default)]
+    pub headers: IndexMap<String, String>,
+    /// Send every record to this partition instead of using the partitioner.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub partition: Option<Spanned<u32>>,
+    /// Producer configs, e.g. `acks: 1`, `linger.ms: 0`.
+    #[serde(default)]
+    pub config: Option<ProducerConfigMap>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    /// The consumer's name in traces and the timeline.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Copy every setting not given here from this consumer.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub like: Option<Spanned<String>>,
+    /// Topics to read: in a group it subscribes to them; without a group it is
+    /// assigned all their partitions.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub topics: Option<Spanned<Vec<String>>>,
+    /// Manual assignment (Kafka's `assign()`): partitions like `demo_1-0`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub assign: Option<Spanned<Vec<String>>>,
+    /// The consumer group (`group.id`).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub group: Option<Spanned<String>>,
+    /// When the consumer starts. Default `0s`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub start: Option<Spanned<DurationText>>,
+    /// Time the application spends on each record. Default `0s`.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub processing: Option<Spanned<DurationText>>,
+    /// Start positions, e.g. `{ demo_1-0: 5 }` (Kafka's `seek()`).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, i64>>")]
+    pub seek: Option<Spanned<IndexMap<String, i64>>>,
+    /// Consumer configs, e.g. `auto.offset.reset: earliest`.
+    #[serde(default)]
+    pub config: Option<ConsumerConfigMap>,
+}
+
+/// A host on the network: a broker id (`1`) or a client id (`c1`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum HostRef {
+    Broker(u32),
+    Client(String),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SlowSpec {
+    /// The broker id or client id to slow down.
+    pub host: HostRef,
+    /// Extra one-way latency on everything it sends and receives; `0s` restores it.
+    #[schemars(with = "DurationText")]
+    pub latency: Spanned<DurationText>,
+}
+
+/// One moment of the timeline: `at` plus exactly one action.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineEntry {
+    /// When, e.g. `30s`.
+    #[schemars(with = "DurationText")]
+    pub at: Spanned<DurationText>,
+    /// A line of narration: the lesson's voice.
+    #[serde(default)]
+    pub say: Option<String>,
+    /// Start a producer or consumer that has not started yet.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub start: Option<Spanned<String>>,
+    /// Stop a producer or consumer cleanly (close()).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub stop: Option<Spanned<String>>,
+    /// Crash a producer or consumer: it stops without a word.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub crash: Option<Spanned<String>>,
+    /// Kill a broker process (what it wrote to disk survives).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub kill: Option<Spanned<u32>>,
+    /// Restart a killed broker.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub restart: Option<Spanned<u32>>,
+    /// Cut the network between groups of hosts, e.g. `[[1], [2, 3, producer]]`.
+    /// Hosts left out of every group keep reaching everyone.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<Vec<HostRef>>>")]
+    pub cut: Option<Spanned<Vec<Vec<HostRef>>>>,
+    /// Heal every network cut (`heal: true`).
+    #[serde(default)]
+    pub heal: Option<bool>,
+    /// Add latency to one host.
+    #[serde(default)]
+    pub slow: Option<SlowSpec>,
+}
+
+/// What must hold at a time (or at the end). Each map entry is one check;
+/// numbers may be exact (`12`) or compared (`">= 10"`, `"< 3"`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectSpec {
+    /// When to check. Default: at the end of the run.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub at: Option<Spanned<DurationText>>,
+    /// Per partition (`demo_1-0`), the leader's high watermark.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub high_watermark: Option<CheckMap>,
+    /// Per partition, the leader's log end offset.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub log_end_offset: Option<CheckMap>,
+    /// Per partition, the leader's log start offset.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub log_start_offset: Option<CheckMap>,
+    /// Per consumer, how many records it has received.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub received: Option<CheckMap>,
+    /// Delivery counts: produced, acknowledged, failed, delivered, lost,
+    /// duplicated, redelivered, reordered, unobserved.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub outcome: Option<CheckMap>,
+}
+
+/// Names mapped to expected numbers.
+pub type CheckMap = IndexMap<String, Spanned<Expected>>;
+
+/// An expected number: `12`, or a comparison such as `">= 10"`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Expected {
+    Exactly(i64),
+    Compare(String),
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsSpec {
+    /// Stop with an error after this many engine events. Default 50,000,000.
+    #[serde(default)]
+    pub max_events: Option<u64>,
+    /// Refuse scenarios that would send more records than this. Default 10,000,000.
+    #[serde(default)]
+    pub max_records: Option<u64>,
+}

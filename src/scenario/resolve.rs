@@ -1,0 +1,209 @@
+//! From a parsed file to a validated [`Scenario`]: every name resolved, every
+//! number range-checked, every config looked up in Kafka's tables. Problems are
+//! collected, not stopped at, so a student sees them all at once.
+
+mod clients;
+mod configs;
+mod timeline;
+mod topics;
+
+use miette::SourceSpan;
+use serde_saphyr::Spanned;
+
+use super::diagnostic::{Problem, ScenarioError, Source};
+use super::file::ScenarioFile;
+use super::suggest::did_you_mean;
+use super::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_RECORDS, Limits, MAX_BROKERS, Scenario};
+use crate::config::BrokerConfig;
+use crate::engine::SimDuration;
+
+/// Collects problems while resolving one file.
+pub(crate) struct Resolver<'a> {
+    pub source: &'a Source,
+    pub problems: Vec<Problem>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn span<T>(&self, spanned: &Spanned<T>) -> SourceSpan {
+        self.source.span_of(&spanned.referenced)
+    }
+
+    pub fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: Option<String>) {
+        let mut problem = Problem::at(self.span(at), message);
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        self.problems.push(problem);
+    }
+
+    /// "unknown X `name`" with a did-you-mean among `known`.
+    pub fn unknown<T>(&mut self, at: &Spanned<T>, what: &str, name: &str, known: &[&str]) {
+        let help = match did_you_mean(name, known.iter().copied()) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None if known.is_empty() => format!("no {what} is defined in this scenario"),
+            None => format!("known {what}s: {}", known.join(", ")),
+        };
+        self.error(at, format!("unknown {what} `{name}`"), Some(help));
+    }
+}
+
+/// Parses YAML into the file model, turning parser errors into located
+/// problems with a fix.
+pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioError> {
+    if source.text.trim().is_empty() {
+        return Err(ScenarioError::new(
+            source.clone(),
+            vec![
+                Problem::whole_file("the scenario file is empty").help(
+                    "a scenario needs at least a `name:`; `kafkasim new my-lesson` writes a commented starter file",
+                ),
+            ],
+        ));
+    }
+    serde_saphyr::from_str::<ScenarioFile>(&source.text).map_err(|err| {
+        let message = serde_saphyr::miette::to_miette_report(&err, &source.text, &source.name).to_string();
+        let span = err
+            .location()
+            .map(|loc| source.span_of(&loc))
+            .unwrap_or_else(|| SourceSpan::new(0.into(), 0));
+        let help = parser_help(&message);
+        let mut problem = Problem::at(span, message);
+        if let Some(help) = help {
+            problem = problem.help(help);
+        }
+        ScenarioError::new(source.clone(), vec![problem])
+    })
+}
+
+/// A fix for the common parser messages.
+fn parser_help(message: &str) -> Option<String> {
+    for what in ["field", "variant"] {
+        let marker = format!("unknown {what} `");
+        if let Some(start) = message.find(&marker) {
+            let rest = &message[start + marker.len()..];
+            let word = rest.split('`').next().unwrap_or_default();
+            let expected: Vec<String> = rest
+                .split_once("expected ")
+                .map(|(_, list)| {
+                    list.trim_start_matches("one of ")
+                        .split([',', ' '])
+                        .map(|s| s.trim().trim_matches('`').to_string())
+                        .filter(|s| !s.is_empty() && s != "or")
+                        .collect()
+                })
+                .unwrap_or_default();
+            return Some(match did_you_mean(word, expected.iter().map(String::as_str)) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None if expected.is_empty() => format!("remove `{word}`; see `kafkasim schema` for what is allowed"),
+                None => format!("allowed here: {}", expected.join(", ")),
+            });
+        }
+    }
+    if message.contains("duplicate mapping key") {
+        return Some("each key may appear once in a map: remove or rename one of them".to_string());
+    }
+    if message.contains("missing field") {
+        return Some("add the missing field; `kafkasim new NAME` writes an example of every section".to_string());
+    }
+    if message.contains("invalid type") || message.starts_with("invalid ") {
+        return Some("check the value's type: numbers without quotes, durations with a unit like `30s`".to_string());
+    }
+    None
+}
+
+/// Validates the whole file.
+pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioError> {
+    let mut r = Resolver {
+        source: &source,
+        problems: Vec::new(),
+    };
+    let brokers = match &file.brokers {
+        Some(b) if b.value == 0 || b.value > MAX_BROKERS => {
+            r.error(
+                b,
+                format!("{} brokers is out of range", b.value),
+                Some(format!("use between 1 and {MAX_BROKERS} brokers")),
+            );
+            1
+        }
+        Some(b) => b.value,
+        None => 1,
+    };
+    let mut broker_config = BrokerConfig::default();
+    if let Some(map) = &file.broker_config {
+        configs::apply(&mut r, map, &mut broker_config);
+    }
+    let (latency, jitter) = network(&mut r, &file);
+    let topics = topics::resolve_topics(&mut r, &file.topics, brokers, &broker_config);
+    let names: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
+    let producers = clients::resolve_producers(&mut r, &file, &topics, &names);
+    let consumers = clients::resolve_consumers(&mut r, &file, &topics, &names);
+    let limits = Limits {
+        max_events: file
+            .limits
+            .as_ref()
+            .and_then(|l| l.max_events)
+            .unwrap_or(DEFAULT_MAX_EVENTS),
+        max_records: file
+            .limits
+            .as_ref()
+            .and_then(|l| l.max_records)
+            .unwrap_or(DEFAULT_MAX_RECORDS),
+    };
+    let mut scenario = Scenario {
+        name: file.name.clone(),
+        description: file.description.clone(),
+        lesson: file.lesson.clone(),
+        seed: file.seed.as_ref().map_or(1, |s| s.value),
+        source: source.clone(),
+        brokers,
+        broker_config,
+        latency,
+        jitter,
+        topics,
+        producers,
+        consumers,
+        timeline: Vec::new(),
+        expectations: Vec::new(),
+        run_for: crate::engine::SimTime::ZERO,
+        limits,
+    };
+    clients::check_limits(&mut r, &file, &scenario);
+    timeline::resolve_timeline(&mut r, &file, &mut scenario);
+    timeline::resolve_expectations(&mut r, &file, &mut scenario);
+    timeline::resolve_run(&mut r, &file, &mut scenario);
+    if r.problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(ScenarioError::new(source.clone(), r.problems))
+    }
+}
+
+fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDuration) {
+    let spec = file.network.as_ref();
+    let latency = spec
+        .and_then(|n| n.latency.as_ref())
+        .map_or(SimDuration::from_millis(1), |l| l.value.0);
+    let jitter = spec
+        .and_then(|n| n.jitter.as_ref())
+        .map_or(SimDuration::from_micros(100), |j| j.value.0);
+    if let Some(j) = spec.and_then(|n| n.jitter.as_ref())
+        && jitter > latency
+    {
+        r.error(
+            j,
+            format!("jitter {jitter} is larger than the latency {latency}"),
+            Some("jitter varies the latency up and down, so it must not exceed it".to_string()),
+        );
+    }
+    if let Some(l) = spec.and_then(|n| n.latency.as_ref())
+        && latency > SimDuration::from_secs(60)
+    {
+        r.error(
+            l,
+            format!("latency {latency} is more than a minute"),
+            Some("use at most `60s`".to_string()),
+        );
+    }
+    (latency, jitter)
+}

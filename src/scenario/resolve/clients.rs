@@ -1,0 +1,399 @@
+//! Producers and consumers: their topics, workloads, configs and `like:` chains.
+
+use std::collections::BTreeMap;
+
+use serde_saphyr::Spanned;
+
+use super::Resolver;
+use super::configs;
+use crate::client::datagen::Datagen;
+use crate::client::workload::{KeySource, Schedule, Template, ValueSource, Workload};
+use crate::config::{ConsumerConfig, ProducerConfig};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{TopicId, TopicPartition};
+use crate::scenario::file::{ConsumerSpec, KeySpec, ScenarioFile};
+use crate::scenario::{CEILING_MAX_RECORDS, ConsumerDef, ProducerDef, Scenario, TopicDef};
+
+fn is_started_by_timeline(file: &ScenarioFile, name: &str) -> bool {
+    file.timeline
+        .iter()
+        .any(|e| e.start.as_ref().is_some_and(|s| s.value == name))
+}
+
+fn check_client_name(r: &mut Resolver<'_>, id: &Spanned<String>, taken: &mut Vec<String>) {
+    let name = &id.value;
+    if name.is_empty() || name.chars().all(|c| c.is_ascii_digit()) {
+        r.error(
+            id,
+            format!("`{name}` is not a usable client id"),
+            Some("give clients names like `producer` or `c1`; numbers name brokers".to_string()),
+        );
+    } else if taken.contains(name) {
+        r.error(
+            id,
+            format!("client id `{name}` is used twice"),
+            Some("producers and consumers need distinct ids".to_string()),
+        );
+    }
+    taken.push(name.clone());
+}
+
+/// Resolves `topic` to its id, reporting unknown names.
+fn topic_id<T>(r: &mut Resolver<'_>, at: &Spanned<T>, name: &str, names: &[String]) -> Option<TopicId> {
+    match names.iter().position(|n| n == name) {
+        Some(i) => Some(TopicId(i as u32)),
+        None => {
+            let known: Vec<&str> = names.iter().map(String::as_str).collect();
+            r.unknown(at, "topic", name, &known);
+            None
+        }
+    }
+}
+
+/// Parses `demo_1-0` into a partition of a known topic.
+pub(crate) fn partition_ref(text: &str, topics: &[TopicDef]) -> Result<TopicPartition, String> {
+    let (topic, partition) = text
+        .rsplit_once('-')
+        .ok_or_else(|| format!("`{text}` is not a partition: write it as TOPIC-PARTITION, like `demo_1-0`"))?;
+    let partition: u32 = partition
+        .parse()
+        .map_err(|_| format!("`{text}` is not a partition: write it as TOPIC-PARTITION, like `demo_1-0`"))?;
+    let index = topics
+        .iter()
+        .position(|t| t.name == topic)
+        .ok_or_else(|| format!("`{text}` names topic `{topic}`, which is not defined"))?;
+    let count = topics[index].partitions;
+    if partition >= count {
+        return Err(format!(
+            "topic `{topic}` has partitions 0 to {}, so `{text}` does not exist",
+            count - 1
+        ));
+    }
+    Ok(TopicPartition::new(TopicId(index as u32), partition))
+}
+
+fn template<T>(r: &mut Resolver<'_>, at: &Spanned<T>, text: &str) -> Template {
+    Template::parse(text).unwrap_or_else(|e| {
+        r.error(at, format!("bad template: {e}"), None);
+        Template::parse("").expect("empty template")
+    })
+}
+
+pub(crate) fn resolve_producers(
+    r: &mut Resolver<'_>,
+    file: &ScenarioFile,
+    topics: &[TopicDef],
+    names: &[String],
+) -> Vec<ProducerDef> {
+    let mut taken = Vec::new();
+    let mut producers = Vec::new();
+    for spec in &file.producers {
+        check_client_name(r, &spec.id, &mut taken);
+        let topic = topic_id(r, &spec.topic, &spec.topic.value, names).unwrap_or(TopicId(0));
+        let mut config = ProducerConfig::default();
+        if let Some(map) = &spec.config {
+            configs::apply(r, map, &mut config);
+        }
+        if let Err(e) = config.effective_idempotence() {
+            let at = spec
+                .config
+                .as_ref()
+                .and_then(|m| m.entries.iter().find(|(k, _)| k.value == "enable.idempotence"))
+                .map(|(k, _)| r.span(k));
+            if let Some(span) = at {
+                r.problems
+                    .push(crate::scenario::Problem::at(span, format!("ConfigException: {e}")));
+            }
+        }
+        let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
+            Some(kind) => Some(kind),
+            None => {
+                let known: Vec<&str> = Datagen::ALL.iter().map(|k| k.name()).collect();
+                r.unknown(d, "datagen quickstart", &d.value, &known);
+                None
+            }
+        });
+        let keys = match &spec.key {
+            None if datagen.is_some() => KeySource::Datagen,
+            None => KeySource::Null,
+            Some(k) => match &k.value {
+                KeySpec::Null(()) => KeySource::Null,
+                KeySpec::Template(text) => KeySource::Template(template(r, k, text)),
+                KeySpec::OneOf(one) => {
+                    if one.one_of.is_empty() {
+                        r.error(k, "`one_of` needs at least one key", None);
+                    }
+                    let weights = one.weights.clone().unwrap_or_else(|| vec![1; one.one_of.len()]);
+                    if weights.len() != one.one_of.len() {
+                        r.error(
+                            k,
+                            format!("{} weights for {} keys", weights.len(), one.one_of.len()),
+                            Some("give one weight per key".to_string()),
+                        );
+                    } else if weights.iter().all(|&w| w == 0) && !weights.is_empty() {
+                        r.error(
+                            k,
+                            "every weight is 0",
+                            Some("at least one key needs a positive weight".to_string()),
+                        );
+                    }
+                    let keys = one.one_of.iter().map(|t| template(r, k, t)).collect();
+                    KeySource::OneOf { keys, weights }
+                }
+            },
+        };
+        let values = match &spec.value {
+            Some(v) => match &v.value {
+                None => ValueSource::Null,
+                Some(text) => ValueSource::Template {
+                    template: template(r, v, text),
+                    size_bytes: spec.value_bytes.as_ref().map(|b| b.value as usize),
+                },
+            },
+            None if datagen.is_some() => ValueSource::Datagen,
+            None => ValueSource::Template {
+                template: Template::parse("value-{n}").expect("valid"),
+                size_bytes: spec.value_bytes.as_ref().map(|b| b.value as usize),
+            },
+        };
+        if let Some(b) = &spec.value_bytes
+            && b.value > 1_000_000
+        {
+            r.error(
+                b,
+                format!("{} bytes per value is too large", b.value),
+                Some("use at most 1000000 (Kafka's max.request.size is 1 MiB)".to_string()),
+            );
+        }
+        let every = spec.every.as_ref().map_or(SimDuration::from_secs(1), |e| e.value.0);
+        let per_tick = spec.per_tick.as_ref().map_or(1, |p| p.value);
+        if let Some(p) = &spec.per_tick
+            && p.value == 0
+        {
+            r.error(p, "per_tick 0 would never send", Some("use 1 or more".to_string()));
+        }
+        if let Some(e) = &spec.every
+            && e.value.0.is_zero()
+            && spec.count.value > u64::from(per_tick)
+        {
+            r.error(
+                e,
+                "`every: 0s` would send forever in no time",
+                Some("use a positive interval, e.g. `1ms`, or `per_tick` for bursts".to_string()),
+            );
+        }
+        if let Some(p) = &spec.partition
+            && topics.get(topic.0 as usize).is_some_and(|t| p.value >= t.partitions)
+        {
+            r.error(
+                p,
+                format!("partition {} does not exist", p.value),
+                Some(format!(
+                    "topic `{}` has {} partitions",
+                    spec.topic.value, topics[topic.0 as usize].partitions
+                )),
+            );
+        }
+        let mut headers = Vec::new();
+        for (k, v) in &spec.headers {
+            headers.push((
+                k.clone(),
+                Template::parse(v).unwrap_or_else(|e| {
+                    r.error(&spec.id, format!("bad header template `{k}`: {e}"), None);
+                    Template::parse("").expect("empty")
+                }),
+            ));
+        }
+        let start = spec.start.as_ref().map(|s| SimTime::ZERO + s.value.0);
+        let start = match start {
+            Some(t) => Some(t),
+            None if is_started_by_timeline(file, &spec.id.value) => None,
+            None => Some(SimTime::ZERO),
+        };
+        producers.push(ProducerDef {
+            name: spec.id.value.clone(),
+            topic,
+            config,
+            workload: Workload {
+                schedule: Schedule {
+                    start: start.unwrap_or(SimTime::ZERO),
+                    every,
+                    per_tick: per_tick.max(1),
+                    count: spec.count.value,
+                    stop: spec.stop.as_ref().map(|s| SimTime::ZERO + s.value.0),
+                },
+                keys,
+                values,
+                datagen,
+                headers,
+                partition: spec.partition.as_ref().map(|p| p.value),
+            },
+            start,
+        });
+    }
+    producers
+}
+
+/// Follows `like:` references, reporting unknown names and cycles.
+fn like_chain<'a>(r: &mut Resolver<'_>, specs: &'a [ConsumerSpec], index: usize) -> Vec<&'a ConsumerSpec> {
+    let mut chain = vec![&specs[index]];
+    let mut current = &specs[index];
+    while let Some(like) = &current.like {
+        match specs.iter().find(|s| s.id.value == like.value) {
+            None => {
+                let known: Vec<&str> = specs.iter().map(|s| s.id.value.as_str()).collect();
+                r.unknown(like, "consumer", &like.value, &known);
+                break;
+            }
+            Some(next) if chain.iter().any(|c| std::ptr::eq(*c, next)) => {
+                let cycle: Vec<&str> = chain
+                    .iter()
+                    .map(|c| c.id.value.as_str())
+                    .chain([next.id.value.as_str()])
+                    .collect();
+                r.error(
+                    like,
+                    format!("`like:` goes round in a circle: {}", cycle.join(" → ")),
+                    Some("one consumer in the chain must spell out its settings instead of copying".to_string()),
+                );
+                break;
+            }
+            Some(next) => {
+                chain.push(next);
+                current = next;
+            }
+        }
+    }
+    chain
+}
+
+pub(crate) fn resolve_consumers(
+    r: &mut Resolver<'_>,
+    file: &ScenarioFile,
+    topics: &[TopicDef],
+    names: &[String],
+) -> Vec<ConsumerDef> {
+    let mut taken: Vec<String> = file.producers.iter().map(|p| p.id.value.clone()).collect();
+    let mut consumers = Vec::new();
+    for (index, spec) in file.consumers.iter().enumerate() {
+        check_client_name(r, &spec.id, &mut taken);
+        let chain = like_chain(r, &file.consumers, index);
+        // Each setting comes from the first consumer along the chain that has it.
+        macro_rules! inherit {
+            ($field:ident) => {
+                chain.iter().find_map(|c| c.$field.as_ref())
+            };
+        }
+        let mut topic_ids = Vec::new();
+        if let Some(list) = inherit!(topics) {
+            for name in &list.value {
+                if let Some(id) = topic_id(r, list, name, names) {
+                    topic_ids.push(id);
+                }
+            }
+        }
+        let mut assign = Vec::new();
+        if let Some(list) = inherit!(assign) {
+            for text in &list.value {
+                match partition_ref(text, topics) {
+                    Ok(tp) => assign.push(tp),
+                    Err(e) => r.error(list, e, None),
+                }
+            }
+        }
+        if topic_ids.is_empty() && assign.is_empty() {
+            r.error(
+                &spec.id,
+                format!("consumer `{}` reads nothing", spec.id.value),
+                Some("give it `topics: [NAME]` or `assign: [TOPIC-PARTITION]`".to_string()),
+            );
+        }
+        let group = inherit!(group).map(|g| g.value.clone());
+        if let Some(g) = inherit!(group) {
+            r.error(
+                g,
+                "consumer groups are not modelled yet",
+                Some("leave `group:` out: the consumer is then assigned every partition of its topics".to_string()),
+            );
+        }
+        let mut seeks = BTreeMap::new();
+        if let Some(map) = inherit!(seek) {
+            for (text, &offset) in &map.value {
+                match partition_ref(text, topics) {
+                    Ok(tp) if offset >= 0 => {
+                        seeks.insert(tp, offset);
+                    }
+                    Ok(_) => r.error(
+                        map,
+                        format!("seek offset {offset} is negative"),
+                        Some("offsets start at 0".to_string()),
+                    ),
+                    Err(e) => r.error(map, e, None),
+                }
+            }
+        }
+        let mut config = ConsumerConfig::default();
+        // Inherited configs apply first, the consumer's own last.
+        for c in chain.iter().rev() {
+            if let Some(map) = &c.config {
+                configs::apply(r, map, &mut config);
+            }
+        }
+        // Its own `start:` wins; else a timeline `start` starts it; else it
+        // starts when the consumer it copies does.
+        let start = match &spec.start {
+            Some(s) => Some(SimTime::ZERO + s.value.0),
+            None if is_started_by_timeline(file, &spec.id.value) => None,
+            None => Some(inherit!(start).map_or(SimTime::ZERO, |s| SimTime::ZERO + s.value.0)),
+        };
+        consumers.push(ConsumerDef {
+            name: spec.id.value.clone(),
+            topics: topic_ids,
+            assign,
+            group,
+            seeks,
+            processing: inherit!(processing).map_or(SimDuration::ZERO, |p| p.value.0),
+            config,
+            start,
+        });
+    }
+    consumers
+}
+
+/// Refuses scenarios that would send more records than the limits allow, before
+/// running anything.
+pub(crate) fn check_limits(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &Scenario) {
+    if let Some(limits) = &file.limits {
+        if limits.max_records.is_some_and(|m| m > CEILING_MAX_RECORDS) {
+            r.problems.push(crate::scenario::Problem::whole_file(format!(
+                "limits.max_records may be at most {CEILING_MAX_RECORDS}"
+            )));
+        }
+        if limits
+            .max_events
+            .is_some_and(|m| m > crate::scenario::CEILING_MAX_EVENTS)
+        {
+            r.problems.push(crate::scenario::Problem::whole_file(format!(
+                "limits.max_events may be at most {}",
+                crate::scenario::CEILING_MAX_EVENTS
+            )));
+        }
+    }
+    let mut total: u64 = 0;
+    for spec in &file.producers {
+        total = total.saturating_add(spec.count.value);
+        if total > scenario.limits.max_records {
+            r.error(
+                &spec.count,
+                format!(
+                    "the producers would send {total} records in all, more than the limit of {}",
+                    scenario.limits.max_records
+                ),
+                Some(format!(
+                    "lower `count`, or raise `limits: {{ max_records: N }}` (at most {CEILING_MAX_RECORDS})"
+                )),
+            );
+            break;
+        }
+    }
+}

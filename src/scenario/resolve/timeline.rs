@@ -1,0 +1,318 @@
+//! The timeline, the expectations and the length of the run.
+
+use serde_saphyr::Spanned;
+
+use super::Resolver;
+use super::clients::partition_ref;
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{BrokerId, ClientIdx};
+use crate::scenario::file::{Expected as ExpectedSpec, HostRef, ScenarioFile};
+use crate::scenario::{
+    Action, Check, ClientRef, Comparison, Expectation, Expected, HostName, MAX_RUN, OutcomeField, Scenario, TimedAction,
+};
+
+fn client<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, name: &str) -> Option<ClientRef> {
+    let found = scenario.client(name);
+    if found.is_none() {
+        let known: Vec<&str> = scenario
+            .producers
+            .iter()
+            .map(|p| p.name.as_str())
+            .chain(scenario.consumers.iter().map(|c| c.name.as_str()))
+            .collect();
+        r.unknown(at, "client", name, &known);
+    }
+    found
+}
+
+fn broker<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, id: u32) -> Option<BrokerId> {
+    if id == 0 || id > scenario.brokers {
+        r.error(
+            at,
+            format!("broker {id} does not exist"),
+            Some(format!("this scenario has brokers 1 to {}", scenario.brokers)),
+        );
+        None
+    } else {
+        Some(BrokerId(id as i32))
+    }
+}
+
+fn host<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, host: &HostRef) -> Option<HostName> {
+    match host {
+        HostRef::Broker(id) => broker(r, scenario, at, *id).map(HostName::Broker),
+        HostRef::Client(name) => client(r, scenario, at, name).map(HostName::Client),
+    }
+}
+
+pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
+    for entry in &file.timeline {
+        let at = SimTime::ZERO + entry.at.value.0;
+        let mut actions: Vec<Action> = Vec::new();
+        if let Some(text) = &entry.say {
+            actions.push(Action::Say(text.clone()));
+        }
+        for (field, make) in [
+            (&entry.start, Action::Start as fn(ClientRef) -> Action),
+            (&entry.stop, Action::Stop as fn(ClientRef) -> Action),
+            (&entry.crash, Action::Crash as fn(ClientRef) -> Action),
+        ] {
+            if let Some(name) = field
+                && let Some(c) = client(r, scenario, name, &name.value)
+            {
+                actions.push(make(c));
+            }
+        }
+        if let Some(b) = &entry.kill
+            && let Some(id) = broker(r, scenario, b, b.value)
+        {
+            actions.push(Action::Kill(id));
+        }
+        if let Some(b) = &entry.restart
+            && let Some(id) = broker(r, scenario, b, b.value)
+        {
+            actions.push(Action::Restart(id));
+        }
+        if let Some(groups) = &entry.cut {
+            let mut resolved: Vec<Vec<HostName>> = Vec::new();
+            for group in &groups.value {
+                let hosts: Vec<HostName> = group.iter().filter_map(|h| host(r, scenario, groups, h)).collect();
+                for h in &hosts {
+                    if resolved.iter().flatten().any(|other| other == h) {
+                        r.error(
+                            groups,
+                            "a host is in two groups of one cut",
+                            Some("each host belongs to at most one side".to_string()),
+                        );
+                    }
+                }
+                resolved.push(hosts);
+            }
+            if resolved.len() < 2 {
+                r.error(
+                    groups,
+                    "a cut needs at least two groups",
+                    Some("write it like `cut: [[1], [2, 3]]`".to_string()),
+                );
+            }
+            actions.push(Action::Cut(resolved));
+        }
+        if entry.heal == Some(true) {
+            actions.push(Action::Heal);
+        }
+        if let Some(slow) = &entry.slow
+            && let Some(h) = host(r, scenario, &slow.latency, &slow.host)
+        {
+            actions.push(Action::Slow(h, slow.latency.value.0));
+        }
+        match actions.len() {
+            1 => scenario.timeline.push(TimedAction {
+                at,
+                action: actions.pop().expect("one"),
+            }),
+            0 if entry.heal == Some(false) => {}
+            0 if r.problems.is_empty() => r.error(
+                &entry.at,
+                "this timeline entry does nothing",
+                Some("add one action: say, start, stop, crash, kill, restart, cut, heal or slow".to_string()),
+            ),
+            0 => {}
+            n => r.error(
+                &entry.at,
+                format!("this timeline entry has {n} actions"),
+                Some("give each action its own `- at:` entry (they may share the time)".to_string()),
+            ),
+        }
+    }
+    // Keep file order for equal times; the engine breaks ties by insertion.
+    scenario.timeline.sort_by_key(|a| a.at);
+}
+
+fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expected> {
+    match &value.value {
+        ExpectedSpec::Exactly(n) => Some(Expected {
+            comparison: Comparison::Equal,
+            value: *n,
+        }),
+        ExpectedSpec::Compare(text) => {
+            let t = text.trim();
+            let (comparison, rest) = [
+                (">=", Comparison::AtLeast),
+                ("<=", Comparison::AtMost),
+                ("!=", Comparison::NotEqual),
+                ("==", Comparison::Equal),
+                (">", Comparison::Above),
+                ("<", Comparison::Below),
+            ]
+            .into_iter()
+            .find_map(|(op, c)| t.strip_prefix(op).map(|rest| (c, rest)))
+            .unwrap_or((Comparison::Equal, t));
+            match rest.trim().parse::<i64>() {
+                Ok(value) => Some(Expected { comparison, value }),
+                Err(_) => {
+                    r.error(
+                        value,
+                        format!("`{text}` is not a number or comparison"),
+                        Some("write a number like `12` or a comparison like `\">= 10\"`".to_string()),
+                    );
+                    None
+                }
+            }
+        }
+    }
+}
+
+pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
+    for spec in &file.expect {
+        let at = spec.at.as_ref().map(|a| SimTime::ZERO + a.value.0);
+        let mut any = false;
+        let partition_checks = [
+            (
+                "high_watermark",
+                &spec.high_watermark,
+                Check::HighWatermark as fn(_) -> Check,
+            ),
+            (
+                "log_end_offset",
+                &spec.log_end_offset,
+                Check::LogEndOffset as fn(_) -> Check,
+            ),
+            (
+                "log_start_offset",
+                &spec.log_start_offset,
+                Check::LogStartOffset as fn(_) -> Check,
+            ),
+        ];
+        for (label, map, make) in partition_checks {
+            for (name, value) in map.iter().flatten() {
+                any = true;
+                match partition_ref(name, &scenario.topics) {
+                    Err(e) => r.error(value, e, None),
+                    Ok(tp) => {
+                        if let Some(expected) = expected(r, value) {
+                            scenario.expectations.push(Expectation {
+                                at,
+                                check: make(tp),
+                                expected,
+                                description: format!("{label} of {name}"),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (name, value) in spec.received.iter().flatten() {
+            any = true;
+            match scenario.consumers.iter().position(|c| &c.name == name) {
+                None => {
+                    let known: Vec<&str> = scenario.consumers.iter().map(|c| c.name.as_str()).collect();
+                    r.unknown(value, "consumer", name, &known);
+                }
+                Some(i) => {
+                    if let Some(expected) = expected(r, value) {
+                        scenario.expectations.push(Expectation {
+                            at,
+                            check: Check::Received(ClientIdx(i as u32)),
+                            expected,
+                            description: format!("records received by {name}"),
+                        });
+                    }
+                }
+            }
+        }
+        for (name, value) in spec.outcome.iter().flatten() {
+            any = true;
+            match OutcomeField::ALL.iter().find(|f| f.name() == name) {
+                None => {
+                    let known: Vec<&str> = OutcomeField::ALL.iter().map(|f| f.name()).collect();
+                    r.unknown(value, "outcome count", name, &known);
+                }
+                Some(&field) => {
+                    if let Some(expected) = expected(r, value) {
+                        scenario.expectations.push(Expectation {
+                            at,
+                            check: Check::Outcome(field),
+                            expected,
+                            description: format!("{name} records"),
+                        });
+                    }
+                }
+            }
+        }
+        if !any && let Some(a) = &spec.at {
+            r.error(
+                a,
+                "this expectation checks nothing",
+                Some("add a check such as `high_watermark: { demo_1-0: 10 }`".to_string()),
+            );
+        }
+    }
+}
+
+/// The run length: as given, or 10 s after the last planned moment.
+pub(crate) fn resolve_run(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
+    let mut last = SimTime::ZERO;
+    for action in &scenario.timeline {
+        last = last.max(action.at);
+    }
+    for e in &scenario.expectations {
+        last = last.max(e.at.unwrap_or(SimTime::ZERO));
+    }
+    for p in &scenario.producers {
+        let s = &p.workload.schedule;
+        let ticks = s.count.div_ceil(u64::from(s.per_tick.max(1)));
+        let end = s.start + s.every.times(ticks.saturating_sub(1));
+        last = last.max(s.stop.map_or(end, |stop| stop.min(end)));
+    }
+    for c in &scenario.consumers {
+        last = last.max(c.start.unwrap_or(SimTime::ZERO));
+    }
+    let default_run = last + SimDuration::from_secs(10);
+    scenario.run_for = match &file.run {
+        Some(run) => {
+            let end = SimTime::ZERO + run.value.0;
+            if run.value.0 > MAX_RUN {
+                r.error(
+                    run,
+                    format!("a run of {} is longer than a year", run.value.0),
+                    Some("use at most `366d`".to_string()),
+                );
+            } else if run.value.0.is_zero() {
+                r.error(
+                    run,
+                    "a run of 0s shows nothing",
+                    Some("use a positive duration like `90s`".to_string()),
+                );
+            }
+            for action in &file.timeline {
+                if SimTime::ZERO + action.at.value.0 > end {
+                    r.error(
+                        &action.at,
+                        format!("this happens after the run ends at {}", run.value.0),
+                        Some("move it earlier or lengthen `run:`".to_string()),
+                    );
+                }
+            }
+            for e in &file.expect {
+                if let Some(a) = &e.at
+                    && SimTime::ZERO + a.value.0 > end
+                {
+                    r.error(
+                        a,
+                        format!("this is checked after the run ends at {}", run.value.0),
+                        Some("move it earlier or lengthen `run:`".to_string()),
+                    );
+                }
+            }
+            end
+        }
+        None if default_run.saturating_sub(SimTime::ZERO) > MAX_RUN => {
+            r.problems.push(
+                crate::scenario::Problem::whole_file("the planned events go on for more than a year of simulated time")
+                    .help("shorten the producers' schedules or set `run:` explicitly"),
+            );
+            SimTime::ZERO + MAX_RUN
+        }
+        None => default_run,
+    };
+}

@@ -1,0 +1,146 @@
+//! Topics: names, partition counts, replication factors and configs.
+
+use super::Resolver;
+use super::configs;
+use crate::config::BrokerConfig;
+use crate::ids::BrokerId;
+use crate::scenario::file::TopicSpec;
+use crate::scenario::{MAX_PARTITIONS, TopicDef};
+
+/// Kafka's topic name rule: letters, digits, `.`, `_`, `-`; at most 249 characters.
+fn topic_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a topic name cannot be empty".to_string())
+    } else if name == "." || name == ".." {
+        Some("`.` and `..` are not allowed as topic names".to_string())
+    } else if name.len() > 249 {
+        Some(format!(
+            "the name is {} characters; Kafka allows at most 249",
+            name.len()
+        ))
+    } else if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        Some(format!(
+            "`{c}` is not allowed in a topic name: use letters, digits, `.`, `_` and `-`"
+        ))
+    } else if name.starts_with("__") {
+        Some("names starting with `__` are reserved for Kafka's internal topics".to_string())
+    } else {
+        None
+    }
+}
+
+pub(crate) fn resolve_topics(
+    r: &mut Resolver<'_>,
+    specs: &[TopicSpec],
+    brokers: u32,
+    broker_config: &BrokerConfig,
+) -> Vec<TopicDef> {
+    let mut topics: Vec<TopicDef> = Vec::new();
+    for spec in specs {
+        let name = spec.name.value.clone();
+        if let Some(problem) = topic_name_problem(&name) {
+            r.error(&spec.name, problem, None);
+        }
+        if topics.iter().any(|t| t.name == name) {
+            r.error(
+                &spec.name,
+                format!("topic `{name}` is defined twice"),
+                Some("topic names must be unique".to_string()),
+            );
+        }
+        let partitions = spec.partitions.value;
+        if partitions == 0 || partitions > MAX_PARTITIONS {
+            r.error(
+                &spec.partitions,
+                format!("{partitions} partitions is out of range"),
+                Some(format!("a topic has between 1 and {MAX_PARTITIONS} partitions")),
+            );
+        }
+        let replicas = spec.replicas.as_ref().map(|lists| {
+            let mut resolved = Vec::new();
+            for list in &lists.value {
+                let ids: Vec<BrokerId> = list.iter().map(|&b| BrokerId(b as i32)).collect();
+                if let Some(bad) = list.iter().find(|&&b| b == 0 || b > brokers) {
+                    r.error(
+                        lists,
+                        format!("broker {bad} does not exist"),
+                        Some(format!("this scenario has brokers 1 to {brokers}")),
+                    );
+                }
+                let mut sorted = list.clone();
+                sorted.sort_unstable();
+                sorted.dedup();
+                if sorted.len() != list.len() {
+                    r.error(
+                        lists,
+                        "a partition's replica list names a broker twice",
+                        Some("each replica must be on a different broker".to_string()),
+                    );
+                }
+                resolved.push(ids);
+            }
+            if resolved.len() != partitions as usize {
+                r.error(
+                    lists,
+                    format!("{} replica lists for {partitions} partitions", resolved.len()),
+                    Some("give exactly one replica list per partition".to_string()),
+                );
+            }
+            if resolved.windows(2).any(|w| w[0].len() != w[1].len()) {
+                r.error(
+                    lists,
+                    "replica lists of different lengths",
+                    Some("every partition of a topic has the same replication factor".to_string()),
+                );
+            }
+            resolved
+        });
+        let replication_factor = match (&spec.replication_factor, &replicas) {
+            (Some(rf), _) => rf.value,
+            (None, Some(lists)) => lists.first().map_or(1, |l| l.len() as u32),
+            (None, None) => 1,
+        };
+        if let Some(rf) = &spec.replication_factor {
+            if rf.value == 0 {
+                r.error(
+                    rf,
+                    "replication factor 0",
+                    Some("every partition needs at least one replica".to_string()),
+                );
+            } else if rf.value > brokers {
+                r.error(
+                    rf,
+                    format!("replication factor {} is larger than the number of brokers ({brokers})", rf.value),
+                    Some(format!(
+                        "Kafka puts each replica on a different broker: use at most {brokers}, or add brokers with `brokers: {}`",
+                        rf.value
+                    )),
+                );
+            }
+            if let Some(lists) = &replicas
+                && lists.first().is_some_and(|l| l.len() as u32 != rf.value)
+            {
+                r.error(
+                    rf,
+                    "replication_factor disagrees with the replica lists",
+                    Some("leave replication_factor out when giving replicas".to_string()),
+                );
+            }
+        }
+        let mut config = broker_config.topic_defaults;
+        if let Some(map) = &spec.config {
+            configs::apply(r, map, &mut config);
+        }
+        topics.push(TopicDef {
+            name,
+            partitions: partitions.clamp(1, MAX_PARTITIONS),
+            replication_factor: replication_factor.clamp(1, brokers.max(1)),
+            replicas,
+            config,
+        });
+    }
+    topics
+}

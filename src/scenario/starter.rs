@@ -1,0 +1,63 @@
+//! The commented starter scenario `kafkasim new NAME` writes.
+
+/// A complete, runnable scenario that shows every section, for `name`.
+pub fn starter(name: &str) -> String {
+    STARTER.replace("{{name}}", name)
+}
+
+const STARTER: &str = r#"# yaml-language-server: $schema=https://kafkasim.dev/schema/scenario.schema.json
+# A kafkasim scenario: a lesson you can run with `kafkasim run {{name}}.yaml`.
+# Every Kafka config keeps Kafka's own name and default; durations take a unit
+# (250ms, 30s, 5m, 1d). `kafkasim schema` prints the full format.
+
+name: {{name}}
+description: One line saying what this scenario shows.
+seed: 1                      # same seed, same run, event for event
+
+brokers: 1                   # broker ids 1, 2, ...
+# broker_config:             # server.properties, for every broker
+#   min.insync.replicas: 1
+
+topics:
+  - name: demo
+    partitions: 2
+    # replication_factor: 1
+    # config: { retention.ms: 1d }
+
+producers:
+  - id: producer
+    topic: demo
+    every: 1s                # one send() per second...
+    count: 20                # ...twenty in all
+    key: "key-{n}"           # {n} is the record number; `null` for no key
+    value: "value-{n}"
+    # config: { acks: all, linger.ms: 5 }
+
+consumers:
+  - id: c1
+    topics: [demo]           # without a group: every partition of the topic
+    config:
+      auto.offset.reset: earliest
+
+timeline:
+  - at: 0s
+    say: "The producer starts writing; c1 reads every partition."
+  - at: 10s
+    say: "Halfway: keys decide partitions, offsets grow per partition."
+
+expect:
+  - outcome: { acknowledged: 20, lost: 0, duplicated: 0 }
+  - received: { c1: 20 }
+
+run: 30s
+"#;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_starter_scenario_is_valid_and_passes() {
+        let text = super::starter("my-lesson");
+        let scenario = crate::scenario::load_str("my-lesson.yaml", &text).expect("starter must load");
+        assert_eq!(scenario.name, "my-lesson");
+    }
+}

@@ -1,0 +1,182 @@
+//! Trace events as JSON objects with stable field names (`--format jsonl`).
+
+use serde_json::{Value, json};
+
+use super::event::{TraceEvent, TracedEvent};
+use super::narrate::show_bytes;
+use crate::cluster::record::LogBatch;
+use crate::ids::{Names, NodeId, RecordId, TopicPartition};
+
+fn partition(tp: TopicPartition, names: &Names) -> (Value, Value) {
+    (json!(names.topic(tp.topic)), json!(tp.partition))
+}
+
+fn record_id(id: RecordId, names: &Names) -> Value {
+    if id == RecordId::INTERNAL {
+        json!(null)
+    } else {
+        json!(format!("{}#{}", names.producer(id.producer), id.number))
+    }
+}
+
+fn records(batch: &LogBatch, from: i64, to: i64, names: &Names) -> Value {
+    Value::Array(
+        batch
+            .records()
+            .filter(|(o, _)| *o >= from && *o < to)
+            .map(|(offset, r)| {
+                json!({
+                    "offset": offset,
+                    "key": r.key().map(|k| show_bytes(Some(k))),
+                    "value": r.value().map(|v| show_bytes(Some(v))),
+                    "timestamp_ms": r.timestamp_ms(),
+                    "id": record_id(r.id(), names),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn node(n: NodeId, names: &Names) -> Value {
+    json!(names.node(n))
+}
+
+/// One event as a JSON object.
+pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
+    let mut obj = json!({
+        "t_us": traced.time.as_micros(),
+        "t": traced.time.to_string(),
+        "step": traced.step,
+        "event": traced.event.kind(),
+    });
+    let fields = match &traced.event {
+        TraceEvent::Say { text } | TraceEvent::Action { text } => json!({ "text": text }),
+        TraceEvent::Send { producer, tp, id, key } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
+                    "id": record_id(*id, names), "key": key.as_deref().map(|k| show_bytes(Some(k))) })
+        }
+        TraceEvent::BatchSent {
+            producer,
+            broker,
+            tp,
+            records,
+            attempt,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "producer": names.producer(*producer), "broker": broker.0, "topic": topic, "partition": p,
+                    "records": records, "attempt": attempt })
+        }
+        TraceEvent::Append { broker, tp, batch } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "base_offset": batch.base_offset,
+                    "leader_epoch": batch.partition_leader_epoch,
+                    "records": records(batch, i64::MIN, i64::MAX, names) })
+        }
+        TraceEvent::DuplicateBatch {
+            broker,
+            tp,
+            base_offset,
+            records,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "base_offset": base_offset, "records": records })
+        }
+        TraceEvent::ProduceRejected {
+            broker,
+            tp,
+            error,
+            records,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "error": error.name(), "records": records })
+        }
+        TraceEvent::HighWatermark {
+            broker,
+            tp,
+            high_watermark,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "high_watermark": high_watermark })
+        }
+        TraceEvent::Acknowledged {
+            producer,
+            tp,
+            base_offset,
+            batch,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            let ids: Vec<Value> = batch.records().map(|r| record_id(r.id(), names)).collect();
+            json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
+                    "base_offset": base_offset, "ids": ids })
+        }
+        TraceEvent::ProduceFailed {
+            producer,
+            tp,
+            error,
+            records,
+            retry,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
+                    "error": error.name(), "records": records, "retry": retry })
+        }
+        TraceEvent::DeliveryFailed {
+            producer,
+            tp,
+            error,
+            ids,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            let ids: Vec<Value> = ids.iter().map(|id| record_id(*id, names)).collect();
+            json!({ "producer": names.producer(*producer), "topic": topic, "partition": p, "error": error, "ids": ids })
+        }
+        TraceEvent::ProducerId {
+            producer,
+            producer_id,
+            producer_epoch,
+        } => {
+            json!({ "producer": names.producer(*producer), "producer_id": producer_id, "producer_epoch": producer_epoch })
+        }
+        TraceEvent::Position {
+            consumer,
+            tp,
+            offset,
+            reason,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p, "offset": offset, "reason": reason })
+        }
+        TraceEvent::Consumed {
+            consumer,
+            tp,
+            batch,
+            from_offset,
+            to_offset,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p,
+                    "records": records(batch, *from_offset, *to_offset, names) })
+        }
+        TraceEvent::MetadataUpdated { node: n, summary } => json!({ "node": node(*n, names), "summary": summary }),
+        TraceEvent::MessageSent { from, to, api } => {
+            json!({ "from": node(*from, names), "to": node(*to, names), "api": api })
+        }
+        TraceEvent::MessageDropped { from, to, api, reason } => {
+            json!({ "from": node(*from, names), "to": node(*to, names), "api": api, "reason": reason })
+        }
+        TraceEvent::HostState { host, state } => json!({ "host": names.host(*host), "state": state }),
+        TraceEvent::Expectation {
+            index,
+            passed,
+            description,
+            found,
+        } => {
+            json!({ "index": index, "passed": passed, "description": description, "found": found })
+        }
+    };
+    if let (Value::Object(o), Value::Object(f)) = (&mut obj, fields) {
+        o.extend(f);
+    }
+    obj
+}

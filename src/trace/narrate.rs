@@ -1,0 +1,231 @@
+//! Narration: trace events as lines a student reads, in virtual time.
+//!
+//! ```text
+//! t=1.001s  producer → demo_1-0 @0 key=key-0 (leader broker 1, epoch 0)
+//! t=1.503s  c1 ← demo_1-0 @0 key=key-0 value=value-0
+//! t=21.000s » c3 gets nothing: 2 partitions can feed at most 2 consumers.
+//! ```
+
+use super::event::{TraceEvent, TracedEvent};
+use crate::cluster::record::LogBatch;
+use crate::ids::Names;
+
+/// Per batch, at most this many record lines; the rest are summarised.
+const RECORD_LINES_PER_BATCH: usize = 20;
+const SHOWN_BYTES: usize = 48;
+
+/// A key or value for display: text if it is UTF-8, else hex; `null` if absent.
+pub fn show_bytes(bytes: Option<&[u8]>) -> String {
+    match bytes {
+        None => "null".to_string(),
+        Some(b) => match std::str::from_utf8(b) {
+            Ok(text) if text.chars().count() > SHOWN_BYTES => {
+                format!("{}…", text.chars().take(SHOWN_BYTES).collect::<String>())
+            }
+            Ok(text) => text.to_string(),
+            Err(_) => {
+                let hex: String = b.iter().take(SHOWN_BYTES / 2).map(|x| format!("{x:02x}")).collect();
+                format!("0x{hex}{}", if b.len() > SHOWN_BYTES / 2 { "…" } else { "" })
+            }
+        },
+    }
+}
+
+fn record_lines(
+    batch: &LogBatch,
+    from: i64,
+    to: i64,
+    mut line: impl FnMut(i64, String, String) -> String,
+) -> Vec<String> {
+    let records: Vec<_> = batch.records().filter(|(o, _)| *o >= from && *o < to).collect();
+    let mut out: Vec<String> = records
+        .iter()
+        .take(RECORD_LINES_PER_BATCH)
+        .map(|(offset, r)| line(*offset, show_bytes(r.key()), show_bytes(r.value())))
+        .collect();
+    if records.len() > RECORD_LINES_PER_BATCH {
+        out.push(format!("… and {} more records", records.len() - RECORD_LINES_PER_BATCH));
+    }
+    out
+}
+
+/// The lines for one event (some events, like a batch append, give several).
+pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
+    let t = format!("t={}", traced.time);
+    let prefix = |text: String| format!("{t:<11} {text}");
+    let body: Vec<String> = match &traced.event {
+        TraceEvent::Say { text } => vec![format!("» {text}")],
+        TraceEvent::Action { text } => vec![format!("! {text}")],
+        TraceEvent::Send { producer, tp, id, key } => vec![format!(
+            "{} send() #{} key={} → {}",
+            names.producer(*producer),
+            id.number,
+            show_bytes(key.as_deref()),
+            names.partition(*tp)
+        )],
+        TraceEvent::BatchSent {
+            producer,
+            broker,
+            tp,
+            records,
+            attempt,
+        } => vec![format!(
+            "{} → broker {broker}: Produce {} ({records} record{}{})",
+            names.producer(*producer),
+            names.partition(*tp),
+            if *records == 1 { "" } else { "s" },
+            if *attempt > 1 {
+                format!(", attempt {attempt}")
+            } else {
+                String::new()
+            }
+        )],
+        TraceEvent::Append { broker, tp, batch } => {
+            let writer = if batch
+                .batch
+                .records()
+                .next()
+                .is_some_and(|r| r.id().producer.0 == u32::MAX)
+            {
+                "kafka".to_string()
+            } else {
+                batch
+                    .batch
+                    .records()
+                    .next()
+                    .map_or("?".to_string(), |r| names.producer(r.id().producer).to_string())
+            };
+            let partition = names.partition(*tp);
+            record_lines(batch, i64::MIN, i64::MAX, |offset, key, _| {
+                format!(
+                    "{writer} → {partition} @{offset} key={key} (leader broker {broker}, epoch {})",
+                    batch.partition_leader_epoch
+                )
+            })
+        }
+        TraceEvent::DuplicateBatch {
+            broker,
+            tp,
+            base_offset,
+            records,
+        } => vec![format!(
+            "broker {broker}: {} already holds these {records} record(s) at @{base_offset}: an idempotent retry, not written again",
+            names.partition(*tp)
+        )],
+        TraceEvent::ProduceRejected {
+            broker,
+            tp,
+            error,
+            records,
+        } => vec![format!(
+            "broker {broker} refuses {records} record(s) for {}: {error}",
+            names.partition(*tp)
+        )],
+        TraceEvent::HighWatermark {
+            broker,
+            tp,
+            high_watermark,
+        } => vec![format!(
+            "broker {broker}: {} high watermark → {high_watermark}",
+            names.partition(*tp)
+        )],
+        TraceEvent::Acknowledged {
+            producer,
+            tp,
+            base_offset,
+            batch,
+        } => {
+            let n = batch.len() as i64;
+            let at = if *base_offset < 0 {
+                "offset unknown (acks=0)".to_string()
+            } else if n == 1 {
+                format!("@{base_offset}")
+            } else {
+                format!("@{base_offset}..{}", base_offset + i64::from(batch.last_offset_delta()))
+            };
+            vec![format!(
+                "{} ✓ {} {at} acknowledged",
+                names.producer(*producer),
+                names.partition(*tp)
+            )]
+        }
+        TraceEvent::ProduceFailed {
+            producer,
+            tp,
+            error,
+            records,
+            retry,
+        } => vec![format!(
+            "{}: {records} record(s) for {} got {error}{}",
+            names.producer(*producer),
+            names.partition(*tp),
+            if *retry { ", will retry" } else { "" }
+        )],
+        TraceEvent::DeliveryFailed {
+            producer,
+            tp,
+            error,
+            ids,
+        } => vec![format!(
+            "{} ✗ {} record(s) for {} failed: {error}",
+            names.producer(*producer),
+            ids.len(),
+            names.partition(*tp)
+        )],
+        TraceEvent::ProducerId {
+            producer,
+            producer_id,
+            producer_epoch,
+        } => vec![format!(
+            "{} is idempotent producer id {producer_id}, epoch {producer_epoch}",
+            names.producer(*producer)
+        )],
+        TraceEvent::Position {
+            consumer,
+            tp,
+            offset,
+            reason,
+        } => vec![if *offset >= 0 {
+            format!(
+                "{} position on {} = {offset} ({reason})",
+                names.consumer(*consumer),
+                names.partition(*tp)
+            )
+        } else {
+            format!("{} on {}: {reason}", names.consumer(*consumer), names.partition(*tp))
+        }],
+        TraceEvent::Consumed {
+            consumer,
+            tp,
+            batch,
+            from_offset,
+            to_offset,
+        } => {
+            let c = names.consumer(*consumer);
+            let partition = names.partition(*tp);
+            record_lines(batch, *from_offset, *to_offset, |offset, key, value| {
+                format!("{c} ← {partition} @{offset} key={key} value={value}")
+            })
+        }
+        TraceEvent::MetadataUpdated { node, summary } => vec![format!("{} metadata: {summary}", names.node(*node))],
+        TraceEvent::MessageSent { from, to, api } => {
+            vec![format!("{} → {}: {api}", names.node(*from), names.node(*to))]
+        }
+        TraceEvent::MessageDropped { from, to, api, reason } => vec![format!(
+            "✗ {api} from {} to {} lost: {reason}",
+            names.node(*from),
+            names.node(*to)
+        )],
+        TraceEvent::HostState { host, state } => vec![format!("! {} {state}", names.host(*host))],
+        TraceEvent::Expectation {
+            passed,
+            description,
+            found,
+            ..
+        } => vec![format!(
+            "{} expect {description}: found {found}",
+            if *passed { "✓" } else { "✗ FAILED" }
+        )],
+    };
+    body.into_iter().map(prefix).collect()
+}

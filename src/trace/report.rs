@@ -1,0 +1,188 @@
+//! The outcome report printed at the end of every run: the partition table in
+//! the shape of `kafka-topics --describe`, the consumers, the delivery checks
+//! and each expectation with pass or fail. Also serialised as `--format json`.
+
+use serde::Serialize;
+
+use super::table::Table;
+use crate::check::outcome::{Delivery, RecordNote};
+
+/// One row of the partition table.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct PartitionRow {
+    pub topic: String,
+    pub partition: u32,
+    /// `None`: offline (Kafka prints -1).
+    pub leader: Option<i32>,
+    pub leader_epoch: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+    pub log_start_offset: i64,
+    pub high_watermark: i64,
+    pub log_end_offset: i64,
+    pub segments: usize,
+}
+
+/// What one consumer did.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ConsumerRow {
+    pub consumer: String,
+    pub group: Option<String>,
+    pub state: String,
+    pub received: u64,
+    /// Partition and position (the next offset it will read).
+    pub positions: Vec<(String, i64)>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ExpectationResult {
+    pub description: String,
+    /// `end` or a time like `30.000s`.
+    pub at: String,
+    pub expected: String,
+    pub found: String,
+    pub passed: bool,
+}
+
+/// Everything a run ends with.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Outcome {
+    pub scenario: String,
+    pub seed: u64,
+    pub virtual_time: String,
+    pub virtual_time_us: u64,
+    pub events: u64,
+    pub partitions: Vec<PartitionRow>,
+    pub consumers: Vec<ConsumerRow>,
+    pub delivery: Delivery,
+    pub expectations: Vec<ExpectationResult>,
+    pub passed: bool,
+}
+
+fn list(ids: &[i32]) -> String {
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
+}
+
+fn notes(out: &mut String, title: &str, total: u64, notes: &[RecordNote]) {
+    if notes.is_empty() {
+        return;
+    }
+    out.push_str(&format!("  {title}:\n"));
+    for n in notes {
+        out.push_str(&format!("    {} {}-{}: {}\n", n.id, n.topic, n.partition, n.detail));
+    }
+    if total > notes.len() as u64 {
+        out.push_str(&format!("    … and {} more\n", total - notes.len() as u64));
+    }
+}
+
+impl Outcome {
+    /// The report as text.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!(
+            "── outcome of \"{}\" (seed {}) after {} of virtual time, {} events ──\n\n",
+            self.scenario, self.seed, self.virtual_time, self.events
+        ));
+        let mut partitions = Table::new(&[
+            "TOPIC",
+            "PARTITION",
+            "LEADER",
+            "EPOCH",
+            "REPLICAS",
+            "ISR",
+            "LOG-START",
+            "HIGH-WATERMARK",
+            "LOG-END",
+            "SEGMENTS",
+        ]);
+        for p in &self.partitions {
+            partitions.row(vec![
+                p.topic.clone(),
+                p.partition.to_string(),
+                p.leader.map_or("none".to_string(), |l| l.to_string()),
+                p.leader_epoch.to_string(),
+                list(&p.replicas),
+                list(&p.isr),
+                p.log_start_offset.to_string(),
+                p.high_watermark.to_string(),
+                p.log_end_offset.to_string(),
+                p.segments.to_string(),
+            ]);
+        }
+        out.push_str(&partitions.render());
+        if !self.consumers.is_empty() {
+            out.push('\n');
+            let mut consumers = Table::new(&["CONSUMER", "GROUP", "STATE", "RECEIVED", "POSITIONS"]);
+            for c in &self.consumers {
+                let positions = c
+                    .positions
+                    .iter()
+                    .map(|(p, o)| format!("{p}@{o}"))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                consumers.row(vec![
+                    c.consumer.clone(),
+                    c.group.clone().unwrap_or_else(|| "-".to_string()),
+                    c.state.clone(),
+                    c.received.to_string(),
+                    positions,
+                ]);
+            }
+            out.push_str(&consumers.render());
+        }
+        let d = &self.delivery;
+        out.push_str("\ndelivery checks:\n");
+        let rows = [
+            ("produced", d.produced, "send() was called"),
+            ("acknowledged", d.acknowledged, "the producer was told it was written"),
+            ("failed", d.failed, "the producer was told it failed"),
+            (
+                "unacknowledged",
+                d.unacknowledged,
+                "no answer by the end (in flight, or its producer crashed)",
+            ),
+            ("delivered", d.delivered, "read by at least one consumer"),
+            ("lost", d.lost, "acknowledged, yet not in the final log"),
+            ("duplicated", d.duplicated, "in the final log more than once"),
+            (
+                "redelivered",
+                d.redelivered,
+                "read more than once by one group or consumer",
+            ),
+            (
+                "reordered",
+                d.reordered,
+                "after a record its producer sent later with the same key",
+            ),
+            ("unobserved", d.unobserved, "acknowledged and kept, but read by nobody"),
+            ("expired", d.expired, "acknowledged, then deleted by retention"),
+        ];
+        for (name, count, meaning) in rows {
+            out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+        }
+        notes(&mut out, "lost records", d.lost, &d.lost_records);
+        notes(&mut out, "duplicated records", d.duplicated, &d.duplicated_records);
+        notes(&mut out, "reordered records", d.reordered, &d.reordered_records);
+        if !self.expectations.is_empty() {
+            out.push_str("\nexpectations:\n");
+            for e in &self.expectations {
+                let mark = if e.passed { "✓ pass" } else { "✗ FAIL" };
+                out.push_str(&format!(
+                    "  {mark}  at {}: {} = {} (found {})\n",
+                    e.at, e.description, e.expected, e.found
+                ));
+            }
+        }
+        let failed = self.expectations.iter().filter(|e| !e.passed).count();
+        out.push_str(&if failed == 0 {
+            format!("\nresult: all {} expectations hold\n", self.expectations.len())
+        } else {
+            format!(
+                "\nresult: {failed} of {} expectations FAILED\n",
+                self.expectations.len()
+            )
+        });
+        out
+    }
+}

@@ -1,0 +1,92 @@
+//! The simulated world: every broker, controller, producer and consumer, the
+//! network between them, and the run loop that pops events from the queue,
+//! dispatches them to actors and applies the effects they return.
+//!
+//! The world is `Clone`: the TUI steps backwards by restoring an earlier copy
+//! and replaying forward, which gives the identical screen because every step
+//! is deterministic.
+
+mod actions;
+mod build;
+mod step;
+mod view;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::actor::{Effects, Timer};
+use crate::check::invariants::InvariantChecker;
+use crate::check::ledger::Ledger;
+use crate::client::consumer::Consumer;
+use crate::client::producer::Producer;
+use crate::cluster::broker::Broker;
+use crate::cluster::controller::Controller;
+use crate::engine::{EventQueue, SimTime};
+use crate::ids::{Host, Names, NodeId};
+use crate::net::Network;
+use crate::protocol::Message;
+use crate::scenario::{Scenario, TimedAction};
+use crate::trace::report::ExpectationResult;
+
+pub use build::BuildOptions;
+pub use step::{SimError, StepResult};
+pub use view::PartitionView;
+
+/// Something scheduled to happen.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// A message arrives. The incarnations say which lives of the two hosts it
+    /// belongs to: a message from or to a process that has since restarted is
+    /// dropped, as its TCP connection is gone.
+    Deliver {
+        from: NodeId,
+        to: NodeId,
+        from_incarnation: u32,
+        to_incarnation: u32,
+        message: Box<Message>,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u32,
+        timer: Timer,
+    },
+    /// The `i`-th scheduled action (timeline entries and client starts).
+    Action(usize),
+    /// The `i`-th expectation with a time.
+    Expect(usize),
+    /// The end of the run.
+    End,
+}
+
+/// Whether a host is up, and which life of it this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HostStatus {
+    pub alive: bool,
+    pub incarnation: u32,
+}
+
+#[derive(Clone)]
+pub struct World {
+    pub scenario: Arc<Scenario>,
+    pub names: Arc<Names>,
+    pub now: SimTime,
+    /// Engine events handled so far.
+    pub steps: u64,
+    pub brokers: Vec<Broker>,
+    pub controllers: Vec<Controller>,
+    pub producers: Vec<Producer>,
+    pub consumers: Vec<Consumer>,
+    pub network: Network,
+    pub hosts: BTreeMap<Host, HostStatus>,
+    queue: EventQueue<Event>,
+    /// Timeline entries plus the clients' own start times, in time order.
+    actions: Arc<Vec<TimedAction>>,
+    pub ledger: Ledger,
+    /// Per expectation, its result once evaluated.
+    pub results: Vec<Option<ExpectationResult>>,
+    checker: Option<InvariantChecker>,
+    effects: Effects,
+    /// Names and numbers of the random streams drawn from the seed.
+    pub rng_streams: Vec<(String, u64)>,
+    pub finished: bool,
+}

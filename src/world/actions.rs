@@ -1,0 +1,190 @@
+//! Timeline actions: narration, clients starting and stopping, faults.
+
+use super::{Event, HostStatus, World};
+use crate::actor::Ctx;
+use crate::ids::{BrokerId, Host, NodeId};
+use crate::protocol::Message;
+use crate::scenario::{Action, ClientRef, HostName};
+use crate::trace::TraceEvent;
+
+impl World {
+    fn host_of(&self, name: HostName) -> Host {
+        match name {
+            HostName::Broker(b) => Host::Broker(b),
+            HostName::Client(ClientRef::Producer(p)) => Host::Producer(p),
+            HostName::Client(ClientRef::Consumer(c)) => Host::Consumer(c),
+        }
+    }
+
+    fn client_label(&self, client: ClientRef) -> String {
+        match client {
+            ClientRef::Producer(p) => self.names.producer(p).to_string(),
+            ClientRef::Consumer(c) => self.names.consumer(c).to_string(),
+        }
+    }
+
+    /// Brings a host up; a host that had been down starts a new life.
+    fn bring_up(&mut self, host: Host) {
+        let status = self.hosts.entry(host).or_insert(HostStatus {
+            alive: false,
+            incarnation: 0,
+        });
+        if !status.alive {
+            status.alive = true;
+            status.incarnation += 1;
+        }
+    }
+
+    fn take_down(&mut self, host: Host) {
+        if let Some(status) = self.hosts.get_mut(&host) {
+            status.alive = false;
+        }
+    }
+
+    pub(super) fn apply_action(&mut self, action: &Action) {
+        match action {
+            Action::Say(text) => self.effects.trace.push(TraceEvent::Say { text: text.clone() }),
+            Action::Start(client) => self.start_client(*client),
+            Action::Stop(client) => {
+                let label = self.client_label(*client);
+                let mut ctx = Ctx::new(self.now, client_node(*client), &mut self.effects);
+                match *client {
+                    ClientRef::Producer(p) => self.producers[p.0 as usize].close(&mut ctx),
+                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].stop(),
+                }
+                self.effects.trace.push(TraceEvent::Action {
+                    text: format!("{label} is stopped cleanly (close())"),
+                });
+                if let ClientRef::Consumer(c) = *client {
+                    self.take_down(Host::Consumer(c));
+                }
+            }
+            Action::Crash(client) => {
+                let host = self.host_of(HostName::Client(*client));
+                self.take_down(host);
+                match *client {
+                    ClientRef::Producer(p) => self.producers[p.0 as usize].crash(),
+                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].crash(),
+                }
+                self.effects.trace.push(TraceEvent::HostState {
+                    host,
+                    state: "crashes: its process is gone, nothing is closed cleanly".to_string(),
+                });
+            }
+            Action::Kill(b) => self.kill_broker(*b),
+            Action::Restart(b) => {
+                let host = Host::Broker(*b);
+                if self.hosts.get(&host).is_some_and(|s| s.alive) {
+                    return;
+                }
+                self.bring_up(host);
+                self.brokers[(b.0 - 1) as usize].restart();
+                self.effects.trace.push(TraceEvent::HostState {
+                    host,
+                    state: "restarts with the logs it had on disk".to_string(),
+                });
+            }
+            Action::Cut(groups) => {
+                let hosts: Vec<Vec<Host>> = groups
+                    .iter()
+                    .map(|g| g.iter().map(|&h| self.host_of(h)).collect())
+                    .collect();
+                self.network.cut(&hosts);
+                let text = hosts
+                    .iter()
+                    .map(|g| g.iter().map(|&h| self.names.host(h)).collect::<Vec<_>>().join(", "))
+                    .map(|g| format!("[{g}]"))
+                    .collect::<Vec<_>>()
+                    .join(" | ");
+                self.effects.trace.push(TraceEvent::Action {
+                    text: format!("network cut: {text} can no longer reach each other"),
+                });
+            }
+            Action::Heal => {
+                self.network.heal();
+                self.effects.trace.push(TraceEvent::Action {
+                    text: "network healed: every host reaches every other".to_string(),
+                });
+            }
+            Action::Slow(name, extra) => {
+                let host = self.host_of(*name);
+                self.network.set_slow(host, *extra);
+                let label = self.names.host(host);
+                self.effects.trace.push(TraceEvent::Action {
+                    text: if extra.is_zero() {
+                        format!("{label} is fast again")
+                    } else {
+                        format!("{label} is slowed: +{extra} on every message")
+                    },
+                });
+            }
+        }
+    }
+
+    fn start_client(&mut self, client: ClientRef) {
+        let host = self.host_of(HostName::Client(client));
+        if self.hosts.get(&host).is_some_and(|s| s.alive) {
+            return;
+        }
+        self.bring_up(host);
+        let label = self.client_label(client);
+        self.effects.trace.push(TraceEvent::Action {
+            text: format!("{label} starts"),
+        });
+        let mut ctx = Ctx::new(self.now, client_node(client), &mut self.effects);
+        match client {
+            ClientRef::Producer(p) => self.producers[p.0 as usize].start(&mut ctx),
+            ClientRef::Consumer(c) => self.consumers[c.0 as usize].start(&mut ctx),
+        }
+    }
+
+    /// A broker process dies: its memory is lost, its disk kept, and every TCP
+    /// connection to it is reset (peers notice at once, unless a cut hides it).
+    fn kill_broker(&mut self, broker: BrokerId) {
+        let host = Host::Broker(broker);
+        if !self.hosts.get(&host).is_some_and(|s| s.alive) {
+            return;
+        }
+        self.take_down(host);
+        self.brokers[(broker.0 - 1) as usize].crash();
+        self.effects.trace.push(TraceEvent::HostState {
+            host,
+            state: "is killed: its process is gone; what it wrote to disk survives".to_string(),
+        });
+        let peers: Vec<(NodeId, u32)> = self
+            .hosts
+            .iter()
+            .filter(|(h, s)| s.alive && **h != host && !self.network.is_cut(host, **h))
+            .flat_map(|(&h, s)| peer_nodes(h).into_iter().map(move |n| (n, s.incarnation)))
+            .collect();
+        let at = self.now + self.network.latency;
+        for (node, incarnation) in peers {
+            self.queue.push(
+                at,
+                Event::Deliver {
+                    from: NodeId::Broker(broker),
+                    to: node,
+                    from_incarnation: self.hosts[&host].incarnation,
+                    to_incarnation: incarnation,
+                    message: Box::new(Message::ConnectionReset),
+                },
+            );
+        }
+    }
+}
+
+fn client_node(client: ClientRef) -> NodeId {
+    match client {
+        ClientRef::Producer(p) => NodeId::Producer(p),
+        ClientRef::Consumer(c) => NodeId::Consumer(c),
+    }
+}
+
+/// The actors on a host that hold connections.
+fn peer_nodes(host: Host) -> Vec<NodeId> {
+    match host {
+        Host::Broker(b) => vec![NodeId::Broker(b), NodeId::Controller(b)],
+        Host::Producer(p) => vec![NodeId::Producer(p)],
+        Host::Consumer(c) => vec![NodeId::Consumer(c)],
+    }
+}

@@ -1,0 +1,335 @@
+//! One engine step: pop the earliest event, hand it to its actor, apply the
+//! effects, record the trace, check the invariants.
+
+use std::fmt;
+
+use super::{Event, World};
+use crate::actor::{Ctx, Timer};
+use crate::engine::SimTime;
+use crate::ids::{Host, NodeId};
+use crate::net::Route;
+use crate::protocol::Message;
+use crate::trace::{Level, TraceEvent, TraceSink, TracedEvent};
+
+/// What a step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    /// An event was handled; more may follow.
+    Progress,
+    /// The run reached its end.
+    Finished,
+}
+
+/// A run that cannot continue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SimError {
+    /// The scenario hit `limits.max_events`.
+    EventLimit { limit: u64, at: SimTime },
+    /// The simulator broke one of Kafka's invariants: a bug in kafkasim.
+    Invariant {
+        message: String,
+        step: u64,
+        at: SimTime,
+        seed: u64,
+    },
+}
+
+impl fmt::Display for SimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SimError::EventLimit { limit, at } => write!(
+                f,
+                "the run stopped at t={at} after {limit} events (limits.max_events); \
+                 raise `limits: {{ max_events: N }}` in the scenario, or shorten it"
+            ),
+            SimError::Invariant {
+                message,
+                step,
+                at,
+                seed,
+            } => write!(
+                f,
+                "invariant violated at t={at}, event #{step} (seed {seed}): {message}\n\
+                 This is a bug in kafkasim. Reproduce it with the same scenario and `--seed {seed}`."
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SimError {}
+
+impl World {
+    fn host_status(&self, host: Host) -> (bool, u32) {
+        self.hosts.get(&host).map_or((false, 0), |s| (s.alive, s.incarnation))
+    }
+
+    /// Handles the next event.
+    pub fn step(&mut self, sink: &mut dyn TraceSink) -> Result<StepResult, SimError> {
+        if self.finished {
+            return Ok(StepResult::Finished);
+        }
+        let Some((time, event)) = self.queue.pop() else {
+            self.finished = true;
+            return Ok(StepResult::Finished);
+        };
+        self.now = time;
+        self.steps += 1;
+        if self.steps > self.scenario.limits.max_events {
+            self.finished = true;
+            return Err(SimError::EventLimit {
+                limit: self.scenario.limits.max_events,
+                at: time,
+            });
+        }
+        match event {
+            Event::Deliver {
+                from,
+                to,
+                from_incarnation,
+                to_incarnation,
+                message,
+            } => {
+                self.deliver(from, to, from_incarnation, to_incarnation, *message);
+            }
+            Event::Timer {
+                node,
+                incarnation,
+                timer,
+            } => {
+                if self.host_status(node.host()) == (true, incarnation) {
+                    self.dispatch_timer(node, timer);
+                }
+            }
+            Event::Action(i) => {
+                let action = self.actions[i].action.clone();
+                self.apply_action(&action);
+            }
+            Event::Expect(i) => self.evaluate_expectation(i),
+            Event::End => {
+                for i in 0..self.results.len() {
+                    if self.scenario.expectations[i].at.is_none() {
+                        self.evaluate_expectation(i);
+                    }
+                }
+                self.finished = true;
+            }
+        }
+        self.flush_effects(sink);
+        if let Some(checker) = &mut self.checker
+            && let Err(message) = checker.check(&self.brokers, &self.names)
+        {
+            self.finished = true;
+            return Err(SimError::Invariant {
+                message,
+                step: self.steps,
+                at: self.now,
+                seed: self.scenario.seed,
+            });
+        }
+        Ok(if self.finished {
+            StepResult::Finished
+        } else {
+            StepResult::Progress
+        })
+    }
+
+    /// Runs to the end.
+    pub fn run(&mut self, sink: &mut dyn TraceSink) -> Result<(), SimError> {
+        while self.step(sink)? == StepResult::Progress {}
+        Ok(())
+    }
+
+    /// Runs every event up to and including `time`.
+    pub fn run_until(&mut self, time: SimTime, sink: &mut dyn TraceSink) -> Result<(), SimError> {
+        while !self.finished && self.queue.peek_time().is_some_and(|t| t <= time) {
+            self.step(sink)?;
+        }
+        Ok(())
+    }
+
+    /// The time of the next event, if any.
+    pub fn next_event_time(&self) -> Option<SimTime> {
+        if self.finished { None } else { self.queue.peek_time() }
+    }
+
+    fn deliver(&mut self, from: NodeId, to: NodeId, from_incarnation: u32, to_incarnation: u32, message: Message) {
+        let (to_alive, to_now) = self.host_status(to.host());
+        let (_, from_now) = self.host_status(from.host());
+        if !to_alive || to_now != to_incarnation {
+            // The receiver's process died while the message was on its way: the
+            // connection is reset and the sender of a request is told so.
+            self.effects.trace.push(TraceEvent::MessageDropped {
+                from,
+                to,
+                api: message.api_name(),
+                reason: "receiver is down",
+            });
+            if message.is_request() && from_now == from_incarnation {
+                self.notify_disconnected(to, from, &message);
+            }
+            return;
+        }
+        if from_now != from_incarnation {
+            return; // sent by an earlier life of a process that has restarted
+        }
+        self.dispatch_message(to, from, message);
+    }
+
+    /// Tells `sender` its request to `peer` could not be delivered.
+    fn notify_disconnected(&mut self, peer: NodeId, sender: NodeId, message: &Message) {
+        let notice = Message::Disconnected {
+            correlation_id: message.request_correlation_id(),
+            api: message.api_name(),
+        };
+        let (_, sender_incarnation) = self.host_status(sender.host());
+        let (_, peer_incarnation) = self.host_status(peer.host());
+        let at = self.now + self.network.latency;
+        self.queue.push(
+            at,
+            Event::Deliver {
+                from: peer,
+                to: sender,
+                from_incarnation: peer_incarnation,
+                to_incarnation: sender_incarnation,
+                message: Box::new(notice),
+            },
+        );
+    }
+
+    pub(super) fn dispatch_message(&mut self, to: NodeId, from: NodeId, message: Message) {
+        let mut ctx = Ctx::new(self.now, to, &mut self.effects);
+        match to {
+            NodeId::Broker(b) => {
+                if let Some(broker) = self.brokers.get_mut((b.0 - 1) as usize) {
+                    broker.on_message(&mut ctx, from, message);
+                }
+            }
+            NodeId::Controller(b) => {
+                if let Some(c) = self.controllers.iter_mut().find(|c| c.broker == b) {
+                    c.on_message(&mut ctx, from, message);
+                }
+            }
+            NodeId::Producer(p) => {
+                if let Some(producer) = self.producers.get_mut(p.0 as usize) {
+                    producer.on_message(&mut ctx, from, message);
+                }
+            }
+            NodeId::Consumer(c) => {
+                if let Some(consumer) = self.consumers.get_mut(c.0 as usize) {
+                    consumer.on_message(&mut ctx, from, message);
+                }
+            }
+        }
+    }
+
+    fn dispatch_timer(&mut self, node: NodeId, timer: Timer) {
+        let mut ctx = Ctx::new(self.now, node, &mut self.effects);
+        match (node, timer) {
+            (NodeId::Broker(b), Timer::Broker(t)) => {
+                if let Some(broker) = self.brokers.get_mut((b.0 - 1) as usize) {
+                    broker.on_timer(&mut ctx, t);
+                }
+            }
+            (NodeId::Controller(b), Timer::Controller(t)) => {
+                if let Some(c) = self.controllers.iter_mut().find(|c| c.broker == b) {
+                    c.on_timer(&mut ctx, t);
+                }
+            }
+            (NodeId::Producer(p), Timer::Producer(t)) => {
+                if let Some(producer) = self.producers.get_mut(p.0 as usize) {
+                    producer.on_timer(&mut ctx, t);
+                }
+            }
+            (NodeId::Consumer(c), Timer::Consumer(t)) => {
+                if let Some(consumer) = self.consumers.get_mut(c.0 as usize) {
+                    consumer.on_timer(&mut ctx, t);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies what the last handler asked for: sends go through the network,
+    /// timers into the queue, trace events to the ledger and the sink.
+    pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) {
+        let wants_debug = sink.wants(Level::Debug);
+        let sends = std::mem::take(&mut self.effects.sends);
+        for (from, to, message) in sends {
+            self.route(from, to, message, wants_debug);
+        }
+        let timers = std::mem::take(&mut self.effects.timers);
+        for (at, node, timer) in timers {
+            let (_, incarnation) = self.host_status(node.host());
+            self.queue.push(
+                at,
+                Event::Timer {
+                    node,
+                    incarnation,
+                    timer,
+                },
+            );
+        }
+        let trace = std::mem::take(&mut self.effects.trace);
+        for event in trace {
+            self.ledger.observe(&event);
+            if sink.wants(event.level()) {
+                sink.record(
+                    &TracedEvent {
+                        time: self.now,
+                        step: self.steps,
+                        event,
+                    },
+                    &self.names,
+                );
+            }
+        }
+    }
+
+    fn route(&mut self, from: NodeId, to: NodeId, message: Message, trace_sends: bool) {
+        let (from_alive, from_incarnation) = self.host_status(from.host());
+        if !from_alive {
+            return;
+        }
+        let (to_alive, to_incarnation) = self.host_status(to.host());
+        if !to_alive {
+            // Connection refused: nothing listens on the peer's port.
+            self.effects.trace.push(TraceEvent::MessageDropped {
+                from,
+                to,
+                api: message.api_name(),
+                reason: "receiver is down",
+            });
+            if message.is_request() && !self.network.is_cut(from.host(), to.host()) {
+                self.notify_disconnected(to, from, &message);
+            }
+            return;
+        }
+        if trace_sends {
+            self.effects.trace.push(TraceEvent::MessageSent {
+                from,
+                to,
+                api: message.api_name(),
+            });
+        }
+        match self.network.route(self.now, from, to) {
+            Route::Deliver(at) => {
+                self.queue.push(
+                    at,
+                    Event::Deliver {
+                        from,
+                        to,
+                        from_incarnation,
+                        to_incarnation,
+                        message: Box::new(message),
+                    },
+                );
+            }
+            Route::Drop(reason) => self.effects.trace.push(TraceEvent::MessageDropped {
+                from,
+                to,
+                api: message.api_name(),
+                reason,
+            }),
+        }
+    }
+}

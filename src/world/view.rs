@@ -1,0 +1,168 @@
+//! Reading the world: the authoritative state of each partition, the outcome
+//! report, and expectations.
+
+use std::collections::BTreeMap;
+
+use super::World;
+use crate::check::outcome::{self, Delivery};
+use crate::client::consumer::{ConsumerPhase, Position};
+use crate::cluster::log::PartitionLog;
+use crate::cluster::metadata::{MetadataImage, PartitionState};
+use crate::ids::{BrokerId, TopicPartition};
+use crate::scenario::Check;
+use crate::trace::TraceEvent;
+use crate::trace::report::{ConsumerRow, ExpectationResult, Outcome, PartitionRow};
+
+/// A partition as the cluster sees it: the controller's leader and ISR, and
+/// the log that counts (the leader's; the most complete replica's when offline).
+pub struct PartitionView<'a> {
+    pub tp: TopicPartition,
+    pub state: &'a PartitionState,
+    /// The broker whose log is shown.
+    pub log_broker: Option<BrokerId>,
+    pub log: Option<&'a PartitionLog>,
+}
+
+impl World {
+    /// The active controller's metadata: the cluster's truth.
+    pub fn cluster_metadata(&self) -> &MetadataImage {
+        &self.controllers[0].image
+    }
+
+    pub fn partition_view(&self, tp: TopicPartition) -> Option<PartitionView<'_>> {
+        let state = self.cluster_metadata().partition(tp)?;
+        let replica_log = |b: BrokerId| {
+            self.brokers
+                .get((b.0 - 1) as usize)
+                .and_then(|broker| broker.partitions.get(&tp))
+        };
+        let chosen = match state.leader {
+            Some(leader) => Some(leader),
+            // Offline: show the replica that has the most.
+            None => state.replicas.iter().copied().max_by_key(|&b| {
+                (
+                    replica_log(b).map_or(-1, |p| p.log.log_end_offset()),
+                    std::cmp::Reverse(b),
+                )
+            }),
+        };
+        Some(PartitionView {
+            tp,
+            state,
+            log_broker: chosen,
+            log: chosen.and_then(replica_log).map(|p| &p.log),
+        })
+    }
+
+    /// Every partition of the scenario's topics, in order.
+    pub fn partition_views(&self) -> Vec<PartitionView<'_>> {
+        let tps: Vec<TopicPartition> = self.cluster_metadata().partitions().map(|(tp, _)| tp).collect();
+        tps.into_iter().filter_map(|tp| self.partition_view(tp)).collect()
+    }
+
+    /// The delivery checks as of now.
+    pub fn delivery(&self) -> Delivery {
+        let views = self.partition_views();
+        let final_logs: BTreeMap<TopicPartition, &PartitionLog> =
+            views.iter().filter_map(|v| v.log.map(|l| (v.tp, l))).collect();
+        outcome::compute(
+            &self.ledger,
+            &final_logs,
+            &super::build::read_partitions(&self.scenario),
+            &self.names,
+        )
+    }
+
+    fn partition_rows(&self) -> Vec<PartitionRow> {
+        self.partition_views()
+            .iter()
+            .map(|v| PartitionRow {
+                topic: self.names.topic(v.tp.topic).to_string(),
+                partition: v.tp.partition,
+                leader: v.state.leader.map(|b| b.0),
+                leader_epoch: v.state.leader_epoch,
+                replicas: v.state.replicas.iter().map(|b| b.0).collect(),
+                isr: v.state.isr.iter().map(|b| b.0).collect(),
+                log_start_offset: v.log.map_or(0, |l| l.log_start_offset()),
+                high_watermark: v.log.map_or(0, |l| l.high_watermark()),
+                log_end_offset: v.log.map_or(0, |l| l.log_end_offset()),
+                segments: v.log.map_or(0, |l| l.segments().len()),
+            })
+            .collect()
+    }
+
+    fn consumer_rows(&self) -> Vec<ConsumerRow> {
+        self.consumers
+            .iter()
+            .map(|c| ConsumerRow {
+                consumer: c.name.clone(),
+                group: self.scenario.consumers[c.idx.0 as usize].group.clone(),
+                state: match c.phase {
+                    ConsumerPhase::NotStarted => "not started",
+                    ConsumerPhase::Running => "running",
+                    ConsumerPhase::Stopped => "stopped",
+                    ConsumerPhase::Crashed => "crashed",
+                }
+                .to_string(),
+                received: c.delivered,
+                positions: c
+                    .positions
+                    .iter()
+                    .filter_map(|(&tp, p)| match p {
+                        Position::At(o) => Some((self.names.partition(tp), *o)),
+                        _ => None,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The report the run ends with.
+    pub fn outcome(&self) -> Outcome {
+        let expectations: Vec<ExpectationResult> = self.results.iter().flatten().cloned().collect();
+        Outcome {
+            scenario: self.scenario.name.clone(),
+            seed: self.scenario.seed,
+            virtual_time: self.now.to_string(),
+            virtual_time_us: self.now.as_micros(),
+            events: self.steps,
+            partitions: self.partition_rows(),
+            consumers: self.consumer_rows(),
+            delivery: self.delivery(),
+            passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
+            expectations,
+        }
+    }
+
+    /// The current value an expectation looks at.
+    fn observe(&self, check: &Check) -> Option<i64> {
+        match check {
+            Check::HighWatermark(tp) => self.partition_view(*tp)?.log.map(|l| l.high_watermark()),
+            Check::LogEndOffset(tp) => self.partition_view(*tp)?.log.map(|l| l.log_end_offset()),
+            Check::LogStartOffset(tp) => self.partition_view(*tp)?.log.map(|l| l.log_start_offset()),
+            Check::Received(c) => self.consumers.get(c.0 as usize).map(|c| c.delivered as i64),
+            Check::Outcome(field) => Some(self.delivery().field(*field) as i64),
+        }
+    }
+
+    pub(super) fn evaluate_expectation(&mut self, index: usize) {
+        let expectation = &self.scenario.expectations[index];
+        let found = self.observe(&expectation.check);
+        let passed = found.is_some_and(|v| expectation.expected.holds(v));
+        let found_text = found.map_or("nothing (no replica has the partition)".to_string(), |v| v.to_string());
+        let result = ExpectationResult {
+            description: expectation.description.clone(),
+            at: expectation.at.map_or("end".to_string(), |t| t.to_string()),
+            expected: expectation.expected.to_string(),
+            found: found_text.clone(),
+            passed,
+        };
+        self.effects.trace.push(TraceEvent::Expectation {
+            index,
+            passed,
+            description: format!("{} = {}", expectation.description, expectation.expected),
+            found: found_text,
+        });
+        self.results[index] = Some(result);
+    }
+}
