@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use schema::schema_json;
+
 /// Simulate Kafka in virtual time: brokers, replication, producers and
 /// consumers, deterministically from a seed.
 #[derive(Debug, Parser)]

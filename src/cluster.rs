@@ -10,4 +10,5 @@ pub mod partition;
 pub mod placement;
 pub mod producer_state;
 pub mod record;
+pub mod retention;
 pub mod segment;

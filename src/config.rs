@@ -133,3 +133,76 @@ pub trait Configurable {
 }
 
 pub const INT_MAX: i64 = i32::MAX as i64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every modelled config of a scope must be accepted by its typed struct with
+    /// its documented default, so the tables and the code cannot drift apart.
+    fn modelled_defaults_apply<T: Configurable>(mut target: T) {
+        for def in T::SCOPE.defs().iter().filter(|d| d.modelled) {
+            let raw = def.default.split_whitespace().next().unwrap_or_default();
+            let value = if def.kind == Kind::Bool {
+                ConfigValue::Bool(raw == "true")
+            } else {
+                raw.parse::<i64>()
+                    .map(ConfigValue::Int)
+                    .unwrap_or(ConfigValue::Text(raw.to_string()))
+            };
+            let parsed = def
+                .parse(&value)
+                .unwrap_or_else(|e| panic!("{}: default `{raw}` rejected: {e}", def.name));
+            target
+                .set(def.name, &parsed)
+                .unwrap_or_else(|e| panic!("{}: not applied: {e}", def.name));
+        }
+    }
+
+    #[test]
+    fn every_modelled_config_is_applied_by_its_struct() {
+        modelled_defaults_apply(TopicConfig::default());
+        modelled_defaults_apply(BrokerConfig::default());
+        modelled_defaults_apply(ProducerConfig::default());
+        modelled_defaults_apply(ConsumerConfig::default());
+    }
+
+    #[test]
+    fn applying_documented_defaults_changes_nothing() {
+        let mut topic = TopicConfig::default();
+        for def in Scope::Topic
+            .defs()
+            .iter()
+            .filter(|d| d.modelled && d.kind != Kind::Text)
+        {
+            let raw = def.default.split_whitespace().next().unwrap_or_default();
+            let value = match def.kind {
+                Kind::Bool => ConfigValue::Bool(raw == "true"),
+                Kind::Ratio => ConfigValue::Float(raw.parse().expect("ratio default")),
+                _ => raw
+                    .parse::<i64>()
+                    .map(ConfigValue::Int)
+                    .unwrap_or(ConfigValue::Text(raw.to_string())),
+            };
+            topic
+                .set(def.name, &def.parse(&value).expect("default parses"))
+                .expect("default applies");
+        }
+        assert_eq!(
+            topic,
+            TopicConfig::default(),
+            "the table's defaults must equal the struct's"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_within_a_scope() {
+        for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer] {
+            let mut names: Vec<&str> = scope.defs().iter().map(|d| d.name).collect();
+            names.sort_unstable();
+            let before = names.len();
+            names.dedup();
+            assert_eq!(before, names.len(), "duplicate config in {scope}");
+        }
+    }
+}

@@ -179,10 +179,12 @@ pub enum OutcomeField {
     Redelivered,
     Reordered,
     Unobserved,
+    Unacknowledged,
+    Expired,
 }
 
 impl OutcomeField {
-    pub const ALL: [OutcomeField; 9] = [
+    pub const ALL: [OutcomeField; 11] = [
         OutcomeField::Produced,
         OutcomeField::Acknowledged,
         OutcomeField::Failed,
@@ -192,6 +194,8 @@ impl OutcomeField {
         OutcomeField::Redelivered,
         OutcomeField::Reordered,
         OutcomeField::Unobserved,
+        OutcomeField::Unacknowledged,
+        OutcomeField::Expired,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -204,6 +208,8 @@ impl OutcomeField {
             OutcomeField::Redelivered => "redelivered",
             OutcomeField::Reordered => "reordered",
             OutcomeField::Unobserved => "unobserved",
+            OutcomeField::Unacknowledged => "unacknowledged",
+            OutcomeField::Expired => "expired",
         }
     }
 }

@@ -25,20 +25,16 @@ impl Fate {
         match &mut self.first_reader {
             None => self.first_reader = Some((reader, 1)),
             Some((r, n)) if *r == reader => *n += 1,
-            Some(_) => {
-                match self.other_readers.iter_mut().find(|(r, _)| *r == reader) {
-                    Some((_, n)) => *n += 1,
-                    None => self.other_readers.push((reader, 1)),
-                }
-            }
+            Some(_) => match self.other_readers.iter_mut().find(|(r, _)| *r == reader) {
+                Some((_, n)) => *n += 1,
+                None => self.other_readers.push((reader, 1)),
+            },
         }
     }
 
     /// Every reader with its read count.
     pub fn readers(&self) -> impl Iterator<Item = (ReaderId, u32)> + '_ {
-        self.first_reader
-            .into_iter()
-            .chain(self.other_readers.iter().copied())
+        self.first_reader.into_iter().chain(self.other_readers.iter().copied())
     }
 
     pub fn was_delivered(&self) -> bool {

@@ -72,6 +72,8 @@ impl Delivery {
             OutcomeField::Redelivered => self.redelivered,
             OutcomeField::Reordered => self.reordered,
             OutcomeField::Unobserved => self.unobserved,
+            OutcomeField::Unacknowledged => self.unacknowledged,
+            OutcomeField::Expired => self.expired,
         }
     }
 }

@@ -18,11 +18,14 @@ use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, Timer};
 use crate::config::BrokerConfig;
+use crate::engine::SimDuration;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, InitProducerIdResponse, Message};
+use crate::trace::TraceEvent;
 
 use super::metadata::MetadataImage;
 use super::partition::Partition;
+use super::retention;
 
 pub use fetch::DelayedFetch;
 pub use produce::DelayedProduce;
@@ -34,7 +37,12 @@ pub enum BrokerTimer {
     FetchExpired(u64),
     /// A parked acks=all produce reached its request timeout.
     ProduceExpired(u64),
+    /// Time to apply retention (`log.retention.check.interval.ms`).
+    RetentionCheck,
 }
+
+/// `log.initial.task.delay.ms`: the first retention check after start-up.
+const INITIAL_TASK_DELAY_MS: u64 = 30_000;
 
 #[derive(Clone, Debug)]
 pub struct Broker {
@@ -117,6 +125,38 @@ impl Broker {
         match timer {
             BrokerTimer::FetchExpired(id) => self.expire_fetch(ctx, id),
             BrokerTimer::ProduceExpired(id) => self.expire_produce(ctx, id),
+            BrokerTimer::RetentionCheck => {
+                self.apply_retention(ctx);
+                ctx.set_timer(
+                    SimDuration::from_millis(self.config.log_retention_check_interval_ms),
+                    Timer::Broker(BrokerTimer::RetentionCheck),
+                );
+            }
+        }
+    }
+
+    /// The broker process starts: schedules its periodic tasks.
+    pub fn startup(&mut self, ctx: &mut Ctx<'_>) {
+        ctx.set_timer(
+            SimDuration::from_millis(INITIAL_TASK_DELAY_MS),
+            Timer::Broker(BrokerTimer::RetentionCheck),
+        );
+    }
+
+    /// Every replica, leader or follower, applies retention on its own.
+    fn apply_retention(&mut self, ctx: &mut Ctx<'_>) {
+        let now_ms = ctx.now.as_millis();
+        for (&tp, partition) in self.partitions.iter_mut() {
+            for deleted in retention::apply(&mut partition.log, &partition.config, now_ms) {
+                ctx.trace(TraceEvent::SegmentsDeleted {
+                    broker: self.id,
+                    tp,
+                    reason: deleted.reason.config_name(),
+                    segments: deleted.segments,
+                    records: deleted.records,
+                    log_start_offset: deleted.new_log_start_offset,
+                });
+            }
         }
     }
 
@@ -134,7 +174,7 @@ impl Broker {
             return;
         };
         if let Some(high_watermark) = partition.maybe_increment_high_watermark(me) {
-            ctx.trace(crate::trace::TraceEvent::HighWatermark {
+            ctx.trace(TraceEvent::HighWatermark {
                 broker: me,
                 tp,
                 high_watermark,
@@ -157,11 +197,5 @@ impl Broker {
     /// The process starts again with the logs it had.
     pub fn restart(&mut self) {
         self.alive = true;
-    }
-}
-
-impl Timer {
-    pub fn broker(timer: BrokerTimer) -> Timer {
-        Timer::Broker(timer)
     }
 }

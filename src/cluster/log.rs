@@ -274,6 +274,25 @@ impl PartitionLog {
         true
     }
 
+    /// Closes the active segment and starts an empty one at the log end.
+    pub fn roll_empty_segment(&mut self) {
+        if self.segments.back().is_some_and(|s| !s.is_empty()) {
+            self.segments.push_back(Segment::new(self.log_end_offset));
+        }
+    }
+
+    /// Drops the `count` oldest segments and moves the log start offset to
+    /// `new_log_start_offset` (the base of the first remaining segment).
+    pub fn delete_oldest_segments(&mut self, count: usize, new_log_start_offset: i64) {
+        let count = count.min(self.segments.len().saturating_sub(1));
+        self.segments.drain(..count);
+        if new_log_start_offset > self.log_start_offset {
+            self.log_start_offset = new_log_start_offset;
+            self.high_watermark = self.high_watermark.max(new_log_start_offset);
+            self.epoch_cache.truncate_from_start(new_log_start_offset);
+        }
+    }
+
     fn rebuild_producer_state(&mut self) {
         let mut table = ProducerStateTable::default();
         for batch in self.segments.iter().flat_map(|s| s.batches.iter()) {

@@ -6,7 +6,7 @@
 use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope, TopicConfig};
 
 pub const DEFS: &[ConfigDef] = &[
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "broker.heartbeat.interval.ms",
         Kind::Millis {
             min: 1,
@@ -15,7 +15,7 @@ pub const DEFS: &[ConfigDef] = &[
         "2000",
         "How often a broker heartbeats to the KRaft controller.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "broker.session.timeout.ms",
         Kind::Millis {
             min: 1,
@@ -24,7 +24,7 @@ pub const DEFS: &[ConfigDef] = &[
         "9000",
         "A broker that has not heartbeated for this long is fenced: it leaves every ISR and loses its leaderships.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "replica.lag.time.max.ms",
         Kind::Millis {
             min: 1,
@@ -33,7 +33,7 @@ pub const DEFS: &[ConfigDef] = &[
         "30000",
         "A follower that has not caught up with the leader for this long is removed from the ISR.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "replica.fetch.wait.max.ms",
         Kind::Millis {
             min: 0,
@@ -42,19 +42,19 @@ pub const DEFS: &[ConfigDef] = &[
         "500",
         "How long a follower's fetch waits at the leader when there is nothing new (long poll).",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "replica.fetch.max.bytes",
         Kind::Int { min: 0, max: INT_MAX },
         "1048576",
         "Bytes per partition a follower fetches at most.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "auto.leader.rebalance.enable",
         Kind::Bool,
         "true",
         "Periodically move leadership back to each partition's preferred replica.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "leader.imbalance.check.interval.seconds",
         Kind::Int { min: 1, max: i64::MAX },
         "300",
@@ -69,7 +69,7 @@ pub const DEFS: &[ConfigDef] = &[
         "300000 (5 minutes)",
         "How often each broker looks for segments to delete.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "log.cleaner.backoff.ms",
         Kind::Millis {
             min: 0,
@@ -78,7 +78,7 @@ pub const DEFS: &[ConfigDef] = &[
         "15000",
         "How long the log cleaner sleeps when no log needs compacting.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "group.initial.rebalance.delay.ms",
         Kind::Millis {
             min: 0,
@@ -87,19 +87,19 @@ pub const DEFS: &[ConfigDef] = &[
         "3000",
         "An empty group waits this long for more members before its first rebalance.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "offsets.topic.num.partitions",
         Kind::Int { min: 1, max: 1000 },
         "50",
         "Partitions of __consumer_offsets; a group's coordinator is the leader of partition hash(group.id) % this.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "offsets.topic.replication.factor",
         Kind::Int { min: 1, max: 32767 },
         "3",
         "Replication factor of __consumer_offsets (capped at the number of brokers).",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "group.min.session.timeout.ms",
         Kind::Millis {
             min: 0,
@@ -108,7 +108,7 @@ pub const DEFS: &[ConfigDef] = &[
         "6000",
         "Smallest session.timeout.ms a consumer may ask for.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "group.max.session.timeout.ms",
         Kind::Millis {
             min: 0,
@@ -123,7 +123,7 @@ pub const DEFS: &[ConfigDef] = &[
         "1",
         "Default min.insync.replicas of every topic.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "unclean.leader.election.enable",
         Kind::Bool,
         "false",

@@ -48,7 +48,7 @@ pub const DEFS: &[ConfigDef] = &[
         "1",
         "acks=all writes are refused (NOT_ENOUGH_REPLICAS) when fewer replicas than this are in sync; the high watermark also waits for this many.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "unclean.leader.election.enable",
         Kind::Bool,
         "false",
@@ -60,13 +60,13 @@ pub const DEFS: &[ConfigDef] = &[
         "1048588",
         "The largest record batch the broker accepts for this topic (RECORD_TOO_LARGE above it).",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "min.cleanable.dirty.ratio",
         Kind::Ratio,
         "0.5",
         "Compaction starts when this share of the log is dirty (written since the last cleaning).",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "min.compaction.lag.ms",
         Kind::Millis {
             min: 0,
@@ -75,7 +75,7 @@ pub const DEFS: &[ConfigDef] = &[
         "0",
         "A record stays uncompacted for at least this long.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "max.compaction.lag.ms",
         Kind::Millis {
             min: 1,
@@ -84,7 +84,7 @@ pub const DEFS: &[ConfigDef] = &[
         "9223372036854775807",
         "A dirty record is compacted at the latest after this long, whatever the dirty ratio.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "delete.retention.ms",
         Kind::Millis {
             min: 0,
@@ -93,7 +93,7 @@ pub const DEFS: &[ConfigDef] = &[
         "86400000 (1 day)",
         "How long a tombstone (a record with a null value) survives compaction, so slow consumers still see the delete.",
     ),
-    ConfigDef::modelled(
+    ConfigDef::unmodelled(
         "message.timestamp.type",
         Kind::Enum(&["CreateTime", "LogAppendTime"]),
         "CreateTime",
@@ -254,6 +254,9 @@ impl Configurable for TopicConfig {
         match name {
             "cleanup.policy" => {
                 let words = value.as_list();
+                if words.iter().any(|w| w == "compact") {
+                    return Err("`compact` is not modelled by kafkasim yet; use `delete`".to_string());
+                }
                 self.cleanup_policy = CleanupPolicy {
                     delete: words.iter().any(|w| w == "delete"),
                     compact: words.iter().any(|w| w == "compact"),

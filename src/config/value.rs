@@ -77,7 +77,7 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
         ));
     }
     let duration = humantime::parse_duration(trimmed)
-        .map_err(|e| format!("`{trimmed}` is not a duration ({e}); write e.g. `250ms`, `30s`, `1d`"))?;
+        .map_err(|_| format!("`{trimmed}` is not a duration; write e.g. `250ms`, `30s`, `1d`"))?;
     i64::try_from(duration.as_millis()).map_err(|_| format!("`{trimmed}` is too long"))
 }
 

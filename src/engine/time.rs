@@ -122,15 +122,17 @@ impl fmt::Display for SimTime {
     }
 }
 
+/// Renders like the scenario files write durations: `250ms`, `1m 30s`, `1day`.
 impl fmt::Display for SimDuration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0 < 1_000 {
-            write!(f, "{}us", self.0)
-        } else if self.0 < 1_000_000 && self.0.is_multiple_of(1_000) {
-            write!(f, "{}ms", self.0 / 1_000)
-        } else {
-            write_clock(f, self.0)
+        if self.0 == 0 {
+            return f.write_str("0s");
         }
+        write!(
+            f,
+            "{}",
+            humantime::format_duration(std::time::Duration::from_micros(self.0))
+        )
     }
 }
 
@@ -154,6 +156,7 @@ mod tests {
         );
         assert_eq!(SimDuration::from_millis(250).to_string(), "250ms");
         assert_eq!(SimDuration::from_micros(40).to_string(), "40us");
+        assert_eq!(SimDuration::from_secs(90).to_string(), "1m 30s");
     }
 
     #[test]

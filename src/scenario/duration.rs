@@ -24,7 +24,7 @@ pub fn parse(text: &str) -> Result<SimDuration, String> {
     }
     humantime::parse_duration(trimmed)
         .map(SimDuration::from)
-        .map_err(|e| format!("`{trimmed}` is not a duration ({e}); write e.g. `250ms`, `30s`, `5m`, `1d`"))
+        .map_err(|_| format!("`{trimmed}` is not a duration; write e.g. `250ms`, `30s`, `5m`, `1d`"))
 }
 
 impl<'de> Deserialize<'de> for DurationText {

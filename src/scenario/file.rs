@@ -302,8 +302,8 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub received: Option<CheckMap>,
-    /// Delivery counts: produced, acknowledged, failed, delivered, lost,
-    /// duplicated, redelivered, reordered, unobserved.
+    /// Delivery counts: produced, acknowledged, failed, unacknowledged,
+    /// delivered, lost, duplicated, redelivered, reordered, unobserved, expired.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub outcome: Option<CheckMap>,

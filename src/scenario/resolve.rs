@@ -28,12 +28,10 @@ impl<'a> Resolver<'a> {
         self.source.span_of(&spanned.referenced)
     }
 
+    /// Records a problem at `at`; every problem says how to fix it.
     pub fn error<T>(&mut self, at: &Spanned<T>, message: impl Into<String>, help: Option<String>) {
-        let mut problem = Problem::at(self.span(at), message);
-        if let Some(help) = help {
-            problem = problem.help(help);
-        }
-        self.problems.push(problem);
+        let help = help.unwrap_or_else(|| "see `kafkasim schema` for the scenario format".to_string());
+        self.problems.push(Problem::at(self.span(at), message).help(help));
     }
 
     /// "unknown X `name`" with a did-you-mean among `known`.
@@ -61,18 +59,33 @@ pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioError> {
         ));
     }
     serde_saphyr::from_str::<ScenarioFile>(&source.text).map_err(|err| {
-        let message = serde_saphyr::miette::to_miette_report(&err, &source.text, &source.name).to_string();
+        let message = serde_saphyr::miette::to_miette_report(&err, &source.text, &source.name)
+            .to_string()
+            // The parser's advice is for programmers embedding it, not for students.
+            .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
+        let message = readable_type_error(&message).unwrap_or(message);
         let span = err
             .location()
             .map(|loc| source.span_of(&loc))
             .unwrap_or_else(|| SourceSpan::new(0.into(), 0));
-        let help = parser_help(&message);
-        let mut problem = Problem::at(span, message);
-        if let Some(help) = help {
-            problem = problem.help(help);
-        }
-        ScenarioError::new(source.clone(), vec![problem])
+        let help = parser_help(&message).unwrap_or_else(|| {
+            "scenario files are YAML: check the indentation, quotes and brackets around this spot".to_string()
+        });
+        ScenarioError::new(source.clone(), vec![Problem::at(span, message).help(help)])
     })
+}
+
+/// Rust type names mean nothing to a student: `invalid u32` becomes words.
+fn readable_type_error(message: &str) -> Option<String> {
+    let kind = message.trim().strip_prefix("invalid ")?;
+    let words = match kind {
+        "u8" | "u16" | "u32" | "u64" | "usize" => "expected a whole number, 0 or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "expected a whole number",
+        "f32" | "f64" => "expected a number",
+        "bool" => "expected true or false",
+        _ => return None,
+    };
+    Some(words.to_string())
 }
 
 /// A fix for the common parser messages.
@@ -99,13 +112,16 @@ fn parser_help(message: &str) -> Option<String> {
             });
         }
     }
+    if message.contains("has no unit") || message.contains("is negative") || message.contains("not a duration") {
+        return Some("durations are written with a unit: `250ms`, `30s`, `5m`, `2h`, `1d`".to_string());
+    }
     if message.contains("duplicate mapping key") {
         return Some("each key may appear once in a map: remove or rename one of them".to_string());
     }
     if message.contains("missing field") {
         return Some("add the missing field; `kafkasim new NAME` writes an example of every section".to_string());
     }
-    if message.contains("invalid type") || message.starts_with("invalid ") {
+    if message.contains("invalid type") || message.starts_with("invalid ") || message.starts_with("expected ") {
         return Some("check the value's type: numbers without quotes, durations with a unit like `30s`".to_string());
     }
     None

@@ -74,6 +74,15 @@ pub enum TraceEvent {
         tp: TopicPartition,
         high_watermark: i64,
     },
+    /// A replica deleted its oldest segments by retention.
+    SegmentsDeleted {
+        broker: BrokerId,
+        tp: TopicPartition,
+        reason: &'static str,
+        segments: usize,
+        records: usize,
+        log_start_offset: i64,
+    },
     /// The producer learned its batch was written at `base_offset`.
     Acknowledged {
         producer: ClientIdx,
@@ -152,6 +161,7 @@ impl TraceEvent {
             | TraceEvent::Append { .. }
             | TraceEvent::DuplicateBatch { .. }
             | TraceEvent::ProduceRejected { .. }
+            | TraceEvent::SegmentsDeleted { .. }
             | TraceEvent::DeliveryFailed { .. }
             | TraceEvent::Position { .. }
             | TraceEvent::Consumed { .. }
@@ -180,6 +190,7 @@ impl TraceEvent {
             TraceEvent::DuplicateBatch { .. } => "duplicate_batch",
             TraceEvent::ProduceRejected { .. } => "produce_rejected",
             TraceEvent::HighWatermark { .. } => "high_watermark",
+            TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
             TraceEvent::Acknowledged { .. } => "acknowledged",
             TraceEvent::ProduceFailed { .. } => "produce_failed",
             TraceEvent::DeliveryFailed { .. } => "delivery_failed",

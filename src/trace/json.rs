@@ -99,6 +99,18 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             let (topic, p) = partition(*tp, names);
             json!({ "broker": broker.0, "topic": topic, "partition": p, "high_watermark": high_watermark })
         }
+        TraceEvent::SegmentsDeleted {
+            broker,
+            tp,
+            reason,
+            segments,
+            records,
+            log_start_offset,
+        } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "reason": reason, "segments": segments,
+                    "records": records, "log_start_offset": log_start_offset })
+        }
         TraceEvent::Acknowledged {
             producer,
             tp,

@@ -129,6 +129,17 @@ pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
             "broker {broker}: {} high watermark → {high_watermark}",
             names.partition(*tp)
         )],
+        TraceEvent::SegmentsDeleted {
+            broker,
+            tp,
+            reason,
+            segments,
+            records,
+            log_start_offset,
+        } => vec![format!(
+            "broker {broker}: {} deletes its {segments} oldest segment(s), {records} record(s), by {reason}; log start offset → {log_start_offset}",
+            names.partition(*tp)
+        )],
         TraceEvent::Acknowledged {
             producer,
             tp,

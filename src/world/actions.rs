@@ -78,7 +78,10 @@ impl World {
                     return;
                 }
                 self.bring_up(host);
-                self.brokers[(b.0 - 1) as usize].restart();
+                let broker = &mut self.brokers[(b.0 - 1) as usize];
+                broker.restart();
+                let mut ctx = Ctx::new(self.now, NodeId::Broker(*b), &mut self.effects);
+                broker.startup(&mut ctx);
                 self.effects.trace.push(TraceEvent::HostState {
                     host,
                     state: "restarts with the logs it had on disk".to_string(),

@@ -125,7 +125,7 @@ impl World {
         }
         queue.push(scenario.run_for, Event::End);
         let readers = reader_ids(&scenario);
-        World {
+        let mut world = World {
             names,
             now: SimTime::ZERO,
             steps: 0,
@@ -144,7 +144,18 @@ impl World {
             rng_streams: streams.issued().to_vec(),
             finished: false,
             scenario,
+        };
+        world.start_brokers();
+        world
+    }
+
+    /// Every broker process starts with the world.
+    fn start_brokers(&mut self) {
+        for broker in &mut self.brokers {
+            let mut ctx = crate::actor::Ctx::new(self.now, crate::ids::NodeId::Broker(broker.id), &mut self.effects);
+            broker.startup(&mut ctx);
         }
+        self.flush_effects(&mut crate::trace::sink::NullSink);
     }
 }
 

@@ -74,7 +74,11 @@ pub(crate) fn partition_ref(text: &str, topics: &[TopicDef]) -> Result<TopicPart
 
 fn template<T>(r: &mut Resolver<'_>, at: &Spanned<T>, text: &str) -> Template {
     Template::parse(text).unwrap_or_else(|e| {
-        r.error(at, format!("bad template: {e}"), None);
+        r.error(
+            at,
+            format!("bad template: {e}"),
+            Some("templates are text with {n} (the record number), {n%K} or {producer}, like `key-{n%10}`".to_string()),
+        );
         Template::parse("").expect("empty template")
     })
 }
@@ -101,8 +105,9 @@ pub(crate) fn resolve_producers(
                 .and_then(|m| m.entries.iter().find(|(k, _)| k.value == "enable.idempotence"))
                 .map(|(k, _)| r.span(k));
             if let Some(span) = at {
-                r.problems
-                    .push(crate::scenario::Problem::at(span, format!("ConfigException: {e}")));
+                r.problems.push(crate::scenario::Problem::at(span, format!("ConfigException: {e}")).help(
+                    "Kafka's producer refuses to start with these settings; the book's chapter on acks explains why",
+                ));
             }
         }
         let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
@@ -121,7 +126,13 @@ pub(crate) fn resolve_producers(
                 KeySpec::Template(text) => KeySource::Template(template(r, k, text)),
                 KeySpec::OneOf(one) => {
                     if one.one_of.is_empty() {
-                        r.error(k, "`one_of` needs at least one key", None);
+                        r.error(
+                            k,
+                            "`one_of` needs at least one key",
+                            Some(
+                                "list the keys to choose from, like `{ one_of: [a, b], weights: [3, 1] }`".to_string(),
+                            ),
+                        );
                     }
                     let weights = one.weights.clone().unwrap_or_else(|| vec![1; one.one_of.len()]);
                     if weights.len() != one.one_of.len() {
@@ -199,7 +210,11 @@ pub(crate) fn resolve_producers(
             headers.push((
                 k.clone(),
                 Template::parse(v).unwrap_or_else(|e| {
-                    r.error(&spec.id, format!("bad header template `{k}`: {e}"), None);
+                    r.error(
+                        &spec.id,
+                        format!("bad header template `{k}`: {e}"),
+                        Some("header values are templates with {n}, {n%K} or {producer}".to_string()),
+                    );
                     Template::parse("").expect("empty")
                 }),
             ));
@@ -234,37 +249,48 @@ pub(crate) fn resolve_producers(
     producers
 }
 
-/// Follows `like:` references, reporting unknown names and cycles.
-fn like_chain<'a>(r: &mut Resolver<'_>, specs: &'a [ConsumerSpec], index: usize) -> Vec<&'a ConsumerSpec> {
+/// Follows `like:` references. Returns the chain (the consumer first) and
+/// whether it is broken; a cycle is reported once, at its first member.
+fn like_chain<'a>(r: &mut Resolver<'_>, specs: &'a [ConsumerSpec], index: usize) -> (Vec<&'a ConsumerSpec>, bool) {
     let mut chain = vec![&specs[index]];
     let mut current = &specs[index];
     while let Some(like) = &current.like {
-        match specs.iter().find(|s| s.id.value == like.value) {
+        match specs.iter().position(|s| s.id.value == like.value) {
             None => {
-                let known: Vec<&str> = specs.iter().map(|s| s.id.value.as_str()).collect();
-                r.unknown(like, "consumer", &like.value, &known);
-                break;
+                if std::ptr::eq(current, &specs[index]) {
+                    let known: Vec<&str> = specs.iter().map(|s| s.id.value.as_str()).collect();
+                    r.unknown(like, "consumer", &like.value, &known);
+                }
+                return (chain, true);
             }
-            Some(next) if chain.iter().any(|c| std::ptr::eq(*c, next)) => {
-                let cycle: Vec<&str> = chain
+            Some(next) if chain.iter().any(|c| std::ptr::eq(*c, &specs[next])) => {
+                let starts_here = chain.iter().position(|c| std::ptr::eq(*c, &specs[next]));
+                let cycle: Vec<&str> = chain[starts_here.unwrap_or(0)..]
                     .iter()
                     .map(|c| c.id.value.as_str())
-                    .chain([next.id.value.as_str()])
+                    .chain([specs[next].id.value.as_str()])
                     .collect();
-                r.error(
-                    like,
-                    format!("`like:` goes round in a circle: {}", cycle.join(" → ")),
-                    Some("one consumer in the chain must spell out its settings instead of copying".to_string()),
-                );
-                break;
+                // Report the cycle once: from the member that comes first in the file.
+                let first_member = cycle
+                    .iter()
+                    .filter_map(|name| specs.iter().position(|s| &s.id.value == name))
+                    .min();
+                if first_member == Some(index) {
+                    r.error(
+                        like,
+                        format!("`like:` goes round in a circle: {}", cycle.join(" → ")),
+                        Some("one consumer in the chain must spell out its settings instead of copying".to_string()),
+                    );
+                }
+                return (chain, true);
             }
             Some(next) => {
-                chain.push(next);
-                current = next;
+                chain.push(&specs[next]);
+                current = &specs[next];
             }
         }
     }
-    chain
+    (chain, false)
 }
 
 pub(crate) fn resolve_consumers(
@@ -277,7 +303,7 @@ pub(crate) fn resolve_consumers(
     let mut consumers = Vec::new();
     for (index, spec) in file.consumers.iter().enumerate() {
         check_client_name(r, &spec.id, &mut taken);
-        let chain = like_chain(r, &file.consumers, index);
+        let (chain, broken_chain) = like_chain(r, &file.consumers, index);
         // Each setting comes from the first consumer along the chain that has it.
         macro_rules! inherit {
             ($field:ident) => {
@@ -293,15 +319,23 @@ pub(crate) fn resolve_consumers(
             }
         }
         let mut assign = Vec::new();
+        let mut bad_assign = false;
         if let Some(list) = inherit!(assign) {
             for text in &list.value {
                 match partition_ref(text, topics) {
                     Ok(tp) => assign.push(tp),
-                    Err(e) => r.error(list, e, None),
+                    Err(e) => {
+                        bad_assign = true;
+                        r.error(
+                            list,
+                            e,
+                            Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
+                        );
+                    }
                 }
             }
         }
-        if topic_ids.is_empty() && assign.is_empty() {
+        if topic_ids.is_empty() && assign.is_empty() && !broken_chain && !bad_assign {
             r.error(
                 &spec.id,
                 format!("consumer `{}` reads nothing", spec.id.value),
@@ -328,7 +362,11 @@ pub(crate) fn resolve_consumers(
                         format!("seek offset {offset} is negative"),
                         Some("offsets start at 0".to_string()),
                     ),
-                    Err(e) => r.error(map, e, None),
+                    Err(e) => r.error(
+                        map,
+                        e,
+                        Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
+                    ),
                 }
             }
         }

@@ -60,7 +60,7 @@ pub(crate) fn apply<S, T: Configurable>(r: &mut Resolver<'_>, map: &ConfigMap<S>
         match def.parse(&value.value) {
             Ok(parsed) => {
                 if let Err(e) = target.set(name, &parsed) {
-                    r.error(value, e, None);
+                    r.error(value, e, Some(format!("{} (default {})", def.doc, def.default)));
                 }
             }
             Err(e) => r.error(

@@ -187,7 +187,11 @@ pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, sc
             for (name, value) in map.iter().flatten() {
                 any = true;
                 match partition_ref(name, &scenario.topics) {
-                    Err(e) => r.error(value, e, None),
+                    Err(e) => r.error(
+                        value,
+                        e,
+                        Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
+                    ),
                     Ok(tp) => {
                         if let Some(expected) = expected(r, value) {
                             scenario.expectations.push(Expectation {
@@ -306,7 +310,7 @@ pub(crate) fn resolve_run(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &
             }
             end
         }
-        None if default_run.saturating_sub(SimTime::ZERO) > MAX_RUN => {
+        None if default_run.saturating_sub(SimTime::ZERO) > MAX_RUN && r.problems.is_empty() => {
             r.problems.push(
                 crate::scenario::Problem::whole_file("the planned events go on for more than a year of simulated time")
                     .help("shorten the producers' schedules or set `run:` explicitly"),

@@ -42,7 +42,11 @@ pub(crate) fn resolve_topics(
     for spec in specs {
         let name = spec.name.value.clone();
         if let Some(problem) = topic_name_problem(&name) {
-            r.error(&spec.name, problem, None);
+            r.error(
+                &spec.name,
+                problem,
+                Some("rename the topic, e.g. `orders` or `demo_1`".to_string()),
+            );
         }
         if topics.iter().any(|t| t.name == name) {
             r.error(

@@ -1,0 +1,178 @@
+//! The `kafkasim` binary end to end: output formats, exit codes, errors.
+
+use std::process::{Command, Output};
+
+use super::support;
+
+fn kafkasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(args)
+        .current_dir(support::repo_root())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn run_narrates_and_ends_with_the_outcome() {
+    let out = kafkasim(&["run", "producer-consumer"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("producer → demo_1-"), "narrates writes");
+    assert!(text.contains("c1 ← demo_1-"), "narrates reads");
+    assert!(text.contains("TOPIC   PARTITION  LEADER"), "partition table");
+    assert!(text.contains("result: all"), "expectation summary");
+}
+
+#[test]
+fn run_json_is_the_outcome_with_stable_fields() {
+    let out = kafkasim(&["run", "scenarios/producer-consumer.yaml", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["delivery"]["acknowledged"], 1000);
+    assert_eq!(v["delivery"]["lost"], 0);
+    assert_eq!(v["partitions"][0]["topic"], "demo_1");
+    assert_eq!(v["passed"], true);
+}
+
+#[test]
+fn run_jsonl_is_one_event_per_line_after_a_header() {
+    let out = kafkasim(&["run", "datagen-orders", "--format", "jsonl"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let mut lines = text.lines();
+    let header: serde_json::Value = serde_json::from_str(lines.next().expect("header")).expect("JSON");
+    assert_eq!(header["event"], "header");
+    assert_eq!(header["seed"], 1);
+    let events: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert!(events.iter().any(|e| e["event"] == "append"));
+    assert!(
+        events
+            .windows(2)
+            .all(|w| w[0]["t_us"].as_u64() <= w[1]["t_us"].as_u64()),
+        "time never goes back"
+    );
+}
+
+#[test]
+fn a_failed_expectation_exits_1() {
+    let dir = std::env::temp_dir().join(format!("kafkasim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("fails.yaml");
+    std::fs::write(
+        &file,
+        "name: fails\ntopics: [{ name: t, partitions: 1 }]\nproducers: [{ id: p, topic: t, count: 3 }]\nexpect:\n  - outcome: { acknowledged: 4 }\n",
+    )
+    .expect("write");
+    let out = kafkasim(&["run", file.to_str().expect("utf-8 path"), "--quiet"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("✗ FAIL"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_located_error() {
+    let out = kafkasim(&["check", "tests/broken/unknown-key.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tests/broken/unknown-key.yaml:"), "names the file: {err}");
+    let out = kafkasim(&["run", "producer-consumr"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean the built-in scenario `producer-consumer`"));
+}
+
+#[test]
+fn check_accepts_every_course_scenario() {
+    let files: Vec<String> = support::scenario_files().iter().map(|p| support::relative(p)).collect();
+    let mut args = vec!["check"];
+    args.extend(files.iter().map(String::as_str));
+    let out = kafkasim(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn list_names_every_built_in_scenario() {
+    let out = kafkasim(&["list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    for file in support::scenario_files() {
+        let stem = file.file_stem().and_then(|s| s.to_str()).expect("name");
+        assert!(names.contains(&stem), "{stem} is not built in");
+    }
+}
+
+#[test]
+fn explain_partition_matches_kafkas_murmur2() {
+    let out = kafkasim(&[
+        "explain",
+        "partition",
+        "--key",
+        "foobar",
+        "--partitions",
+        "6",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["murmur2"], -790_332_482, "UtilsTest vector");
+    assert_eq!(v["key_hex"], "666f6f626172");
+    // (-790332482 & 0x7fffffff) % 6 = 1357151166 % 6
+    assert_eq!(v["partition"], 1_357_151_166 % 6);
+    let hex = kafkasim(&[
+        "explain",
+        "partition",
+        "--key-hex",
+        "666f6f626172",
+        "--partitions",
+        "6",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.stdout, hex.stdout, "--key-hex reads the same bytes");
+    let text = stdout(&kafkasim(&[
+        "explain",
+        "partition",
+        "--key",
+        "user-42",
+        "--partitions",
+        "6",
+    ]));
+    assert!(text.contains("& 0x7fffffff") && text.contains("→ partition"));
+}
+
+#[test]
+fn new_writes_a_scenario_that_checks_and_passes() {
+    let dir = std::env::temp_dir().join(format!("kafkasim-new-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let status = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["new", "lesson"])
+        .current_dir(&dir)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let run = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["run", "lesson.yaml", "--quiet"])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
+    let again = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["new", "lesson"])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(again.status.code(), Some(2), "refuses to overwrite without --force");
+}
+
+#[test]
+fn schema_prints_json_schema() {
+    let v: serde_json::Value = serde_json::from_slice(&kafkasim(&["schema"]).stdout).expect("JSON");
+    assert!(v["properties"]["topics"].is_object());
+}

@@ -1,0 +1,14 @@
+//! kafkasim's integration tests, one binary:
+//! - `scenarios`: every course scenario runs, passes its expectations, and its
+//!   outcome report and trace digest match the reviewed snapshot.
+//! - `determinism`: the same scenario and seed give the same trace, twice.
+//! - `broken`: broken scenario files give located, helpful errors (snapshots).
+//! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `schema`: the committed JSON Schema matches the code.
+
+mod broken;
+mod cli;
+mod determinism;
+mod scenarios;
+mod schema;
+mod support;

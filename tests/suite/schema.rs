@@ -1,0 +1,30 @@
+//! The JSON Schema editors use (`schema/scenario.schema.json`) must be what
+//! `kafkasim schema` prints today.
+
+use super::support;
+
+#[test]
+fn the_committed_schema_is_current() {
+    let generated = kafkasim::cli::schema_json() + "\n";
+    let path = support::repo_root().join("schema/scenario.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schema/scenario.schema.json is stale; refresh it with `cargo run -- schema > schema/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn the_schema_is_draft_07_and_closed() {
+    let schema: serde_json::Value = serde_json::from_str(&kafkasim::cli::schema_json()).expect("valid JSON");
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    assert_eq!(
+        schema["additionalProperties"], false,
+        "unknown top-level keys must be flagged by editors"
+    );
+    let topic_config = &schema["definitions"]["TopicConfig"]["properties"];
+    assert!(
+        topic_config.get("retention.ms").is_some(),
+        "config names complete in editors"
+    );
+}
