@@ -31,6 +31,8 @@ pub enum SimError {
         step: u64,
         at: SimTime,
         seed: u64,
+        /// The scenario's file or built-in name, for the command that replays it.
+        scenario: String,
     },
 }
 
@@ -47,10 +49,12 @@ impl fmt::Display for SimError {
                 step,
                 at,
                 seed,
+                scenario,
             } => write!(
                 f,
-                "invariant violated at t={at}, event #{step} (seed {seed}): {message}\n\
-                 This is a bug in kafkasim. Reproduce it with the same scenario and `--seed {seed}`."
+                "invariant violated at t={at}, event #{step} (seed {seed}): {message}
+\
+                 This is a bug in kafkasim. Replay it with: kafkasim run {scenario} --seed {seed} --check -vv"
             ),
         }
     }
@@ -124,6 +128,7 @@ impl World {
                 step: self.steps,
                 at: self.now,
                 seed: self.scenario.seed,
+                scenario: self.scenario.source.name.trim_end_matches(" (built-in)").to_string(),
             });
         }
         Ok(if self.finished {
