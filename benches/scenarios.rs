@@ -31,10 +31,7 @@ fn run(text: &str) -> World {
 
 fn million_records(c: &mut Criterion) {
     let probe = run(MILLION);
-    assert!(
-        probe.outcome().passed,
-        "the benchmark scenario must pass its expectations"
-    );
+    assert!(probe.outcome().passed, "the benchmark scenario must pass its expectations");
     eprintln!("million-records: {} engine events per run", probe.steps);
     let mut group = c.benchmark_group("scenario");
     group.sample_size(10).measurement_time(Duration::from_secs(30));

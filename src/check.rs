@@ -2,6 +2,7 @@
 //! ledger and outcome (lost, duplicated, reordered records), the scenario's
 //! expectations, and the invariants Kafka promises after every event.
 
+pub mod committed;
 pub mod invariants;
 pub mod ledger;
 pub mod outcome;

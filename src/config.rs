@@ -100,22 +100,10 @@ pub struct ConfigDef {
 
 impl ConfigDef {
     pub const fn modelled(name: &'static str, kind: Kind, default: &'static str, doc: &'static str) -> Self {
-        ConfigDef {
-            name,
-            kind,
-            default,
-            doc,
-            modelled: true,
-        }
+        ConfigDef { name, kind, default, doc, modelled: true }
     }
     pub const fn unmodelled(name: &'static str, kind: Kind, default: &'static str, doc: &'static str) -> Self {
-        ConfigDef {
-            name,
-            kind,
-            default,
-            doc,
-            modelled: false,
-        }
+        ConfigDef { name, kind, default, doc, modelled: false }
     }
 
     /// Checks a value against this definition and normalises it (durations to
@@ -146,16 +134,10 @@ mod tests {
             let value = if def.kind == Kind::Bool {
                 ConfigValue::Bool(raw == "true")
             } else {
-                raw.parse::<i64>()
-                    .map(ConfigValue::Int)
-                    .unwrap_or(ConfigValue::Text(raw.to_string()))
+                raw.parse::<i64>().map(ConfigValue::Int).unwrap_or(ConfigValue::Text(raw.to_string()))
             };
-            let parsed = def
-                .parse(&value)
-                .unwrap_or_else(|e| panic!("{}: default `{raw}` rejected: {e}", def.name));
-            target
-                .set(def.name, &parsed)
-                .unwrap_or_else(|e| panic!("{}: not applied: {e}", def.name));
+            let parsed = def.parse(&value).unwrap_or_else(|e| panic!("{}: default `{raw}` rejected: {e}", def.name));
+            target.set(def.name, &parsed).unwrap_or_else(|e| panic!("{}: not applied: {e}", def.name));
         }
     }
 
@@ -170,29 +152,16 @@ mod tests {
     #[test]
     fn applying_documented_defaults_changes_nothing() {
         let mut topic = TopicConfig::default();
-        for def in Scope::Topic
-            .defs()
-            .iter()
-            .filter(|d| d.modelled && d.kind != Kind::Text)
-        {
+        for def in Scope::Topic.defs().iter().filter(|d| d.modelled && d.kind != Kind::Text) {
             let raw = def.default.split_whitespace().next().unwrap_or_default();
             let value = match def.kind {
                 Kind::Bool => ConfigValue::Bool(raw == "true"),
                 Kind::Ratio => ConfigValue::Float(raw.parse().expect("ratio default")),
-                _ => raw
-                    .parse::<i64>()
-                    .map(ConfigValue::Int)
-                    .unwrap_or(ConfigValue::Text(raw.to_string())),
+                _ => raw.parse::<i64>().map(ConfigValue::Int).unwrap_or(ConfigValue::Text(raw.to_string())),
             };
-            topic
-                .set(def.name, &def.parse(&value).expect("default parses"))
-                .expect("default applies");
+            topic.set(def.name, &def.parse(&value).expect("default parses")).expect("default applies");
         }
-        assert_eq!(
-            topic,
-            TopicConfig::default(),
-            "the table's defaults must equal the struct's"
-        );
+        assert_eq!(topic, TopicConfig::default(), "the table's defaults must equal the struct's");
     }
 
     #[test]

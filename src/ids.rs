@@ -19,6 +19,17 @@ impl fmt::Display for BrokerId {
     }
 }
 
+/// A KRaft controller node, numbered from 1 (`controller 1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct ControllerId(pub u32);
+
+impl fmt::Display for ControllerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// Index of a topic in [`Names::topics`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(transparent)]
@@ -42,12 +53,12 @@ impl TopicPartition {
 #[serde(transparent)]
 pub struct ClientIdx(pub u32);
 
-/// Every addressable actor. A broker process hosts a `Broker` and, in KRaft
-/// combined mode, a `Controller`; they live and die together.
+/// Every addressable actor, one per process: brokers, KRaft controllers
+/// (their own nodes, as in Kafka's isolated mode), producers and consumers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum NodeId {
     Broker(BrokerId),
-    Controller(BrokerId),
+    Controller(ControllerId),
     Producer(ClientIdx),
     Consumer(ClientIdx),
 }
@@ -57,6 +68,7 @@ pub enum NodeId {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Host {
     Broker(BrokerId),
+    Controller(ControllerId),
     Producer(ClientIdx),
     Consumer(ClientIdx),
 }
@@ -64,7 +76,8 @@ pub enum Host {
 impl NodeId {
     pub fn host(self) -> Host {
         match self {
-            NodeId::Broker(b) | NodeId::Controller(b) => Host::Broker(b),
+            NodeId::Broker(b) => Host::Broker(b),
+            NodeId::Controller(c) => Host::Controller(c),
             NodeId::Producer(p) => Host::Producer(p),
             NodeId::Consumer(c) => Host::Consumer(c),
         }
@@ -84,10 +97,7 @@ pub struct RecordId {
 
 impl RecordId {
     /// Records the cluster writes itself (offset commits), not a scenario producer.
-    pub const INTERNAL: RecordId = RecordId {
-        producer: ClientIdx(u32::MAX),
-        number: 0,
-    };
+    pub const INTERNAL: RecordId = RecordId { producer: ClientIdx(u32::MAX), number: 0 };
 }
 
 /// Display names for the integer ids above.
@@ -118,7 +128,7 @@ impl Names {
     pub fn node(&self, node: NodeId) -> String {
         match node {
             NodeId::Broker(b) => format!("broker {b}"),
-            NodeId::Controller(b) => format!("controller {b}"),
+            NodeId::Controller(c) => format!("controller {c}"),
             NodeId::Producer(p) => self.producer(p).to_string(),
             NodeId::Consumer(c) => self.consumer(c).to_string(),
         }
@@ -126,6 +136,7 @@ impl Names {
     pub fn host(&self, host: Host) -> String {
         match host {
             Host::Broker(b) => format!("broker {b}"),
+            Host::Controller(c) => format!("controller {c}"),
             Host::Producer(p) => self.producer(p).to_string(),
             Host::Consumer(c) => self.consumer(c).to_string(),
         }

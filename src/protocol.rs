@@ -102,6 +102,9 @@ pub struct FetchPartitionResponse {
     /// Set when the fetcher's log diverges from the leader's (KIP-320 / KAFKA-10554):
     /// `(epoch, end offset)` it must truncate to.
     pub diverging_epoch: Option<(i32, i64)>,
+    /// The leader's log end offset, sent with OFFSET_OUT_OF_RANGE to followers.
+    /// Simplification: Kafka's follower asks for it with a ListOffsets request.
+    pub log_end_offset: i64,
     pub batches: Vec<LogBatch>,
 }
 
@@ -200,6 +203,7 @@ impl Message {
             Message::InitProducerIdRequest(r) => Some(r.correlation_id),
             Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
             Message::Group(m) => m.request_correlation_id(),
+            Message::Controller(m) => m.request_correlation_id(),
             _ => None,
         }
     }
@@ -215,6 +219,7 @@ impl Message {
                 | Message::InitProducerIdRequest(_)
                 | Message::ApiVersionsRequest { .. }
         ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
+            || matches!(self, Message::Controller(m) if m.request_correlation_id().is_some())
     }
 
     /// Kafka's API name, for narration ("Fetch", "Produce", ...).

@@ -10,6 +10,7 @@ pub mod builtin;
 pub mod config_map;
 pub mod diagnostic;
 pub mod duration;
+pub mod expectation;
 pub mod file;
 pub mod resolve;
 pub mod starter;
@@ -19,11 +20,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use diagnostic::{Problem, ScenarioError, Source};
+pub use expectation::{Check, Comparison, Expectation, Expected, Observed, OutcomeField};
 
 use crate::client::workload::Workload;
 use crate::config::{BrokerConfig, ConsumerConfig, ProducerConfig, TopicConfig};
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, ClientIdx, TopicId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, ControllerId, TopicId, TopicPartition};
 
 /// Largest scenario file accepted, so a stray huge file is refused quickly.
 pub const MAX_FILE_BYTES: usize = 1 << 20;
@@ -33,6 +35,7 @@ pub const DEFAULT_MAX_RECORDS: u64 = 10_000_000;
 pub const CEILING_MAX_EVENTS: u64 = 2_000_000_000;
 pub const CEILING_MAX_RECORDS: u64 = 100_000_000;
 pub const MAX_BROKERS: u32 = 64;
+pub const MAX_CONTROLLERS: u32 = 5;
 pub const MAX_PARTITIONS: u32 = 10_000;
 /// Longest simulated time: a year covers every retention lesson.
 pub const MAX_RUN: SimDuration = SimDuration::from_secs(366 * 86_400);
@@ -46,6 +49,7 @@ pub struct Scenario {
     pub seed: u64,
     pub source: Source,
     pub brokers: u32,
+    pub controllers: u32,
     pub broker_config: BrokerConfig,
     pub latency: SimDuration,
     pub jitter: SimDuration,
@@ -101,6 +105,7 @@ pub enum ClientRef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HostName {
     Broker(BrokerId),
+    Controller(ControllerId),
     Client(ClientRef),
 }
 
@@ -110,8 +115,10 @@ pub enum Action {
     Start(ClientRef),
     Stop(ClientRef),
     Crash(ClientRef),
-    Kill(BrokerId),
-    Restart(BrokerId),
+    /// Kill a broker or controller process.
+    Kill(HostName),
+    Restart(HostName),
+    PreferredElection,
     Cut(Vec<Vec<HostName>>),
     Heal,
     Slow(HostName, SimDuration),
@@ -121,117 +128,6 @@ pub enum Action {
 pub struct TimedAction {
     pub at: SimTime,
     pub action: Action,
-}
-
-/// `==`, `!=`, `>=`, `<=`, `>`, `<` against a number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Comparison {
-    Equal,
-    NotEqual,
-    AtLeast,
-    AtMost,
-    Above,
-    Below,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Expected {
-    pub comparison: Comparison,
-    pub value: i64,
-}
-
-impl Expected {
-    pub fn holds(&self, found: i64) -> bool {
-        match self.comparison {
-            Comparison::Equal => found == self.value,
-            Comparison::NotEqual => found != self.value,
-            Comparison::AtLeast => found >= self.value,
-            Comparison::AtMost => found <= self.value,
-            Comparison::Above => found > self.value,
-            Comparison::Below => found < self.value,
-        }
-    }
-}
-
-impl std::fmt::Display for Expected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let op = match self.comparison {
-            Comparison::Equal => "",
-            Comparison::NotEqual => "!= ",
-            Comparison::AtLeast => ">= ",
-            Comparison::AtMost => "<= ",
-            Comparison::Above => "> ",
-            Comparison::Below => "< ",
-        };
-        write!(f, "{op}{}", self.value)
-    }
-}
-
-/// The delivery counts an expectation can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum OutcomeField {
-    Produced,
-    Acknowledged,
-    Failed,
-    Delivered,
-    Lost,
-    Duplicated,
-    Redelivered,
-    Reordered,
-    Unobserved,
-    Unacknowledged,
-    Expired,
-}
-
-impl OutcomeField {
-    pub const ALL: [OutcomeField; 11] = [
-        OutcomeField::Produced,
-        OutcomeField::Acknowledged,
-        OutcomeField::Failed,
-        OutcomeField::Delivered,
-        OutcomeField::Lost,
-        OutcomeField::Duplicated,
-        OutcomeField::Redelivered,
-        OutcomeField::Reordered,
-        OutcomeField::Unobserved,
-        OutcomeField::Unacknowledged,
-        OutcomeField::Expired,
-    ];
-    pub fn name(self) -> &'static str {
-        match self {
-            OutcomeField::Produced => "produced",
-            OutcomeField::Acknowledged => "acknowledged",
-            OutcomeField::Failed => "failed",
-            OutcomeField::Delivered => "delivered",
-            OutcomeField::Lost => "lost",
-            OutcomeField::Duplicated => "duplicated",
-            OutcomeField::Redelivered => "redelivered",
-            OutcomeField::Reordered => "reordered",
-            OutcomeField::Unobserved => "unobserved",
-            OutcomeField::Unacknowledged => "unacknowledged",
-            OutcomeField::Expired => "expired",
-        }
-    }
-}
-
-/// What an expectation checks.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Check {
-    HighWatermark(TopicPartition),
-    LogEndOffset(TopicPartition),
-    LogStartOffset(TopicPartition),
-    Received(ClientIdx),
-    Outcome(OutcomeField),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Expectation {
-    /// `None`: at the end of the run.
-    pub at: Option<SimTime>,
-    pub check: Check,
-    pub expected: Expected,
-    /// As the scenario wrote it, e.g. `high_watermark of demo_1-0`.
-    pub description: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -300,10 +196,7 @@ impl Scenario {
         if let Some(i) = self.producers.iter().position(|p| p.name == name) {
             return Some(ClientRef::Producer(ClientIdx(i as u32)));
         }
-        self.consumers
-            .iter()
-            .position(|c| c.name == name)
-            .map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
+        self.consumers.iter().position(|c| c.name == name).map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
     }
 
     /// Records the scenario's producers plan to send in total.

@@ -8,6 +8,7 @@
 
 mod actions;
 mod build;
+mod quorum;
 mod step;
 mod view;
 
@@ -22,7 +23,7 @@ use crate::client::producer::Producer;
 use crate::cluster::broker::Broker;
 use crate::cluster::controller::Controller;
 use crate::engine::{EventQueue, SimTime};
-use crate::ids::{Host, Names, NodeId};
+use crate::ids::{ControllerId, Host, Names, NodeId};
 use crate::net::Network;
 use crate::protocol::Message;
 use crate::scenario::{Scenario, TimedAction};
@@ -54,6 +55,8 @@ pub enum Event {
     Action(usize),
     /// The `i`-th expectation with a time.
     Expect(usize),
+    /// A controller election timed out: `candidate` becomes active if it still can.
+    ControllerElection(ControllerId),
     /// The end of the run.
     End,
 }
@@ -73,7 +76,9 @@ pub struct World {
     /// Engine events handled so far.
     pub steps: u64,
     pub brokers: Vec<Broker>,
-    pub controllers: Vec<Controller>,
+    /// The controller quorum's state machine, hosted on the active controller node.
+    pub controller: Controller,
+    pub controller_nodes: Vec<ControllerId>,
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
     pub network: Network,

@@ -6,6 +6,8 @@
 //! - On every replica: the log start offset never moves back.
 //! - On a leader: the high watermark is not above the log end offset of any
 //!   in-sync follower it knows of.
+//! - At the end: no committed record was lost without an unclean election
+//!   (`committed`).
 
 use std::collections::BTreeMap;
 
@@ -15,6 +17,7 @@ use crate::ids::{BrokerId, Names, TopicPartition};
 #[derive(Clone, Debug, Default)]
 pub struct InvariantChecker {
     last_log_start: BTreeMap<(BrokerId, TopicPartition), i64>,
+    pub committed: super::committed::CommittedRecords,
 }
 
 impl InvariantChecker {
@@ -44,7 +47,7 @@ impl InvariantChecker {
                         if let Some(f) = partition.followers.get(member)
                             && *member != broker.id
                             && hw > f.log_end_offset
-                            && f.last_fetch > crate::engine::SimTime::ZERO
+                            && f.log_end_offset >= 0
                         {
                             return Err(format!(
                                 "{}: high watermark {hw} is above in-sync follower {member}'s log end {}",

@@ -2,7 +2,7 @@
 //! sent — acknowledged at which offset, failed, read by whom and how often —
 //! learned only from the trace, like a Jepsen client history.
 
-use crate::ids::{ClientIdx, RecordId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, RecordId, TopicPartition};
 use crate::trace::TraceEvent;
 
 /// Who read a record: a consumer group, or a consumer without a group.
@@ -15,6 +15,8 @@ pub struct Fate {
     /// The offset the producer was told (-1 with acks=0), if acknowledged.
     pub acknowledged_offset: Option<i64>,
     pub failed: bool,
+    /// A replica that truncated the record away, and the epoch it was written in.
+    pub truncated: Option<(BrokerId, i32)>,
     /// The first reader and how often it got the record; others are rarer.
     first_reader: Option<(ReaderId, u32)>,
     other_readers: Vec<(ReaderId, u32)>,
@@ -53,14 +55,13 @@ pub struct Ledger {
     fates: Vec<Vec<Fate>>,
     /// Per consumer, the reader it counts as (its group, or itself).
     reader_of_consumer: Vec<ReaderId>,
+    /// Unclean leader elections seen: partition and the new leader epoch.
+    pub unclean_elections: Vec<(TopicPartition, i32)>,
 }
 
 impl Ledger {
     pub fn new(producers: usize, reader_of_consumer: Vec<ReaderId>) -> Self {
-        Ledger {
-            fates: vec![Vec::new(); producers],
-            reader_of_consumer,
-        }
+        Ledger { fates: vec![Vec::new(); producers], reader_of_consumer, unclean_elections: Vec::new() }
     }
 
     pub fn fate(&self, id: RecordId) -> Option<&Fate> {
@@ -79,15 +80,9 @@ impl Ledger {
     /// Every record of every producer, with its id.
     pub fn records(&self) -> impl Iterator<Item = (RecordId, &Fate)> + '_ {
         self.fates.iter().enumerate().flat_map(|(p, list)| {
-            list.iter().enumerate().map(move |(n, fate)| {
-                (
-                    RecordId {
-                        producer: ClientIdx(p as u32),
-                        number: n as u64,
-                    },
-                    fate,
-                )
-            })
+            list.iter()
+                .enumerate()
+                .map(move |(n, fate)| (RecordId { producer: ClientIdx(p as u32), number: n as u64 }, fate))
         })
     }
 
@@ -100,15 +95,21 @@ impl Ledger {
             }
             TraceEvent::Acknowledged { base_offset, batch, .. } => {
                 for r in batch.records() {
-                    let offset = if *base_offset < 0 {
-                        -1
-                    } else {
-                        base_offset + i64::from(r.offset_delta())
-                    };
+                    let offset = if *base_offset < 0 { -1 } else { base_offset + i64::from(r.offset_delta()) };
                     if let Some(f) = self.fate_mut(r.id()) {
                         f.acknowledged_offset = Some(offset);
                     }
                 }
+            }
+            TraceEvent::Truncated { broker, records, .. } => {
+                for r in records {
+                    if let Some(f) = self.fate_mut(r.id) {
+                        f.truncated.get_or_insert((*broker, r.leader_epoch));
+                    }
+                }
+            }
+            TraceEvent::LeaderChange { tp, leader_epoch, unclean: true, .. } => {
+                self.unclean_elections.push((*tp, *leader_epoch));
             }
             TraceEvent::DeliveryFailed { ids, .. } => {
                 for id in ids {
@@ -117,18 +118,8 @@ impl Ledger {
                     }
                 }
             }
-            TraceEvent::Consumed {
-                consumer,
-                batch,
-                from_offset,
-                to_offset,
-                ..
-            } => {
-                let reader = self
-                    .reader_of_consumer
-                    .get(consumer.0 as usize)
-                    .copied()
-                    .unwrap_or(consumer.0);
+            TraceEvent::Consumed { consumer, batch, from_offset, to_offset, .. } => {
+                let reader = self.reader_of_consumer.get(consumer.0 as usize).copied().unwrap_or(consumer.0);
                 for (offset, r) in batch.records() {
                     if offset >= *from_offset
                         && offset < *to_offset

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::ledger::Ledger;
 use crate::client::partitioner::murmur2;
 use crate::cluster::log::PartitionLog;
-use crate::ids::{Names, RecordId, TopicPartition};
+use crate::ids::{ClientIdx, Names, RecordId, TopicPartition};
 use crate::scenario::OutcomeField;
 use crate::trace::narrate::show_bytes;
 
@@ -103,6 +103,7 @@ pub fn compute(
     final_logs: &BTreeMap<TopicPartition, &PartitionLog>,
     read_partitions: &BTreeSet<TopicPartition>,
     names: &Names,
+    only_producer: Option<ClientIdx>,
 ) -> Delivery {
     let mut d = Delivery::default();
     // Occurrences in the final logs, per producer and record number.
@@ -113,7 +114,7 @@ pub fn compute(
         for batch in log.batches() {
             for (offset, record) in batch.records() {
                 let id = record.id();
-                if id == RecordId::INTERNAL {
+                if id == RecordId::INTERNAL || only_producer.is_some_and(|p| p != id.producer) {
                     continue;
                 }
                 let per_producer = id.producer.0 as usize;
@@ -162,13 +163,12 @@ pub fn compute(
         }
     }
     for (id, fate) in ledger.records() {
+        if only_producer.is_some_and(|p| p != id.producer) {
+            continue;
+        }
         d.produced += 1;
-        let present = occurrences
-            .get(id.producer.0 as usize)
-            .and_then(|c| c.get(id.number as usize))
-            .copied()
-            .unwrap_or(0)
-            > 0;
+        let present =
+            occurrences.get(id.producer.0 as usize).and_then(|c| c.get(id.number as usize)).copied().unwrap_or(0) > 0;
         match (fate.acknowledged_offset, fate.failed) {
             (Some(_), _) => d.acknowledged += 1,
             (None, true) => d.failed += 1,
@@ -196,17 +196,22 @@ pub fn compute(
         }
         d.lost += 1;
         push_limited(&mut d.lost_records, || {
-            let detail = match final_logs.get(&tp) {
+            let mut detail = match final_logs.get(&tp) {
                 None => "no replica of the partition is left".to_string(),
+                Some(_) if offset < 0 => "sent with acks=0; no replica has it".to_string(),
                 Some(log) if offset >= log.log_end_offset() => {
-                    format!(
-                        "acknowledged at @{offset}, but the final log ends at {}",
-                        log.log_end_offset()
-                    )
+                    format!("acknowledged at @{offset}, but the final log ends at {}", log.log_end_offset())
                 }
-                Some(_) if offset < 0 => "sent with acks=0 and never written".to_string(),
                 Some(_) => format!("acknowledged at @{offset}, but that offset now holds another record"),
             };
+            if let Some((broker, epoch)) = fate.truncated {
+                detail.push_str(&format!("; broker {broker} truncated it (written in leader epoch {epoch})"));
+            }
+            if let Some(&(_, unclean_epoch)) = ledger.unclean_elections.iter().find(|(p, _)| *p == tp) {
+                detail.push_str(&format!(
+                    "; an unclean election gave leader epoch {unclean_epoch} to an out-of-sync replica"
+                ));
+            }
             note(id, tp, (offset >= 0).then_some(offset), detail, names)
         });
     }

@@ -25,9 +25,7 @@ fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
     if !clean.len().is_multiple_of(2) {
-        return Err(format!(
-            "`{text}` has an odd number of hex digits; write two per byte, like `0a1b`"
-        ));
+        return Err(format!("`{text}` has an odd number of hex digits; write two per byte, like `0a1b`"));
     }
     (0..clean.len())
         .step_by(2)
@@ -58,10 +56,9 @@ pub fn partition(args: &PartitionArgs) -> u8 {
     let positive = to_positive(hash);
     let partition = positive as u32 % args.partitions;
     match args.format {
-        ListFormat::Json => println!(
-            "{}",
-            serde_json::json!({ "key_hex": hex(&key), "murmur2": hash, "partition": partition })
-        ),
+        ListFormat::Json => {
+            println!("{}", serde_json::json!({ "key_hex": hex(&key), "murmur2": hash, "partition": partition }))
+        }
         ListFormat::Text => {
             let shown = match std::str::from_utf8(&key) {
                 Ok(text) => format!("\"{text}\""),
@@ -72,10 +69,7 @@ pub fn partition(args: &PartitionArgs) -> u8 {
                 "murmur2        {hash:>11}  Kafka's Utils.murmur2 of the key bytes (seed 0x9747b28c), a signed 32-bit int"
             );
             println!("& 0x7fffffff   {positive:>11}  toPositive: clear the sign bit (not abs)");
-            println!(
-                "% {:<12} {partition:>11}  modulo the number of partitions",
-                args.partitions
-            );
+            println!("% {:<12} {partition:>11}  modulo the number of partitions", args.partitions);
             println!(
                 "\n→ partition {partition}: every record with this key goes there, as long as the topic keeps {} partitions.",
                 args.partitions

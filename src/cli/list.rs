@@ -8,11 +8,7 @@ pub fn list(format: ListFormat) -> u8 {
     let mut rows = Vec::new();
     for (name, text) in builtin::BUILTIN {
         match load_str(name, text) {
-            Ok(s) => rows.push((
-                name.to_string(),
-                s.lesson.unwrap_or_default(),
-                s.description.unwrap_or_default(),
-            )),
+            Ok(s) => rows.push((name.to_string(), s.lesson.unwrap_or_default(), s.description.unwrap_or_default())),
             Err(e) => {
                 eprintln!("built-in scenario {name} is broken:\n{e}");
                 return 2;
@@ -21,10 +17,8 @@ pub fn list(format: ListFormat) -> u8 {
     }
     match format {
         ListFormat::Json => {
-            let items: Vec<_> = rows
-                .iter()
-                .map(|(n, l, d)| serde_json::json!({ "name": n, "lesson": l, "description": d }))
-                .collect();
+            let items: Vec<_> =
+                rows.iter().map(|(n, l, d)| serde_json::json!({ "name": n, "lesson": l, "description": d })).collect();
             println!("{}", serde_json::Value::Array(items));
         }
         ListFormat::Text => {

@@ -19,10 +19,6 @@ pub fn new(name: &str, force: bool) -> u8 {
         eprintln!("error: cannot write {}: {e}", path.display());
         return 2;
     }
-    println!(
-        "wrote {} — run it with `kafkasim run {}`",
-        path.display(),
-        path.display()
-    );
+    println!("wrote {} — run it with `kafkasim run {}`", path.display(), path.display());
     0
 }

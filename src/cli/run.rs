@@ -16,13 +16,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let source_name = scenario.source.name.clone();
-    let mut world = World::new(
-        scenario,
-        BuildOptions {
-            seed: args.seed,
-            check_invariants: args.check,
-        },
-    );
+    let mut world = World::new(scenario, BuildOptions { seed: args.seed, check_invariants: args.check });
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match args.format {
@@ -45,11 +39,7 @@ pub fn run(args: &RunArgs) -> u8 {
         }
         Format::Json => {
             let result = world.run(&mut NullSink);
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&world.outcome()).expect("outcome serialises")
-            );
+            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&world.outcome()).expect("outcome serialises"));
             result
         }
         Format::Jsonl => {

@@ -1,4 +1,5 @@
-//! A client's connections to brokers, as Kafka's `NetworkClient` keeps them.
+//! A client's connections to its peers, as Kafka's `NetworkClient` keeps them
+//! (brokers use the same for their connections to leaders and the controller).
 //!
 //! A new connection starts with an ApiVersions request; once it is answered the
 //! connection is ready. A refused or reset connection (the broker process is
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::actor::Ctx;
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, NodeId};
+use crate::ids::NodeId;
 use crate::protocol::{CorrelationId, Message};
 
 const RECONNECT_BACKOFF_MS: u64 = 50;
@@ -20,9 +21,11 @@ pub const CONNECTION_SETUP_TIMEOUT_MS: u64 = 10_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Link {
+    /// Waiting for the ApiVersions answer; `failures` attempts failed before.
     Probing {
         correlation_id: CorrelationId,
         deadline: SimTime,
+        failures: u32,
     },
     Ready,
     Backoff {
@@ -33,46 +36,41 @@ enum Link {
 
 #[derive(Clone, Debug, Default)]
 pub struct Connections {
-    links: BTreeMap<BrokerId, Link>,
+    links: BTreeMap<NodeId, Link>,
 }
 
 impl Connections {
-    pub fn is_ready(&self, broker: BrokerId) -> bool {
-        self.links.get(&broker) == Some(&Link::Ready)
+    pub fn is_ready(&self, peer: NodeId) -> bool {
+        self.links.get(&peer) == Some(&Link::Ready)
     }
 
-    /// Whether a request can go to `broker` now; if not, starts connecting when
+    /// Whether a request can go to `peer` now; if not, starts connecting when
     /// allowed, taking the ApiVersions correlation id from `correlation_ids`.
-    pub fn ready_or_connect(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        broker: BrokerId,
-        correlation_ids: &mut CorrelationId,
-    ) -> bool {
+    pub fn ready_or_connect(&mut self, ctx: &mut Ctx<'_>, peer: NodeId, correlation_ids: &mut CorrelationId) -> bool {
         let now = ctx.now;
-        match self.links.get(&broker).copied() {
+        match self.links.get(&peer).copied() {
             Some(Link::Ready) => true,
             Some(Link::Probing { deadline, .. }) if now < deadline => false,
             Some(Link::Backoff { until, .. }) if now < until => false,
             previous => {
                 let failures = match previous {
                     Some(Link::Backoff { failures, .. }) => failures,
-                    Some(Link::Probing { .. }) => 1,
                     _ => 0,
                 };
-                if matches!(previous, Some(Link::Probing { .. })) {
+                if let Some(Link::Probing { failures, .. }) = previous {
                     // The previous attempt timed out without an answer.
-                    self.links.insert(broker, backoff(now, failures));
+                    self.links.insert(peer, backoff(now, failures + 1));
                     return false;
                 }
                 *correlation_ids += 1;
                 let correlation_id = *correlation_ids;
-                ctx.send(NodeId::Broker(broker), Message::ApiVersionsRequest { correlation_id });
+                ctx.send(peer, Message::ApiVersionsRequest { correlation_id });
                 self.links.insert(
-                    broker,
+                    peer,
                     Link::Probing {
                         correlation_id,
                         deadline: now + SimDuration::from_millis(CONNECTION_SETUP_TIMEOUT_MS),
+                        failures,
                     },
                 );
                 false
@@ -81,8 +79,8 @@ impl Connections {
     }
 
     /// An ApiVersions answer arrived: the connection is up.
-    pub fn on_api_versions(&mut self, broker: BrokerId, correlation_id: CorrelationId) -> bool {
-        if let Some(link) = self.links.get_mut(&broker)
+    pub fn on_api_versions(&mut self, peer: NodeId, correlation_id: CorrelationId) -> bool {
+        if let Some(link) = self.links.get_mut(&peer)
             && matches!(*link, Link::Probing { correlation_id: c, .. } if c == correlation_id)
         {
             *link = Link::Ready;
@@ -92,12 +90,12 @@ impl Connections {
     }
 
     /// The connection was refused, reset or timed out.
-    pub fn on_disconnect(&mut self, broker: BrokerId, now: SimTime) {
-        let failures = match self.links.get(&broker) {
-            Some(Link::Backoff { failures, .. }) => failures + 1,
+    pub fn on_disconnect(&mut self, peer: NodeId, now: SimTime) {
+        let failures = match self.links.get(&peer) {
+            Some(Link::Backoff { failures, .. } | Link::Probing { failures, .. }) => failures + 1,
             _ => 1,
         };
-        self.links.insert(broker, backoff(now, failures));
+        self.links.insert(peer, backoff(now, failures));
     }
 
     /// The earliest time a waiting connection can make progress.
@@ -120,8 +118,5 @@ impl Connections {
 fn backoff(now: SimTime, failures: u32) -> Link {
     let exponent = failures.saturating_sub(1).min(16);
     let delay = (RECONNECT_BACKOFF_MS << exponent).min(RECONNECT_BACKOFF_MAX_MS);
-    Link::Backoff {
-        until: now + SimDuration::from_millis(delay),
-        failures,
-    }
+    Link::Backoff { until: now + SimDuration::from_millis(delay), failures }
 }

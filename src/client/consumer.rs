@@ -76,14 +76,8 @@ struct Buffered {
 #[derive(Clone, Debug)]
 enum InFlight {
     Metadata,
-    Fetch {
-        broker: BrokerId,
-        offsets: Vec<(TopicPartition, i64)>,
-    },
-    ListOffsets {
-        broker: BrokerId,
-        partitions: Vec<TopicPartition>,
-    },
+    Fetch { broker: BrokerId, offsets: Vec<(TopicPartition, i64)> },
+    ListOffsets { broker: BrokerId, partitions: Vec<TopicPartition> },
 }
 
 #[derive(Clone, Debug)]
@@ -200,7 +194,9 @@ impl Consumer {
             ConsumerTimer::RequestTimeout(correlation_id) => {
                 if let Some(flight) = self.in_flight.remove(&correlation_id) {
                     if let Some(broker) = flight.broker() {
-                        self.connections.on_disconnect(broker, ctx.now);
+                        self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                        // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
+                        self.metadata.stale = true;
                     }
                     self.on_request_failed(flight);
                 }
@@ -218,7 +214,7 @@ impl Consumer {
         };
         match message {
             Message::ApiVersionsResponse { correlation_id } => {
-                self.connections.on_api_versions(broker, correlation_id);
+                self.connections.on_api_versions(from, correlation_id);
             }
             Message::MetadataResponse(response) if self.in_flight.remove(&response.correlation_id).is_some() => {
                 self.metadata.update(&response, ctx.now);
@@ -227,19 +223,19 @@ impl Consumer {
             Message::FetchResponse(response) => self.on_fetch_response(ctx, response),
             Message::ListOffsetsResponse(response) => self.on_list_offsets_response(ctx, response),
             Message::Disconnected { correlation_id, .. } => {
-                self.connections.on_disconnect(broker, ctx.now);
+                self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
+                self.metadata.stale = true;
                 if let Some(flight) = correlation_id.and_then(|c| self.in_flight.remove(&c)) {
                     self.on_request_failed(flight);
                 }
             }
             Message::ConnectionReset => {
-                self.connections.on_disconnect(broker, ctx.now);
-                let lost: Vec<CorrelationId> = self
-                    .in_flight
-                    .iter()
-                    .filter(|(_, f)| f.broker() == Some(broker))
-                    .map(|(&c, _)| c)
-                    .collect();
+                self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
+                self.metadata.stale = true;
+                let lost: Vec<CorrelationId> =
+                    self.in_flight.iter().filter(|(_, f)| f.broker() == Some(broker)).map(|(&c, _)| c).collect();
                 for c in lost {
                     if let Some(flight) = self.in_flight.remove(&c) {
                         self.on_request_failed(flight);
@@ -277,12 +273,7 @@ impl Consumer {
             if !self.positions.contains_key(&tp) {
                 let position = match self.seeks.get(&tp) {
                     Some(&offset) => {
-                        ctx.trace(TraceEvent::Position {
-                            consumer: self.idx,
-                            tp,
-                            offset,
-                            reason: "seek".to_string(),
-                        });
+                        ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset, reason: "seek".to_string() });
                         Position::At(offset)
                     }
                     None => Position::Unknown,
@@ -346,23 +337,14 @@ impl Consumer {
             budget -= taken;
             returned += taken as u64;
             if taken > 0 {
-                ctx.trace(TraceEvent::Consumed {
-                    consumer: self.idx,
-                    tp,
-                    batch,
-                    from_offset,
-                    to_offset,
-                });
+                ctx.trace(TraceEvent::Consumed { consumer: self.idx, tp, batch, from_offset, to_offset });
             }
         }
         self.delivered += returned;
         if returned > 0 && !self.processing_per_record.is_zero() {
             let until = ctx.now + self.processing_per_record.times(returned);
             self.app = AppState::Processing(until);
-            ctx.set_timer(
-                until.saturating_sub(ctx.now),
-                Timer::Consumer(ConsumerTimer::ProcessingDone),
-            );
+            ctx.set_timer(until.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::ProcessingDone));
         }
     }
 

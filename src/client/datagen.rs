@@ -64,12 +64,7 @@ pub enum Datagen {
 }
 
 impl Datagen {
-    pub const ALL: &'static [Datagen] = &[
-        Datagen::Orders,
-        Datagen::Users,
-        Datagen::Pageviews,
-        Datagen::StockTrades,
-    ];
+    pub const ALL: &'static [Datagen] = &[Datagen::Orders, Datagen::Users, Datagen::Pageviews, Datagen::StockTrades];
 
     /// The quickstart name as Datagen spells its `quickstart` setting, lower case.
     pub fn name(self) -> &'static str {
@@ -84,10 +79,7 @@ impl Datagen {
     /// Case-insensitive, because Datagen upper-cases the setting before looking it up and
     /// Confluent Cloud spells it `ORDERS`.
     pub fn from_name(name: &str) -> Option<Datagen> {
-        Datagen::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.name().eq_ignore_ascii_case(name.trim()))
+        Datagen::ALL.iter().copied().find(|kind| kind.name().eq_ignore_ascii_case(name.trim()))
     }
 
     pub fn description(self) -> &'static str {
@@ -167,10 +159,7 @@ pub fn generate(kind: Datagen, n: u64, timestamp_ms: i64, rng: &mut ChaCha8Rng) 
         Datagen::Pageviews => pageviews::generate(n, rng),
         Datagen::StockTrades => stock_trades::generate(rng),
     };
-    Generated {
-        key: Some(key),
-        value: value.to_string(),
-    }
+    Generated { key: Some(key), value: value.to_string() }
 }
 
 /// One character class of a schema regex, in its longest expansion.
@@ -296,11 +285,7 @@ mod test_support {
         let Some((atom, rest)) = atoms.split_first() else {
             return s.is_empty();
         };
-        let run = s
-            .iter()
-            .take(atom.max)
-            .take_while(|&&c| (atom.lo..=atom.hi).contains(&c))
-            .count();
+        let run = s.iter().take(atom.max).take_while(|&&c| (atom.lo..=atom.hi).contains(&c)).count();
         (atom.min..=run).rev().any(|taken| match_from(&s[taken..], rest))
     }
 
@@ -399,24 +384,17 @@ mod tests {
         "0",
         r#"{"ordertime":1509234775352,"orderid":0,"itemid":"Item_297","orderunits":3.506509333111441,"address":{"city":"City_67","state":"State_36","zipcode":38310}}"#,
     );
-    const GOLDEN_USERS: (&str, &str) = (
-        "User_2",
-        r#"{"registertime":1509234775352,"userid":"User_2","regionid":"Region_9","gender":"OTHER"}"#,
-    );
+    const GOLDEN_USERS: (&str, &str) =
+        ("User_2", r#"{"registertime":1509234775352,"userid":"User_2","regionid":"Region_9","gender":"OTHER"}"#);
     const GOLDEN_PAGEVIEWS: (&str, &str) = ("1", r#"{"viewtime":1,"userid":"User_3","pageid":"Page_71"}"#);
-    const GOLDEN_STOCK_TRADES: (&str, &str) = (
-        "ZXZZT",
-        r#"{"side":"BUY","quantity":732,"symbol":"ZXZZT","price":430,"account":"LMN456","userid":"User_6"}"#,
-    );
+    const GOLDEN_STOCK_TRADES: (&str, &str) =
+        ("ZXZZT", r#"{"side":"BUY","quantity":732,"symbol":"ZXZZT","price":430,"account":"LMN456","userid":"User_6"}"#);
 
     #[test]
     fn iteration_wraps_at_restart_like_avro_random_generator() {
         assert_eq!(iteration(0, 0, 1, i64::from(i32::MAX)), 0);
         assert_eq!(iteration(41, 0, 1, i64::from(i32::MAX)), 41);
-        assert_eq!(
-            iteration(u64::from(i32::MAX.unsigned_abs()), 0, 1, i64::from(i32::MAX)),
-            0
-        );
+        assert_eq!(iteration(u64::from(i32::MAX.unsigned_abs()), 0, 1, i64::from(i32::MAX)), 0);
         assert_eq!(iteration(3, 1, 10, i64::MAX), 31);
         // No overflow panic however long a producer runs.
         assert!((1..i64::MAX).contains(&iteration(u64::MAX, 1, 10, i64::MAX)));

@@ -131,11 +131,7 @@ mod tests {
         assert_eq!(partition_for_key(b"user-1", 2), 0);
         assert_eq!(partition_for_key(b"user-2", 2), 0);
         assert_eq!(partition_for_key(b"1", 10), 9);
-        assert_eq!(
-            partition_for_key(b"", 6),
-            3,
-            "an empty key is hashed, not treated as null"
-        );
+        assert_eq!(partition_for_key(b"", 6), 3, "an empty key is hashed, not treated as null");
     }
 
     #[test]
@@ -155,10 +151,7 @@ mod tests {
         sticky.on_append(950, false, 1000);
         assert_eq!(sticky.partition(&[0, 1, 2], 3, &mut rng), first, "no switch mid-batch");
         sticky.on_append(10, true, 1000);
-        assert!(
-            sticky.current.is_none(),
-            "switches when a new batch starts past batch.size"
-        );
+        assert!(sticky.current.is_none(), "switches when a new batch starts past batch.size");
     }
 
     proptest::proptest! {

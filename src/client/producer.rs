@@ -43,16 +43,9 @@ pub enum ProducerTimer {
 /// What a request in flight was for.
 #[derive(Clone, Debug)]
 enum InFlight {
-    Produce {
-        broker: BrokerId,
-        batches: Vec<ProducerBatch>,
-    },
-    Metadata {
-        broker: BrokerId,
-    },
-    InitProducerId {
-        broker: BrokerId,
-    },
+    Produce { broker: BrokerId, batches: Vec<ProducerBatch> },
+    Metadata { broker: BrokerId },
+    InitProducerId { broker: BrokerId },
 }
 
 /// A record `send()` was called for before the topic's metadata was known.
@@ -80,6 +73,8 @@ pub struct Producer {
     pub config: ProducerConfig,
     pub idempotent: bool,
     pub topic: TopicId,
+    /// The topic's name, for messages the application sees.
+    pub topic_name: String,
     pub workload: Workload,
     pub phase: ProducerPhase,
     bootstrap: Vec<BrokerId>,
@@ -92,6 +87,8 @@ pub struct Producer {
     in_flight: BTreeMap<CorrelationId, InFlight>,
     next_correlation_id: CorrelationId,
     pub producer_id: Option<(i64, i16)>,
+    /// Idempotence: per partition, the sequence number of the last record acknowledged.
+    last_acked_sequence: BTreeMap<TopicPartition, i32>,
     next_wake: Option<SimTime>,
     /// Records handed to `send()` so far (the next record number).
     pub sent: u64,
@@ -104,11 +101,12 @@ impl Producer {
         idx: ClientIdx,
         name: String,
         config: ProducerConfig,
-        topic: TopicId,
+        topic: (TopicId, String),
         workload: Workload,
         bootstrap: Vec<BrokerId>,
         rng: SimRng,
     ) -> Self {
+        let (topic, topic_name) = topic;
         let idempotent = config.effective_idempotence().unwrap_or(false);
         Producer {
             idx,
@@ -116,6 +114,7 @@ impl Producer {
             config,
             idempotent,
             topic,
+            topic_name,
             workload,
             phase: ProducerPhase::NotStarted,
             bootstrap,
@@ -128,6 +127,7 @@ impl Producer {
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
             producer_id: None,
+            last_acked_sequence: BTreeMap::new(),
             next_wake: None,
             sent: 0,
             acknowledged: 0,
@@ -200,31 +200,21 @@ impl Producer {
             self.send(ctx, record);
         }
         if let Some(at) = self.workload.tick_time(tick + 1) {
-            ctx.set_timer(
-                at.saturating_sub(ctx.now),
-                Timer::Producer(ProducerTimer::Tick(tick + 1)),
-            );
+            ctx.set_timer(at.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Tick(tick + 1)));
         }
         self.run_sender(ctx);
     }
 
     /// The application's `send()`: one record, partitioned and appended.
     pub fn send(&mut self, ctx: &mut Ctx<'_>, record: Outgoing) {
-        let id = RecordId {
-            producer: self.idx,
-            number: self.sent,
-        };
+        let id = RecordId { producer: self.idx, number: self.sent };
         self.sent += 1;
         let timestamp_ms = ctx.now.as_millis();
         if self.metadata.partition_counts.contains_key(&self.topic) {
             self.partition_and_append(ctx, id, timestamp_ms, record);
         } else {
             // Kafka's send() blocks for metadata; the record waits here meanwhile.
-            self.unpartitioned.push(Unpartitioned {
-                id,
-                timestamp_ms,
-                record,
-            });
+            self.unpartitioned.push(Unpartitioned { id, timestamp_ms, record });
             self.metadata.stale = true;
         }
     }
@@ -246,11 +236,8 @@ impl Producer {
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) {
         let partition = self.choose_partition(record.key.as_deref());
         let tp = TopicPartition::new(self.topic, partition);
-        let headers: Vec<(&[u8], Option<&[u8]>)> = record
-            .headers
-            .iter()
-            .map(|(k, v)| (k.as_slice(), v.as_deref()))
-            .collect();
+        let headers: Vec<(&[u8], Option<&[u8]>)> =
+            record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
         ctx.trace(TraceEvent::Send {
             producer: self.idx,
             tp,
@@ -301,18 +288,12 @@ impl Producer {
         };
         match message {
             Message::ApiVersionsResponse { correlation_id } => {
-                self.connections.on_api_versions(broker, correlation_id);
+                self.connections.on_api_versions(from, correlation_id);
             }
             Message::MetadataResponse(response) => {
-                if matches!(
-                    self.in_flight.remove(&response.correlation_id),
-                    Some(InFlight::Metadata { .. })
-                ) {
+                if matches!(self.in_flight.remove(&response.correlation_id), Some(InFlight::Metadata { .. })) {
                     self.metadata.update(&response, ctx.now);
-                    ctx.trace(TraceEvent::MetadataUpdated {
-                        node: self.me(),
-                        summary: self.metadata_summary(),
-                    });
+                    ctx.trace(TraceEvent::MetadataUpdated { node: self.me(), summary: self.metadata_summary() });
                     ctx.set_timer(
                         SimDuration::from_millis(self.config.metadata_max_age_ms),
                         Timer::Producer(ProducerTimer::MetadataMaxAge),
@@ -332,19 +313,19 @@ impl Producer {
             }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
             Message::Disconnected { correlation_id, .. } => {
-                self.connections.on_disconnect(broker, ctx.now);
+                self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
+                self.metadata.stale = true;
                 if let Some(correlation_id) = correlation_id {
                     self.fail_request(ctx, correlation_id, crate::protocol::ErrorCode::NetworkException);
                 }
             }
             Message::ConnectionReset => {
-                self.connections.on_disconnect(broker, ctx.now);
-                let to_broker: Vec<CorrelationId> = self
-                    .in_flight
-                    .iter()
-                    .filter(|(_, f)| f.broker() == broker)
-                    .map(|(&c, _)| c)
-                    .collect();
+                self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
+                self.metadata.stale = true;
+                let to_broker: Vec<CorrelationId> =
+                    self.in_flight.iter().filter(|(_, f)| f.broker() == broker).map(|(&c, _)| c).collect();
                 for correlation_id in to_broker {
                     self.fail_request(ctx, correlation_id, crate::protocol::ErrorCode::NetworkException);
                 }
@@ -361,6 +342,11 @@ impl Producer {
         for waiting in std::mem::take(&mut self.unpartitioned) {
             self.partition_and_append(ctx, waiting.id, waiting.timestamp_ms, waiting.record);
         }
+    }
+
+    /// `orders-0`: a partition of this producer's topic, as Kafka writes it.
+    pub(super) fn partition_name(&self, tp: TopicPartition) -> String {
+        format!("{}-{}", self.topic_name, tp.partition)
     }
 
     fn metadata_summary(&self) -> String {

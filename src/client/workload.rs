@@ -31,9 +31,7 @@ impl Template {
                 parts.push(Part::Literal(rest[..open].to_string()));
             }
             let after = &rest[open + 1..];
-            let close = after
-                .find('}')
-                .ok_or_else(|| format!("`{{` without a closing `}}` in `{text}`"))?;
+            let close = after.find('}').ok_or_else(|| format!("`{{` without a closing `}}` in `{text}`"))?;
             let placeholder = after[..close].trim();
             parts.push(match placeholder {
                 "n" => Part::Number,
@@ -49,9 +47,7 @@ impl Template {
                     Part::NumberModulo(modulo)
                 }
                 other => {
-                    return Err(format!(
-                        "unknown placeholder `{{{other}}}`; use {{n}}, {{n%K}} or {{producer}}"
-                    ));
+                    return Err(format!("unknown placeholder `{{{other}}}`; use {{n}}, {{n%K}} or {{producer}}"));
                 }
             });
             rest = &after[close + 1..];
@@ -138,9 +134,7 @@ pub struct Outgoing {
 impl Workload {
     /// Generates record number `n`.
     pub fn generate(&self, n: u64, producer: &str, now: SimTime, rng: &mut SimRng) -> Outgoing {
-        let generated = self
-            .datagen
-            .map(|kind| datagen::generate(kind, n, now.as_millis(), rng));
+        let generated = self.datagen.map(|kind| datagen::generate(kind, n, now.as_millis(), rng));
         let key = match &self.keys {
             KeySource::Null => None,
             KeySource::Template(t) => Some(t.render(n, producer).into_bytes()),

@@ -1,26 +1,33 @@
 //! A broker: hosts partition replicas, serves Produce, Fetch, ListOffsets and
-//! Metadata, and parks requests that must wait (acks=all produces waiting for
-//! the high watermark, fetches long-polling for data).
+//! Metadata, parks requests that must wait (acks=all produces waiting for the
+//! high watermark, fetches long-polling for data), replicates as a follower,
+//! manages the ISR as a leader, and keeps in touch with the KRaft controller.
 //!
-//! A broker process can crash and restart. What it wrote to its logs survives
-//! (it is on disk); everything in memory — parked requests, what it knew of its
-//! followers — is lost.
+//! A broker process can crash and restart. What it wrote to its logs (and its
+//! copy of the metadata log) survives — it is on disk; everything in memory —
+//! parked requests, what it knew of its followers, its connections — is lost.
+//! After a restart it registers again, catches up with the metadata, and only
+//! then takes up its partitions, as leader or follower.
 //!
 //! Simplification: producer ids are handed out by each broker from its own
 //! block (`broker id × 1000` upwards) instead of blocks allocated by the
 //! controller.
 
 mod fetch;
+mod isr;
+mod lifecycle;
 mod metadata_api;
 mod produce;
+mod replication;
 
 use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, Timer};
+use crate::client::connections::Connections;
 use crate::config::BrokerConfig;
-use crate::engine::SimDuration;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
-use crate::protocol::{ErrorCode, InitProducerIdResponse, Message};
+use crate::engine::{SimDuration, SimTime};
+use crate::ids::{BrokerId, ControllerId, NodeId, TopicPartition};
+use crate::protocol::{CorrelationId, ErrorCode, InitProducerIdResponse, Message};
 use crate::trace::TraceEvent;
 
 use super::metadata::MetadataImage;
@@ -39,10 +46,33 @@ pub enum BrokerTimer {
     ProduceExpired(u64),
     /// Time to apply retention (`log.retention.check.interval.ms`).
     RetentionCheck,
+    /// Time to heartbeat to the controller.
+    Heartbeat,
+    /// Every `replica.lag.time.max.ms / 2`: drop lagging followers from ISRs.
+    IsrCheck,
+    /// A request to another node got no answer in time.
+    RequestTimeout(CorrelationId),
+    /// Retry something that backed off (fetching, registering).
+    Wake,
 }
 
 /// `log.initial.task.delay.ms`: the first retention check after start-up.
 const INITIAL_TASK_DELAY_MS: u64 = 30_000;
+/// `replica.fetch.backoff.ms`: pause after a failed follower fetch.
+const REPLICA_FETCH_BACKOFF_MS: u64 = 1_000;
+/// How long a broker waits for the controller or a leader to answer.
+const REQUEST_TIMEOUT_MS: u64 = 30_000;
+
+/// What a broker's own request in flight was for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outgoing {
+    Registration,
+    Heartbeat,
+    MetadataFetch,
+    AlterPartition(TopicPartition),
+    /// A follower fetch to this leader.
+    ReplicaFetch(BrokerId),
+}
 
 #[derive(Clone, Debug)]
 pub struct Broker {
@@ -53,6 +83,19 @@ pub struct Broker {
     pub partitions: BTreeMap<TopicPartition, Partition>,
     /// This broker's copy of the cluster metadata.
     pub metadata: MetadataImage,
+    /// The broker epoch the controller gave at registration.
+    pub broker_epoch: i64,
+    /// Registered and caught up with the metadata: serving its partitions.
+    pub ready: bool,
+    /// What the last heartbeat answer said.
+    pub fenced: bool,
+    controllers: Vec<ControllerId>,
+    active_controller: Option<ControllerId>,
+    connections: Connections,
+    in_flight: BTreeMap<CorrelationId, Outgoing>,
+    next_correlation_id: CorrelationId,
+    /// Per leader: no follower fetch before this time (after a failure).
+    fetch_backoff: BTreeMap<BrokerId, SimTime>,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
     next_delayed_id: u64,
@@ -60,13 +103,24 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(id: BrokerId, config: BrokerConfig, metadata: MetadataImage) -> Self {
+    pub fn new(id: BrokerId, config: BrokerConfig, metadata: MetadataImage, controllers: Vec<ControllerId>) -> Self {
+        let active_controller = metadata.controller.or(controllers.first().copied());
+        let broker_epoch = metadata.brokers.get(&id).map_or(-1, |r| r.broker_epoch);
         let mut broker = Broker {
             id,
             config,
             alive: true,
             partitions: BTreeMap::new(),
             metadata,
+            broker_epoch,
+            ready: true,
+            fenced: false,
+            controllers,
+            active_controller,
+            connections: Connections::default(),
+            in_flight: BTreeMap::new(),
+            next_correlation_id: 0,
+            fetch_backoff: BTreeMap::new(),
             delayed_fetches: Vec::new(),
             delayed_produces: Vec::new(),
             next_delayed_id: 0,
@@ -80,10 +134,7 @@ impl Broker {
     fn create_hosted_partitions(&mut self) {
         for (tp, state) in self.metadata.partitions() {
             if state.replicas.contains(&self.id) && !self.partitions.contains_key(&tp) {
-                let config = *self
-                    .metadata
-                    .topic_config(tp.topic)
-                    .expect("topic of a listed partition");
+                let config = *self.metadata.topic_config(tp.topic).expect("topic of a listed partition");
                 self.partitions.insert(tp, Partition::new(tp, config, state.clone()));
             }
         }
@@ -94,14 +145,35 @@ impl Broker {
         self.next_delayed_id
     }
 
+    fn next_correlation_id(&mut self) -> CorrelationId {
+        self.next_correlation_id += 1;
+        self.next_correlation_id
+    }
+
+    /// Sends a request of this broker's own and arms its timeout.
+    fn send_request(&mut self, ctx: &mut Ctx<'_>, to: NodeId, what: Outgoing, build: impl FnOnce(u64) -> Message) {
+        let correlation_id = self.next_correlation_id();
+        ctx.send(to, build(correlation_id));
+        ctx.set_timer(
+            SimDuration::from_millis(REQUEST_TIMEOUT_MS),
+            Timer::Broker(BrokerTimer::RequestTimeout(correlation_id)),
+        );
+        self.in_flight.insert(correlation_id, what);
+    }
+
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
         match message {
             Message::ProduceRequest(request) => self.handle_produce(ctx, from, request),
             Message::FetchRequest(request) => self.handle_fetch(ctx, from, request),
+            Message::FetchResponse(response) => self.on_replica_fetch_response(ctx, from, response),
             Message::ListOffsetsRequest(request) => self.handle_list_offsets(ctx, from, request),
             Message::MetadataRequest(request) => self.handle_metadata(ctx, from, request),
             Message::ApiVersionsRequest { correlation_id } => {
                 ctx.send(from, Message::ApiVersionsResponse { correlation_id });
+            }
+            Message::ApiVersionsResponse { correlation_id } => {
+                self.connections.on_api_versions(from, correlation_id);
+                self.run(ctx);
             }
             Message::InitProducerIdRequest(request) => {
                 let producer_id = self.next_producer_id;
@@ -116,7 +188,29 @@ impl Broker {
                     }),
                 );
             }
-            // Responses to requests a broker never sends, or APIs served elsewhere.
+            Message::Controller(message) => self.on_controller_message(ctx, from, message),
+            Message::Disconnected { correlation_id, .. } => {
+                self.connections.on_disconnect(from, ctx.now);
+                if let Some(what) = correlation_id.and_then(|c| self.in_flight.remove(&c)) {
+                    self.on_request_failed(ctx, from, what);
+                }
+                self.run(ctx);
+            }
+            Message::ConnectionReset => {
+                self.connections.on_disconnect(from, ctx.now);
+                let lost: Vec<CorrelationId> = self
+                    .in_flight
+                    .iter()
+                    .filter(|(_, what)| self.peer_of(what) == Some(from))
+                    .map(|(&c, _)| c)
+                    .collect();
+                for c in lost {
+                    if let Some(what) = self.in_flight.remove(&c) {
+                        self.on_request_failed(ctx, from, what);
+                    }
+                }
+                self.run(ctx);
+            }
             _ => {}
         }
     }
@@ -132,15 +226,57 @@ impl Broker {
                     Timer::Broker(BrokerTimer::RetentionCheck),
                 );
             }
+            BrokerTimer::Heartbeat => self.heartbeat(ctx),
+            BrokerTimer::IsrCheck => self.shrink_isrs(ctx),
+            BrokerTimer::RequestTimeout(correlation_id) => {
+                if let Some(what) = self.in_flight.remove(&correlation_id) {
+                    if let Some(peer) = self.peer_of(&what) {
+                        self.connections.on_disconnect(peer, ctx.now);
+                        self.on_request_failed(ctx, peer, what);
+                    }
+                    self.run(ctx);
+                }
+            }
+            BrokerTimer::Wake => self.run(ctx),
         }
     }
 
-    /// The broker process starts: schedules its periodic tasks.
-    pub fn startup(&mut self, ctx: &mut Ctx<'_>) {
-        ctx.set_timer(
-            SimDuration::from_millis(INITIAL_TASK_DELAY_MS),
-            Timer::Broker(BrokerTimer::RetentionCheck),
-        );
+    /// The node a request of ours went to.
+    fn peer_of(&self, what: &Outgoing) -> Option<NodeId> {
+        match what {
+            Outgoing::ReplicaFetch(leader) => Some(NodeId::Broker(*leader)),
+            _ => self.active_controller.map(NodeId::Controller),
+        }
+    }
+
+    /// Everything a broker does on its own initiative after an event: register,
+    /// fetch metadata, fetch as a follower.
+    fn run(&mut self, ctx: &mut Ctx<'_>) {
+        if !self.alive {
+            return;
+        }
+        self.maybe_register(ctx);
+        self.maybe_fetch_metadata(ctx);
+        self.run_replica_fetchers(ctx);
+    }
+
+    /// After a partition's high watermark or log end moved: answer whatever
+    /// parked requests can now be answered.
+    fn on_partition_progress(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
+        self.complete_delayed_produces(ctx, tp);
+        self.complete_delayed_fetches(ctx, tp);
+    }
+
+    /// Advances the high watermark of `tp` if the ISR allows it, tracing the move.
+    fn maybe_advance_high_watermark(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
+        let me = self.id;
+        let Some(partition) = self.partitions.get_mut(&tp) else {
+            return;
+        };
+        if let Some(high_watermark) = partition.maybe_increment_high_watermark(me) {
+            ctx.trace(TraceEvent::HighWatermark { broker: me, tp, high_watermark });
+            self.on_partition_progress(ctx, tp);
+        }
     }
 
     /// Every replica, leader or follower, applies retention on its own.
@@ -160,42 +296,18 @@ impl Broker {
         }
     }
 
-    /// After a partition's high watermark or log end moved: answer whatever
-    /// parked requests can now be answered.
-    fn on_partition_progress(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
-        self.complete_delayed_produces(ctx, tp);
-        self.complete_delayed_fetches(ctx, tp);
-    }
-
-    /// Advances the high watermark of `tp` if the ISR allows it, tracing the move.
-    fn maybe_advance_high_watermark(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
-        let me = self.id;
-        let Some(partition) = self.partitions.get_mut(&tp) else {
-            return;
-        };
-        if let Some(high_watermark) = partition.maybe_increment_high_watermark(me) {
-            ctx.trace(TraceEvent::HighWatermark {
-                broker: me,
-                tp,
-                high_watermark,
-            });
-            self.on_partition_progress(ctx, tp);
-        }
-    }
-
     /// The process dies: memory is lost, disks are kept.
     pub fn crash(&mut self) {
         self.alive = false;
+        self.ready = false;
         self.delayed_fetches.clear();
         self.delayed_produces.clear();
+        self.in_flight.clear();
+        self.connections.clear();
+        self.fetch_backoff.clear();
         for partition in self.partitions.values_mut() {
             partition.followers.clear();
             partition.pending_isr = None;
         }
-    }
-
-    /// The process starts again with the logs it had.
-    pub fn restart(&mut self) {
-        self.alive = true;
     }
 }

@@ -59,11 +59,7 @@ impl LeaderEpochCache {
 
     /// Removes entries wholly below the log start and clamps the first one.
     pub fn truncate_from_start(&mut self, log_start_offset: i64) {
-        let keep_from = self
-            .entries
-            .iter()
-            .rposition(|&(_, start)| start <= log_start_offset)
-            .unwrap_or(0);
+        let keep_from = self.entries.iter().rposition(|&(_, start)| start <= log_start_offset).unwrap_or(0);
         self.entries.drain(..keep_from);
         if let Some(first) = self.entries.first_mut() {
             first.1 = first.1.max(log_start_offset);

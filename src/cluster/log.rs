@@ -107,26 +107,16 @@ impl PartitionLog {
         match self.producer_state.check(batch.producer, span) {
             SequenceCheck::Append => {}
             SequenceCheck::Duplicate(meta) => {
-                return LeaderAppend::Duplicate {
-                    base_offset: meta.base_offset,
-                    last_offset: meta.last_offset,
-                };
+                return LeaderAppend::Duplicate { base_offset: meta.base_offset, last_offset: meta.last_offset };
             }
             SequenceCheck::OutOfOrder { expected } => return LeaderAppend::OutOfOrderSequence { expected },
             SequenceCheck::Fenced => return LeaderAppend::ProducerFenced,
         }
         let base_offset = self.log_end_offset;
-        let stored = LogBatch {
-            base_offset,
-            partition_leader_epoch: leader_epoch,
-            batch,
-        };
+        let stored = LogBatch { base_offset, partition_leader_epoch: leader_epoch, batch };
         let last_offset = stored.last_offset();
         self.append(stored);
-        LeaderAppend::Appended {
-            base_offset,
-            last_offset,
-        }
+        LeaderAppend::Appended { base_offset, last_offset }
     }
 
     /// Appends batches fetched from the leader, keeping their offsets and epochs.
@@ -146,8 +136,7 @@ impl PartitionLog {
         }) {
             self.segments.push_back(Segment::new(stored.base_offset));
         }
-        self.epoch_cache
-            .assign(stored.partition_leader_epoch, stored.base_offset);
+        self.epoch_cache.assign(stored.partition_leader_epoch, stored.base_offset);
         self.producer_state.record(
             stored.batch.producer,
             stored.batch.record_count_span(),
@@ -233,11 +222,7 @@ impl PartitionLog {
             }
         }
         removed.sort_by_key(|r| r.offset);
-        self.log_end_offset = self
-            .segments
-            .back()
-            .map_or(offset, Segment::next_offset)
-            .max(self.log_start_offset);
+        self.log_end_offset = self.segments.back().map_or(offset, Segment::next_offset).max(self.log_start_offset);
         if let Some(active) = self.segments.back_mut().filter(|s| s.is_empty()) {
             active.base_offset = self.log_end_offset;
         }
@@ -296,12 +281,7 @@ impl PartitionLog {
     fn rebuild_producer_state(&mut self) {
         let mut table = ProducerStateTable::default();
         for batch in self.segments.iter().flat_map(|s| s.batches.iter()) {
-            table.record(
-                batch.batch.producer,
-                batch.batch.record_count_span(),
-                batch.base_offset,
-                batch.last_offset(),
-            );
+            table.record(batch.batch.producer, batch.batch.record_count_span(), batch.base_offset, batch.last_offset());
         }
         self.producer_state = table;
     }
@@ -316,10 +296,7 @@ mod tests {
     fn batch(first: u64, count: u64, stamp: ProducerStamp) -> Arc<RecordBatch> {
         let mut b = RecordBatchBuilder::new(stamp);
         for n in first..first + count {
-            let id = RecordId {
-                producer: ClientIdx(0),
-                number: n,
-            };
+            let id = RecordId { producer: ClientIdx(0), number: n };
             b.push(id, n as i64, Some(b"k"), Some(b"value"), &[]);
         }
         Arc::new(b.build())
@@ -330,17 +307,11 @@ mod tests {
         let mut log = PartitionLog::default();
         assert_eq!(
             log.append_as_leader(batch(0, 3, ProducerStamp::NONE), 0),
-            LeaderAppend::Appended {
-                base_offset: 0,
-                last_offset: 2
-            }
+            LeaderAppend::Appended { base_offset: 0, last_offset: 2 }
         );
         assert_eq!(
             log.append_as_leader(batch(3, 2, ProducerStamp::NONE), 0),
-            LeaderAppend::Appended {
-                base_offset: 3,
-                last_offset: 4
-            }
+            LeaderAppend::Appended { base_offset: 3, last_offset: 4 }
         );
         assert_eq!(log.log_end_offset(), 5);
         assert_eq!(log.high_watermark(), 0, "the leader moves the HW, not the append");
@@ -356,11 +327,7 @@ mod tests {
         }
         let read = log.read(3, 6, u64::MAX);
         let bases: Vec<_> = read.iter().map(|b| b.base_offset).collect();
-        assert_eq!(
-            bases,
-            [2, 4],
-            "the batch holding offset 3 starts at 2; offset 6 is the bound"
-        );
+        assert_eq!(bases, [2, 4], "the batch holding offset 3 starts at 2; offset 6 is the bound");
         assert_eq!(log.read(0, 8, 1).len(), 1, "max bytes still returns one batch");
         assert!(log.read(8, 8, u64::MAX).is_empty());
     }
@@ -381,29 +348,16 @@ mod tests {
     #[test]
     fn idempotent_retry_is_not_written_twice() {
         let mut log = PartitionLog::default();
-        let stamp = ProducerStamp {
-            producer_id: 7,
-            producer_epoch: 0,
-            base_sequence: 0,
-        };
+        let stamp = ProducerStamp { producer_id: 7, producer_epoch: 0, base_sequence: 0 };
         let b = batch(0, 2, stamp);
         log.append_as_leader(b.clone(), 0);
-        assert_eq!(
-            log.append_as_leader(b, 0),
-            LeaderAppend::Duplicate {
-                base_offset: 0,
-                last_offset: 1
-            }
-        );
+        assert_eq!(log.append_as_leader(b, 0), LeaderAppend::Duplicate { base_offset: 0, last_offset: 1 });
         assert_eq!(log.log_end_offset(), 2);
     }
 
     #[test]
     fn segments_roll_on_size_and_age() {
-        let mut log = PartitionLog::new(RollPolicy {
-            segment_bytes: 200,
-            segment_ms: 1_000,
-        });
+        let mut log = PartitionLog::new(RollPolicy { segment_bytes: 200, segment_ms: 1_000 });
         for i in 0..6 {
             log.append_as_leader(batch(i, 1, ProducerStamp::NONE), 0);
         }

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::config::TopicConfig;
-use crate::ids::{BrokerId, TopicId, TopicPartition};
+use crate::ids::{BrokerId, ControllerId, TopicId, TopicPartition};
 
 /// Leader, ISR and epochs of one partition (`PartitionRecord` in KRaft).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub enum MetadataRecord {
     UnfenceBroker { broker: BrokerId },
     Topic { topic: TopicId, image: TopicImage },
     PartitionChange { tp: TopicPartition, state: PartitionState },
-    ActiveController { broker: BrokerId },
+    ActiveController { controller: ControllerId },
 }
 
 /// A broker's (or the controller's) view of the cluster.
@@ -65,20 +65,14 @@ pub struct MetadataImage {
     pub offset: u64,
     pub brokers: BTreeMap<BrokerId, BrokerRegistration>,
     pub topics: BTreeMap<TopicId, TopicImage>,
-    pub controller: Option<BrokerId>,
+    pub controller: Option<ControllerId>,
 }
 
 impl MetadataImage {
     pub fn apply(&mut self, record: &MetadataRecord) {
         match record {
             MetadataRecord::RegisterBroker { broker, broker_epoch } => {
-                self.brokers.insert(
-                    *broker,
-                    BrokerRegistration {
-                        broker_epoch: *broker_epoch,
-                        fenced: true,
-                    },
-                );
+                self.brokers.insert(*broker, BrokerRegistration { broker_epoch: *broker_epoch, fenced: true });
             }
             MetadataRecord::FenceBroker { broker } => {
                 if let Some(b) = self.brokers.get_mut(broker) {
@@ -94,15 +88,13 @@ impl MetadataImage {
                 self.topics.insert(*topic, image.clone());
             }
             MetadataRecord::PartitionChange { tp, state } => {
-                if let Some(p) = self
-                    .topics
-                    .get_mut(&tp.topic)
-                    .and_then(|t| t.partitions.get_mut(tp.partition as usize))
+                if let Some(p) =
+                    self.topics.get_mut(&tp.topic).and_then(|t| t.partitions.get_mut(tp.partition as usize))
                 {
                     *p = state.clone();
                 }
             }
-            MetadataRecord::ActiveController { broker } => self.controller = Some(*broker),
+            MetadataRecord::ActiveController { controller } => self.controller = Some(*controller),
         }
         self.offset += 1;
     }
@@ -118,11 +110,7 @@ impl MetadataImage {
     /// Every partition, in (topic, partition) order.
     pub fn partitions(&self) -> impl Iterator<Item = (TopicPartition, &PartitionState)> + '_ {
         self.topics.iter().flat_map(|(&topic, image)| {
-            image
-                .partitions
-                .iter()
-                .enumerate()
-                .map(move |(p, state)| (TopicPartition::new(topic, p as u32), state))
+            image.partitions.iter().enumerate().map(move |(p, state)| (TopicPartition::new(topic, p as u32), state))
         })
     }
 

@@ -49,18 +49,8 @@ pub struct Partition {
 
 impl Partition {
     pub fn new(tp: TopicPartition, config: TopicConfig, state: PartitionState) -> Self {
-        let roll = RollPolicy {
-            segment_bytes: config.segment_bytes,
-            segment_ms: config.segment_ms,
-        };
-        Partition {
-            tp,
-            log: PartitionLog::new(roll),
-            config,
-            state,
-            followers: BTreeMap::new(),
-            pending_isr: None,
-        }
+        let roll = RollPolicy { segment_bytes: config.segment_bytes, segment_ms: config.segment_ms };
+        Partition { tp, log: PartitionLog::new(roll), config, state, followers: BTreeMap::new(), pending_isr: None }
     }
 
     pub fn is_leader(&self, me: BrokerId) -> bool {
@@ -111,10 +101,7 @@ impl Partition {
         }
         let candidate = isr
             .iter()
-            .map(|&b| {
-                self.replica_log_end_offset(me, b)
-                    .unwrap_or(self.log.log_start_offset())
-            })
+            .map(|&b| self.replica_log_end_offset(me, b).unwrap_or(self.log.log_start_offset()))
             .min()
             .unwrap_or(self.log.log_end_offset());
         if candidate > self.log.high_watermark() && self.log.set_high_watermark(candidate) {

@@ -21,10 +21,7 @@ pub fn assign_replicas(
     initial_shift: usize,
 ) -> Vec<Vec<BrokerId>> {
     let n = brokers.len();
-    assert!(
-        n > 0 && replication_factor as usize <= n,
-        "validated by the scenario loader"
-    );
+    assert!(n > 0 && replication_factor as usize <= n, "validated by the scenario loader");
     let mut shift = initial_shift;
     (0..partitions as usize)
         .map(|p| {
@@ -58,10 +55,7 @@ mod tests {
     fn matches_kafkas_rack_unaware_layout() {
         // kafka-reference §3.7: brokers [1,2,3], start 0, shift 0.
         let got = assign_replicas(&ids(&[1, 2, 3]), 4, 3, 0, 0);
-        assert_eq!(
-            got,
-            vec![ids(&[1, 2, 3]), ids(&[2, 3, 1]), ids(&[3, 1, 2]), ids(&[1, 3, 2])]
-        );
+        assert_eq!(got, vec![ids(&[1, 2, 3]), ids(&[2, 3, 1]), ids(&[3, 1, 2]), ids(&[1, 3, 2])]);
     }
 
     #[test]

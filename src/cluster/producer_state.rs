@@ -75,19 +75,13 @@ impl ProducerStateTable {
                 SequenceCheck::OutOfOrder { expected: 0 }
             };
         }
-        if let Some(dup) = entry
-            .batches
-            .iter()
-            .find(|b| b.first_sequence == stamp.base_sequence && b.last_sequence == last_sequence)
+        if let Some(dup) =
+            entry.batches.iter().find(|b| b.first_sequence == stamp.base_sequence && b.last_sequence == last_sequence)
         {
             return SequenceCheck::Duplicate(*dup);
         }
         let expected = entry.batches.back().map_or(0, |b| next_sequence(b.last_sequence));
-        if stamp.base_sequence == expected {
-            SequenceCheck::Append
-        } else {
-            SequenceCheck::OutOfOrder { expected }
-        }
+        if stamp.base_sequence == expected { SequenceCheck::Append } else { SequenceCheck::OutOfOrder { expected } }
     }
 
     /// Remembers a batch that was appended (by a leader or by a follower
@@ -130,11 +124,7 @@ mod tests {
     use super::*;
 
     fn stamp(seq: i32) -> ProducerStamp {
-        ProducerStamp {
-            producer_id: 1000,
-            producer_epoch: 0,
-            base_sequence: seq,
-        }
+        ProducerStamp { producer_id: 1000, producer_epoch: 0, base_sequence: seq }
     }
 
     #[test]
@@ -156,10 +146,7 @@ mod tests {
         let mut t = ProducerStateTable::default();
         t.record(stamp(0), 1, 0, 0);
         assert_eq!(t.check(stamp(2), 1), SequenceCheck::OutOfOrder { expected: 1 });
-        assert_eq!(
-            ProducerStateTable::default().check(stamp(5), 1),
-            SequenceCheck::OutOfOrder { expected: 0 }
-        );
+        assert_eq!(ProducerStateTable::default().check(stamp(5), 1), SequenceCheck::OutOfOrder { expected: 0 });
     }
 
     #[test]

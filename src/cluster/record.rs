@@ -30,10 +30,7 @@ struct Slice {
 const NULL_LEN: u32 = u32::MAX;
 
 impl Slice {
-    const NULL: Slice = Slice {
-        start: 0,
-        len: NULL_LEN,
-    };
+    const NULL: Slice = Slice { start: 0, len: NULL_LEN };
     fn is_null(self) -> bool {
         self.len == NULL_LEN
     }
@@ -69,11 +66,7 @@ pub struct ProducerStamp {
 }
 
 impl ProducerStamp {
-    pub const NONE: ProducerStamp = ProducerStamp {
-        producer_id: -1,
-        producer_epoch: -1,
-        base_sequence: -1,
-    };
+    pub const NONE: ProducerStamp = ProducerStamp { producer_id: -1, producer_epoch: -1, base_sequence: -1 };
     pub fn is_idempotent(&self) -> bool {
         self.producer_id >= 0
     }
@@ -123,20 +116,12 @@ impl<'a> RecordRef<'a> {
         let batch = self.batch;
         let start = self.meta.headers_start as usize;
         let end = start + self.meta.headers_len as usize;
-        batch.headers[start..end]
-            .iter()
-            .map(move |h| (batch.bytes(h.key).unwrap_or_default(), batch.bytes(h.value)))
+        batch.headers[start..end].iter().map(move |h| (batch.bytes(h.key).unwrap_or_default(), batch.bytes(h.value)))
     }
     /// Size of this record in the v2 format.
     pub fn size_bytes(&self) -> u32 {
         let headers: Vec<_> = self.headers().collect();
-        record_size(
-            self.meta.offset_delta,
-            0,
-            self.key().map(<[u8]>::len),
-            self.value().map(<[u8]>::len),
-            &headers,
-        )
+        record_size(self.meta.offset_delta, 0, self.key().map(<[u8]>::len), self.value().map(<[u8]>::len), &headers)
     }
 }
 
@@ -263,10 +248,7 @@ impl RecordBatchBuilder {
             Some(b) => {
                 let start = self.arena.len() as u32;
                 self.arena.extend_from_slice(b);
-                Slice {
-                    start,
-                    len: b.len() as u32,
-                }
+                Slice { start, len: b.len() as u32 }
             }
         }
     }
@@ -354,9 +336,7 @@ impl LogBatch {
     /// Records with their absolute offsets.
     pub fn records(&self) -> impl Iterator<Item = (i64, RecordRef<'_>)> + '_ {
         let base = self.base_offset;
-        self.batch
-            .records()
-            .map(move |r| (base + i64::from(r.offset_delta()), r))
+        self.batch.records().map(move |r| (base + i64::from(r.offset_delta()), r))
     }
 }
 
@@ -404,10 +384,7 @@ mod tests {
     use crate::ids::ClientIdx;
 
     fn id(n: u64) -> RecordId {
-        RecordId {
-            producer: ClientIdx(0),
-            number: n,
-        }
+        RecordId { producer: ClientIdx(0), number: n }
     }
 
     #[test]

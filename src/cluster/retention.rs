@@ -85,9 +85,7 @@ pub fn apply(log: &mut PartitionLog, config: &TopicConfig, now_ms: i64) -> Vec<D
         out.extend(delete_oldest(log, n, RetentionReason::Size));
     }
     if config.retention_ms >= 0 {
-        let n = deletable(log, |segment| {
-            now_ms - segment.largest_timestamp_ms > config.retention_ms
-        });
+        let n = deletable(log, |segment| now_ms - segment.largest_timestamp_ms > config.retention_ms);
         out.extend(delete_oldest(log, n, RetentionReason::Time));
     }
     out
@@ -104,12 +102,7 @@ fn delete_oldest(log: &mut PartitionLog, count: usize, reason: RetentionReason) 
     }
     let new_start = log.segments()[count].base_offset;
     log.delete_oldest_segments(count, new_start);
-    Some(Deleted {
-        reason,
-        segments: count,
-        records,
-        new_log_start_offset: log.log_start_offset(),
-    })
+    Some(Deleted { reason, segments: count, records, new_log_start_offset: log.log_start_offset() })
 }
 
 #[cfg(test)]
@@ -128,16 +121,10 @@ mod tests {
     }
 
     fn log_with_high_watermark(timestamps: &[i64], segment_bytes: u64, high_watermark: i64) -> PartitionLog {
-        let mut log = PartitionLog::new(RollPolicy {
-            segment_bytes,
-            segment_ms: i64::MAX,
-        });
+        let mut log = PartitionLog::new(RollPolicy { segment_bytes, segment_ms: i64::MAX });
         for (n, &ts) in timestamps.iter().enumerate() {
             let mut b = RecordBatchBuilder::new(ProducerStamp::NONE);
-            let id = RecordId {
-                producer: ClientIdx(0),
-                number: n as u64,
-            };
+            let id = RecordId { producer: ClientIdx(0), number: n as u64 };
             b.push(id, ts, Some(b"k"), Some(&[b'v'; 20]), &[]);
             log.append_as_leader(Arc::new(b.build()), 0);
         }
@@ -146,11 +133,7 @@ mod tests {
     }
 
     fn config(retention_ms: i64, retention_bytes: i64) -> TopicConfig {
-        TopicConfig {
-            retention_ms,
-            retention_bytes,
-            ..TopicConfig::default()
-        }
+        TopicConfig { retention_ms, retention_bytes, ..TopicConfig::default() }
     }
 
     #[test]

@@ -18,13 +18,7 @@ pub struct Segment {
 
 impl Segment {
     pub fn new(base_offset: i64) -> Self {
-        Segment {
-            base_offset,
-            batches: Vec::new(),
-            size_bytes: 0,
-            first_timestamp_ms: None,
-            largest_timestamp_ms: -1,
-        }
+        Segment { base_offset, batches: Vec::new(), size_bytes: 0, first_timestamp_ms: None, largest_timestamp_ms: -1 }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -51,12 +45,7 @@ impl Segment {
     pub fn recompute(&mut self) {
         self.size_bytes = self.batches.iter().map(|b| u64::from(b.batch.size_bytes())).sum();
         self.first_timestamp_ms = self.batches.first().map(|b| b.batch.first_timestamp_ms());
-        self.largest_timestamp_ms = self
-            .batches
-            .iter()
-            .map(|b| b.batch.max_timestamp_ms())
-            .max()
-            .unwrap_or(-1);
+        self.largest_timestamp_ms = self.batches.iter().map(|b| b.batch.max_timestamp_ms()).max().unwrap_or(-1);
     }
 
     /// Kafka's `LogSegment.shouldRoll`: roll before appending `incoming_bytes` if
@@ -83,9 +72,6 @@ pub struct RollPolicy {
 
 impl Default for RollPolicy {
     fn default() -> Self {
-        RollPolicy {
-            segment_bytes: 1_073_741_824,
-            segment_ms: 604_800_000,
-        }
+        RollPolicy { segment_bytes: 1_073_741_824, segment_ms: 604_800_000 }
     }
 }

@@ -6,55 +6,43 @@
 use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope, TopicConfig};
 
 pub const DEFS: &[ConfigDef] = &[
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "broker.heartbeat.interval.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "2000",
         "How often a broker heartbeats to the KRaft controller.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "broker.session.timeout.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "9000",
         "A broker that has not heartbeated for this long is fenced: it leaves every ISR and loses its leaderships.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "replica.lag.time.max.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "30000",
         "A follower that has not caught up with the leader for this long is removed from the ISR.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "replica.fetch.wait.max.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "500",
         "How long a follower's fetch waits at the leader when there is nothing new (long poll).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "replica.fetch.max.bytes",
         Kind::Int { min: 0, max: INT_MAX },
         "1048576",
         "Bytes per partition a follower fetches at most.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "auto.leader.rebalance.enable",
         Kind::Bool,
         "true",
         "Periodically move leadership back to each partition's preferred replica.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "leader.imbalance.check.interval.seconds",
         Kind::Int { min: 1, max: i64::MAX },
         "300",
@@ -62,28 +50,19 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "log.retention.check.interval.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "300000 (5 minutes)",
         "How often each broker looks for segments to delete.",
     ),
     ConfigDef::unmodelled(
         "log.cleaner.backoff.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "15000",
         "How long the log cleaner sleeps when no log needs compacting.",
     ),
     ConfigDef::unmodelled(
         "group.initial.rebalance.delay.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "3000",
         "An empty group waits this long for more members before its first rebalance.",
     ),
@@ -101,19 +80,13 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "group.min.session.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "6000",
         "Smallest session.timeout.ms a consumer may ask for.",
     ),
     ConfigDef::unmodelled(
         "group.max.session.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "1800000",
         "Largest session.timeout.ms a consumer may ask for.",
     ),
@@ -123,7 +96,7 @@ pub const DEFS: &[ConfigDef] = &[
         "1",
         "Default min.insync.replicas of every topic.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "unclean.leader.election.enable",
         Kind::Bool,
         "false",
@@ -131,10 +104,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "log.retention.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: true,
-        },
+        Kind::Millis { min: 0, allow_unlimited: true },
         "604800000 (7 days)",
         "Default retention.ms of every topic.",
     ),
@@ -152,10 +122,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "log.roll.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "604800000 (7 days)",
         "Default segment.ms of every topic.",
     ),
@@ -177,12 +144,7 @@ pub const DEFS: &[ConfigDef] = &[
         "1",
         "Replication factor of auto-created topics.",
     ),
-    ConfigDef::unmodelled(
-        "auto.create.topics.enable",
-        Kind::Bool,
-        "true",
-        "Create topics on first use.",
-    ),
+    ConfigDef::unmodelled("auto.create.topics.enable", Kind::Bool, "true", "Create topics on first use."),
     ConfigDef::unmodelled(
         "num.replica.fetchers",
         Kind::Int { min: 1, max: INT_MAX },
@@ -197,19 +159,13 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "controller.quorum.election.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "1000",
         "KRaft Raft election timeout.",
     ),
     ConfigDef::unmodelled(
         "unclean.leader.election.interval.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "300000",
         "Periodic unclean-election check (3.9+).",
     ),
@@ -225,19 +181,9 @@ pub const DEFS: &[ConfigDef] = &[
         "50",
         "Partitions of __transaction_state.",
     ),
-    ConfigDef::unmodelled(
-        "eligible.leader.replicas.enable",
-        Kind::Bool,
-        "false",
-        "KIP-966 eligible leader replicas.",
-    ),
+    ConfigDef::unmodelled("eligible.leader.replicas.enable", Kind::Bool, "false", "KIP-966 eligible leader replicas."),
     ConfigDef::unmodelled("log.cleaner.enable", Kind::Bool, "true", "Run the log cleaner."),
-    ConfigDef::unmodelled(
-        "log.cleaner.threads",
-        Kind::Int { min: 0, max: INT_MAX },
-        "1",
-        "Log cleaner threads.",
-    ),
+    ConfigDef::unmodelled("log.cleaner.threads", Kind::Int { min: 0, max: INT_MAX }, "1", "Log cleaner threads."),
     ConfigDef::unmodelled(
         "message.max.bytes",
         Kind::Int { min: 0, max: INT_MAX },

@@ -20,10 +20,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "fetch.max.wait.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "500",
         "How long a fetch waits at the broker when there is nothing new (long poll).",
     ),
@@ -41,19 +38,13 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "request.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "30000",
         "How long the consumer waits for one request's answer.",
     ),
     ConfigDef::modelled(
         "retry.backoff.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "100",
         "Wait before retrying a failed request.",
     ),
@@ -63,45 +54,28 @@ pub const DEFS: &[ConfigDef] = &[
         "consumer-GROUP-N",
         "Name of the client; the start of its member id in a group.",
     ),
-    ConfigDef::unmodelled(
-        "enable.auto.commit",
-        Kind::Bool,
-        "true",
-        "Commit positions in the background.",
-    ),
+    ConfigDef::unmodelled("enable.auto.commit", Kind::Bool, "true", "Commit positions in the background."),
     ConfigDef::unmodelled(
         "auto.commit.interval.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "5000",
         "Auto-commit period.",
     ),
     ConfigDef::unmodelled(
         "session.timeout.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "45000",
         "Group session timeout.",
     ),
     ConfigDef::unmodelled(
         "heartbeat.interval.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "3000",
         "Group heartbeat period.",
     ),
     ConfigDef::unmodelled(
         "max.poll.interval.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "300000",
         "Longest time between polls.",
     ),
@@ -124,51 +98,18 @@ pub const DEFS: &[ConfigDef] = &[
         "read_uncommitted",
         "Transactions.",
     ),
-    ConfigDef::unmodelled(
-        "fetch.max.bytes",
-        Kind::Int { min: 0, max: INT_MAX },
-        "52428800",
-        "Bytes per fetch.",
-    ),
-    ConfigDef::unmodelled(
-        "client.rack",
-        Kind::Text,
-        "",
-        "Rack-aware assignment and follower fetching.",
-    ),
+    ConfigDef::unmodelled("fetch.max.bytes", Kind::Int { min: 0, max: INT_MAX }, "52428800", "Bytes per fetch."),
+    ConfigDef::unmodelled("client.rack", Kind::Text, "", "Rack-aware assignment and follower fetching."),
     ConfigDef::unmodelled(
         "default.api.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "60000",
         "Blocking API timeout.",
     ),
-    ConfigDef::unmodelled(
-        "key.deserializer",
-        Kind::Text,
-        "",
-        "Deserializers: the simulator reads bytes.",
-    ),
-    ConfigDef::unmodelled(
-        "value.deserializer",
-        Kind::Text,
-        "",
-        "Deserializers: the simulator reads bytes.",
-    ),
-    ConfigDef::unmodelled(
-        "bootstrap.servers",
-        Kind::Text,
-        "",
-        "The simulator connects clients to every broker.",
-    ),
-    ConfigDef::unmodelled(
-        "allow.auto.create.topics",
-        Kind::Bool,
-        "true",
-        "Create topics on subscribe.",
-    ),
+    ConfigDef::unmodelled("key.deserializer", Kind::Text, "", "Deserializers: the simulator reads bytes."),
+    ConfigDef::unmodelled("value.deserializer", Kind::Text, "", "Deserializers: the simulator reads bytes."),
+    ConfigDef::unmodelled("bootstrap.servers", Kind::Text, "", "The simulator connects clients to every broker."),
+    ConfigDef::unmodelled("allow.auto.create.topics", Kind::Bool, "true", "Create topics on subscribe."),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -25,46 +25,31 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "delivery.timeout.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "120000",
         "Total time a record may take from send() to success or failure, retries included.",
     ),
     ConfigDef::modelled(
         "request.timeout.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "30000",
         "How long the producer waits for one request's answer before giving up on it (and retrying).",
     ),
     ConfigDef::modelled(
         "retry.backoff.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "100",
         "Wait before the first retry; doubles on each further retry up to retry.backoff.max.ms.",
     ),
     ConfigDef::modelled(
         "retry.backoff.max.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "1000",
         "Longest wait between retries.",
     ),
     ConfigDef::modelled(
         "linger.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "5",
         "How long a batch waits for more records before it is sent.",
     ),
@@ -94,19 +79,11 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "metadata.max.age.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "300000",
         "Metadata is refreshed at least this often, even without errors.",
     ),
-    ConfigDef::modelled(
-        "client.id",
-        Kind::Text,
-        "producer-N",
-        "Name of the client in logs and traces.",
-    ),
+    ConfigDef::modelled("client.id", Kind::Text, "producer-N", "Name of the client in logs and traces."),
     ConfigDef::unmodelled(
         "buffer.memory",
         Kind::Int { min: 0, max: i64::MAX },
@@ -115,10 +92,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "max.block.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "60000",
         "How long send() may block.",
     ),
@@ -137,53 +111,22 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "partitioner.availability.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "0",
         "Avoid partitions whose leader is slow.",
     ),
     ConfigDef::unmodelled("transactional.id", Kind::Text, "null", "Transactions."),
     ConfigDef::unmodelled(
         "transaction.timeout.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "60000",
         "Transactions.",
     ),
-    ConfigDef::unmodelled(
-        "key.serializer",
-        Kind::Text,
-        "",
-        "Serializers: the simulator sends bytes.",
-    ),
-    ConfigDef::unmodelled(
-        "value.serializer",
-        Kind::Text,
-        "",
-        "Serializers: the simulator sends bytes.",
-    ),
-    ConfigDef::unmodelled(
-        "bootstrap.servers",
-        Kind::Text,
-        "",
-        "The simulator connects clients to every broker.",
-    ),
-    ConfigDef::unmodelled(
-        "send.buffer.bytes",
-        Kind::Int { min: -1, max: INT_MAX },
-        "131072",
-        "TCP send buffer.",
-    ),
-    ConfigDef::unmodelled(
-        "receive.buffer.bytes",
-        Kind::Int { min: -1, max: INT_MAX },
-        "32768",
-        "TCP receive buffer.",
-    ),
+    ConfigDef::unmodelled("key.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
+    ConfigDef::unmodelled("value.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
+    ConfigDef::unmodelled("bootstrap.servers", Kind::Text, "", "The simulator connects clients to every broker."),
+    ConfigDef::unmodelled("send.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "131072", "TCP send buffer."),
+    ConfigDef::unmodelled("receive.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "32768", "TCP receive buffer."),
 ];
 
 /// The typed producer configuration, as the application set it.
@@ -239,10 +182,7 @@ impl ProducerConfig {
         } else if self.retries == 0 {
             Some("retries=0".to_string())
         } else if self.max_in_flight_requests_per_connection > 5 {
-            Some(format!(
-                "max.in.flight.requests.per.connection={}",
-                self.max_in_flight_requests_per_connection
-            ))
+            Some(format!("max.in.flight.requests.per.connection={}", self.max_in_flight_requests_per_connection))
         } else {
             None
         };

@@ -14,10 +14,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "retention.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: true,
-        },
+        Kind::Millis { min: 0, allow_unlimited: true },
         "604800000 (7 days)",
         "Closed segments whose newest record is older than this are deleted; -1 keeps data forever.",
     ),
@@ -35,10 +32,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "segment.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "604800000 (7 days)",
         "The active segment rolls when a new record is this much newer than the segment's first record.",
     ),
@@ -48,7 +42,7 @@ pub const DEFS: &[ConfigDef] = &[
         "1",
         "acks=all writes are refused (NOT_ENOUGH_REPLICAS) when fewer replicas than this are in sync; the high watermark also waits for this many.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "unclean.leader.election.enable",
         Kind::Bool,
         "false",
@@ -68,28 +62,19 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "min.compaction.lag.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "0",
         "A record stays uncompacted for at least this long.",
     ),
     ConfigDef::unmodelled(
         "max.compaction.lag.ms",
-        Kind::Millis {
-            min: 1,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 1, allow_unlimited: false },
         "9223372036854775807",
         "A dirty record is compacted at the latest after this long, whatever the dirty ratio.",
     ),
     ConfigDef::unmodelled(
         "delete.retention.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "86400000 (1 day)",
         "How long a tombstone (a record with a null value) survives compaction, so slow consumers still see the delete.",
     ),
@@ -99,18 +84,10 @@ pub const DEFS: &[ConfigDef] = &[
         "CreateTime",
         "Whether a record keeps the producer's timestamp or gets the broker's append time.",
     ),
-    ConfigDef::unmodelled(
-        "compression.type",
-        Kind::Text,
-        "producer",
-        "Codec the broker stores batches with.",
-    ),
+    ConfigDef::unmodelled("compression.type", Kind::Text, "producer", "Codec the broker stores batches with."),
     ConfigDef::unmodelled(
         "segment.jitter.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "0",
         "Random jitter subtracted from segment.ms.",
     ),
@@ -128,10 +105,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "file.delete.delay.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "60000",
         "Delay before a deleted segment's file is removed.",
     ),
@@ -143,54 +117,32 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::unmodelled(
         "flush.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "9223372036854775807",
         "fsync after this long.",
     ),
     ConfigDef::unmodelled(
         "message.timestamp.before.max.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "9223372036854775807",
         "Rejects records timestamped too far in the past.",
     ),
     ConfigDef::unmodelled(
         "message.timestamp.after.max.ms",
-        Kind::Millis {
-            min: 0,
-            allow_unlimited: false,
-        },
+        Kind::Millis { min: 0, allow_unlimited: false },
         "3600000",
         "Rejects records timestamped too far in the future.",
     ),
     ConfigDef::unmodelled("preallocate", Kind::Bool, "false", "Preallocate segment files."),
     ConfigDef::unmodelled(
         "local.retention.ms",
-        Kind::Millis {
-            min: -2,
-            allow_unlimited: true,
-        },
+        Kind::Millis { min: -2, allow_unlimited: true },
         "-2",
         "Tiered storage: local retention.",
     ),
     ConfigDef::unmodelled("remote.storage.enable", Kind::Bool, "false", "Tiered storage."),
-    ConfigDef::unmodelled(
-        "follower.replication.throttled.replicas",
-        Kind::Text,
-        "",
-        "Replication throttling.",
-    ),
-    ConfigDef::unmodelled(
-        "leader.replication.throttled.replicas",
-        Kind::Text,
-        "",
-        "Replication throttling.",
-    ),
+    ConfigDef::unmodelled("follower.replication.throttled.replicas", Kind::Text, "", "Replication throttling."),
+    ConfigDef::unmodelled("leader.replication.throttled.replicas", Kind::Text, "", "Replication throttling."),
 ];
 
 /// How old data leaves a partition.
@@ -227,10 +179,7 @@ pub struct TopicConfig {
 impl Default for TopicConfig {
     fn default() -> Self {
         TopicConfig {
-            cleanup_policy: CleanupPolicy {
-                delete: true,
-                compact: false,
-            },
+            cleanup_policy: CleanupPolicy { delete: true, compact: false },
             retention_ms: 604_800_000,
             retention_bytes: -1,
             segment_bytes: 1_073_741_824,

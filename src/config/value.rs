@@ -114,10 +114,9 @@ pub(super) fn parse_for_kind(kind: Kind, value: &ConfigValue) -> Result<ConfigVa
             let x = match value {
                 ConfigValue::Int(i) => *i as f64,
                 ConfigValue::Float(x) => *x,
-                ConfigValue::Text(s) => s
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("expected a number between 0 and 1, found `{s}`"))?,
+                ConfigValue::Text(s) => {
+                    s.trim().parse().map_err(|_| format!("expected a number between 0 and 1, found `{s}`"))?
+                }
                 other => return Err(format!("expected a number between 0 and 1, found `{other}`")),
             };
             if !(0.0..=1.0).contains(&x) {
@@ -159,21 +158,11 @@ mod tests {
 
     #[test]
     fn durations_accept_numbers_and_words() {
-        let kind = Kind::Millis {
-            min: 0,
-            allow_unlimited: true,
-        };
+        let kind = Kind::Millis { min: 0, allow_unlimited: true };
         assert_eq!(parse_for_kind(kind, &ConfigValue::Int(5)), Ok(ConfigValue::Int(5)));
-        assert_eq!(
-            parse_for_kind(kind, &ConfigValue::Text("1d".into())),
-            Ok(ConfigValue::Int(86_400_000))
-        );
+        assert_eq!(parse_for_kind(kind, &ConfigValue::Text("1d".into())), Ok(ConfigValue::Int(86_400_000)));
         assert_eq!(parse_for_kind(kind, &ConfigValue::Int(-1)), Ok(ConfigValue::Int(-1)));
-        assert!(
-            parse_for_kind(kind, &ConfigValue::Text("-3s".into()))
-                .unwrap_err()
-                .contains("negative")
-        );
+        assert!(parse_for_kind(kind, &ConfigValue::Text("-3s".into())).unwrap_err().contains("negative"));
         assert!(parse_for_kind(kind, &ConfigValue::Int(-5)).is_err());
     }
 
@@ -186,10 +175,7 @@ mod tests {
             Ok(ConfigValue::Text("1".into()))
         );
         assert_eq!(
-            parse_for_kind(
-                Kind::List(&["compact", "delete"]),
-                &ConfigValue::Text("compact, delete".into())
-            ),
+            parse_for_kind(Kind::List(&["compact", "delete"]), &ConfigValue::Text("compact, delete".into())),
             Ok(ConfigValue::List(vec!["compact".into(), "delete".into()]))
         );
     }

@@ -21,10 +21,7 @@ pub struct RngStreams {
 
 impl RngStreams {
     pub fn new(seed: u64) -> Self {
-        RngStreams {
-            seed,
-            issued: Vec::new(),
-        }
+        RngStreams { seed, issued: Vec::new() }
     }
 
     pub fn seed(&self) -> u64 {
@@ -51,8 +48,7 @@ impl RngStreams {
 pub fn stream_id(name: &str) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    name.bytes()
-        .fold(OFFSET_BASIS, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
+    name.bytes().fold(OFFSET_BASIS, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(PRIME))
 }
 
 #[cfg(test)]

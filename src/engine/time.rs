@@ -88,6 +88,13 @@ impl Add for SimDuration {
     }
 }
 
+impl std::ops::Div<u64> for SimDuration {
+    type Output = SimDuration;
+    fn div(self, rhs: u64) -> SimDuration {
+        SimDuration(self.0 / rhs.max(1))
+    }
+}
+
 impl Sub for SimTime {
     type Output = SimDuration;
     fn sub(self, rhs: SimTime) -> SimDuration {
@@ -101,12 +108,7 @@ fn write_clock(f: &mut fmt::Formatter<'_>, micros: u64) -> fmt::Result {
     let total_ms = micros / 1_000;
     let ms = total_ms % 1_000;
     let total_s = total_ms / 1_000;
-    let (days, hours, minutes, seconds) = (
-        total_s / 86_400,
-        (total_s / 3_600) % 24,
-        (total_s / 60) % 60,
-        total_s % 60,
-    );
+    let (days, hours, minutes, seconds) = (total_s / 86_400, (total_s / 3_600) % 24, (total_s / 60) % 60, total_s % 60);
     if days > 0 {
         write!(f, "{days}d{hours:02}h{minutes:02}m{seconds:02}.{ms:03}s")
     } else if hours > 0 {
@@ -128,11 +130,7 @@ impl fmt::Display for SimDuration {
         if self.0 == 0 {
             return f.write_str("0s");
         }
-        write!(
-            f,
-            "{}",
-            humantime::format_duration(std::time::Duration::from_micros(self.0))
-        )
+        write!(f, "{}", humantime::format_duration(std::time::Duration::from_micros(self.0)))
     }
 }
 
@@ -150,10 +148,7 @@ mod tests {
     fn clock_reads_like_a_stopwatch() {
         assert_eq!(SimTime::from_micros(1_002_345).to_string(), "1.002s");
         assert_eq!(SimTime::from_millis(3_723_004).to_string(), "1h02m03.004s");
-        assert_eq!(
-            SimTime::from_millis(2 * 86_400_000 + 3_723_004).to_string(),
-            "2d01h02m03.004s"
-        );
+        assert_eq!(SimTime::from_millis(2 * 86_400_000 + 3_723_004).to_string(), "2d01h02m03.004s");
         assert_eq!(SimDuration::from_millis(250).to_string(), "250ms");
         assert_eq!(SimDuration::from_micros(40).to_string(), "40us");
         assert_eq!(SimDuration::from_secs(90).to_string(), "1m 30s");

@@ -31,6 +31,9 @@ pub enum ErrorCode {
     MemberIdRequired,
     InconsistentGroupProtocol,
     StaleBrokerEpoch,
+    NotController,
+    InvalidUpdateVersion,
+    IneligibleReplica,
     NetworkException,
 }
 
@@ -62,6 +65,9 @@ impl ErrorCode {
             ErrorCode::MemberIdRequired => "MEMBER_ID_REQUIRED",
             ErrorCode::InconsistentGroupProtocol => "INCONSISTENT_GROUP_PROTOCOL",
             ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+            ErrorCode::NotController => "NOT_CONTROLLER",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
         }
     }

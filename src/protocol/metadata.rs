@@ -2,8 +2,8 @@
 //! and the KRaft messages between brokers and the active controller
 //! (registration, heartbeats, metadata-log fetches, AlterPartition).
 
-use crate::cluster::metadata::MetadataRecord;
-use crate::ids::{BrokerId, TopicId, TopicPartition};
+use crate::cluster::metadata::{MetadataRecord, PartitionState};
+use crate::ids::{BrokerId, ControllerId, TopicId, TopicPartition};
 
 use super::{CorrelationId, ErrorCode};
 
@@ -36,54 +36,57 @@ pub struct MetadataResponse {
     pub correlation_id: CorrelationId,
     /// Brokers that are registered and not fenced.
     pub brokers: Vec<BrokerId>,
-    pub controller: Option<BrokerId>,
+    pub controller: Option<ControllerId>,
     pub topics: Vec<TopicMetadata>,
 }
 
 impl MetadataResponse {
     pub fn partition(&self, tp: TopicPartition) -> Option<&PartitionMetadata> {
-        self.topics
-            .iter()
-            .find(|t| t.topic == tp.topic)?
-            .partitions
-            .iter()
-            .find(|p| p.partition == tp.partition)
+        self.topics.iter().find(|t| t.topic == tp.topic)?.partitions.iter().find(|p| p.partition == tp.partition)
     }
 }
 
-/// Messages between brokers and the KRaft controller.
+/// Messages between brokers and the active KRaft controller.
 #[derive(Clone, Debug)]
 pub enum ControllerMessage {
     /// A starting broker registers; the answer carries its new broker epoch.
-    BrokerRegistrationRequest {
-        broker: BrokerId,
-        incarnation: u32,
-    },
+    BrokerRegistrationRequest { correlation_id: CorrelationId, broker: BrokerId },
     BrokerRegistrationResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
         broker_epoch: i64,
+        /// With NOT_CONTROLLER: the controller to ask instead.
+        active: Option<ControllerId>,
     },
     /// Sent every `broker.heartbeat.interval.ms`; a broker that stops sending them
     /// for `broker.session.timeout.ms` is fenced.
     BrokerHeartbeatRequest {
+        correlation_id: CorrelationId,
         broker: BrokerId,
         broker_epoch: i64,
+        /// How far the broker has replayed the metadata log.
         metadata_offset: u64,
     },
     BrokerHeartbeatResponse {
-        is_fenced: bool,
+        correlation_id: CorrelationId,
         error: ErrorCode,
+        is_fenced: bool,
+        active: Option<ControllerId>,
     },
     /// A long-poll fetch of the `__cluster_metadata` log from `from_offset`.
-    FetchMetadataRequest {
-        broker: BrokerId,
-        from_offset: u64,
-    },
+    FetchMetadataRequest { correlation_id: CorrelationId, broker: BrokerId, from_offset: u64 },
     FetchMetadataResponse {
-        records: Vec<(u64, MetadataRecord)>,
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        records: Vec<MetadataRecord>,
+        /// Offset after the last record sent; the log's end when caught up.
+        next_offset: u64,
         end_offset: u64,
+        active: Option<ControllerId>,
     },
     /// A partition leader asks to change the ISR (KIP-497).
     AlterPartitionRequest {
+        correlation_id: CorrelationId,
         broker: BrokerId,
         broker_epoch: i64,
         tp: TopicPartition,
@@ -92,11 +95,12 @@ pub enum ControllerMessage {
         new_isr: Vec<BrokerId>,
     },
     AlterPartitionResponse {
+        correlation_id: CorrelationId,
         tp: TopicPartition,
         error: ErrorCode,
-        leader_epoch: i32,
-        partition_epoch: i32,
-        isr: Vec<BrokerId>,
+        /// The partition as the controller now has it.
+        state: Option<PartitionState>,
+        active: Option<ControllerId>,
     },
 }
 
@@ -114,6 +118,16 @@ impl ControllerMessage {
             ControllerMessage::AlterPartitionRequest { .. } | ControllerMessage::AlterPartitionResponse { .. } => {
                 "AlterPartition"
             }
+        }
+    }
+
+    pub fn request_correlation_id(&self) -> Option<CorrelationId> {
+        match self {
+            ControllerMessage::BrokerRegistrationRequest { correlation_id, .. }
+            | ControllerMessage::BrokerHeartbeatRequest { correlation_id, .. }
+            | ControllerMessage::FetchMetadataRequest { correlation_id, .. }
+            | ControllerMessage::AlterPartitionRequest { correlation_id, .. } => Some(*correlation_id),
+            _ => None,
         }
     }
 }

@@ -54,10 +54,7 @@ impl<'de, S> Deserialize<'de> for ConfigMap<S> {
                     let value = map.next_value::<Spanned<ConfigValue>>()?;
                     entries.push((key, value));
                 }
-                Ok(ConfigMap {
-                    entries,
-                    scope: PhantomData,
-                })
+                Ok(ConfigMap { entries, scope: PhantomData })
             }
         }
         deserializer.deserialize_map(MapVisitor(PhantomData))
@@ -72,12 +69,7 @@ fn kind_schema(kind: Kind) -> serde_json::Value {
         Kind::Ratio => serde_json::json!({ "type": "number", "minimum": 0, "maximum": 1 }),
         Kind::Enum(options) => {
             let mut values: Vec<serde_json::Value> = options.iter().map(|o| serde_json::json!(o)).collect();
-            values.extend(
-                options
-                    .iter()
-                    .filter_map(|o| o.parse::<i64>().ok())
-                    .map(|n| serde_json::json!(n)),
-            );
+            values.extend(options.iter().filter_map(|o| o.parse::<i64>().ok()).map(|n| serde_json::json!(n)));
             serde_json::json!({ "enum": values })
         }
         Kind::List(options) => serde_json::json!({
@@ -112,8 +104,5 @@ impl<S: ScopeMarker> JsonSchema for ConfigMap<S> {
 
 fn capitalise(word: &str) -> String {
     let mut chars = word.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }

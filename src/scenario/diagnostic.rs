@@ -16,10 +16,7 @@ pub struct Source {
 
 impl Source {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
-        Source {
-            name: name.into(),
-            text: text.into(),
-        }
+        Source { name: name.into(), text: text.into() }
     }
 
     /// Byte span of a parser location (falls back to the start of its line).
@@ -67,20 +64,10 @@ pub struct Problem {
 
 impl Problem {
     pub fn at(span: SourceSpan, message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            span: Some(span),
-            label: String::new(),
-            help: None,
-        }
+        Problem { message: message.into(), span: Some(span), label: String::new(), help: None }
     }
     pub fn whole_file(message: impl Into<String>) -> Self {
-        Problem {
-            message: message.into(),
-            span: None,
-            label: String::new(),
-            help: None,
-        }
+        Problem { message: message.into(), span: None, label: String::new(), help: None }
     }
     pub fn label(mut self, label: impl Into<String>) -> Self {
         self.label = label.into();
@@ -139,11 +126,7 @@ impl ScenarioError {
     /// Renders every problem; `color` picks a terminal theme, else plain text
     /// (stable, for snapshots and pipes).
     pub fn render(&self, color: bool) -> String {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
+        let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
         for problem in &self.problems {
@@ -155,10 +138,8 @@ impl ScenarioError {
                 })
                 .unwrap_or_else(|| self.source.name.clone());
             out.push_str(&format!("error in {location}\n"));
-            let rendered = Rendered {
-                problem,
-                source: NamedSource::new(self.source.name.clone(), self.source.text.clone()),
-            };
+            let rendered =
+                Rendered { problem, source: NamedSource::new(self.source.name.clone(), self.source.text.clone()) };
             let _ = handler.render_report(&mut out, &rendered);
         }
         out

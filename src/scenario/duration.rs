@@ -46,9 +46,7 @@ impl<'de> Deserialize<'de> for DurationText {
                 )))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<DurationText, E> {
-                Err(E::custom(format!(
-                    "`{v}` has no unit: write a duration such as `{v}s` or `{v}ms`"
-                )))
+                Err(E::custom(format!("`{v}` has no unit: write a duration such as `{v}s` or `{v}ms`")))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<DurationText, E> {
                 Err(E::custom(format!("`{v}` has no unit: write a duration such as `{v}s`")))

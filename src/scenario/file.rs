@@ -33,6 +33,12 @@ pub struct ScenarioFile {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub brokers: Option<Spanned<u32>>,
+    /// KRaft controller nodes (ids 1, 2, ...), separate from the brokers as in
+    /// Kafka's isolated mode. One is active; with 3 or 5 the others take over
+    /// when it dies. Default 1.
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub controllers: Option<Spanned<u32>>,
     /// Broker configs (server.properties), the same on every broker, e.g.
     /// `broker.session.timeout.ms: 9000`, `min.insync.replicas: 2`.
     #[serde(default)]
@@ -216,7 +222,8 @@ pub struct ConsumerSpec {
     pub config: Option<ConsumerConfigMap>,
 }
 
-/// A host on the network: a broker id (`1`) or a client id (`c1`).
+/// A host on the network: a broker id (`1`), a controller (`controller-1`) or
+/// a client id (`c1`).
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum HostRef {
@@ -256,14 +263,20 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub crash: Option<Spanned<String>>,
-    /// Kill a broker process (what it wrote to disk survives).
+    /// Kill a broker (`2`) or controller (`controller-1`) process; what it wrote
+    /// to disk survives.
     #[serde(default)]
-    #[schemars(with = "Option<u32>")]
-    pub kill: Option<Spanned<u32>>,
-    /// Restart a killed broker.
+    #[schemars(with = "Option<HostRef>")]
+    pub kill: Option<Spanned<HostRef>>,
+    /// Restart a killed broker or controller.
     #[serde(default)]
-    #[schemars(with = "Option<u32>")]
-    pub restart: Option<Spanned<u32>>,
+    #[schemars(with = "Option<HostRef>")]
+    pub restart: Option<Spanned<HostRef>>,
+    /// Run a preferred leader election now (`kafka-leader-election
+    /// --election-type PREFERRED`): partitions go back to their first replica
+    /// where it is in sync.
+    #[serde(default)]
+    pub preferred_election: Option<bool>,
     /// Cut the network between groups of hosts, e.g. `[[1], [2, 3, producer]]`.
     /// Hosts left out of every group keep reaching everyone.
     #[serde(default)]
@@ -298,6 +311,14 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub log_start_offset: Option<CheckMap>,
+    /// Per partition, the leader broker (`none` when offline).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub leader: Option<CheckMap>,
+    /// Per partition, the in-sync replicas, e.g. `[1, 2, 3]` (any order).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Vec<u32>>>")]
+    pub isr: Option<IndexMap<String, Spanned<Vec<u32>>>>,
     /// Per consumer, how many records it has received.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
@@ -307,6 +328,11 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub outcome: Option<CheckMap>,
+    /// The same counts for one producer's records, e.g.
+    /// `outcome_of: { fast: { lost: ">= 1" } }`.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
+    pub outcome_of: Option<IndexMap<String, CheckMap>>,
 }
 
 /// Names mapped to expected numbers.

@@ -13,7 +13,7 @@ use serde_saphyr::Spanned;
 use super::diagnostic::{Problem, ScenarioError, Source};
 use super::file::ScenarioFile;
 use super::suggest::did_you_mean;
-use super::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_RECORDS, Limits, MAX_BROKERS, Scenario};
+use super::{DEFAULT_MAX_EVENTS, DEFAULT_MAX_RECORDS, Limits, MAX_BROKERS, MAX_CONTROLLERS, Scenario};
 use crate::config::BrokerConfig;
 use crate::engine::SimDuration;
 
@@ -64,10 +64,7 @@ pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioError> {
             // The parser's advice is for programmers embedding it, not for students.
             .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
         let message = readable_type_error(&message).unwrap_or(message);
-        let span = err
-            .location()
-            .map(|loc| source.span_of(&loc))
-            .unwrap_or_else(|| SourceSpan::new(0.into(), 0));
+        let span = err.location().map(|loc| source.span_of(&loc)).unwrap_or_else(|| SourceSpan::new(0.into(), 0));
         let help = parser_help(&message).unwrap_or_else(|| {
             "scenario files are YAML: check the indentation, quotes and brackets around this spot".to_string()
         });
@@ -129,10 +126,7 @@ fn parser_help(message: &str) -> Option<String> {
 
 /// Validates the whole file.
 pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioError> {
-    let mut r = Resolver {
-        source: &source,
-        problems: Vec::new(),
-    };
+    let mut r = Resolver { source: &source, problems: Vec::new() };
     let brokers = match &file.brokers {
         Some(b) if b.value == 0 || b.value > MAX_BROKERS => {
             r.error(
@@ -145,6 +139,18 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         Some(b) => b.value,
         None => 1,
     };
+    let controllers = match &file.controllers {
+        Some(c) if c.value == 0 || c.value > MAX_CONTROLLERS => {
+            r.error(
+                c,
+                format!("{} controllers is out of range", c.value),
+                Some(format!("use between 1 and {MAX_CONTROLLERS}; 3 survives one controller failure")),
+            );
+            1
+        }
+        Some(c) => c.value,
+        None => 1,
+    };
     let mut broker_config = BrokerConfig::default();
     if let Some(map) = &file.broker_config {
         configs::apply(&mut r, map, &mut broker_config);
@@ -155,16 +161,8 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     let producers = clients::resolve_producers(&mut r, &file, &topics, &names);
     let consumers = clients::resolve_consumers(&mut r, &file, &topics, &names);
     let limits = Limits {
-        max_events: file
-            .limits
-            .as_ref()
-            .and_then(|l| l.max_events)
-            .unwrap_or(DEFAULT_MAX_EVENTS),
-        max_records: file
-            .limits
-            .as_ref()
-            .and_then(|l| l.max_records)
-            .unwrap_or(DEFAULT_MAX_RECORDS),
+        max_events: file.limits.as_ref().and_then(|l| l.max_events).unwrap_or(DEFAULT_MAX_EVENTS),
+        max_records: file.limits.as_ref().and_then(|l| l.max_records).unwrap_or(DEFAULT_MAX_RECORDS),
     };
     let mut scenario = Scenario {
         name: file.name.clone(),
@@ -173,6 +171,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         seed: file.seed.as_ref().map_or(1, |s| s.value),
         source: source.clone(),
         brokers,
+        controllers,
         broker_config,
         latency,
         jitter,
@@ -188,21 +187,13 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     timeline::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
-    if r.problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(ScenarioError::new(source.clone(), r.problems))
-    }
+    if r.problems.is_empty() { Ok(scenario) } else { Err(ScenarioError::new(source.clone(), r.problems)) }
 }
 
 fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDuration) {
     let spec = file.network.as_ref();
-    let latency = spec
-        .and_then(|n| n.latency.as_ref())
-        .map_or(SimDuration::from_millis(1), |l| l.value.0);
-    let jitter = spec
-        .and_then(|n| n.jitter.as_ref())
-        .map_or(SimDuration::from_micros(100), |j| j.value.0);
+    let latency = spec.and_then(|n| n.latency.as_ref()).map_or(SimDuration::from_millis(1), |l| l.value.0);
+    let jitter = spec.and_then(|n| n.jitter.as_ref()).map_or(SimDuration::from_micros(100), |j| j.value.0);
     if let Some(j) = spec.and_then(|n| n.jitter.as_ref())
         && jitter > latency
     {
@@ -215,11 +206,7 @@ fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDurati
     if let Some(l) = spec.and_then(|n| n.latency.as_ref())
         && latency > SimDuration::from_secs(60)
     {
-        r.error(
-            l,
-            format!("latency {latency} is more than a minute"),
-            Some("use at most `60s`".to_string()),
-        );
+        r.error(l, format!("latency {latency} is more than a minute"), Some("use at most `60s`".to_string()));
     }
     (latency, jitter)
 }

@@ -17,10 +17,7 @@ mod tests {
     #[test]
     fn suggests_close_names_only() {
         assert_eq!(did_you_mean("ack", ["acks", "linger.ms"]), Some("acks"));
-        assert_eq!(
-            did_you_mean("partitons", ["name", "partitions", "config"]),
-            Some("partitions")
-        );
+        assert_eq!(did_you_mean("partitons", ["name", "partitions", "config"]), Some("partitions"));
         assert_eq!(did_you_mean("zzz", ["acks", "linger.ms"]), None);
     }
 }

@@ -28,8 +28,7 @@ impl TraceSink for DigestSink {
         true
     }
     fn record(&mut self, event: &TracedEvent, names: &Names) {
-        self.hasher
-            .update(json::event_json(event, names).to_string().as_bytes());
+        self.hasher.update(json::event_json(event, names).to_string().as_bytes());
         self.hasher.update(b"\n");
         self.events += 1;
     }

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use crate::cluster::log::TruncatedRecord;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimTime;
-use crate::ids::{BrokerId, ClientIdx, Host, NodeId, RecordId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, NodeId, RecordId, TopicPartition};
 use crate::protocol::ErrorCode;
 
 /// How prominent an event is in narration.
@@ -34,46 +35,17 @@ pub enum TraceEvent {
     /// A scenario timeline action: a client started or stopped, a fault injected.
     Action { text: String },
     /// The application called `send()`.
-    Send {
-        producer: ClientIdx,
-        tp: TopicPartition,
-        id: RecordId,
-        key: Option<Arc<[u8]>>,
-    },
+    Send { producer: ClientIdx, tp: TopicPartition, id: RecordId, key: Option<Arc<[u8]>> },
     /// A producer sent a batch in a ProduceRequest.
-    BatchSent {
-        producer: ClientIdx,
-        broker: BrokerId,
-        tp: TopicPartition,
-        records: u32,
-        attempt: u32,
-    },
+    BatchSent { producer: ClientIdx, broker: BrokerId, tp: TopicPartition, records: u32, attempt: u32 },
     /// A leader appended a batch and assigned it offsets.
-    Append {
-        broker: BrokerId,
-        tp: TopicPartition,
-        batch: LogBatch,
-    },
+    Append { broker: BrokerId, tp: TopicPartition, batch: LogBatch },
     /// A leader recognised a retried batch it already had (idempotence).
-    DuplicateBatch {
-        broker: BrokerId,
-        tp: TopicPartition,
-        base_offset: i64,
-        records: u32,
-    },
+    DuplicateBatch { broker: BrokerId, tp: TopicPartition, base_offset: i64, records: u32 },
     /// A leader refused a write.
-    ProduceRejected {
-        broker: BrokerId,
-        tp: TopicPartition,
-        error: ErrorCode,
-        records: u32,
-    },
+    ProduceRejected { broker: BrokerId, tp: TopicPartition, error: ErrorCode, records: u32 },
     /// The high watermark moved on a leader.
-    HighWatermark {
-        broker: BrokerId,
-        tp: TopicPartition,
-        high_watermark: i64,
-    },
+    HighWatermark { broker: BrokerId, tp: TopicPartition, high_watermark: i64 },
     /// A replica deleted its oldest segments by retention.
     SegmentsDeleted {
         broker: BrokerId,
@@ -84,73 +56,61 @@ pub enum TraceEvent {
         log_start_offset: i64,
     },
     /// The producer learned its batch was written at `base_offset`.
-    Acknowledged {
-        producer: ClientIdx,
-        tp: TopicPartition,
-        base_offset: i64,
-        batch: Arc<RecordBatch>,
-    },
+    Acknowledged { producer: ClientIdx, tp: TopicPartition, base_offset: i64, batch: Arc<RecordBatch> },
     /// A produce attempt failed; `retry` says whether the producer will try again.
-    ProduceFailed {
-        producer: ClientIdx,
-        tp: TopicPartition,
-        error: ErrorCode,
-        records: u32,
-        retry: bool,
-    },
+    ProduceFailed { producer: ClientIdx, tp: TopicPartition, error: ErrorCode, records: u32, retry: bool },
     /// Records the producer gave up on: the application's callback gets an error.
-    DeliveryFailed {
-        producer: ClientIdx,
-        tp: TopicPartition,
-        error: String,
-        ids: Vec<RecordId>,
-    },
+    DeliveryFailed { producer: ClientIdx, tp: TopicPartition, error: String, ids: Vec<RecordId> },
     /// A producer learned its producer id (idempotence).
-    ProducerId {
-        producer: ClientIdx,
-        producer_id: i64,
-        producer_epoch: i16,
-    },
+    ProducerId { producer: ClientIdx, producer_id: i64, producer_epoch: i16 },
     /// A consumer's position was set (reset policy, seek or committed offset).
-    Position {
-        consumer: ClientIdx,
-        tp: TopicPartition,
-        offset: i64,
-        reason: String,
-    },
+    Position { consumer: ClientIdx, tp: TopicPartition, offset: i64, reason: String },
     /// Records handed to a consumer application by `poll()`: `batch` records with
     /// offsets in `[from_offset, to_offset)`.
-    Consumed {
-        consumer: ClientIdx,
-        tp: TopicPartition,
-        batch: LogBatch,
-        from_offset: i64,
-        to_offset: i64,
-    },
+    Consumed { consumer: ClientIdx, tp: TopicPartition, batch: LogBatch, from_offset: i64, to_offset: i64 },
     /// A client refreshed its metadata.
     MetadataUpdated { node: NodeId, summary: String },
     /// A message left one node for another.
-    MessageSent {
-        from: NodeId,
-        to: NodeId,
-        api: &'static str,
-    },
+    MessageSent { from: NodeId, to: NodeId, api: &'static str },
     /// The network lost a message.
-    MessageDropped {
-        from: NodeId,
-        to: NodeId,
-        api: &'static str,
-        reason: &'static str,
-    },
+    MessageDropped { from: NodeId, to: NodeId, api: &'static str, reason: &'static str },
     /// A host crashed, restarted or was cut off.
     HostState { host: Host, state: String },
-    /// An expectation was evaluated.
-    Expectation {
-        index: usize,
-        passed: bool,
-        description: String,
-        found: String,
+    /// A controller became the active one.
+    ControllerActive { controller: ControllerId },
+    /// A broker registered with the controller (after a restart).
+    BrokerRegistered { broker: BrokerId, broker_epoch: i64 },
+    /// The controller fenced a broker: out of every ISR, no leaderships.
+    BrokerFenced { broker: BrokerId, reason: String },
+    /// A fenced broker caught up with the metadata and was unfenced.
+    BrokerUnfenced { broker: BrokerId },
+    /// The controller gave a partition a new leader (or none: offline).
+    LeaderChange {
+        tp: TopicPartition,
+        previous: Option<BrokerId>,
+        leader: Option<BrokerId>,
+        leader_epoch: i32,
+        isr: Vec<BrokerId>,
+        reason: String,
+        unclean: bool,
     },
+    /// A partition's in-sync replica set changed, its leader staying.
+    IsrChange {
+        tp: TopicPartition,
+        leader: Option<BrokerId>,
+        previous: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        reason: String,
+    },
+    /// A broker took up its role for a partition after a metadata change.
+    RoleChange { broker: BrokerId, tp: TopicPartition, leader: Option<BrokerId>, leader_epoch: i32 },
+    /// A follower copied records from its leader.
+    Replicated { broker: BrokerId, tp: TopicPartition, from_offset: i64, to_offset: i64, high_watermark: i64 },
+    /// A replica removed records from the end of its log, because they diverge
+    /// from the current leader's log.
+    Truncated { broker: BrokerId, tp: TopicPartition, to_offset: i64, records: Vec<TruncatedRecord>, reason: String },
+    /// An expectation was evaluated.
+    Expectation { index: usize, passed: bool, description: String, found: String },
 }
 
 impl TraceEvent {
@@ -165,16 +125,25 @@ impl TraceEvent {
             | TraceEvent::DeliveryFailed { .. }
             | TraceEvent::Position { .. }
             | TraceEvent::Consumed { .. }
-            | TraceEvent::MessageDropped { .. }
             | TraceEvent::HostState { .. }
-            | TraceEvent::Expectation { .. } => Level::Story,
+            | TraceEvent::Expectation { .. }
+            | TraceEvent::ControllerActive { .. }
+            | TraceEvent::BrokerFenced { .. }
+            | TraceEvent::BrokerUnfenced { .. }
+            | TraceEvent::LeaderChange { .. }
+            | TraceEvent::IsrChange { .. }
+            | TraceEvent::Truncated { .. } => Level::Story,
+            TraceEvent::BrokerRegistered { .. } | TraceEvent::RoleChange { .. } | TraceEvent::Replicated { .. } => {
+                Level::Detail
+            }
             TraceEvent::Send { .. }
             | TraceEvent::BatchSent { .. }
             | TraceEvent::HighWatermark { .. }
             | TraceEvent::Acknowledged { .. }
             | TraceEvent::ProduceFailed { .. }
             | TraceEvent::ProducerId { .. }
-            | TraceEvent::MetadataUpdated { .. } => Level::Detail,
+            | TraceEvent::MetadataUpdated { .. }
+            | TraceEvent::MessageDropped { .. } => Level::Detail,
             TraceEvent::MessageSent { .. } => Level::Debug,
         }
     }
@@ -202,6 +171,15 @@ impl TraceEvent {
             TraceEvent::MessageDropped { .. } => "message_dropped",
             TraceEvent::HostState { .. } => "host_state",
             TraceEvent::Expectation { .. } => "expectation",
+            TraceEvent::ControllerActive { .. } => "controller_active",
+            TraceEvent::BrokerRegistered { .. } => "broker_registered",
+            TraceEvent::BrokerFenced { .. } => "broker_fenced",
+            TraceEvent::BrokerUnfenced { .. } => "broker_unfenced",
+            TraceEvent::LeaderChange { .. } => "leader_change",
+            TraceEvent::IsrChange { .. } => "isr_change",
+            TraceEvent::RoleChange { .. } => "role_change",
+            TraceEvent::Replicated { .. } => "replicated",
+            TraceEvent::Truncated { .. } => "truncated",
         }
     }
 }

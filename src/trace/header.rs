@@ -11,11 +11,7 @@ pub fn text(world: &World, source: &str) -> String {
         "kafkasim · \"{}\" ({source}) · seed {} · {} broker(s) · runs {}\n",
         world.scenario.name, world.scenario.seed, world.scenario.brokers, world.scenario.run_for
     );
-    let streams: Vec<String> = world
-        .rng_streams
-        .iter()
-        .map(|(name, id)| format!("{name}={id:016x}"))
-        .collect();
+    let streams: Vec<String> = world.rng_streams.iter().map(|(name, id)| format!("{name}={id:016x}")).collect();
     out.push_str(&format!("  random streams from the seed: {}\n", streams.join(" ")));
     let placement: Vec<String> = world
         .partition_views()
@@ -30,11 +26,8 @@ pub fn text(world: &World, source: &str) -> String {
 }
 
 pub fn json(world: &World, source: &str) -> serde_json::Value {
-    let streams: serde_json::Map<String, serde_json::Value> = world
-        .rng_streams
-        .iter()
-        .map(|(name, id)| (name.clone(), json!(format!("{id:016x}"))))
-        .collect();
+    let streams: serde_json::Map<String, serde_json::Value> =
+        world.rng_streams.iter().map(|(name, id)| (name.clone(), json!(format!("{id:016x}")))).collect();
     let placement: serde_json::Map<String, serde_json::Value> = world
         .partition_views()
         .iter()

@@ -5,18 +5,14 @@ use serde_json::{Value, json};
 use super::event::{TraceEvent, TracedEvent};
 use super::narrate::show_bytes;
 use crate::cluster::record::LogBatch;
-use crate::ids::{Names, NodeId, RecordId, TopicPartition};
+use crate::ids::{BrokerId, Names, NodeId, RecordId, TopicPartition};
 
 fn partition(tp: TopicPartition, names: &Names) -> (Value, Value) {
     (json!(names.topic(tp.topic)), json!(tp.partition))
 }
 
 fn record_id(id: RecordId, names: &Names) -> Value {
-    if id == RecordId::INTERNAL {
-        json!(null)
-    } else {
-        json!(format!("{}#{}", names.producer(id.producer), id.number))
-    }
+    if id == RecordId::INTERNAL { json!(null) } else { json!(format!("{}#{}", names.producer(id.producer), id.number)) }
 }
 
 fn records(batch: &LogBatch, from: i64, to: i64, names: &Names) -> Value {
@@ -35,6 +31,10 @@ fn records(batch: &LogBatch, from: i64, to: i64, names: &Names) -> Value {
             })
             .collect(),
     )
+}
+
+fn ids(list: &[BrokerId]) -> Vec<i32> {
+    list.iter().map(|b| b.0).collect()
 }
 
 fn node(n: NodeId, names: &Names) -> Value {
@@ -56,13 +56,7 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
                     "id": record_id(*id, names), "key": key.as_deref().map(|k| show_bytes(Some(k))) })
         }
-        TraceEvent::BatchSent {
-            producer,
-            broker,
-            tp,
-            records,
-            attempt,
-        } => {
+        TraceEvent::BatchSent { producer, broker, tp, records, attempt } => {
             let (topic, p) = partition(*tp, names);
             json!({ "producer": names.producer(*producer), "broker": broker.0, "topic": topic, "partition": p,
                     "records": records, "attempt": attempt })
@@ -73,99 +67,47 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
                     "leader_epoch": batch.partition_leader_epoch,
                     "records": records(batch, i64::MIN, i64::MAX, names) })
         }
-        TraceEvent::DuplicateBatch {
-            broker,
-            tp,
-            base_offset,
-            records,
-        } => {
+        TraceEvent::DuplicateBatch { broker, tp, base_offset, records } => {
             let (topic, p) = partition(*tp, names);
             json!({ "broker": broker.0, "topic": topic, "partition": p, "base_offset": base_offset, "records": records })
         }
-        TraceEvent::ProduceRejected {
-            broker,
-            tp,
-            error,
-            records,
-        } => {
+        TraceEvent::ProduceRejected { broker, tp, error, records } => {
             let (topic, p) = partition(*tp, names);
             json!({ "broker": broker.0, "topic": topic, "partition": p, "error": error.name(), "records": records })
         }
-        TraceEvent::HighWatermark {
-            broker,
-            tp,
-            high_watermark,
-        } => {
+        TraceEvent::HighWatermark { broker, tp, high_watermark } => {
             let (topic, p) = partition(*tp, names);
             json!({ "broker": broker.0, "topic": topic, "partition": p, "high_watermark": high_watermark })
         }
-        TraceEvent::SegmentsDeleted {
-            broker,
-            tp,
-            reason,
-            segments,
-            records,
-            log_start_offset,
-        } => {
+        TraceEvent::SegmentsDeleted { broker, tp, reason, segments, records, log_start_offset } => {
             let (topic, p) = partition(*tp, names);
             json!({ "broker": broker.0, "topic": topic, "partition": p, "reason": reason, "segments": segments,
                     "records": records, "log_start_offset": log_start_offset })
         }
-        TraceEvent::Acknowledged {
-            producer,
-            tp,
-            base_offset,
-            batch,
-        } => {
+        TraceEvent::Acknowledged { producer, tp, base_offset, batch } => {
             let (topic, p) = partition(*tp, names);
             let ids: Vec<Value> = batch.records().map(|r| record_id(r.id(), names)).collect();
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
                     "base_offset": base_offset, "ids": ids })
         }
-        TraceEvent::ProduceFailed {
-            producer,
-            tp,
-            error,
-            records,
-            retry,
-        } => {
+        TraceEvent::ProduceFailed { producer, tp, error, records, retry } => {
             let (topic, p) = partition(*tp, names);
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
                     "error": error.name(), "records": records, "retry": retry })
         }
-        TraceEvent::DeliveryFailed {
-            producer,
-            tp,
-            error,
-            ids,
-        } => {
+        TraceEvent::DeliveryFailed { producer, tp, error, ids } => {
             let (topic, p) = partition(*tp, names);
             let ids: Vec<Value> = ids.iter().map(|id| record_id(*id, names)).collect();
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p, "error": error, "ids": ids })
         }
-        TraceEvent::ProducerId {
-            producer,
-            producer_id,
-            producer_epoch,
-        } => {
+        TraceEvent::ProducerId { producer, producer_id, producer_epoch } => {
             json!({ "producer": names.producer(*producer), "producer_id": producer_id, "producer_epoch": producer_epoch })
         }
-        TraceEvent::Position {
-            consumer,
-            tp,
-            offset,
-            reason,
-        } => {
+        TraceEvent::Position { consumer, tp, offset, reason } => {
             let (topic, p) = partition(*tp, names);
             json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p, "offset": offset, "reason": reason })
         }
-        TraceEvent::Consumed {
-            consumer,
-            tp,
-            batch,
-            from_offset,
-            to_offset,
-        } => {
+        TraceEvent::Consumed { consumer, tp, batch, from_offset, to_offset } => {
             let (topic, p) = partition(*tp, names);
             json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p,
                     "records": records(batch, *from_offset, *to_offset, names) })
@@ -178,13 +120,43 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "from": node(*from, names), "to": node(*to, names), "api": api, "reason": reason })
         }
         TraceEvent::HostState { host, state } => json!({ "host": names.host(*host), "state": state }),
-        TraceEvent::Expectation {
-            index,
-            passed,
-            description,
-            found,
-        } => {
+        TraceEvent::Expectation { index, passed, description, found } => {
             json!({ "index": index, "passed": passed, "description": description, "found": found })
+        }
+        TraceEvent::ControllerActive { controller } => json!({ "controller": controller.0 }),
+        TraceEvent::BrokerRegistered { broker, broker_epoch } => {
+            json!({ "broker": broker.0, "broker_epoch": broker_epoch })
+        }
+        TraceEvent::BrokerFenced { broker, reason } => json!({ "broker": broker.0, "reason": reason }),
+        TraceEvent::BrokerUnfenced { broker } => json!({ "broker": broker.0 }),
+        TraceEvent::LeaderChange { tp, previous, leader, leader_epoch, isr, reason, unclean } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "topic": topic, "partition": p, "previous": previous.map(|b| b.0), "leader": leader.map(|b| b.0),
+                    "leader_epoch": leader_epoch, "isr": ids(isr), "reason": reason, "unclean": unclean })
+        }
+        TraceEvent::IsrChange { tp, leader, previous, isr, reason } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "topic": topic, "partition": p, "leader": leader.map(|b| b.0), "previous": ids(previous),
+                    "isr": ids(isr), "reason": reason })
+        }
+        TraceEvent::RoleChange { broker, tp, leader, leader_epoch } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "leader": leader.map(|b| b.0),
+                    "leader_epoch": leader_epoch })
+        }
+        TraceEvent::Replicated { broker, tp, from_offset, to_offset, high_watermark } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "from_offset": from_offset,
+                    "to_offset": to_offset, "high_watermark": high_watermark })
+        }
+        TraceEvent::Truncated { broker, tp, to_offset, records, reason } => {
+            let (topic, p) = partition(*tp, names);
+            let removed: Vec<Value> = records
+                .iter()
+                .map(|r| json!({ "offset": r.offset, "id": record_id(r.id, names), "leader_epoch": r.leader_epoch }))
+                .collect();
+            json!({ "broker": broker.0, "topic": topic, "partition": p, "to_offset": to_offset,
+                    "records": removed, "reason": reason })
         }
     };
     if let (Value::Object(o), Value::Object(f)) = (&mut obj, fields) {

@@ -8,7 +8,8 @@
 
 use super::event::{TraceEvent, TracedEvent};
 use crate::cluster::record::LogBatch;
-use crate::ids::Names;
+use crate::engine::SimTime;
+use crate::ids::{BrokerId, Names};
 
 /// Per batch, at most this many record lines; the rest are summarised.
 const RECORD_LINES_PER_BATCH: usize = 20;
@@ -49,11 +50,24 @@ fn record_lines(
     out
 }
 
-/// The lines for one event (some events, like a batch append, give several).
+/// The lines for one event, each starting with its time.
 pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
-    let t = format!("t={}", traced.time);
-    let prefix = |text: String| format!("{t:<11} {text}");
-    let body: Vec<String> = match &traced.event {
+    with_time(traced.time, body_lines(&traced.event, names))
+}
+
+/// Prefixes lines with `t=…`, aligned.
+pub fn with_time(time: SimTime, body: Vec<String>) -> Vec<String> {
+    let t = format!("t={time}");
+    body.into_iter().map(|text| format!("{t:<11} {text}")).collect()
+}
+
+/// The lines for one event, without the time (some events, like a batch
+/// append, give several).
+pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
+    if let Some(body) = replication_lines(event, names) {
+        return body;
+    }
+    match event {
         TraceEvent::Say { text } => vec![format!("» {text}")],
         TraceEvent::Action { text } => vec![format!("! {text}")],
         TraceEvent::Send { producer, tp, id, key } => vec![format!(
@@ -63,37 +77,18 @@ pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
             show_bytes(key.as_deref()),
             names.partition(*tp)
         )],
-        TraceEvent::BatchSent {
-            producer,
-            broker,
-            tp,
-            records,
-            attempt,
-        } => vec![format!(
+        TraceEvent::BatchSent { producer, broker, tp, records, attempt } => vec![format!(
             "{} → broker {broker}: Produce {} ({records} record{}{})",
             names.producer(*producer),
             names.partition(*tp),
             if *records == 1 { "" } else { "s" },
-            if *attempt > 1 {
-                format!(", attempt {attempt}")
-            } else {
-                String::new()
-            }
+            if *attempt > 1 { format!(", attempt {attempt}") } else { String::new() }
         )],
         TraceEvent::Append { broker, tp, batch } => {
-            let writer = if batch
-                .batch
-                .records()
-                .next()
-                .is_some_and(|r| r.id().producer.0 == u32::MAX)
-            {
+            let writer = if batch.batch.records().next().is_some_and(|r| r.id().producer.0 == u32::MAX) {
                 "kafka".to_string()
             } else {
-                batch
-                    .batch
-                    .records()
-                    .next()
-                    .map_or("?".to_string(), |r| names.producer(r.id().producer).to_string())
+                batch.batch.records().next().map_or("?".to_string(), |r| names.producer(r.id().producer).to_string())
             };
             let partition = names.partition(*tp);
             record_lines(batch, i64::MIN, i64::MAX, |offset, key, _| {
@@ -103,49 +98,21 @@ pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
                 )
             })
         }
-        TraceEvent::DuplicateBatch {
-            broker,
-            tp,
-            base_offset,
-            records,
-        } => vec![format!(
+        TraceEvent::DuplicateBatch { broker, tp, base_offset, records } => vec![format!(
             "broker {broker}: {} already holds these {records} record(s) at @{base_offset}: an idempotent retry, not written again",
             names.partition(*tp)
         )],
-        TraceEvent::ProduceRejected {
-            broker,
-            tp,
-            error,
-            records,
-        } => vec![format!(
-            "broker {broker} refuses {records} record(s) for {}: {error}",
-            names.partition(*tp)
-        )],
-        TraceEvent::HighWatermark {
-            broker,
-            tp,
-            high_watermark,
-        } => vec![format!(
-            "broker {broker}: {} high watermark → {high_watermark}",
-            names.partition(*tp)
-        )],
-        TraceEvent::SegmentsDeleted {
-            broker,
-            tp,
-            reason,
-            segments,
-            records,
-            log_start_offset,
-        } => vec![format!(
+        TraceEvent::ProduceRejected { broker, tp, error, records } => {
+            vec![format!("broker {broker} refuses {records} record(s) for {}: {error}", names.partition(*tp))]
+        }
+        TraceEvent::HighWatermark { broker, tp, high_watermark } => {
+            vec![format!("broker {broker}: {} high watermark → {high_watermark}", names.partition(*tp))]
+        }
+        TraceEvent::SegmentsDeleted { broker, tp, reason, segments, records, log_start_offset } => vec![format!(
             "broker {broker}: {} deletes its {segments} oldest segment(s), {records} record(s), by {reason}; log start offset → {log_start_offset}",
             names.partition(*tp)
         )],
-        TraceEvent::Acknowledged {
-            producer,
-            tp,
-            base_offset,
-            batch,
-        } => {
+        TraceEvent::Acknowledged { producer, tp, base_offset, batch } => {
             let n = batch.len() as i64;
             let at = if *base_offset < 0 {
                 "offset unknown (acks=0)".to_string()
@@ -154,64 +121,30 @@ pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
             } else {
                 format!("@{base_offset}..{}", base_offset + i64::from(batch.last_offset_delta()))
             };
-            vec![format!(
-                "{} ✓ {} {at} acknowledged",
-                names.producer(*producer),
-                names.partition(*tp)
-            )]
+            vec![format!("{} ✓ {} {at} acknowledged", names.producer(*producer), names.partition(*tp))]
         }
-        TraceEvent::ProduceFailed {
-            producer,
-            tp,
-            error,
-            records,
-            retry,
-        } => vec![format!(
+        TraceEvent::ProduceFailed { producer, tp, error, records, retry } => vec![format!(
             "{}: {records} record(s) for {} got {error}{}",
             names.producer(*producer),
             names.partition(*tp),
             if *retry { ", will retry" } else { "" }
         )],
-        TraceEvent::DeliveryFailed {
-            producer,
-            tp,
-            error,
-            ids,
-        } => vec![format!(
+        TraceEvent::DeliveryFailed { producer, tp, error, ids } => vec![format!(
             "{} ✗ {} record(s) for {} failed: {error}",
             names.producer(*producer),
             ids.len(),
             names.partition(*tp)
         )],
-        TraceEvent::ProducerId {
-            producer,
-            producer_id,
-            producer_epoch,
-        } => vec![format!(
+        TraceEvent::ProducerId { producer, producer_id, producer_epoch } => vec![format!(
             "{} is idempotent producer id {producer_id}, epoch {producer_epoch}",
             names.producer(*producer)
         )],
-        TraceEvent::Position {
-            consumer,
-            tp,
-            offset,
-            reason,
-        } => vec![if *offset >= 0 {
-            format!(
-                "{} position on {} = {offset} ({reason})",
-                names.consumer(*consumer),
-                names.partition(*tp)
-            )
+        TraceEvent::Position { consumer, tp, offset, reason } => vec![if *offset >= 0 {
+            format!("{} position on {} = {offset} ({reason})", names.consumer(*consumer), names.partition(*tp))
         } else {
             format!("{} on {}: {reason}", names.consumer(*consumer), names.partition(*tp))
         }],
-        TraceEvent::Consumed {
-            consumer,
-            tp,
-            batch,
-            from_offset,
-            to_offset,
-        } => {
+        TraceEvent::Consumed { consumer, tp, batch, from_offset, to_offset } => {
             let c = names.consumer(*consumer);
             let partition = names.partition(*tp);
             record_lines(batch, *from_offset, *to_offset, |offset, key, value| {
@@ -222,21 +155,89 @@ pub fn lines(traced: &TracedEvent, names: &Names) -> Vec<String> {
         TraceEvent::MessageSent { from, to, api } => {
             vec![format!("{} → {}: {api}", names.node(*from), names.node(*to))]
         }
-        TraceEvent::MessageDropped { from, to, api, reason } => vec![format!(
-            "✗ {api} from {} to {} lost: {reason}",
-            names.node(*from),
-            names.node(*to)
-        )],
+        TraceEvent::MessageDropped { from, to, api, reason } => {
+            vec![format!("✗ {api} from {} to {} lost: {reason}", names.node(*from), names.node(*to))]
+        }
         TraceEvent::HostState { host, state } => vec![format!("! {} {state}", names.host(*host))],
-        TraceEvent::Expectation {
-            passed,
-            description,
-            found,
-            ..
-        } => vec![format!(
-            "{} expect {description}: found {found}",
-            if *passed { "✓" } else { "✗ FAILED" }
+        TraceEvent::Expectation { passed, description, found, .. } => {
+            vec![format!("{} expect {description}: found {found}", if *passed { "✓" } else { "✗ FAILED" })]
+        }
+        // Replication events were rendered above.
+        _ => Vec::new(),
+    }
+}
+
+fn brokers(list: &[BrokerId]) -> String {
+    format!("[{}]", list.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(","))
+}
+
+fn leader_name(leader: Option<BrokerId>) -> String {
+    leader.map_or("nobody (offline)".to_string(), |b| format!("broker {b}"))
+}
+
+/// Lines for the replication and controller events.
+fn replication_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
+    Some(match event {
+        TraceEvent::ControllerActive { controller } => {
+            vec![format!("controller {controller} is the active controller")]
+        }
+        TraceEvent::BrokerRegistered { broker, broker_epoch } => {
+            vec![format!("broker {broker} registers with the controller (broker epoch {broker_epoch})")]
+        }
+        TraceEvent::BrokerFenced { broker, reason } => vec![format!("controller fences broker {broker}: {reason}")],
+        TraceEvent::BrokerUnfenced { broker } => {
+            vec![format!("controller unfences broker {broker}: it has caught up with the metadata")]
+        }
+        TraceEvent::LeaderChange { tp, previous, leader, leader_epoch, isr, reason, unclean } => vec![format!(
+            "controller: {} leader {} → {} (epoch {leader_epoch}, ISR {}) because {reason}{}",
+            names.partition(*tp),
+            leader_name(*previous),
+            leader_name(*leader),
+            brokers(isr),
+            if *unclean { " — UNCLEAN election: the new leader was not in sync" } else { "" }
         )],
-    };
-    body.into_iter().map(prefix).collect()
+        TraceEvent::IsrChange { tp, previous, isr, reason, .. } => vec![format!(
+            "controller: {} ISR {} → {} because {reason}",
+            names.partition(*tp),
+            brokers(previous),
+            brokers(isr)
+        )],
+        TraceEvent::RoleChange { broker, tp, leader, leader_epoch } => vec![if *leader == Some(*broker) {
+            format!("broker {broker} leads {} (epoch {leader_epoch})", names.partition(*tp))
+        } else {
+            format!(
+                "broker {broker} follows {} for {} (epoch {leader_epoch})",
+                leader_name(*leader),
+                names.partition(*tp)
+            )
+        }],
+        TraceEvent::Replicated { broker, tp, from_offset, to_offset, high_watermark } => vec![format!(
+            "broker {broker} replicates {} @{from_offset}..{} (its high watermark {high_watermark})",
+            names.partition(*tp),
+            to_offset - 1
+        )],
+        TraceEvent::Truncated { broker, tp, to_offset, records, reason } => {
+            let mut out = vec![format!(
+                "broker {broker} truncates {} to offset {to_offset}, removing {} record(s): {reason}",
+                names.partition(*tp),
+                records.len()
+            )];
+            for r in records.iter().take(RECORD_LINES_PER_BATCH) {
+                let who = if r.id.producer.0 == u32::MAX {
+                    "kafka".to_string()
+                } else {
+                    format!("{}#{}", names.producer(r.id.producer), r.id.number)
+                };
+                out.push(format!(
+                    "  ✗ @{} ({who}, written in epoch {}) is gone from broker {broker}",
+                    r.offset, r.leader_epoch
+                ));
+            }
+            if records.len() > RECORD_LINES_PER_BATCH {
+                out.push(format!("  … and {} more", records.len() - RECORD_LINES_PER_BATCH));
+            }
+            out
+        }
+        _ => return None,
+    })
 }

@@ -44,6 +44,18 @@ pub struct ExpectationResult {
     pub passed: bool,
 }
 
+/// One producer's delivery counts (shown when a scenario has several).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct ProducerRow {
+    pub producer: String,
+    pub produced: u64,
+    pub acknowledged: u64,
+    pub failed: u64,
+    pub lost: u64,
+    pub duplicated: u64,
+    pub reordered: u64,
+}
+
 /// Everything a run ends with.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct Outcome {
@@ -55,6 +67,8 @@ pub struct Outcome {
     pub partitions: Vec<PartitionRow>,
     pub consumers: Vec<ConsumerRow>,
     pub delivery: Delivery,
+    /// Per producer, when there are several.
+    pub producers: Vec<ProducerRow>,
     pub expectations: Vec<ExpectationResult>,
     pub passed: bool,
 }
@@ -115,12 +129,7 @@ impl Outcome {
             out.push('\n');
             let mut consumers = Table::new(&["CONSUMER", "GROUP", "STATE", "RECEIVED", "POSITIONS"]);
             for c in &self.consumers {
-                let positions = c
-                    .positions
-                    .iter()
-                    .map(|(p, o)| format!("{p}@{o}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let positions = c.positions.iter().map(|(p, o)| format!("{p}@{o}")).collect::<Vec<_>>().join(" ");
                 consumers.row(vec![
                     c.consumer.clone(),
                     c.group.clone().unwrap_or_else(|| "-".to_string()),
@@ -137,29 +146,35 @@ impl Outcome {
             ("produced", d.produced, "send() was called"),
             ("acknowledged", d.acknowledged, "the producer was told it was written"),
             ("failed", d.failed, "the producer was told it failed"),
-            (
-                "unacknowledged",
-                d.unacknowledged,
-                "no answer by the end (in flight, or its producer crashed)",
-            ),
+            ("unacknowledged", d.unacknowledged, "no answer by the end (in flight, or its producer crashed)"),
             ("delivered", d.delivered, "read by at least one consumer"),
             ("lost", d.lost, "acknowledged, yet not in the final log"),
             ("duplicated", d.duplicated, "in the final log more than once"),
-            (
-                "redelivered",
-                d.redelivered,
-                "read more than once by one group or consumer",
-            ),
-            (
-                "reordered",
-                d.reordered,
-                "after a record its producer sent later with the same key",
-            ),
+            ("redelivered", d.redelivered, "read more than once by one group or consumer"),
+            ("reordered", d.reordered, "after a record its producer sent later with the same key"),
             ("unobserved", d.unobserved, "acknowledged and kept, but read by nobody"),
             ("expired", d.expired, "acknowledged, then deleted by retention"),
         ];
         for (name, count, meaning) in rows {
             out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+        }
+        if !self.producers.is_empty() {
+            let mut table = Table::new(&["PRODUCER", "PRODUCED", "ACKNOWLEDGED", "FAILED", "LOST", "DUPLICATED", "REORDERED"]);
+            for p in &self.producers {
+                table.row(vec![
+                    p.producer.clone(),
+                    p.produced.to_string(),
+                    p.acknowledged.to_string(),
+                    p.failed.to_string(),
+                    p.lost.to_string(),
+                    p.duplicated.to_string(),
+                    p.reordered.to_string(),
+                ]);
+            }
+            out.push('\n');
+            for line in table.render().lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
         }
         notes(&mut out, "lost records", d.lost, &d.lost_records);
         notes(&mut out, "duplicated records", d.duplicated, &d.duplicated_records);
@@ -178,10 +193,7 @@ impl Outcome {
         out.push_str(&if failed == 0 {
             format!("\nresult: all {} expectations hold\n", self.expectations.len())
         } else {
-            format!(
-                "\nresult: {failed} of {} expectations FAILED\n",
-                self.expectations.len()
-            )
+            format!("\nresult: {failed} of {} expectations FAILED\n", self.expectations.len())
         });
         out
     }

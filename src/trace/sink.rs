@@ -6,12 +6,15 @@ use std::io::Write;
 
 use super::event::{Level, TracedEvent};
 use super::{json, narrate};
+use crate::engine::SimTime;
 use crate::ids::Names;
 
 pub trait TraceSink {
     /// Whether events of `level` should be built at all.
     fn wants(&self, level: Level) -> bool;
     fn record(&mut self, event: &TracedEvent, names: &Names);
+    /// The run ended: write out anything held back.
+    fn finish(&mut self) {}
 }
 
 /// Discards everything (benchmarks, property tests).
@@ -32,10 +35,7 @@ pub struct VecSink {
 
 impl VecSink {
     pub fn new(level: Level) -> Self {
-        VecSink {
-            level,
-            events: Vec::new(),
-        }
+        VecSink { level, events: Vec::new() }
     }
 }
 
@@ -51,14 +51,29 @@ impl TraceSink for VecSink {
 }
 
 /// Writes narration lines up to `level` as events happen.
+/// Identical lines in a row (a producer retrying against the same error) are
+/// printed once, then summarised.
 pub struct NarrationSink<W: Write> {
     pub level: Level,
     out: W,
+    last: Option<String>,
+    repeats: u32,
+    last_repeat_at: SimTime,
 }
 
 impl<W: Write> NarrationSink<W> {
     pub fn new(level: Level, out: W) -> Self {
-        NarrationSink { level, out }
+        NarrationSink { level, out, last: None, repeats: 0, last_repeat_at: SimTime::ZERO }
+    }
+
+    fn flush_repeats(&mut self) {
+        if self.repeats > 0 {
+            let times =
+                if self.repeats == 1 { "once more".to_string() } else { format!("{} more times", self.repeats) };
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = writeln!(self.out, "{:<11} (the same {times}, until t={})", "", self.last_repeat_at);
+            self.repeats = 0;
+        }
     }
 }
 
@@ -67,12 +82,24 @@ impl<W: Write> TraceSink for NarrationSink<W> {
         level <= self.level
     }
     fn record(&mut self, event: &TracedEvent, names: &Names) {
-        if event.event.level() <= self.level {
-            for line in narrate::lines(event, names) {
-                // A closed pipe (`| head`) is not an error worth a panic.
-                let _ = writeln!(self.out, "{line}");
-            }
+        if event.event.level() > self.level {
+            return;
         }
+        let body = narrate::body_lines(&event.event, names);
+        let joined = body.join("\n");
+        if self.last.as_deref() == Some(joined.as_str()) {
+            self.repeats += 1;
+            self.last_repeat_at = event.time;
+            return;
+        }
+        self.flush_repeats();
+        for line in narrate::with_time(event.time, body) {
+            let _ = writeln!(self.out, "{line}");
+        }
+        self.last = Some(joined);
+    }
+    fn finish(&mut self) {
+        self.flush_repeats();
     }
 }
 
@@ -106,6 +133,11 @@ impl TraceSink for FanOut<'_> {
     fn record(&mut self, event: &TracedEvent, names: &Names) {
         for sink in &mut self.0 {
             sink.record(event, names);
+        }
+    }
+    fn finish(&mut self) {
+        for sink in &mut self.0 {
+            sink.finish();
         }
     }
 }

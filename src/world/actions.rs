@@ -2,15 +2,16 @@
 
 use super::{Event, HostStatus, World};
 use crate::actor::Ctx;
-use crate::ids::{BrokerId, Host, NodeId};
+use crate::ids::{Host, NodeId};
 use crate::protocol::Message;
 use crate::scenario::{Action, ClientRef, HostName};
 use crate::trace::TraceEvent;
 
 impl World {
-    fn host_of(&self, name: HostName) -> Host {
+    pub(super) fn host_of(&self, name: HostName) -> Host {
         match name {
             HostName::Broker(b) => Host::Broker(b),
+            HostName::Controller(c) => Host::Controller(c),
             HostName::Client(ClientRef::Producer(p)) => Host::Producer(p),
             HostName::Client(ClientRef::Consumer(c)) => Host::Consumer(c),
         }
@@ -23,12 +24,13 @@ impl World {
         }
     }
 
+    pub(super) fn is_alive(&self, host: Host) -> bool {
+        self.hosts.get(&host).is_some_and(|s| s.alive)
+    }
+
     /// Brings a host up; a host that had been down starts a new life.
     fn bring_up(&mut self, host: Host) {
-        let status = self.hosts.entry(host).or_insert(HostStatus {
-            alive: false,
-            incarnation: 0,
-        });
+        let status = self.hosts.entry(host).or_insert(HostStatus { alive: false, incarnation: 0 });
         if !status.alive {
             status.alive = true;
             status.incarnation += 1;
@@ -52,9 +54,7 @@ impl World {
                     ClientRef::Producer(p) => self.producers[p.0 as usize].close(&mut ctx),
                     ClientRef::Consumer(c) => self.consumers[c.0 as usize].stop(),
                 }
-                self.effects.trace.push(TraceEvent::Action {
-                    text: format!("{label} is stopped cleanly (close())"),
-                });
+                self.effects.trace.push(TraceEvent::Action { text: format!("{label} is stopped cleanly (close())") });
                 if let ClientRef::Consumer(c) = *client {
                     self.take_down(Host::Consumer(c));
                 }
@@ -71,27 +71,21 @@ impl World {
                     state: "crashes: its process is gone, nothing is closed cleanly".to_string(),
                 });
             }
-            Action::Kill(b) => self.kill_broker(*b),
-            Action::Restart(b) => {
-                let host = Host::Broker(*b);
-                if self.hosts.get(&host).is_some_and(|s| s.alive) {
-                    return;
-                }
-                self.bring_up(host);
-                let broker = &mut self.brokers[(b.0 - 1) as usize];
-                broker.restart();
-                let mut ctx = Ctx::new(self.now, NodeId::Broker(*b), &mut self.effects);
-                broker.startup(&mut ctx);
-                self.effects.trace.push(TraceEvent::HostState {
-                    host,
-                    state: "restarts with the logs it had on disk".to_string(),
+            Action::Kill(target) => self.kill(self.host_of(*target)),
+            Action::Restart(target) => self.restart(self.host_of(*target)),
+            Action::PreferredElection => {
+                self.effects.trace.push(TraceEvent::Action {
+                    text: "preferred leader election requested (kafka-leader-election --election-type PREFERRED)"
+                        .to_string(),
                 });
+                if let Some(active) = self.controller.active {
+                    let mut ctx = Ctx::new(self.now, NodeId::Controller(active), &mut self.effects);
+                    self.controller.elect_preferred_leaders(&mut ctx);
+                }
             }
             Action::Cut(groups) => {
-                let hosts: Vec<Vec<Host>> = groups
-                    .iter()
-                    .map(|g| g.iter().map(|&h| self.host_of(h)).collect())
-                    .collect();
+                let hosts: Vec<Vec<Host>> =
+                    groups.iter().map(|g| g.iter().map(|&h| self.host_of(h)).collect()).collect();
                 self.network.cut(&hosts);
                 let text = hosts
                     .iter()
@@ -99,15 +93,17 @@ impl World {
                     .map(|g| format!("[{g}]"))
                     .collect::<Vec<_>>()
                     .join(" | ");
-                self.effects.trace.push(TraceEvent::Action {
-                    text: format!("network cut: {text} can no longer reach each other"),
-                });
+                self.effects
+                    .trace
+                    .push(TraceEvent::Action { text: format!("network cut: {text} can no longer reach each other") });
+                self.reconsider_controller();
             }
             Action::Heal => {
                 self.network.heal();
-                self.effects.trace.push(TraceEvent::Action {
-                    text: "network healed: every host reaches every other".to_string(),
-                });
+                self.effects
+                    .trace
+                    .push(TraceEvent::Action { text: "network healed: every host reaches every other".to_string() });
+                self.reconsider_controller();
             }
             Action::Slow(name, extra) => {
                 let host = self.host_of(*name);
@@ -126,14 +122,12 @@ impl World {
 
     fn start_client(&mut self, client: ClientRef) {
         let host = self.host_of(HostName::Client(client));
-        if self.hosts.get(&host).is_some_and(|s| s.alive) {
+        if self.is_alive(host) {
             return;
         }
         self.bring_up(host);
         let label = self.client_label(client);
-        self.effects.trace.push(TraceEvent::Action {
-            text: format!("{label} starts"),
-        });
+        self.effects.trace.push(TraceEvent::Action { text: format!("{label} starts") });
         let mut ctx = Ctx::new(self.now, client_node(client), &mut self.effects);
         match client {
             ClientRef::Producer(p) => self.producers[p.0 as usize].start(&mut ctx),
@@ -141,38 +135,61 @@ impl World {
         }
     }
 
-    /// A broker process dies: its memory is lost, its disk kept, and every TCP
-    /// connection to it is reset (peers notice at once, unless a cut hides it).
-    fn kill_broker(&mut self, broker: BrokerId) {
-        let host = Host::Broker(broker);
-        if !self.hosts.get(&host).is_some_and(|s| s.alive) {
+    /// A broker or controller process dies: its memory is lost, its disk kept,
+    /// and every TCP connection to it is reset (peers notice at once, unless a
+    /// cut hides it).
+    fn kill(&mut self, host: Host) {
+        if !self.is_alive(host) {
             return;
         }
         self.take_down(host);
-        self.brokers[(broker.0 - 1) as usize].crash();
+        if let Host::Broker(b) = host {
+            self.brokers[(b.0 - 1) as usize].crash();
+        }
         self.effects.trace.push(TraceEvent::HostState {
             host,
             state: "is killed: its process is gone; what it wrote to disk survives".to_string(),
         });
+        let from = match host {
+            Host::Broker(b) => NodeId::Broker(b),
+            Host::Controller(c) => NodeId::Controller(c),
+            _ => return,
+        };
         let peers: Vec<(NodeId, u32)> = self
             .hosts
             .iter()
             .filter(|(h, s)| s.alive && **h != host && !self.network.is_cut(host, **h))
-            .flat_map(|(&h, s)| peer_nodes(h).into_iter().map(move |n| (n, s.incarnation)))
+            .map(|(&h, s)| (node_on(h), s.incarnation))
             .collect();
         let at = self.now + self.network.latency;
+        let from_incarnation = self.hosts[&host].incarnation;
         for (node, incarnation) in peers {
             self.queue.push(
                 at,
                 Event::Deliver {
-                    from: NodeId::Broker(broker),
+                    from,
                     to: node,
-                    from_incarnation: self.hosts[&host].incarnation,
+                    from_incarnation,
                     to_incarnation: incarnation,
                     message: Box::new(Message::ConnectionReset),
                 },
             );
         }
+        self.reconsider_controller();
+    }
+
+    fn restart(&mut self, host: Host) {
+        if self.is_alive(host) {
+            return;
+        }
+        self.bring_up(host);
+        self.effects.trace.push(TraceEvent::HostState { host, state: "restarts with what it had on disk".to_string() });
+        if let Host::Broker(b) = host {
+            let broker = &mut self.brokers[(b.0 - 1) as usize];
+            let mut ctx = Ctx::new(self.now, NodeId::Broker(b), &mut self.effects);
+            broker.startup(&mut ctx, false);
+        }
+        self.reconsider_controller();
     }
 }
 
@@ -183,11 +200,12 @@ fn client_node(client: ClientRef) -> NodeId {
     }
 }
 
-/// The actors on a host that hold connections.
-fn peer_nodes(host: Host) -> Vec<NodeId> {
+/// The actor running on a host.
+fn node_on(host: Host) -> NodeId {
     match host {
-        Host::Broker(b) => vec![NodeId::Broker(b), NodeId::Controller(b)],
-        Host::Producer(p) => vec![NodeId::Producer(p)],
-        Host::Consumer(c) => vec![NodeId::Consumer(c)],
+        Host::Broker(b) => NodeId::Broker(b),
+        Host::Controller(c) => NodeId::Controller(c),
+        Host::Producer(p) => NodeId::Producer(p),
+        Host::Consumer(c) => NodeId::Consumer(c),
     }
 }

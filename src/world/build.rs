@@ -7,19 +7,20 @@ use std::sync::Arc;
 use rand::RngExt;
 
 use super::{Event, HostStatus, World};
-use crate::actor::Effects;
+use crate::actor::{Ctx, Effects};
 use crate::check::invariants::InvariantChecker;
 use crate::check::ledger::Ledger;
 use crate::client::consumer::Consumer;
 use crate::client::producer::Producer;
 use crate::cluster::broker::Broker;
 use crate::cluster::controller::Controller;
-use crate::cluster::metadata::{MetadataImage, MetadataRecord, PartitionState, TopicImage};
+use crate::cluster::metadata::{MetadataRecord, PartitionState, TopicImage};
 use crate::cluster::placement::assign_replicas;
 use crate::engine::{EventQueue, RngStreams, SimTime};
-use crate::ids::{BrokerId, ClientIdx, Host, Names, TopicId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, Names, NodeId, TopicId, TopicPartition};
 use crate::net::Network;
 use crate::scenario::{Action, ClientRef, Scenario, TimedAction};
+use crate::trace::sink::NullSink;
 
 /// How a world is built.
 #[derive(Clone, Copy, Debug, Default)]
@@ -44,12 +45,13 @@ impl World {
             consumers: scenario.consumers.iter().map(|c| c.name.clone()).collect(),
         });
         let broker_ids: Vec<BrokerId> = (1..=scenario.brokers as i32).map(BrokerId).collect();
-        let image = initial_metadata(&scenario, &broker_ids, &mut streams);
+        let controller_nodes: Vec<ControllerId> = (1..=scenario.controllers).map(ControllerId).collect();
+        let records = initial_metadata(&scenario, &broker_ids, controller_nodes[0], &mut streams);
+        let controller = Controller::new(records, scenario.broker_config);
         let brokers: Vec<Broker> = broker_ids
             .iter()
-            .map(|&id| Broker::new(id, scenario.broker_config, image.clone()))
+            .map(|&id| Broker::new(id, scenario.broker_config, controller.image.clone(), controller_nodes.clone()))
             .collect();
-        let controllers = vec![Controller::new(broker_ids[0], image)];
         let network = Network::new(scenario.latency, scenario.jitter, streams.stream("network"));
         let producers = scenario
             .producers
@@ -61,7 +63,7 @@ impl World {
                     ClientIdx(i as u32),
                     p.name.clone(),
                     p.config.clone(),
-                    p.topic,
+                    (p.topic, scenario.topics[p.topic.0 as usize].name.clone()),
                     p.workload.clone(),
                     broker_ids.clone(),
                     rng,
@@ -87,31 +89,16 @@ impl World {
             .collect();
         let mut hosts = BTreeMap::new();
         for &b in &broker_ids {
-            hosts.insert(
-                Host::Broker(b),
-                HostStatus {
-                    alive: true,
-                    incarnation: 0,
-                },
-            );
+            hosts.insert(Host::Broker(b), HostStatus { alive: true, incarnation: 0 });
+        }
+        for &c in &controller_nodes {
+            hosts.insert(Host::Controller(c), HostStatus { alive: true, incarnation: 0 });
         }
         for i in 0..scenario.producers.len() {
-            hosts.insert(
-                Host::Producer(ClientIdx(i as u32)),
-                HostStatus {
-                    alive: false,
-                    incarnation: 0,
-                },
-            );
+            hosts.insert(Host::Producer(ClientIdx(i as u32)), HostStatus { alive: false, incarnation: 0 });
         }
         for i in 0..scenario.consumers.len() {
-            hosts.insert(
-                Host::Consumer(ClientIdx(i as u32)),
-                HostStatus {
-                    alive: false,
-                    incarnation: 0,
-                },
-            );
+            hosts.insert(Host::Consumer(ClientIdx(i as u32)), HostStatus { alive: false, incarnation: 0 });
         }
         let actions = Arc::new(scheduled_actions(&scenario));
         let mut queue = EventQueue::with_capacity(1024);
@@ -130,7 +117,8 @@ impl World {
             now: SimTime::ZERO,
             steps: 0,
             brokers,
-            controllers,
+            controller,
+            controller_nodes,
             producers,
             consumers,
             network,
@@ -149,31 +137,36 @@ impl World {
         world
     }
 
-    /// Every broker process starts with the world.
+    /// Every process starts with the world: the first controller is active,
+    /// every broker is registered and serving.
     fn start_brokers(&mut self) {
+        let first = self.controller_nodes[0];
+        let mut ctx = Ctx::new(self.now, NodeId::Controller(first), &mut self.effects);
+        self.controller.become_active(&mut ctx, first);
         for broker in &mut self.brokers {
-            let mut ctx = crate::actor::Ctx::new(self.now, crate::ids::NodeId::Broker(broker.id), &mut self.effects);
-            broker.startup(&mut ctx);
+            let mut ctx = Ctx::new(self.now, NodeId::Broker(broker.id), &mut self.effects);
+            broker.startup(&mut ctx, true);
         }
-        self.flush_effects(&mut crate::trace::sink::NullSink);
+        self.flush_effects(&mut NullSink);
     }
 }
 
-/// The cluster as it stands when the lesson starts: every broker registered
-/// and unfenced, every topic created, each partition led by its preferred
-/// replica with the full ISR.
-fn initial_metadata(scenario: &Scenario, brokers: &[BrokerId], streams: &mut RngStreams) -> MetadataImage {
+/// The metadata log as it stands when the lesson starts: every broker
+/// registered and unfenced, every topic created, each partition led by its
+/// preferred replica with the full ISR.
+fn initial_metadata(
+    scenario: &Scenario,
+    brokers: &[BrokerId],
+    controller: ControllerId,
+    streams: &mut RngStreams,
+) -> Vec<MetadataRecord> {
     let mut placement = streams.stream("placement");
-    let mut image = MetadataImage::default();
     let mut records = Vec::new();
     for &b in brokers {
-        records.push(MetadataRecord::RegisterBroker {
-            broker: b,
-            broker_epoch: 1,
-        });
+        records.push(MetadataRecord::RegisterBroker { broker: b, broker_epoch: 1 });
         records.push(MetadataRecord::UnfenceBroker { broker: b });
     }
-    records.push(MetadataRecord::ActiveController { broker: brokers[0] });
+    records.push(MetadataRecord::ActiveController { controller });
     for (i, topic) in scenario.topics.iter().enumerate() {
         let replicas = topic.replicas.clone().unwrap_or_else(|| {
             // Kafka draws the start index and shift at random; so do we, from the seed.
@@ -193,18 +186,10 @@ fn initial_metadata(scenario: &Scenario, brokers: &[BrokerId], streams: &mut Rng
             .collect();
         records.push(MetadataRecord::Topic {
             topic: TopicId(i as u32),
-            image: TopicImage {
-                name: topic.name.clone(),
-                config: topic.config,
-                internal: false,
-                partitions,
-            },
+            image: TopicImage { name: topic.name.clone(), config: topic.config, internal: false, partitions },
         });
     }
-    for record in &records {
-        image.apply(record);
-    }
-    image
+    records
 }
 
 /// The timeline plus a start for every client with a start time, in time order
@@ -213,18 +198,12 @@ fn scheduled_actions(scenario: &Scenario) -> Vec<TimedAction> {
     let mut actions = Vec::new();
     for (i, p) in scenario.producers.iter().enumerate() {
         if let Some(at) = p.start {
-            actions.push(TimedAction {
-                at,
-                action: Action::Start(ClientRef::Producer(ClientIdx(i as u32))),
-            });
+            actions.push(TimedAction { at, action: Action::Start(ClientRef::Producer(ClientIdx(i as u32))) });
         }
     }
     for (i, c) in scenario.consumers.iter().enumerate() {
         if let Some(at) = c.start {
-            actions.push(TimedAction {
-                at,
-                action: Action::Start(ClientRef::Consumer(ClientIdx(i as u32))),
-            });
+            actions.push(TimedAction { at, action: Action::Start(ClientRef::Consumer(ClientIdx(i as u32))) });
         }
     }
     actions.extend(scenario.timeline.iter().cloned());

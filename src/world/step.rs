@@ -44,13 +44,7 @@ impl fmt::Display for SimError {
                 "the run stopped at t={at} after {limit} events (limits.max_events); \
                  raise `limits: {{ max_events: N }}` in the scenario, or shorten it"
             ),
-            SimError::Invariant {
-                message,
-                step,
-                at,
-                seed,
-                scenario,
-            } => write!(
+            SimError::Invariant { message, step, at, seed, scenario } => write!(
                 f,
                 "invariant violated at t={at}, event #{step} (seed {seed}): {message}
 \
@@ -80,26 +74,13 @@ impl World {
         self.steps += 1;
         if self.steps > self.scenario.limits.max_events {
             self.finished = true;
-            return Err(SimError::EventLimit {
-                limit: self.scenario.limits.max_events,
-                at: time,
-            });
+            return Err(SimError::EventLimit { limit: self.scenario.limits.max_events, at: time });
         }
         match event {
-            Event::Deliver {
-                from,
-                to,
-                from_incarnation,
-                to_incarnation,
-                message,
-            } => {
+            Event::Deliver { from, to, from_incarnation, to_incarnation, message } => {
                 self.deliver(from, to, from_incarnation, to_incarnation, *message);
             }
-            Event::Timer {
-                node,
-                incarnation,
-                timer,
-            } => {
+            Event::Timer { node, incarnation, timer } => {
                 if self.host_status(node.host()) == (true, incarnation) {
                     self.dispatch_timer(node, timer);
                 }
@@ -109,6 +90,7 @@ impl World {
                 self.apply_action(&action);
             }
             Event::Expect(i) => self.evaluate_expectation(i),
+            Event::ControllerElection(candidate) => self.finish_controller_election(candidate),
             Event::End => {
                 for i in 0..self.results.len() {
                     if self.scenario.expectations[i].at.is_none() {
@@ -119,9 +101,13 @@ impl World {
             }
         }
         self.flush_effects(sink);
-        if let Some(checker) = &mut self.checker
-            && let Err(message) = checker.check(&self.brokers, &self.names)
-        {
+        let verdict = match &mut self.checker {
+            Some(checker) => checker
+                .check(&self.brokers, &self.names)
+                .and_then(|()| if self.finished { self.verify_committed() } else { Ok(()) }),
+            None => Ok(()),
+        };
+        if let Err(message) = verdict {
             self.finished = true;
             return Err(SimError::Invariant {
                 message,
@@ -131,17 +117,30 @@ impl World {
                 scenario: self.scenario.source.name.trim_end_matches(" (built-in)").to_string(),
             });
         }
-        Ok(if self.finished {
-            StepResult::Finished
-        } else {
-            StepResult::Progress
-        })
+        Ok(if self.finished { StepResult::Finished } else { StepResult::Progress })
+    }
+
+    /// At the end of the run: no committed record was lost (see `check::committed`).
+    fn verify_committed(&self) -> Result<(), String> {
+        let Some(checker) = &self.checker else {
+            return Ok(());
+        };
+        let views = self.partition_views();
+        let final_logs = views.iter().filter_map(|v| v.log.map(|l| (v.tp, l))).collect();
+        checker.committed.verify(&final_logs, &self.names)
     }
 
     /// Runs to the end.
     pub fn run(&mut self, sink: &mut dyn TraceSink) -> Result<(), SimError> {
-        while self.step(sink)? == StepResult::Progress {}
-        Ok(())
+        let result = loop {
+            match self.step(sink) {
+                Ok(StepResult::Progress) => {}
+                Ok(StepResult::Finished) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        sink.finish();
+        result
     }
 
     /// Runs every event up to and including `time`.
@@ -182,10 +181,8 @@ impl World {
 
     /// Tells `sender` its request to `peer` could not be delivered.
     fn notify_disconnected(&mut self, peer: NodeId, sender: NodeId, message: &Message) {
-        let notice = Message::Disconnected {
-            correlation_id: message.request_correlation_id(),
-            api: message.api_name(),
-        };
+        let notice =
+            Message::Disconnected { correlation_id: message.request_correlation_id(), api: message.api_name() };
         let (_, sender_incarnation) = self.host_status(sender.host());
         let (_, peer_incarnation) = self.host_status(peer.host());
         let at = self.now + self.network.latency;
@@ -209,11 +206,7 @@ impl World {
                     broker.on_message(&mut ctx, from, message);
                 }
             }
-            NodeId::Controller(b) => {
-                if let Some(c) = self.controllers.iter_mut().find(|c| c.broker == b) {
-                    c.on_message(&mut ctx, from, message);
-                }
-            }
+            NodeId::Controller(_) => self.controller.on_message(&mut ctx, from, message),
             NodeId::Producer(p) => {
                 if let Some(producer) = self.producers.get_mut(p.0 as usize) {
                     producer.on_message(&mut ctx, from, message);
@@ -235,11 +228,7 @@ impl World {
                     broker.on_timer(&mut ctx, t);
                 }
             }
-            (NodeId::Controller(b), Timer::Controller(t)) => {
-                if let Some(c) = self.controllers.iter_mut().find(|c| c.broker == b) {
-                    c.on_timer(&mut ctx, t);
-                }
-            }
+            (NodeId::Controller(_), Timer::Controller(t)) => self.controller.on_timer(&mut ctx, t),
             (NodeId::Producer(p), Timer::Producer(t)) => {
                 if let Some(producer) = self.producers.get_mut(p.0 as usize) {
                     producer.on_timer(&mut ctx, t);
@@ -265,27 +254,16 @@ impl World {
         let timers = std::mem::take(&mut self.effects.timers);
         for (at, node, timer) in timers {
             let (_, incarnation) = self.host_status(node.host());
-            self.queue.push(
-                at,
-                Event::Timer {
-                    node,
-                    incarnation,
-                    timer,
-                },
-            );
+            self.queue.push(at, Event::Timer { node, incarnation, timer });
         }
         let trace = std::mem::take(&mut self.effects.trace);
         for event in trace {
             self.ledger.observe(&event);
+            if let Some(checker) = &mut self.checker {
+                checker.committed.observe(&event, &self.brokers);
+            }
             if sink.wants(event.level()) {
-                sink.record(
-                    &TracedEvent {
-                        time: self.now,
-                        step: self.steps,
-                        event,
-                    },
-                    &self.names,
-                );
+                sink.record(&TracedEvent { time: self.now, step: self.steps, event }, &self.names);
             }
         }
     }
@@ -310,31 +288,18 @@ impl World {
             return;
         }
         if trace_sends {
-            self.effects.trace.push(TraceEvent::MessageSent {
-                from,
-                to,
-                api: message.api_name(),
-            });
+            self.effects.trace.push(TraceEvent::MessageSent { from, to, api: message.api_name() });
         }
         match self.network.route(self.now, from, to) {
             Route::Deliver(at) => {
                 self.queue.push(
                     at,
-                    Event::Deliver {
-                        from,
-                        to,
-                        from_incarnation,
-                        to_incarnation,
-                        message: Box::new(message),
-                    },
+                    Event::Deliver { from, to, from_incarnation, to_incarnation, message: Box::new(message) },
                 );
             }
-            Route::Drop(reason) => self.effects.trace.push(TraceEvent::MessageDropped {
-                from,
-                to,
-                api: message.api_name(),
-                reason,
-            }),
+            Route::Drop(reason) => {
+                self.effects.trace.push(TraceEvent::MessageDropped { from, to, api: message.api_name(), reason })
+            }
         }
     }
 }

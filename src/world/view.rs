@@ -8,10 +8,10 @@ use crate::check::outcome::{self, Delivery};
 use crate::client::consumer::{ConsumerPhase, Position};
 use crate::cluster::log::PartitionLog;
 use crate::cluster::metadata::{MetadataImage, PartitionState};
-use crate::ids::{BrokerId, TopicPartition};
-use crate::scenario::Check;
+use crate::ids::{BrokerId, ClientIdx, TopicPartition};
+use crate::scenario::{Check, Observed};
 use crate::trace::TraceEvent;
-use crate::trace::report::{ConsumerRow, ExpectationResult, Outcome, PartitionRow};
+use crate::trace::report::{ConsumerRow, ExpectationResult, Outcome, PartitionRow, ProducerRow};
 
 /// A partition as the cluster sees it: the controller's leader and ISR, and
 /// the log that counts (the leader's; the most complete replica's when offline).
@@ -26,32 +26,23 @@ pub struct PartitionView<'a> {
 impl World {
     /// The active controller's metadata: the cluster's truth.
     pub fn cluster_metadata(&self) -> &MetadataImage {
-        &self.controllers[0].image
+        &self.controller.image
     }
 
     pub fn partition_view(&self, tp: TopicPartition) -> Option<PartitionView<'_>> {
         let state = self.cluster_metadata().partition(tp)?;
-        let replica_log = |b: BrokerId| {
-            self.brokers
-                .get((b.0 - 1) as usize)
-                .and_then(|broker| broker.partitions.get(&tp))
-        };
+        let replica_log =
+            |b: BrokerId| self.brokers.get((b.0 - 1) as usize).and_then(|broker| broker.partitions.get(&tp));
         let chosen = match state.leader {
             Some(leader) => Some(leader),
             // Offline: show the replica that has the most.
-            None => state.replicas.iter().copied().max_by_key(|&b| {
-                (
-                    replica_log(b).map_or(-1, |p| p.log.log_end_offset()),
-                    std::cmp::Reverse(b),
-                )
-            }),
+            None => state
+                .replicas
+                .iter()
+                .copied()
+                .max_by_key(|&b| (replica_log(b).map_or(-1, |p| p.log.log_end_offset()), std::cmp::Reverse(b))),
         };
-        Some(PartitionView {
-            tp,
-            state,
-            log_broker: chosen,
-            log: chosen.and_then(replica_log).map(|p| &p.log),
-        })
+        Some(PartitionView { tp, state, log_broker: chosen, log: chosen.and_then(replica_log).map(|p| &p.log) })
     }
 
     /// Every partition of the scenario's topics, in order.
@@ -60,17 +51,17 @@ impl World {
         tps.into_iter().filter_map(|tp| self.partition_view(tp)).collect()
     }
 
-    /// The delivery checks as of now.
-    pub fn delivery(&self) -> Delivery {
+    /// The delivery checks as of now, for every producer or just one.
+    pub fn delivery_of(&self, producer: Option<ClientIdx>) -> Delivery {
         let views = self.partition_views();
         let final_logs: BTreeMap<TopicPartition, &PartitionLog> =
             views.iter().filter_map(|v| v.log.map(|l| (v.tp, l))).collect();
-        outcome::compute(
-            &self.ledger,
-            &final_logs,
-            &super::build::read_partitions(&self.scenario),
-            &self.names,
-        )
+        let read = super::build::read_partitions(&self.scenario);
+        outcome::compute(&self.ledger, &final_logs, &read, &self.names, producer)
+    }
+
+    pub fn delivery(&self) -> Delivery {
+        self.delivery_of(None)
     }
 
     fn partition_rows(&self) -> Vec<PartitionRow> {
@@ -117,6 +108,27 @@ impl World {
             .collect()
     }
 
+    fn producer_rows(&self) -> Vec<ProducerRow> {
+        if self.producers.len() < 2 {
+            return Vec::new();
+        }
+        self.producers
+            .iter()
+            .map(|p| {
+                let d = self.delivery_of(Some(p.idx));
+                ProducerRow {
+                    producer: p.name.clone(),
+                    produced: d.produced,
+                    acknowledged: d.acknowledged,
+                    failed: d.failed,
+                    lost: d.lost,
+                    duplicated: d.duplicated,
+                    reordered: d.reordered,
+                }
+            })
+            .collect()
+    }
+
     /// The report the run ends with.
     pub fn outcome(&self) -> Outcome {
         let expectations: Vec<ExpectationResult> = self.results.iter().flatten().cloned().collect();
@@ -129,27 +141,40 @@ impl World {
             partitions: self.partition_rows(),
             consumers: self.consumer_rows(),
             delivery: self.delivery(),
+            producers: self.producer_rows(),
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
             expectations,
         }
     }
 
     /// The current value an expectation looks at.
-    fn observe(&self, check: &Check) -> Option<i64> {
+    fn observe(&self, check: &Check) -> Observed {
+        const NO_REPLICA: Observed = Observed::Nothing("nothing (no replica has the partition)");
+        let log_value = |tp: TopicPartition, read: fn(&PartitionLog) -> i64| {
+            self.partition_view(tp).and_then(|v| v.log).map_or(NO_REPLICA, |l| Observed::Number(read(l)))
+        };
         match check {
-            Check::HighWatermark(tp) => self.partition_view(*tp)?.log.map(|l| l.high_watermark()),
-            Check::LogEndOffset(tp) => self.partition_view(*tp)?.log.map(|l| l.log_end_offset()),
-            Check::LogStartOffset(tp) => self.partition_view(*tp)?.log.map(|l| l.log_start_offset()),
-            Check::Received(c) => self.consumers.get(c.0 as usize).map(|c| c.delivered as i64),
-            Check::Outcome(field) => Some(self.delivery().field(*field) as i64),
+            Check::HighWatermark(tp) => log_value(*tp, PartitionLog::high_watermark),
+            Check::LogEndOffset(tp) => log_value(*tp, PartitionLog::log_end_offset),
+            Check::LogStartOffset(tp) => log_value(*tp, PartitionLog::log_start_offset),
+            Check::Leader(tp) => match self.partition_view(*tp).and_then(|v| v.state.leader) {
+                Some(b) => Observed::Number(i64::from(b.0)),
+                None => Observed::Nothing("none (offline)"),
+            },
+            Check::Isr(tp) => self
+                .partition_view(*tp)
+                .map_or(NO_REPLICA, |v| Observed::Members(v.state.isr.iter().map(|b| b.0.to_string()).collect())),
+            Check::Received(c) => Observed::Number(self.consumers.get(c.0 as usize).map_or(0, |c| c.delivered as i64)),
+            Check::Outcome(field) => Observed::Number(self.delivery().field(*field) as i64),
+            Check::ProducerOutcome(p, field) => Observed::Number(self.delivery_of(Some(*p)).field(*field) as i64),
         }
     }
 
     pub(super) fn evaluate_expectation(&mut self, index: usize) {
         let expectation = &self.scenario.expectations[index];
         let found = self.observe(&expectation.check);
-        let passed = found.is_some_and(|v| expectation.expected.holds(v));
-        let found_text = found.map_or("nothing (no replica has the partition)".to_string(), |v| v.to_string());
+        let passed = expectation.expected.holds(&found);
+        let found_text = found.to_string();
         let result = ExpectationResult {
             description: expectation.description.clone(),
             at: expectation.at.map_or("end".to_string(), |t| t.to_string()),

@@ -16,12 +16,7 @@ fn broken_scenarios_explain_themselves() {
                 Err(e) => e,
             };
             for problem in &error.problems {
-                assert!(
-                    problem.help.is_some(),
-                    "{}: `{}` has no help",
-                    support::relative(path),
-                    problem.message
-                );
+                assert!(problem.help.is_some(), "{}: `{}` has no help", support::relative(path), problem.message);
             }
             insta::assert_snapshot!(error.render(false));
         });

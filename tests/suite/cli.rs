@@ -49,12 +49,7 @@ fn run_jsonl_is_one_event_per_line_after_a_header() {
     assert_eq!(header["seed"], 1);
     let events: Vec<serde_json::Value> = lines.map(|l| serde_json::from_str(l).expect("JSON line")).collect();
     assert!(events.iter().any(|e| e["event"] == "append"));
-    assert!(
-        events
-            .windows(2)
-            .all(|w| w[0]["t_us"].as_u64() <= w[1]["t_us"].as_u64()),
-        "time never goes back"
-    );
+    assert!(events.windows(2).all(|w| w[0]["t_us"].as_u64() <= w[1]["t_us"].as_u64()), "time never goes back");
 }
 
 #[test]
@@ -96,12 +91,7 @@ fn check_accepts_every_course_scenario() {
 fn list_names_every_built_in_scenario() {
     let out = kafkasim(&["list", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let names: Vec<&str> = v
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|s| s["name"].as_str())
-        .collect();
+    let names: Vec<&str> = v.as_array().expect("array").iter().filter_map(|s| s["name"].as_str()).collect();
     for file in support::scenario_files() {
         let stem = file.file_stem().and_then(|s| s.to_str()).expect("name");
         assert!(names.contains(&stem), "{stem} is not built in");
@@ -110,40 +100,15 @@ fn list_names_every_built_in_scenario() {
 
 #[test]
 fn explain_partition_matches_kafkas_murmur2() {
-    let out = kafkasim(&[
-        "explain",
-        "partition",
-        "--key",
-        "foobar",
-        "--partitions",
-        "6",
-        "--format",
-        "json",
-    ]);
+    let out = kafkasim(&["explain", "partition", "--key", "foobar", "--partitions", "6", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["murmur2"], -790_332_482, "UtilsTest vector");
     assert_eq!(v["key_hex"], "666f6f626172");
     // (-790332482 & 0x7fffffff) % 6 = 1357151166 % 6
     assert_eq!(v["partition"], 1_357_151_166 % 6);
-    let hex = kafkasim(&[
-        "explain",
-        "partition",
-        "--key-hex",
-        "666f6f626172",
-        "--partitions",
-        "6",
-        "--format",
-        "json",
-    ]);
+    let hex = kafkasim(&["explain", "partition", "--key-hex", "666f6f626172", "--partitions", "6", "--format", "json"]);
     assert_eq!(out.stdout, hex.stdout, "--key-hex reads the same bytes");
-    let text = stdout(&kafkasim(&[
-        "explain",
-        "partition",
-        "--key",
-        "user-42",
-        "--partitions",
-        "6",
-    ]));
+    let text = stdout(&kafkasim(&["explain", "partition", "--key", "user-42", "--partitions", "6"]));
     assert!(text.contains("& 0x7fffffff") && text.contains("→ partition"));
 }
 
@@ -151,11 +116,8 @@ fn explain_partition_matches_kafkas_murmur2() {
 fn new_writes_a_scenario_that_checks_and_passes() {
     let dir = std::env::temp_dir().join(format!("kafkasim-new-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let status = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
-        .args(["new", "lesson"])
-        .current_dir(&dir)
-        .status()
-        .expect("runs");
+    let status =
+        Command::new(env!("CARGO_BIN_EXE_kafkasim")).args(["new", "lesson"]).current_dir(&dir).status().expect("runs");
     assert!(status.success());
     let run = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
         .args(["run", "lesson.yaml", "--quiet"])
@@ -163,11 +125,8 @@ fn new_writes_a_scenario_that_checks_and_passes() {
         .output()
         .expect("runs");
     assert_eq!(run.status.code(), Some(0), "{}", String::from_utf8_lossy(&run.stdout));
-    let again = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
-        .args(["new", "lesson"])
-        .current_dir(&dir)
-        .output()
-        .expect("runs");
+    let again =
+        Command::new(env!("CARGO_BIN_EXE_kafkasim")).args(["new", "lesson"]).current_dir(&dir).output().expect("runs");
     assert_eq!(again.status.code(), Some(2), "refuses to overwrite without --force");
 }
 

@@ -8,18 +8,8 @@ fn every_scenario_replays_identically() {
     for path in support::scenario_files() {
         let (first, digest_a, _) = support::run(support::load(&path), None);
         let (second, digest_b, _) = support::run(support::load(&path), None);
-        assert_eq!(
-            digest_a,
-            digest_b,
-            "{}: two runs gave different traces",
-            support::relative(&path)
-        );
-        assert_eq!(
-            first,
-            second,
-            "{}: two runs gave different outcomes",
-            support::relative(&path)
-        );
+        assert_eq!(digest_a, digest_b, "{}: two runs gave different traces", support::relative(&path));
+        assert_eq!(first, second, "{}: two runs gave different outcomes", support::relative(&path));
     }
 }
 

@@ -11,11 +11,7 @@ fn every_scenario_matches_its_snapshot() {
             let scenario = support::load(path);
             let (outcome, digest, events) = support::run(scenario, None);
             let failed: Vec<_> = outcome.expectations.iter().filter(|e| !e.passed).collect();
-            assert!(
-                failed.is_empty(),
-                "{}: expectations failed: {failed:#?}",
-                support::relative(path)
-            );
+            assert!(failed.is_empty(), "{}: expectations failed: {failed:#?}", support::relative(path));
             let report = format!("{}\ntrace: {events} events, digest {digest}\n", outcome.render());
             insta::assert_snapshot!(report);
         });

@@ -18,13 +18,7 @@ fn the_committed_schema_is_current() {
 fn the_schema_is_draft_07_and_closed() {
     let schema: serde_json::Value = serde_json::from_str(&kafkasim::cli::schema_json()).expect("valid JSON");
     assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
-    assert_eq!(
-        schema["additionalProperties"], false,
-        "unknown top-level keys must be flagged by editors"
-    );
+    assert_eq!(schema["additionalProperties"], false, "unknown top-level keys must be flagged by editors");
     let topic_config = &schema["definitions"]["TopicConfig"]["properties"];
-    assert!(
-        topic_config.get("retention.ms").is_some(),
-        "config names complete in editors"
-    );
+    assert!(topic_config.get("retention.ms").is_some(), "config names complete in editors");
 }

@@ -23,13 +23,7 @@ pub fn load(path: &Path) -> Scenario {
 
 /// Runs a scenario with invariant checks on; returns its outcome and trace digest.
 pub fn run(scenario: Scenario, seed: Option<u64>) -> (Outcome, String, u64) {
-    let mut world = World::new(
-        scenario,
-        BuildOptions {
-            seed,
-            check_invariants: true,
-        },
-    );
+    let mut world = World::new(scenario, BuildOptions { seed, check_invariants: true });
     let mut digest = DigestSink::default();
     world.run(&mut digest).unwrap_or_else(|e| panic!("run failed: {e}"));
     (world.outcome(), digest.hex(), digest.events)

@@ -20,8 +20,7 @@ impl Consumer {
         let n = self.bootstrap.len();
         let start = (self.next_correlation_id as usize) % n.max(1);
         (0..n).map(|i| self.bootstrap[(start + i) % n]).find(|&broker| {
-            self.connections
-                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
+            self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
         })
     }
 
@@ -63,12 +62,8 @@ impl Consumer {
             OffsetReset::Earliest => OffsetSpec::Earliest,
             OffsetReset::Latest => OffsetSpec::Latest,
             OffsetReset::None => {
-                let unknown: Vec<TopicPartition> = self
-                    .positions
-                    .iter()
-                    .filter(|(_, p)| **p == Position::Unknown)
-                    .map(|(&tp, _)| tp)
-                    .collect();
+                let unknown: Vec<TopicPartition> =
+                    self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
                 for tp in unknown {
                     self.positions.insert(tp, Position::Failed);
                     ctx.trace(TraceEvent::Position {
@@ -92,10 +87,7 @@ impl Consumer {
             }
         }
         for (broker, partitions) in by_leader {
-            if !self
-                .connections
-                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
-            {
+            if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;
             }
             for &tp in &partitions {
@@ -103,17 +95,9 @@ impl Consumer {
             }
             let request_partitions: Vec<(TopicPartition, OffsetSpec)> =
                 partitions.iter().map(|&tp| (tp, spec)).collect();
-            self.send_request(
-                ctx,
-                broker,
-                InFlight::ListOffsets { broker, partitions },
-                |correlation_id| {
-                    Message::ListOffsetsRequest(ListOffsetsRequest {
-                        correlation_id,
-                        partitions: request_partitions,
-                    })
-                },
-            );
+            self.send_request(ctx, broker, InFlight::ListOffsets { broker, partitions }, |correlation_id| {
+                Message::ListOffsetsRequest(ListOffsetsRequest { correlation_id, partitions: request_partitions })
+            });
         }
     }
 
@@ -161,17 +145,10 @@ impl Consumer {
             }
         }
         for (broker, offsets) in by_leader {
-            if self
-                .in_flight
-                .values()
-                .any(|f| matches!(f, InFlight::Fetch { broker: b, .. } if *b == broker))
-            {
+            if self.in_flight.values().any(|f| matches!(f, InFlight::Fetch { broker: b, .. } if *b == broker)) {
                 continue;
             }
-            if !self
-                .connections
-                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
-            {
+            if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;
             }
             let partitions = offsets
@@ -184,11 +161,8 @@ impl Consumer {
                     log_start_offset: -1,
                 })
                 .collect();
-            let (max_wait_ms, min_bytes, partition_max_bytes) = (
-                self.config.fetch_max_wait_ms,
-                self.config.fetch_min_bytes,
-                self.config.max_partition_fetch_bytes,
-            );
+            let (max_wait_ms, min_bytes, partition_max_bytes) =
+                (self.config.fetch_max_wait_ms, self.config.fetch_min_bytes, self.config.max_partition_fetch_bytes);
             self.send_request(ctx, broker, InFlight::Fetch { broker, offsets }, |correlation_id| {
                 Message::FetchRequest(FetchRequest {
                     correlation_id,

@@ -51,10 +51,7 @@ mod tests {
     #[test]
     fn fields_match_the_quickstart_in_order() {
         let value = object(&records(Datagen::Orders, 1, 1)[0].value);
-        assert_eq!(
-            field_names(&value),
-            ["ordertime", "orderid", "itemid", "orderunits", "address"]
-        );
+        assert_eq!(field_names(&value), ["ordertime", "orderid", "itemid", "orderunits", "address"]);
         let address = value["address"].as_object().expect("address is a record");
         assert_eq!(field_names(address), ["city", "state", "zipcode"]);
     }

@@ -47,10 +47,7 @@ mod tests {
     #[test]
     fn fields_match_the_quickstart_in_order() {
         let value = object(&records(Datagen::StockTrades, 1, 1)[0].value);
-        assert_eq!(
-            field_names(&value),
-            ["side", "quantity", "symbol", "price", "account", "userid"]
-        );
+        assert_eq!(field_names(&value), ["side", "quantity", "symbol", "price", "account", "userid"]);
     }
 
     #[test]

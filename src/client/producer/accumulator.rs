@@ -85,19 +85,13 @@ impl Accumulator {
             if let Some(open) = queue.open.take() {
                 queue.ready.push_back(close(tp, open));
             }
-            queue.open = Some(OpenBatch {
-                builder: RecordBatchBuilder::new(ProducerStamp::NONE),
-                created_at: now,
-            });
+            queue.open = Some(OpenBatch { builder: RecordBatchBuilder::new(ProducerStamp::NONE), created_at: now });
             new_batch_started = true;
         }
         let open = queue.open.as_mut().expect("opened above");
         let before = open.builder.size_bytes();
         open.builder.push(id, timestamp_ms, key, value, headers);
-        AppendResult {
-            new_batch_started,
-            appended_bytes: open.builder.size_bytes() - before,
-        }
+        AppendResult { new_batch_started, appended_bytes: open.builder.size_bytes() - before }
     }
 
     /// Closes open batches that are full or have lingered long enough (or all,
@@ -115,10 +109,7 @@ impl Accumulator {
 
     /// When the next open batch's linger expires.
     pub fn next_linger_expiry(&self, linger: crate::engine::SimDuration) -> Option<SimTime> {
-        self.queues
-            .values()
-            .filter_map(|q| q.open.as_ref().map(|o| o.created_at + linger))
-            .min()
+        self.queues.values().filter_map(|q| q.open.as_ref().map(|o| o.created_at + linger)).min()
     }
 
     /// Partitions with a batch ready to go at `now`.
@@ -138,20 +129,32 @@ impl Accumulator {
     pub fn take(&mut self, tp: TopicPartition, producer: Option<(i64, i16)>) -> Option<ProducerBatch> {
         let queue = self.queues.get_mut(&tp)?;
         let mut batch = queue.ready.pop_front()?;
-        if let (Some((producer_id, producer_epoch)), None) = (producer, batch.base_sequence) {
+        // Stamp a batch the first time it is sent, and again after an epoch
+        // bump reset the sequence numbers.
+        let stale = batch.batch.producer.producer_epoch != producer.map_or(-1, |p| p.1);
+        if let Some((producer_id, producer_epoch)) = producer
+            && (batch.base_sequence.is_none() || stale)
+        {
             let base_sequence = queue.next_sequence;
             queue.next_sequence = queue.next_sequence.wrapping_add(batch.batch.len() as i32);
             batch.base_sequence = Some(base_sequence);
             let mut stamped = (*batch.batch).clone();
-            stamped.producer = ProducerStamp {
-                producer_id,
-                producer_epoch,
-                base_sequence,
-            };
+            stamped.producer = ProducerStamp { producer_id, producer_epoch, base_sequence };
             batch.batch = Arc::new(stamped);
         }
         queue.in_flight += 1;
         Some(batch)
+    }
+
+    /// After a producer epoch bump (KIP-360), sequence numbers start over at 0
+    /// on every partition; waiting batches are numbered again when sent.
+    pub fn reset_sequences(&mut self) {
+        for queue in self.queues.values_mut() {
+            queue.next_sequence = 0;
+            for batch in &mut queue.ready {
+                batch.base_sequence = None;
+            }
+        }
     }
 
     /// A sent batch came back (answered or failed).
@@ -181,19 +184,10 @@ impl Accumulator {
     pub fn expire(&mut self, created_before_or_at: SimTime) -> Vec<ProducerBatch> {
         let mut expired = Vec::new();
         for (&tp, queue) in self.queues.iter_mut() {
-            while queue
-                .ready
-                .front()
-                .is_some_and(|b| b.created_at <= created_before_or_at)
-            {
+            while queue.ready.front().is_some_and(|b| b.created_at <= created_before_or_at) {
                 expired.push(queue.ready.pop_front().expect("checked"));
             }
-            if queue.ready.is_empty()
-                && queue
-                    .open
-                    .as_ref()
-                    .is_some_and(|o| o.created_at <= created_before_or_at)
-            {
+            if queue.ready.is_empty() && queue.open.as_ref().is_some_and(|o| o.created_at <= created_before_or_at) {
                 expired.push(close(tp, queue.open.take().expect("checked")));
             }
         }
@@ -204,22 +198,13 @@ impl Accumulator {
     pub fn oldest_created(&self) -> Option<SimTime> {
         self.queues
             .values()
-            .flat_map(|q| {
-                q.ready
-                    .iter()
-                    .map(|b| b.created_at)
-                    .chain(q.open.as_ref().map(|o| o.created_at))
-            })
+            .flat_map(|q| q.ready.iter().map(|b| b.created_at).chain(q.open.as_ref().map(|o| o.created_at)))
             .min()
     }
 
     /// The earliest retry time of a batch held back by backoff.
     pub fn next_retry(&self, now: SimTime) -> Option<SimTime> {
-        self.queues
-            .values()
-            .filter_map(|q| q.ready.front().map(|b| b.retry_at))
-            .filter(|&t| t > now)
-            .min()
+        self.queues.values().filter_map(|q| q.ready.front().map(|b| b.retry_at)).filter(|&t| t > now).min()
     }
 
     /// Records still waiting in the accumulator (not yet sent, or to be retried).
@@ -234,9 +219,7 @@ impl Accumulator {
 
     /// Batches queued per partition (for the TUI's producer panel).
     pub fn queued_batches(&self) -> impl Iterator<Item = (TopicPartition, usize)> + '_ {
-        self.queues
-            .iter()
-            .map(|(&tp, q)| (tp, q.ready.len() + usize::from(q.open.is_some())))
+        self.queues.iter().map(|(&tp, q)| (tp, q.ready.len() + usize::from(q.open.is_some())))
     }
 
     pub fn is_empty(&self) -> bool {

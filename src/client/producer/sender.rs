@@ -27,8 +27,7 @@ impl Producer {
         }
         let linger = SimDuration::from_millis(self.config.linger_ms);
         let flush = self.phase == ProducerPhase::Closing;
-        self.accumulator
-            .close_ready(ctx.now, linger, self.config.batch_size, flush);
+        self.accumulator.close_ready(ctx.now, linger, self.config.batch_size, flush);
         if self.idempotent && self.producer_id.is_none() {
             self.ensure_producer_id(ctx);
         } else {
@@ -55,10 +54,7 @@ impl Producer {
             }
         }
         for (broker, partitions) in by_broker {
-            if !self
-                .connections
-                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
-            {
+            if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;
             }
             let in_flight_to_broker = self.in_flight.values().filter(|f| f.broker() == broker).count();
@@ -112,8 +108,7 @@ impl Producer {
             }
             return;
         }
-        self.in_flight
-            .insert(correlation_id, InFlight::Produce { broker, batches });
+        self.in_flight.insert(correlation_id, InFlight::Produce { broker, batches });
         ctx.set_timer(
             SimDuration::from_millis(self.config.request_timeout_ms),
             Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
@@ -122,6 +117,10 @@ impl Producer {
 
     fn acknowledge(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, base_offset: i64) {
         self.acknowledged += batch.batch.len() as u64;
+        if let Some(base_sequence) = batch.base_sequence {
+            let last = base_sequence.wrapping_add(batch.batch.len() as i32 - 1);
+            self.last_acked_sequence.insert(batch.tp, last);
+        }
         ctx.trace(TraceEvent::Acknowledged {
             producer: self.idx,
             tp: batch.tp,
@@ -149,7 +148,7 @@ impl Producer {
         if let Some(flight) = self.in_flight.get(&correlation_id) {
             // Kafka closes a connection whose request timed out.
             let broker = flight.broker();
-            self.connections.on_disconnect(broker, ctx.now);
+            self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
             self.fail_request(ctx, correlation_id, ErrorCode::RequestTimedOut);
             self.run_sender(ctx);
         }
@@ -173,6 +172,9 @@ impl Producer {
     /// `delivery.timeout.ms`. An idempotent producer also retries
     /// OUT_OF_ORDER_SEQUENCE_NUMBER, which means an earlier batch failed first.
     fn retry_or_fail(&mut self, ctx: &mut Ctx<'_>, mut batch: ProducerBatch, error: ErrorCode) {
+        if error == ErrorCode::OutOfOrderSequenceNumber && self.sequence_is_unresolvable(&batch) {
+            self.bump_epoch(ctx, batch.tp);
+        }
         let retriable = error.is_retriable() || (self.idempotent && error == ErrorCode::OutOfOrderSequenceNumber);
         let deadline = batch.created_at + SimDuration::from_millis(self.config.delivery_timeout_ms);
         let can_retry = retriable && batch.attempts <= self.config.retries && ctx.now < deadline;
@@ -193,10 +195,7 @@ impl Producer {
             let reason = if !retriable {
                 format!("{error} (not retriable)")
             } else if ctx.now >= deadline {
-                format!(
-                    "{error}; delivery.timeout.ms={} passed",
-                    self.config.delivery_timeout_ms
-                )
+                format!("{error}; delivery.timeout.ms={} passed", self.config.delivery_timeout_ms)
             } else {
                 format!("{error}; retries={} used up", self.config.retries)
             };
@@ -206,12 +205,7 @@ impl Producer {
 
     fn fail_batch(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, error: String) {
         self.failed += batch.batch.len() as u64;
-        ctx.trace(TraceEvent::DeliveryFailed {
-            producer: self.idx,
-            tp: batch.tp,
-            error,
-            ids: batch.ids(),
-        });
+        ctx.trace(TraceEvent::DeliveryFailed { producer: self.idx, tp: batch.tp, error, ids: batch.ids() });
     }
 
     /// `retry.backoff.ms` doubling per attempt up to `retry.backoff.max.ms`, with
@@ -223,6 +217,34 @@ impl Producer {
         SimDuration::from_micros((capped * jitter * 1000.0) as u64)
     }
 
+    /// OUT_OF_ORDER_SEQUENCE_NUMBER for the batch right after the last
+    /// acknowledged one means the leader lost records it had acknowledged (an
+    /// unclean election, a truncation): no earlier batch can fill the gap.
+    fn sequence_is_unresolvable(&self, batch: &ProducerBatch) -> bool {
+        let expected_next = self.last_acked_sequence.get(&batch.tp).map_or(0, |s| s.wrapping_add(1));
+        self.idempotent && batch.base_sequence == Some(expected_next)
+    }
+
+    /// KIP-360: an idempotent producer bumps its epoch and numbers its records
+    /// from 0 again, so the leader accepts them as a fresh sequence.
+    fn bump_epoch(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
+        let Some((producer_id, epoch)) = self.producer_id else {
+            return;
+        };
+        let producer_epoch = epoch.wrapping_add(1);
+        self.producer_id = Some((producer_id, producer_epoch));
+        self.last_acked_sequence.clear();
+        self.accumulator.reset_sequences();
+        ctx.trace(TraceEvent::Action {
+            text: format!(
+                "{} got OUT_OF_ORDER_SEQUENCE_NUMBER on {}: the leader lost records it had acknowledged. \
+                 It bumps its producer epoch to {producer_epoch} and numbers its records from 0 again (KIP-360)",
+                self.name,
+                self.partition_name(tp)
+            ),
+        });
+    }
+
     /// Fails batches that waited longer than `delivery.timeout.ms` without being sent.
     fn expire_batches(&mut self, ctx: &mut Ctx<'_>) {
         let timeout = SimDuration::from_millis(self.config.delivery_timeout_ms);
@@ -231,10 +253,9 @@ impl Producer {
         };
         for batch in self.accumulator.expire(SimTime::from_micros(created_before)) {
             let reason = format!(
-                "TimeoutException: expiring {} record(s) for {}-{}: delivery.timeout.ms={} has passed since batch creation",
+                "TimeoutException: expiring {} record(s) for {}: delivery.timeout.ms={} has passed since batch creation",
                 batch.batch.len(),
-                batch.tp.topic.0,
-                batch.tp.partition,
+                self.partition_name(batch.tp),
                 self.config.delivery_timeout_ms
             );
             self.fail_batch(ctx, &batch, reason);
@@ -247,8 +268,7 @@ impl Producer {
         let n = self.bootstrap.len();
         let start = (self.next_correlation_id as usize) % n.max(1);
         (0..n).map(|i| self.bootstrap[(start + i) % n]).find(|&broker| {
-            self.connections
-                .ready_or_connect(ctx, broker, &mut self.next_correlation_id)
+            self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
         })
     }
 
@@ -262,10 +282,7 @@ impl Producer {
         let correlation_id = self.next_correlation_id();
         ctx.send(
             NodeId::Broker(broker),
-            Message::MetadataRequest(MetadataRequest {
-                correlation_id,
-                topics: vec![self.topic],
-            }),
+            Message::MetadataRequest(MetadataRequest { correlation_id, topics: vec![self.topic] }),
         );
         self.in_flight.insert(correlation_id, InFlight::Metadata { broker });
         ctx.set_timer(
@@ -275,23 +292,15 @@ impl Producer {
     }
 
     fn ensure_producer_id(&mut self, ctx: &mut Ctx<'_>) {
-        if self
-            .in_flight
-            .values()
-            .any(|f| matches!(f, InFlight::InitProducerId { .. }))
-        {
+        if self.in_flight.values().any(|f| matches!(f, InFlight::InitProducerId { .. })) {
             return;
         }
         let Some(broker) = self.pick_broker(ctx) else {
             return;
         };
         let correlation_id = self.next_correlation_id();
-        ctx.send(
-            NodeId::Broker(broker),
-            Message::InitProducerIdRequest(InitProducerIdRequest { correlation_id }),
-        );
-        self.in_flight
-            .insert(correlation_id, InFlight::InitProducerId { broker });
+        ctx.send(NodeId::Broker(broker), Message::InitProducerIdRequest(InitProducerIdRequest { correlation_id }));
+        self.in_flight.insert(correlation_id, InFlight::InitProducerId { broker });
         ctx.set_timer(
             SimDuration::from_millis(self.config.request_timeout_ms),
             Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
@@ -311,10 +320,7 @@ impl Producer {
         let Some(wake) = candidates.into_iter().flatten().filter(|&t| t > ctx.now).min() else {
             return;
         };
-        if self
-            .next_wake
-            .is_some_and(|scheduled| scheduled <= wake && scheduled > ctx.now)
-        {
+        if self.next_wake.is_some_and(|scheduled| scheduled <= wake && scheduled > ctx.now) {
             return;
         }
         self.next_wake = Some(wake);

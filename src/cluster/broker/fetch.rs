@@ -31,18 +31,11 @@ impl Broker {
             }
         }
         let (response, bytes) = self.read_for_fetch(&request);
-        let has_error = response
-            .partitions
-            .iter()
-            .any(|p| !p.error.is_ok() || p.diverging_epoch.is_some());
-        if bytes >= request.min_bytes.max(1) || has_error || request.max_wait_ms == 0 {
+        if answers_now(&response, bytes, request.min_bytes) || request.max_wait_ms == 0 {
             ctx.send(from, Message::FetchResponse(response));
         } else {
             let id = self.next_delayed_id();
-            ctx.set_timer(
-                SimDuration::from_millis(request.max_wait_ms),
-                Timer::Broker(BrokerTimer::FetchExpired(id)),
-            );
+            ctx.set_timer(SimDuration::from_millis(request.max_wait_ms), Timer::Broker(BrokerTimer::FetchExpired(id)));
             self.delayed_fetches.push(DelayedFetch { id, from, request });
         }
     }
@@ -58,10 +51,11 @@ impl Broker {
             return;
         }
         // A diverging follower's offset says nothing about what it has in common.
-        if diverging_epoch(partition, p).is_some() {
+        if divergence(partition, p) != Divergence::None {
             return;
         }
         partition.record_follower_fetch(follower, p.fetch_offset, p.log_start_offset, ctx.now);
+        self.maybe_expand_isr(ctx, p.tp, follower);
         self.maybe_advance_high_watermark(ctx, p.tp);
     }
 
@@ -73,21 +67,11 @@ impl Broker {
             .iter()
             .map(|p| {
                 let response = self.read_partition(request.replica, request.partition_max_bytes, p);
-                total_bytes += response
-                    .batches
-                    .iter()
-                    .map(|b| u64::from(b.batch.size_bytes()))
-                    .sum::<u64>();
+                total_bytes += response.batches.iter().map(|b| u64::from(b.batch.size_bytes())).sum::<u64>();
                 response
             })
             .collect();
-        (
-            FetchResponse {
-                correlation_id: request.correlation_id,
-                partitions,
-            },
-            total_bytes,
-        )
+        (FetchResponse { correlation_id: request.correlation_id, partitions }, total_bytes)
     }
 
     fn read_partition(&self, replica: Option<BrokerId>, max_bytes: u64, p: &FetchPartition) -> FetchPartitionResponse {
@@ -97,15 +81,18 @@ impl Broker {
             high_watermark: -1,
             log_start_offset: -1,
             diverging_epoch: None,
+            log_end_offset: -1,
             batches: Vec::new(),
         };
-        let Some(partition) = self.partitions.get(&p.tp).filter(|part| part.is_leader(self.id)) else {
+        let leader = self.partitions.get(&p.tp).filter(|part| self.ready && part.is_leader(self.id));
+        let Some(partition) = leader else {
             response.error = ErrorCode::NotLeaderOrFollower;
             return response;
         };
         let log = &partition.log;
         response.high_watermark = log.high_watermark();
         response.log_start_offset = log.log_start_offset();
+        response.log_end_offset = log.log_end_offset();
         if let Some(epoch) = p.current_leader_epoch {
             let mine = partition.state.leader_epoch;
             if epoch < mine {
@@ -117,39 +104,42 @@ impl Broker {
                 return response;
             }
         }
-        if replica.is_some()
-            && let Some(diverging) = diverging_epoch(partition, p)
-        {
-            response.diverging_epoch = Some(diverging);
+        if p.fetch_offset < log.log_start_offset() {
+            response.error = ErrorCode::OffsetOutOfRange;
             return response;
         }
-        if p.fetch_offset < log.log_start_offset() || p.fetch_offset > log.log_end_offset() {
+        if replica.is_some() {
+            match divergence(partition, p) {
+                Divergence::None => {}
+                Divergence::Diverging(epoch, end) => {
+                    response.diverging_epoch = Some((epoch, end));
+                    return response;
+                }
+                Divergence::Undefined => {
+                    response.error = ErrorCode::OffsetOutOfRange;
+                    return response;
+                }
+            }
+        }
+        if p.fetch_offset > log.log_end_offset() {
             response.error = ErrorCode::OffsetOutOfRange;
             return response;
         }
         // Followers may read everything; consumers only what is committed.
-        let max_offset = if replica.is_some() {
-            log.log_end_offset()
-        } else {
-            log.high_watermark()
-        };
+        let max_offset = if replica.is_some() { log.log_end_offset() } else { log.high_watermark() };
         response.batches = log.read(p.fetch_offset, max_offset, max_bytes);
         response
     }
 
     pub(super) fn complete_delayed_fetches(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
-        if !self
-            .delayed_fetches
-            .iter()
-            .any(|d| d.request.partitions.iter().any(|p| p.tp == tp))
-        {
+        if !self.delayed_fetches.iter().any(|d| d.request.partitions.iter().any(|p| p.tp == tp)) {
             return;
         }
         let pending = std::mem::take(&mut self.delayed_fetches);
         let mut still_waiting = Vec::with_capacity(pending.len());
         for delayed in pending {
             let (response, bytes) = self.read_for_fetch(&delayed.request);
-            if bytes >= delayed.request.min_bytes.max(1) {
+            if answers_now(&response, bytes, delayed.request.min_bytes) {
                 ctx.send(delayed.from, Message::FetchResponse(response));
             } else {
                 still_waiting.push(delayed);
@@ -174,11 +164,7 @@ impl Broker {
             .map(|&(tp, spec)| {
                 let leader = self.partitions.get(&tp).filter(|p| p.is_leader(self.id));
                 match leader {
-                    None => ListOffsetsPartitionResponse {
-                        tp,
-                        error: ErrorCode::NotLeaderOrFollower,
-                        offset: -1,
-                    },
+                    None => ListOffsetsPartitionResponse { tp, error: ErrorCode::NotLeaderOrFollower, offset: -1 },
                     Some(p) => ListOffsetsPartitionResponse {
                         tp,
                         error: ErrorCode::None,
@@ -192,20 +178,40 @@ impl Broker {
             .collect();
         ctx.send(
             from,
-            Message::ListOffsetsResponse(ListOffsetsResponse {
-                correlation_id: request.correlation_id,
-                partitions,
-            }),
+            Message::ListOffsetsResponse(ListOffsetsResponse { correlation_id: request.correlation_id, partitions }),
         );
     }
+}
+
+/// A fetch is answered at once when it has enough bytes, or anything the
+/// fetcher must act on: an error, or a divergence to truncate.
+fn answers_now(response: &FetchResponse, bytes: u64, min_bytes: u64) -> bool {
+    bytes >= min_bytes.max(1) || response.partitions.iter().any(|p| !p.error.is_ok() || p.diverging_epoch.is_some())
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Divergence {
+    None,
+    /// `(epoch, end offset)` the follower must truncate to.
+    Diverging(i32, i64),
+    /// The leader cannot place the follower's last epoch: OFFSET_OUT_OF_RANGE.
+    Undefined,
 }
 
 /// The leader's divergence check on a follower fetch (KIP-320 / KAFKA-10554):
 /// if the follower's last epoch ends earlier in the leader's log than the
 /// follower's log does, answer `(epoch, end offset)` to truncate to.
-fn diverging_epoch(partition: &crate::cluster::partition::Partition, p: &FetchPartition) -> Option<(i32, i64)> {
-    let last_fetched_epoch = p.last_fetched_epoch?;
+fn divergence(partition: &crate::cluster::partition::Partition, p: &FetchPartition) -> Divergence {
+    let Some(last_fetched_epoch) = p.last_fetched_epoch else {
+        return Divergence::None;
+    };
     let log = &partition.log;
     let (epoch, end_offset) = log.epoch_cache.end_offset_for(last_fetched_epoch, log.log_end_offset());
-    (epoch < last_fetched_epoch || end_offset < p.fetch_offset).then_some((epoch, end_offset))
+    if epoch < 0 || end_offset < 0 {
+        Divergence::Undefined
+    } else if epoch < last_fetched_epoch || end_offset < p.fetch_offset {
+        Divergence::Diverging(epoch, end_offset)
+    } else {
+        Divergence::None
+    }
 }

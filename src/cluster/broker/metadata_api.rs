@@ -13,11 +13,7 @@ impl Broker {
             .topics
             .iter()
             .map(|&topic| match image.topics.get(&topic) {
-                None => TopicMetadata {
-                    topic,
-                    error: ErrorCode::UnknownTopicOrPartition,
-                    partitions: Vec::new(),
-                },
+                None => TopicMetadata { topic, error: ErrorCode::UnknownTopicOrPartition, partitions: Vec::new() },
                 Some(t) => TopicMetadata {
                     topic,
                     error: ErrorCode::None,
@@ -27,11 +23,7 @@ impl Broker {
                         .enumerate()
                         .map(|(p, state)| PartitionMetadata {
                             partition: p as u32,
-                            error: if state.leader.is_some() {
-                                ErrorCode::None
-                            } else {
-                                ErrorCode::LeaderNotAvailable
-                            },
+                            error: if state.leader.is_some() { ErrorCode::None } else { ErrorCode::LeaderNotAvailable },
                             leader: state.leader,
                             leader_epoch: state.leader_epoch,
                             replicas: state.replicas.clone(),
@@ -41,12 +33,7 @@ impl Broker {
                 },
             })
             .collect();
-        let brokers = image
-            .brokers
-            .iter()
-            .filter(|(_, r)| !r.fenced)
-            .map(|(&b, _)| b)
-            .collect();
+        let brokers = image.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
         ctx.send(
             from,
             Message::MetadataResponse(MetadataResponse {

@@ -40,7 +40,13 @@ impl Broker {
             self.maybe_advance_high_watermark(ctx, tp);
         }
         match request.acks {
-            Acks::None => {}
+            // acks=0 gets no answer; on an error Kafka closes the connection,
+            // the only signal such a producer gets to refresh its metadata.
+            Acks::None => {
+                if results.iter().any(|r| !r.error.is_ok()) {
+                    ctx.send(from, Message::ConnectionReset);
+                }
+            }
             Acks::Leader => respond(ctx, from, request.correlation_id, results),
             Acks::All => {
                 let mut delayed = DelayedProduce {
@@ -74,20 +80,11 @@ impl Broker {
     ) -> (ProducePartitionResponse, Option<i64>) {
         let me = self.id;
         let records = batch.len() as u32;
-        let mut reply = ProducePartitionResponse {
-            tp,
-            error: ErrorCode::None,
-            base_offset: -1,
-            log_start_offset: -1,
-        };
-        let Some(partition) = self.partitions.get_mut(&tp).filter(|p| p.is_leader(me)) else {
+        let mut reply = ProducePartitionResponse { tp, error: ErrorCode::None, base_offset: -1, log_start_offset: -1 };
+        let ready = self.ready;
+        let Some(partition) = self.partitions.get_mut(&tp).filter(|p| ready && p.is_leader(me)) else {
             reply.error = ErrorCode::NotLeaderOrFollower;
-            ctx.trace(TraceEvent::ProduceRejected {
-                broker: me,
-                tp,
-                error: reply.error,
-                records,
-            });
+            ctx.trace(TraceEvent::ProduceRejected { broker: me, tp, error: reply.error, records });
             return (reply, None);
         };
         reply.log_start_offset = partition.log.log_start_offset();
@@ -102,64 +99,34 @@ impl Broker {
         };
         if !error.is_ok() {
             reply.error = error;
-            ctx.trace(TraceEvent::ProduceRejected {
-                broker: me,
-                tp,
-                error,
-                records,
-            });
+            ctx.trace(TraceEvent::ProduceRejected { broker: me, tp, error, records });
             return (reply, None);
         }
         let epoch = partition.state.leader_epoch;
         match partition.log.append_as_leader(batch.clone(), epoch) {
-            LeaderAppend::Appended {
-                base_offset,
-                last_offset,
-            } => {
+            LeaderAppend::Appended { base_offset, last_offset } => {
                 reply.base_offset = base_offset;
                 ctx.trace(TraceEvent::Append {
                     broker: me,
                     tp,
-                    batch: LogBatch {
-                        base_offset,
-                        partition_leader_epoch: epoch,
-                        batch,
-                    },
+                    batch: LogBatch { base_offset, partition_leader_epoch: epoch, batch },
                 });
                 self.on_partition_progress(ctx, tp);
                 (reply, Some(last_offset + 1))
             }
-            LeaderAppend::Duplicate {
-                base_offset,
-                last_offset,
-            } => {
+            LeaderAppend::Duplicate { base_offset, last_offset } => {
                 reply.base_offset = base_offset;
-                ctx.trace(TraceEvent::DuplicateBatch {
-                    broker: me,
-                    tp,
-                    base_offset,
-                    records,
-                });
+                ctx.trace(TraceEvent::DuplicateBatch { broker: me, tp, base_offset, records });
                 (reply, Some(last_offset + 1))
             }
             LeaderAppend::OutOfOrderSequence { .. } => {
                 reply.error = ErrorCode::OutOfOrderSequenceNumber;
-                ctx.trace(TraceEvent::ProduceRejected {
-                    broker: me,
-                    tp,
-                    error: reply.error,
-                    records,
-                });
+                ctx.trace(TraceEvent::ProduceRejected { broker: me, tp, error: reply.error, records });
                 (reply, None)
             }
             LeaderAppend::ProducerFenced => {
                 reply.error = ErrorCode::InvalidProducerEpoch;
-                ctx.trace(TraceEvent::ProduceRejected {
-                    broker: me,
-                    tp,
-                    error: reply.error,
-                    records,
-                });
+                ctx.trace(TraceEvent::ProduceRejected { broker: me, tp, error: reply.error, records });
                 (reply, None)
             }
         }
@@ -192,22 +159,33 @@ impl Broker {
     }
 
     pub(super) fn complete_delayed_produces(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
-        if !self
-            .delayed_produces
-            .iter()
-            .any(|d| d.waiting.iter().any(|w| w.0 == tp))
-        {
+        if !self.delayed_produces.iter().any(|d| d.waiting.iter().any(|w| w.0 == tp)) {
             return;
         }
         let mut pending = std::mem::take(&mut self.delayed_produces);
         pending.retain_mut(|delayed| {
             if self.try_complete_produce(delayed) {
-                respond(
-                    ctx,
-                    delayed.from,
-                    delayed.correlation_id,
-                    std::mem::take(&mut delayed.results),
-                );
+                respond(ctx, delayed.from, delayed.correlation_id, std::mem::take(&mut delayed.results));
+                false
+            } else {
+                true
+            }
+        });
+        self.delayed_produces = pending;
+    }
+
+    /// This broker stopped leading `tp`: parked writes to it are answered
+    /// NOT_LEADER_OR_FOLLOWER (their data may still be in the log).
+    pub(super) fn fail_delayed_produces(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
+        let mut pending = std::mem::take(&mut self.delayed_produces);
+        pending.retain_mut(|delayed| {
+            if !delayed.waiting.iter().any(|w| w.0 == tp) {
+                return true;
+            }
+            delayed.waiting.retain(|w| w.0 != tp);
+            set_error(&mut delayed.results, tp, ErrorCode::NotLeaderOrFollower);
+            if delayed.waiting.is_empty() {
+                respond(ctx, delayed.from, delayed.correlation_id, std::mem::take(&mut delayed.results));
                 false
             } else {
                 true
@@ -235,11 +213,5 @@ fn set_error(results: &mut [ProducePartitionResponse], tp: TopicPartition, error
 }
 
 fn respond(ctx: &mut Ctx<'_>, to: NodeId, correlation_id: u64, partitions: Vec<ProducePartitionResponse>) {
-    ctx.send(
-        to,
-        Message::ProduceResponse(ProduceResponse {
-            correlation_id,
-            partitions,
-        }),
-    );
+    ctx.send(to, Message::ProduceResponse(ProduceResponse { correlation_id, partitions }));
 }

@@ -15,9 +15,7 @@ use crate::scenario::file::{ConsumerSpec, KeySpec, ScenarioFile};
 use crate::scenario::{CEILING_MAX_RECORDS, ConsumerDef, ProducerDef, Scenario, TopicDef};
 
 fn is_started_by_timeline(file: &ScenarioFile, name: &str) -> bool {
-    file.timeline
-        .iter()
-        .any(|e| e.start.as_ref().is_some_and(|s| s.value == name))
+    file.timeline.iter().any(|e| e.start.as_ref().is_some_and(|s| s.value == name))
 }
 
 fn check_client_name(r: &mut Resolver<'_>, id: &Spanned<String>, taken: &mut Vec<String>) {
@@ -64,10 +62,7 @@ pub(crate) fn partition_ref(text: &str, topics: &[TopicDef]) -> Result<TopicPart
         .ok_or_else(|| format!("`{text}` names topic `{topic}`, which is not defined"))?;
     let count = topics[index].partitions;
     if partition >= count {
-        return Err(format!(
-            "topic `{topic}` has partitions 0 to {}, so `{text}` does not exist",
-            count - 1
-        ));
+        return Err(format!("topic `{topic}` has partitions 0 to {}, so `{text}` does not exist", count - 1));
     }
     Ok(TopicPartition::new(TopicId(index as u32), partition))
 }
@@ -142,11 +137,7 @@ pub(crate) fn resolve_producers(
                             Some("give one weight per key".to_string()),
                         );
                     } else if weights.iter().all(|&w| w == 0) && !weights.is_empty() {
-                        r.error(
-                            k,
-                            "every weight is 0",
-                            Some("at least one key needs a positive weight".to_string()),
-                        );
+                        r.error(k, "every weight is 0", Some("at least one key needs a positive weight".to_string()));
                     }
                     let keys = one.one_of.iter().map(|t| template(r, k, t)).collect();
                     KeySource::OneOf { keys, weights }
@@ -199,10 +190,7 @@ pub(crate) fn resolve_producers(
             r.error(
                 p,
                 format!("partition {} does not exist", p.value),
-                Some(format!(
-                    "topic `{}` has {} partitions",
-                    spec.topic.value, topics[topic.0 as usize].partitions
-                )),
+                Some(format!("topic `{}` has {} partitions", spec.topic.value, topics[topic.0 as usize].partitions)),
             );
         }
         let mut headers = Vec::new();
@@ -271,10 +259,7 @@ fn like_chain<'a>(r: &mut Resolver<'_>, specs: &'a [ConsumerSpec], index: usize)
                     .chain([specs[next].id.value.as_str()])
                     .collect();
                 // Report the cycle once: from the member that comes first in the file.
-                let first_member = cycle
-                    .iter()
-                    .filter_map(|name| specs.iter().position(|s| &s.id.value == name))
-                    .min();
+                let first_member = cycle.iter().filter_map(|name| specs.iter().position(|s| &s.id.value == name)).min();
                 if first_member == Some(index) {
                     r.error(
                         like,
@@ -326,11 +311,7 @@ pub(crate) fn resolve_consumers(
                     Ok(tp) => assign.push(tp),
                     Err(e) => {
                         bad_assign = true;
-                        r.error(
-                            list,
-                            e,
-                            Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
-                        );
+                        r.error(list, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()));
                     }
                 }
             }
@@ -362,11 +343,7 @@ pub(crate) fn resolve_consumers(
                         format!("seek offset {offset} is negative"),
                         Some("offsets start at 0".to_string()),
                     ),
-                    Err(e) => r.error(
-                        map,
-                        e,
-                        Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
-                    ),
+                    Err(e) => r.error(map, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string())),
                 }
             }
         }
@@ -407,10 +384,7 @@ pub(crate) fn check_limits(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: 
                 "limits.max_records may be at most {CEILING_MAX_RECORDS}"
             )));
         }
-        if limits
-            .max_events
-            .is_some_and(|m| m > crate::scenario::CEILING_MAX_EVENTS)
-        {
+        if limits.max_events.is_some_and(|m| m > crate::scenario::CEILING_MAX_EVENTS) {
             r.problems.push(crate::scenario::Problem::whole_file(format!(
                 "limits.max_events may be at most {}",
                 crate::scenario::CEILING_MAX_EVENTS
@@ -427,9 +401,7 @@ pub(crate) fn check_limits(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: 
                     "the producers would send {total} records in all, more than the limit of {}",
                     scenario.limits.max_records
                 ),
-                Some(format!(
-                    "lower `count`, or raise `limits: {{ max_records: N }}` (at most {CEILING_MAX_RECORDS})"
-                )),
+                Some(format!("lower `count`, or raise `limits: {{ max_records: N }}` (at most {CEILING_MAX_RECORDS})")),
             );
             break;
         }

@@ -27,11 +27,7 @@ pub(crate) fn apply<S, T: Configurable>(r: &mut Resolver<'_>, map: &ConfigMap<S>
     for (key, value) in &map.entries {
         let name = key.value.as_str();
         if seen.contains(&name) {
-            r.error(
-                key,
-                format!("`{name}` is set twice"),
-                Some("keep one of them".to_string()),
-            );
+            r.error(key, format!("`{name}` is set twice"), Some("keep one of them".to_string()));
             continue;
         }
         seen.push(name);

@@ -5,7 +5,7 @@ use serde_saphyr::Spanned;
 use super::Resolver;
 use super::clients::partition_ref;
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, ClientIdx};
+use crate::ids::{BrokerId, ClientIdx, ControllerId};
 use crate::scenario::file::{Expected as ExpectedSpec, HostRef, ScenarioFile};
 use crate::scenario::{
     Action, Check, ClientRef, Comparison, Expectation, Expected, HostName, MAX_RUN, OutcomeField, Scenario, TimedAction,
@@ -41,7 +41,36 @@ fn broker<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, id: u32
 fn host<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, host: &HostRef) -> Option<HostName> {
     match host {
         HostRef::Broker(id) => broker(r, scenario, at, *id).map(HostName::Broker),
-        HostRef::Client(name) => client(r, scenario, at, name).map(HostName::Client),
+        HostRef::Client(name) => match name.strip_prefix("controller-").map(str::parse::<u32>) {
+            Some(Ok(id)) if id >= 1 && id <= scenario.controllers => Some(HostName::Controller(ControllerId(id))),
+            Some(_) => {
+                r.error(
+                    at,
+                    format!("`{name}` does not exist"),
+                    Some(format!("this scenario has controllers controller-1 to controller-{}", scenario.controllers)),
+                );
+                None
+            }
+            None => client(r, scenario, at, name).map(HostName::Client),
+        },
+    }
+}
+
+/// A process `kill`/`restart` can act on: a broker or a controller.
+fn process<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, target: &HostRef) -> Option<HostName> {
+    match host(r, scenario, at, target)? {
+        HostName::Client(_) => {
+            r.error(
+                at,
+                "`kill` and `restart` are for brokers and controllers",
+                Some(
+                    "stop a client with `crash:` (abruptly) or `stop:` (cleanly), and bring it back with `start:`"
+                        .to_string(),
+                ),
+            );
+            None
+        }
+        other => Some(other),
     }
 }
 
@@ -63,15 +92,18 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 actions.push(make(c));
             }
         }
-        if let Some(b) = &entry.kill
-            && let Some(id) = broker(r, scenario, b, b.value)
+        if let Some(target) = &entry.kill
+            && let Some(h) = process(r, scenario, target, &target.value)
         {
-            actions.push(Action::Kill(id));
+            actions.push(Action::Kill(h));
         }
-        if let Some(b) = &entry.restart
-            && let Some(id) = broker(r, scenario, b, b.value)
+        if let Some(target) = &entry.restart
+            && let Some(h) = process(r, scenario, target, &target.value)
         {
-            actions.push(Action::Restart(id));
+            actions.push(Action::Restart(h));
+        }
+        if entry.preferred_election == Some(true) {
+            actions.push(Action::PreferredElection);
         }
         if let Some(groups) = &entry.cut {
             let mut resolved: Vec<Vec<HostName>> = Vec::new();
@@ -106,15 +138,15 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
             actions.push(Action::Slow(h, slow.latency.value.0));
         }
         match actions.len() {
-            1 => scenario.timeline.push(TimedAction {
-                at,
-                action: actions.pop().expect("one"),
-            }),
-            0 if entry.heal == Some(false) => {}
+            1 => scenario.timeline.push(TimedAction { at, action: actions.pop().expect("one") }),
+            0 if entry.heal == Some(false) || entry.preferred_election == Some(false) => {}
             0 if r.problems.is_empty() => r.error(
                 &entry.at,
                 "this timeline entry does nothing",
-                Some("add one action: say, start, stop, crash, kill, restart, cut, heal or slow".to_string()),
+                Some(
+                    "add one action: say, start, stop, crash, kill, restart, cut, heal, slow or preferred_election"
+                        .to_string(),
+                ),
             ),
             0 => {}
             n => r.error(
@@ -130,10 +162,8 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
 
 fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expected> {
     match &value.value {
-        ExpectedSpec::Exactly(n) => Some(Expected {
-            comparison: Comparison::Equal,
-            value: *n,
-        }),
+        ExpectedSpec::Exactly(n) => Some(Expected::number(*n)),
+        ExpectedSpec::Compare(text) if text.trim() == "none" => Some(Expected::Nothing),
         ExpectedSpec::Compare(text) => {
             let t = text.trim();
             let (comparison, rest) = [
@@ -148,7 +178,7 @@ fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expec
             .find_map(|(op, c)| t.strip_prefix(op).map(|rest| (c, rest)))
             .unwrap_or((Comparison::Equal, t));
             match rest.trim().parse::<i64>() {
-                Ok(value) => Some(Expected { comparison, value }),
+                Ok(value) => Some(Expected::Number { comparison, value }),
                 Err(_) => {
                     r.error(
                         value,
@@ -167,31 +197,18 @@ pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, sc
         let at = spec.at.as_ref().map(|a| SimTime::ZERO + a.value.0);
         let mut any = false;
         let partition_checks = [
-            (
-                "high_watermark",
-                &spec.high_watermark,
-                Check::HighWatermark as fn(_) -> Check,
-            ),
-            (
-                "log_end_offset",
-                &spec.log_end_offset,
-                Check::LogEndOffset as fn(_) -> Check,
-            ),
-            (
-                "log_start_offset",
-                &spec.log_start_offset,
-                Check::LogStartOffset as fn(_) -> Check,
-            ),
+            ("high_watermark", &spec.high_watermark, Check::HighWatermark as fn(_) -> Check),
+            ("log_end_offset", &spec.log_end_offset, Check::LogEndOffset as fn(_) -> Check),
+            ("log_start_offset", &spec.log_start_offset, Check::LogStartOffset as fn(_) -> Check),
+            ("leader", &spec.leader, Check::Leader as fn(_) -> Check),
         ];
         for (label, map, make) in partition_checks {
             for (name, value) in map.iter().flatten() {
                 any = true;
                 match partition_ref(name, &scenario.topics) {
-                    Err(e) => r.error(
-                        value,
-                        e,
-                        Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()),
-                    ),
+                    Err(e) => {
+                        r.error(value, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()))
+                    }
                     Ok(tp) => {
                         if let Some(expected) = expected(r, value) {
                             scenario.expectations.push(Expectation {
@@ -203,6 +220,18 @@ pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, sc
                         }
                     }
                 }
+            }
+        }
+        for (name, brokers) in spec.isr.iter().flatten() {
+            any = true;
+            match partition_ref(name, &scenario.topics) {
+                Err(e) => r.error(brokers, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string())),
+                Ok(tp) => scenario.expectations.push(Expectation {
+                    at,
+                    check: Check::Isr(tp),
+                    expected: Expected::Members(brokers.value.iter().map(u32::to_string).collect()),
+                    description: format!("ISR of {name}"),
+                }),
             }
         }
         for (name, value) in spec.received.iter().flatten() {
@@ -239,6 +268,33 @@ pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, sc
                             expected,
                             description: format!("{name} records"),
                         });
+                    }
+                }
+            }
+        }
+        for (producer, checks) in spec.outcome_of.iter().flatten() {
+            any = true;
+            let index = scenario.producers.iter().position(|p| &p.name == producer);
+            for (name, value) in checks {
+                let Some(index) = index else {
+                    let known: Vec<&str> = scenario.producers.iter().map(|p| p.name.as_str()).collect();
+                    r.unknown(value, "producer", producer, &known);
+                    break;
+                };
+                match OutcomeField::ALL.iter().find(|f| f.name() == name) {
+                    None => {
+                        let known: Vec<&str> = OutcomeField::ALL.iter().map(|f| f.name()).collect();
+                        r.unknown(value, "outcome count", name, &known);
+                    }
+                    Some(&field) => {
+                        if let Some(expected) = expected(r, value) {
+                            scenario.expectations.push(Expectation {
+                                at,
+                                check: Check::ProducerOutcome(ClientIdx(index as u32), field),
+                                expected,
+                                description: format!("{name} records of {producer}"),
+                            });
+                        }
                     }
                 }
             }
@@ -282,11 +338,7 @@ pub(crate) fn resolve_run(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &
                     Some("use at most `366d`".to_string()),
                 );
             } else if run.value.0.is_zero() {
-                r.error(
-                    run,
-                    "a run of 0s shows nothing",
-                    Some("use a positive duration like `90s`".to_string()),
-                );
+                r.error(run, "a run of 0s shows nothing", Some("use a positive duration like `90s`".to_string()));
             }
             for action in &file.timeline {
                 if SimTime::ZERO + action.at.value.0 > end {

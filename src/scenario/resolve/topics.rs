@@ -14,17 +14,9 @@ fn topic_name_problem(name: &str) -> Option<String> {
     } else if name == "." || name == ".." {
         Some("`.` and `..` are not allowed as topic names".to_string())
     } else if name.len() > 249 {
-        Some(format!(
-            "the name is {} characters; Kafka allows at most 249",
-            name.len()
-        ))
-    } else if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-    {
-        Some(format!(
-            "`{c}` is not allowed in a topic name: use letters, digits, `.`, `_` and `-`"
-        ))
+        Some(format!("the name is {} characters; Kafka allows at most 249", name.len()))
+    } else if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+        Some(format!("`{c}` is not allowed in a topic name: use letters, digits, `.`, `_` and `-`"))
     } else if name.starts_with("__") {
         Some("names starting with `__` are reserved for Kafka's internal topics".to_string())
     } else {
@@ -42,11 +34,7 @@ pub(crate) fn resolve_topics(
     for spec in specs {
         let name = spec.name.value.clone();
         if let Some(problem) = topic_name_problem(&name) {
-            r.error(
-                &spec.name,
-                problem,
-                Some("rename the topic, e.g. `orders` or `demo_1`".to_string()),
-            );
+            r.error(&spec.name, problem, Some("rename the topic, e.g. `orders` or `demo_1`".to_string()));
         }
         if topics.iter().any(|t| t.name == name) {
             r.error(
@@ -109,11 +97,7 @@ pub(crate) fn resolve_topics(
         };
         if let Some(rf) = &spec.replication_factor {
             if rf.value == 0 {
-                r.error(
-                    rf,
-                    "replication factor 0",
-                    Some("every partition needs at least one replica".to_string()),
-                );
+                r.error(rf, "replication factor 0", Some("every partition needs at least one replica".to_string()));
             } else if rf.value > brokers {
                 r.error(
                     rf,
