@@ -67,6 +67,22 @@ impl LeaderEpochCache {
     }
 }
 
+/// Where a follower truncates when the leader says its last fetched epoch
+/// ends at `(leader_epoch, leader_end)` in the leader's log (Kafka's
+/// `getOffsetTruncationState`): if the follower knows that epoch too, at the
+/// smaller of the two ends; if it does not, at the end of its own largest epoch
+/// below it (the next fetch narrows it further, as KIP-279 iterates).
+pub fn truncation_offset(follower: &LeaderEpochCache, follower_leo: i64, leader_epoch: i32, leader_end: i64) -> i64 {
+    let (epoch, end) = follower.end_offset_for(leader_epoch, follower_leo);
+    if epoch == leader_epoch {
+        leader_end.min(end)
+    } else if epoch < 0 {
+        leader_end.min(follower_leo)
+    } else {
+        end.min(follower_leo)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +122,38 @@ mod tests {
         let mut c = cache(&[(1, 0), (2, 5), (3, 9)]);
         c.truncate_from_start(7);
         assert_eq!(c.entries(), &[(2, 7), (3, 9)]);
+    }
+
+    #[test]
+    fn kip_101_scenario_2_the_follower_drops_what_the_new_leader_never_had() {
+        // A had 0:m1@0, 1:m2@0; B came back first with 0:m1@0 and, as leader in
+        // epoch 1, wrote 1:m3@1. A fetches with last epoch 0 at offset 2.
+        let b = cache(&[(0, 0), (1, 1)]);
+        let (epoch, end) = b.end_offset_for(0, 2);
+        assert_eq!((epoch, end), (0, 1), "epoch 0 ends at offset 1 on the leader");
+        let a = cache(&[(0, 0)]);
+        assert_eq!(truncation_offset(&a, 2, epoch, end), 1, "A drops m2 and will copy m3");
+    }
+
+    #[test]
+    fn kip_279_fast_failovers_converge() {
+        // A (leader, epoch 3) has 0:x@1, 1:y@1, 2:r@3; B has 0:x@1, 1:p@2, 2:q@2.
+        let a = cache(&[(1, 0), (3, 2)]);
+        let b = cache(&[(1, 0), (2, 1)]);
+        // B fetches with last epoch 2 at offset 3: A knows no epoch 2.
+        let (epoch, end) = a.end_offset_for(2, 3);
+        assert_eq!((epoch, end), (1, 2));
+        // B knows epoch 1, which ends at 1 on B: truncate to min(2, 1) = 1.
+        assert_eq!(truncation_offset(&b, 3, epoch, end), 1);
+    }
+
+    #[test]
+    fn a_follower_that_never_saw_the_epoch_backs_off_to_its_own_earlier_epoch() {
+        // Leader says epoch 5 ends at 40; follower has epochs 2@0 and 4@30, LEO 50.
+        let follower = cache(&[(2, 0), (4, 30)]);
+        assert_eq!(truncation_offset(&follower, 50, 5, 40), 40.min(50));
+        // Leader says epoch 3 ends at 25; follower's largest epoch below 3 is 2, ending at 30.
+        assert_eq!(truncation_offset(&follower, 50, 3, 25), 30);
     }
 
     #[test]

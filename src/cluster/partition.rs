@@ -139,3 +139,89 @@ impl Partition {
         state.last_fetch = now;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
+    use crate::ids::{ClientIdx, RecordId, TopicId};
+
+    fn leader_partition(min_isr: u32, isr: &[i32]) -> Partition {
+        let config = TopicConfig { min_insync_replicas: min_isr, ..TopicConfig::default() };
+        let state = PartitionState {
+            replicas: vec![BrokerId(1), BrokerId(2), BrokerId(3)],
+            isr: isr.iter().map(|&b| BrokerId(b)).collect(),
+            leader: Some(BrokerId(1)),
+            leader_epoch: 0,
+            partition_epoch: 0,
+        };
+        let mut p = Partition::new(TopicPartition::new(TopicId(0), 0), config, state);
+        for n in 0..10 {
+            let mut b = RecordBatchBuilder::new(ProducerStamp::NONE);
+            b.push(RecordId { producer: ClientIdx(0), number: n }, 0, Some(b"k"), Some(b"v"), &[]);
+            p.log.append_as_leader(Arc::new(b.build()), 0);
+        }
+        p
+    }
+
+    #[test]
+    fn the_high_watermark_is_the_smallest_log_end_in_the_isr() {
+        let mut p = leader_partition(1, &[1, 2, 3]);
+        let t = SimTime::from_millis(1);
+        p.record_follower_fetch(BrokerId(2), 7, 0, t);
+        p.record_follower_fetch(BrokerId(3), 4, 0, t);
+        assert_eq!(p.maybe_increment_high_watermark(BrokerId(1)), Some(4));
+        p.record_follower_fetch(BrokerId(3), 9, 0, t);
+        assert_eq!(p.maybe_increment_high_watermark(BrokerId(1)), Some(7), "now broker 2 is the slowest");
+        // A follower outside the ISR does not hold the high watermark back.
+        p.state.isr = vec![BrokerId(1), BrokerId(3)];
+        assert_eq!(p.maybe_increment_high_watermark(BrokerId(1)), Some(9));
+    }
+
+    #[test]
+    fn the_high_watermark_never_moves_back_on_a_leader() {
+        let mut p = leader_partition(1, &[1, 2]);
+        p.record_follower_fetch(BrokerId(2), 8, 0, SimTime::ZERO);
+        p.maybe_increment_high_watermark(BrokerId(1));
+        p.record_follower_fetch(BrokerId(2), 3, 0, SimTime::ZERO);
+        assert_eq!(p.maybe_increment_high_watermark(BrokerId(1)), None);
+        assert_eq!(p.log.high_watermark(), 8);
+    }
+
+    #[test]
+    fn below_min_insync_replicas_the_high_watermark_freezes() {
+        // Kafka 3.7+: ISR [1] with min.insync.replicas=2 commits nothing, even acks=1 data.
+        let mut frozen = leader_partition(2, &[1]);
+        assert_eq!(frozen.maybe_increment_high_watermark(BrokerId(1)), None);
+        // min.insync.replicas above the replication factor is capped at it.
+        let capped = leader_partition(5, &[1, 2, 3]);
+        assert_eq!(capped.effective_min_isr(), 3);
+    }
+
+    #[test]
+    fn a_pending_isr_addition_holds_the_high_watermark_too() {
+        let mut p = leader_partition(1, &[1]);
+        p.record_follower_fetch(BrokerId(2), 5, 0, SimTime::ZERO);
+        p.pending_isr = Some(vec![BrokerId(1), BrokerId(2)]);
+        assert_eq!(p.maybe_increment_high_watermark(BrokerId(1)), Some(5), "the maximal ISR counts broker 2");
+    }
+
+    #[test]
+    fn caught_up_time_follows_kafkas_rule() {
+        let mut p = leader_partition(1, &[1, 2]);
+        // Fetch reaching the leader's log end: caught up now.
+        p.record_follower_fetch(BrokerId(2), 10, 0, SimTime::from_millis(100));
+        assert_eq!(p.followers[&BrokerId(2)].last_caught_up, SimTime::from_millis(100));
+        // Behind the current end but at the end seen by the previous fetch:
+        // caught up as of that previous fetch.
+        let mut b = RecordBatchBuilder::new(ProducerStamp::NONE);
+        b.push(RecordId { producer: ClientIdx(0), number: 99 }, 0, None, Some(b"v"), &[]);
+        p.log.append_as_leader(Arc::new(b.build()), 0);
+        p.record_follower_fetch(BrokerId(2), 10, 0, SimTime::from_millis(300));
+        assert_eq!(p.followers[&BrokerId(2)].last_caught_up, SimTime::from_millis(100));
+        p.record_follower_fetch(BrokerId(2), 10, 0, SimTime::from_millis(500));
+        assert_eq!(p.followers[&BrokerId(2)].last_caught_up, SimTime::from_millis(100), "still behind");
+    }
+}

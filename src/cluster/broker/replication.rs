@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, Timer};
+use crate::cluster::leader_epoch::truncation_offset;
 use crate::cluster::partition::FollowerState;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message};
@@ -243,15 +244,7 @@ impl Broker {
             return;
         };
         let log = &mut partition.log;
-        let leo = log.log_end_offset();
-        let (my_epoch, my_end) = log.epoch_cache.end_offset_for(epoch, leo);
-        let target = if my_epoch == epoch {
-            end_offset.min(my_end)
-        } else if my_epoch < 0 {
-            end_offset.min(leo)
-        } else {
-            my_end.min(leo)
-        };
+        let target = truncation_offset(&log.epoch_cache, log.log_end_offset(), epoch, end_offset);
         let records = log.truncate_to(target);
         ctx.trace(TraceEvent::Truncated {
             broker: me,
