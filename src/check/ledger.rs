@@ -3,6 +3,7 @@
 //! learned only from the trace, like a Jepsen client history.
 
 use crate::ids::{BrokerId, ClientIdx, RecordId, TopicPartition};
+use crate::protocol::ErrorCode;
 use crate::trace::TraceEvent;
 
 /// Who read a record: a consumer group, or a consumer without a group.
@@ -15,6 +16,8 @@ pub struct Fate {
     /// The offset the producer was told (-1 with acks=0), if acknowledged.
     pub acknowledged_offset: Option<i64>,
     pub failed: bool,
+    /// The error after which its producer last retried it.
+    pub retried_after: Option<ErrorCode>,
     /// A replica that truncated the record away, and the epoch it was written in.
     pub truncated: Option<(BrokerId, i32)>,
     /// The first reader and how often it got the record; others are rarer.
@@ -110,6 +113,13 @@ impl Ledger {
             }
             TraceEvent::LeaderChange { tp, leader_epoch, unclean: true, .. } => {
                 self.unclean_elections.push((*tp, *leader_epoch));
+            }
+            TraceEvent::ProduceFailed { ids, error, retry: true, .. } => {
+                for id in ids {
+                    if let Some(f) = self.fate_mut(*id) {
+                        f.retried_after = Some(*error);
+                    }
+                }
             }
             TraceEvent::DeliveryFailed { ids, .. } => {
                 for id in ids {

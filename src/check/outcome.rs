@@ -128,12 +128,19 @@ pub fn compute(
                 counts[id.number as usize] = counts[id.number as usize].saturating_add(1);
                 if counts[id.number as usize] == 2 {
                     d.duplicated += 1;
+                    let retry = ledger.fate(id).and_then(|f| f.retried_after);
                     push_limited(&mut d.duplicated_records, || {
+                        let why = match retry {
+                            Some(error) => format!(
+                                "; the producer retried after {error}, not knowing the first write had succeeded"
+                            ),
+                            None => String::new(),
+                        };
                         note(
                             id,
                             tp,
                             Some(offset),
-                            format!("key={} appears again at @{offset}", show_bytes(record.key())),
+                            format!("key={} written again at @{offset}{why}", show_bytes(record.key())),
                             names,
                         )
                     });

@@ -360,14 +360,18 @@ impl Consumer {
     }
 
     fn schedule_wake(&mut self, ctx: &mut Ctx<'_>) {
-        let Some(wake) = self.connections.next_wake().filter(|&t| t > ctx.now) else {
-            return;
-        };
-        if self.next_wake.is_some_and(|w| w <= wake && w > ctx.now) {
+        if let Some(wake) = self.connections.next_wake() {
+            self.wake_at(ctx, wake);
+        }
+    }
+
+    /// One pending wake-up at the earliest time anything waits for.
+    pub(super) fn wake_at(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
+        if at <= ctx.now || self.next_wake.is_some_and(|w| w <= at && w > ctx.now) {
             return;
         }
-        self.next_wake = Some(wake);
-        ctx.set_timer(wake.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Wake));
+        self.next_wake = Some(at);
+        ctx.set_timer(at.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Wake));
     }
 
     /// Records buffered but not yet returned by `poll()`.

@@ -14,8 +14,6 @@ pub struct MetadataCache {
     pub leaders: BTreeMap<TopicPartition, (BrokerId, i32)>,
     pub brokers: Vec<BrokerId>,
     pub updated_at: Option<SimTime>,
-    /// A refresh was requested and not yet answered.
-    pub in_flight: Option<u64>,
     /// Someone asked for a refresh (an error said the metadata is stale).
     pub stale: bool,
 }
@@ -41,8 +39,14 @@ impl MetadataCache {
         }
         self.brokers = response.brokers.clone();
         self.updated_at = Some(now);
-        self.in_flight = None;
         self.stale = false;
+    }
+
+    /// When the next refresh may be sent: Kafka waits `retry.backoff.ms`
+    /// between metadata requests, so a partition without a leader does not
+    /// make a client hammer the brokers.
+    pub fn next_refresh_at(&self, backoff: crate::engine::SimDuration) -> SimTime {
+        self.updated_at.map_or(SimTime::ZERO, |t| t + backoff)
     }
 
     pub fn leader(&self, tp: TopicPartition) -> Option<BrokerId> {

@@ -96,6 +96,8 @@ pub struct Broker {
     next_correlation_id: CorrelationId,
     /// Per leader: no follower fetch before this time (after a failure).
     fetch_backoff: BTreeMap<BrokerId, SimTime>,
+    /// The pending `Wake` timer, if any.
+    next_wake: Option<SimTime>,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
     next_delayed_id: u64,
@@ -121,6 +123,7 @@ impl Broker {
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
             fetch_backoff: BTreeMap::new(),
+            next_wake: None,
             delayed_fetches: Vec::new(),
             delayed_produces: Vec::new(),
             next_delayed_id: 0,
@@ -191,6 +194,7 @@ impl Broker {
             Message::Controller(message) => self.on_controller_message(ctx, from, message),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(from, ctx.now);
+                self.forget_controller_if(from);
                 if let Some(what) = correlation_id.and_then(|c| self.in_flight.remove(&c)) {
                     self.on_request_failed(ctx, from, what);
                 }
@@ -198,6 +202,7 @@ impl Broker {
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(from, ctx.now);
+                self.forget_controller_if(from);
                 let lost: Vec<CorrelationId> = self
                     .in_flight
                     .iter()
@@ -237,7 +242,10 @@ impl Broker {
                     self.run(ctx);
                 }
             }
-            BrokerTimer::Wake => self.run(ctx),
+            BrokerTimer::Wake => {
+                self.next_wake = None;
+                self.run(ctx);
+            }
         }
     }
 
@@ -305,6 +313,7 @@ impl Broker {
         self.in_flight.clear();
         self.connections.clear();
         self.fetch_backoff.clear();
+        self.next_wake = None;
         for partition in self.partitions.values_mut() {
             partition.followers.clear();
             partition.pending_isr = None;

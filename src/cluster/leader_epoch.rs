@@ -151,7 +151,7 @@ mod tests {
     fn a_follower_that_never_saw_the_epoch_backs_off_to_its_own_earlier_epoch() {
         // Leader says epoch 5 ends at 40; follower has epochs 2@0 and 4@30, LEO 50.
         let follower = cache(&[(2, 0), (4, 30)]);
-        assert_eq!(truncation_offset(&follower, 50, 5, 40), 40.min(50));
+        assert_eq!(truncation_offset(&follower, 50, 5, 40), 40);
         // Leader says epoch 3 ends at 25; follower's largest epoch below 3 is 2, ending at 30.
         assert_eq!(truncation_offset(&follower, 50, 3, 25), 30);
     }

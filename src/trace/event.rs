@@ -58,7 +58,15 @@ pub enum TraceEvent {
     /// The producer learned its batch was written at `base_offset`.
     Acknowledged { producer: ClientIdx, tp: TopicPartition, base_offset: i64, batch: Arc<RecordBatch> },
     /// A produce attempt failed; `retry` says whether the producer will try again.
-    ProduceFailed { producer: ClientIdx, tp: TopicPartition, error: ErrorCode, records: u32, retry: bool },
+    ProduceFailed {
+        producer: ClientIdx,
+        tp: TopicPartition,
+        error: ErrorCode,
+        records: u32,
+        retry: bool,
+        /// The records of the failed batch.
+        ids: Vec<RecordId>,
+    },
     /// Records the producer gave up on: the application's callback gets an error.
     DeliveryFailed { producer: ClientIdx, tp: TopicPartition, error: String, ids: Vec<RecordId> },
     /// A producer learned its producer id (idempotence).

@@ -90,7 +90,7 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
                     "base_offset": base_offset, "ids": ids })
         }
-        TraceEvent::ProduceFailed { producer, tp, error, records, retry } => {
+        TraceEvent::ProduceFailed { producer, tp, error, records, retry, .. } => {
             let (topic, p) = partition(*tp, names);
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,
                     "error": error.name(), "records": records, "retry": retry })

@@ -123,7 +123,7 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             };
             vec![format!("{} ✓ {} {at} acknowledged", names.producer(*producer), names.partition(*tp))]
         }
-        TraceEvent::ProduceFailed { producer, tp, error, records, retry } => vec![format!(
+        TraceEvent::ProduceFailed { producer, tp, error, records, retry, .. } => vec![format!(
             "{}: {records} record(s) for {} got {error}{}",
             names.producer(*producer),
             names.partition(*tp),

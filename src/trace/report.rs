@@ -159,7 +159,8 @@ impl Outcome {
             out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
         }
         if !self.producers.is_empty() {
-            let mut table = Table::new(&["PRODUCER", "PRODUCED", "ACKNOWLEDGED", "FAILED", "LOST", "DUPLICATED", "REORDERED"]);
+            let mut table =
+                Table::new(&["PRODUCER", "PRODUCED", "ACKNOWLEDGED", "FAILED", "LOST", "DUPLICATED", "REORDERED"]);
             for p in &self.producers {
                 table.row(vec![
                     p.producer.clone(),

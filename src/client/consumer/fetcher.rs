@@ -46,6 +46,11 @@ impl Consumer {
         if self.in_flight.values().any(|f| matches!(f, InFlight::Metadata)) {
             return;
         }
+        let allowed = self.metadata.next_refresh_at(SimDuration::from_millis(self.config.retry_backoff_ms));
+        if ctx.now < allowed {
+            self.wake_at(ctx, allowed);
+            return;
+        }
         let Some(broker) = self.pick_broker(ctx) else {
             return;
         };

@@ -184,6 +184,7 @@ impl Producer {
             error,
             records: batch.batch.len() as u32,
             retry: can_retry,
+            ids: batch.ids(),
         });
         if error.needs_metadata_refresh() {
             self.metadata.invalidate(batch.tp);
@@ -273,7 +274,9 @@ impl Producer {
     }
 
     fn ensure_metadata(&mut self, ctx: &mut Ctx<'_>) {
-        if self.in_flight.values().any(|f| matches!(f, InFlight::Metadata { .. })) {
+        if self.in_flight.values().any(|f| matches!(f, InFlight::Metadata { .. }))
+            || ctx.now < self.metadata.next_refresh_at(SimDuration::from_millis(self.config.retry_backoff_ms))
+        {
             return;
         }
         let Some(broker) = self.pick_broker(ctx) else {
@@ -316,6 +319,9 @@ impl Producer {
             self.accumulator.next_retry(ctx.now),
             self.connections.next_wake(),
             self.accumulator.oldest_created().map(|t| t + delivery),
+            self.metadata
+                .stale
+                .then(|| self.metadata.next_refresh_at(SimDuration::from_millis(self.config.retry_backoff_ms))),
         ];
         let Some(wake) = candidates.into_iter().flatten().filter(|&t| t > ctx.now).min() else {
             return;

@@ -3,7 +3,7 @@
 
 use crate::actor::{Ctx, Timer};
 use crate::cluster::metadata::MetadataRecord;
-use crate::engine::SimDuration;
+use crate::engine::{SimDuration, SimTime};
 use crate::ids::{ControllerId, NodeId, TopicPartition};
 use crate::protocol::{ControllerMessage, ErrorCode, Message};
 use crate::trace::TraceEvent;
@@ -43,6 +43,13 @@ impl Broker {
             let current = self.active_controller.and_then(|c| self.controllers.iter().position(|&x| x == c));
             current.map(|i| self.controllers[(i + 1) % n]).or(self.controllers.first().copied())
         });
+    }
+
+    /// The controller we talk to is unreachable: try the next one.
+    pub(super) fn forget_controller_if(&mut self, peer: NodeId) {
+        if matches!(peer, NodeId::Controller(c) if Some(c) == self.active_controller) {
+            self.rotate_controller(None);
+        }
     }
 
     pub(super) fn has_in_flight(&self, what: &Outgoing) -> bool {
@@ -111,9 +118,19 @@ impl Broker {
 
     /// Tries again once a connection backoff has passed.
     pub(super) fn wake_later(&mut self, ctx: &mut Ctx<'_>) {
-        if let Some(at) = self.connections.next_wake().filter(|&t| t > ctx.now) {
-            ctx.set_timer(at.saturating_sub(ctx.now), Timer::Broker(BrokerTimer::Wake));
+        if let Some(at) = self.connections.next_wake() {
+            self.wake_at(ctx, at);
         }
+    }
+
+    /// Sets one wake-up at `at` unless an earlier one is already pending, so
+    /// wake-ups never multiply.
+    pub(super) fn wake_at(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
+        if at <= ctx.now || self.next_wake.is_some_and(|pending| pending <= at && pending > ctx.now) {
+            return;
+        }
+        self.next_wake = Some(at);
+        ctx.set_timer(at.saturating_sub(ctx.now), Timer::Broker(BrokerTimer::Wake));
     }
 
     pub(super) fn on_request_failed(&mut self, ctx: &mut Ctx<'_>, peer: NodeId, what: Outgoing) {

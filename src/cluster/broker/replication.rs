@@ -5,14 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::Ctx;
 use crate::cluster::leader_epoch::truncation_offset;
 use crate::cluster::partition::FollowerState;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message};
 use crate::trace::TraceEvent;
 
-use super::{Broker, BrokerTimer, Outgoing};
+use super::{Broker, Outgoing};
 
 impl Broker {
     /// Applies the image's current state of `tp` to the hosted replica.
@@ -177,12 +177,9 @@ impl Broker {
         }
         if backoff {
             // The leader refused: wait for fresher metadata before asking again.
-            self.fetch_backoff
-                .insert(leader, ctx.now + crate::engine::SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS));
-            ctx.set_timer(
-                crate::engine::SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS),
-                Timer::Broker(BrokerTimer::Wake),
-            );
+            let until = ctx.now + crate::engine::SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS);
+            self.fetch_backoff.insert(leader, until);
+            self.wake_at(ctx, until);
         }
         self.run(ctx);
     }
