@@ -1,2 +1,4 @@
 //! Consumer groups: the coordinator, membership and rebalances, and the
 //! partition assignors.
+
+pub mod assignor;
