@@ -2,3 +2,6 @@
 //! partition assignors.
 
 pub mod assignor;
+pub mod classic_group;
+pub mod coordinator;
+pub mod hash;

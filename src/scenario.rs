@@ -70,7 +70,12 @@ pub struct TopicDef {
     /// Explicit replica lists, or `None` for Kafka's placement.
     pub replicas: Option<Vec<Vec<BrokerId>>>,
     pub config: TopicConfig,
+    /// Kafka's own topic (`__consumer_offsets`), created when groups are used.
+    pub internal: bool,
 }
+
+/// The name of Kafka's offsets topic.
+pub const OFFSETS_TOPIC: &str = "__consumer_offsets";
 
 #[derive(Clone, Debug)]
 pub struct ProducerDef {
@@ -82,6 +87,19 @@ pub struct ProducerDef {
     pub start: Option<SimTime>,
 }
 
+/// When a consumer in a group commits its offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitMode {
+    /// Never (no group, or `enable.auto.commit=false` without manual commits).
+    Never,
+    /// `enable.auto.commit=true`: inside poll(), every `auto.commit.interval.ms`.
+    Auto,
+    /// `commitSync()` after processing each poll's records: at-least-once.
+    AfterProcessing,
+    /// `commitSync()` right after poll(), before processing: at-most-once.
+    BeforeProcessing,
+}
+
 #[derive(Clone, Debug)]
 pub struct ConsumerDef {
     pub name: String,
@@ -90,6 +108,7 @@ pub struct ConsumerDef {
     pub group: Option<String>,
     pub seeks: BTreeMap<TopicPartition, i64>,
     pub processing: SimDuration,
+    pub commit: CommitMode,
     pub config: ConsumerConfig,
     pub start: Option<SimTime>,
 }
@@ -122,6 +141,8 @@ pub enum Action {
     Cut(Vec<Vec<HostName>>),
     Heal,
     Slow(HostName, SimDuration),
+    /// The application stops (`true`) or resumes calling poll().
+    Pause(ClientIdx, bool),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -1,6 +1,6 @@
-//! A Kafka consumer: the application's poll loop, positions per partition, and
-//! the fetcher that long-polls partition leaders for records below the high
-//! watermark.
+//! A Kafka consumer: the application's poll loop, positions per partition, the
+//! fetcher that long-polls partition leaders for records below the high
+//! watermark, and — in a group — membership and offset commits.
 //!
 //! Where a consumer starts on a partition: an explicit seek, else (in a group)
 //! its committed offset, else `auto.offset.reset` — `latest` (the default) starts
@@ -8,9 +8,18 @@
 //! never seen; `earliest` starts at the log start offset.
 //!
 //! The application takes up to `max.poll.records` records per `poll()` and
-//! spends `processing` time on each before polling again.
+//! spends `processing` time on each before polling again. Group work — joining,
+//! rebalancing, auto-commit — happens inside `poll()`, as in Kafka's Java
+//! client; heartbeats come from a background thread, which also notices when
+//! the application has not called `poll()` for `max.poll.interval.ms`.
+//!
+//! Simplification: `client.id` defaults to the consumer's id in the scenario
+//! (Kafka's default, `consumer-GROUP-N`, is the same in every process, so
+//! member ids would sort by their random suffix only).
 
+mod commits;
 mod fetcher;
+mod membership;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -22,16 +31,23 @@ use crate::config::ConsumerConfig;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{BrokerId, ClientIdx, NodeId, TopicId, TopicPartition};
 use crate::protocol::{CorrelationId, Message};
+use crate::scenario::{CommitMode, ConsumerDef};
 use crate::trace::TraceEvent;
+
+pub use membership::{MemberState, Membership};
 
 /// Timers a consumer sets for itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConsumerTimer {
     /// The application finished processing the records of its last poll.
     ProcessingDone,
-    /// Time to look again (connection backoff, retry backoff).
+    /// Time to look again (connection backoff, retry backoff, auto-commit).
     Wake,
     RequestTimeout(CorrelationId),
+    /// The heartbeat thread's turn.
+    Heartbeat,
+    /// `max.poll.interval.ms` after the last poll: is the application stuck?
+    PollTimeout,
 }
 
 /// Where the consumer stands on one partition.
@@ -39,6 +55,8 @@ pub enum ConsumerTimer {
 pub enum Position {
     /// No position yet: it must be reset by `auto.offset.reset`.
     Unknown,
+    /// Waiting for the group's committed offset (OffsetFetch).
+    FetchingCommitted,
     /// A ListOffsets request is finding it.
     Resetting,
     /// The next offset `poll()` will return.
@@ -63,6 +81,10 @@ pub enum AppState {
     Polling,
     /// Processing the records of the last poll until this time.
     Processing(SimTime),
+    /// Blocked in `commitSync()`.
+    Committing,
+    /// Stuck outside `poll()` (paused by the scenario).
+    Stuck,
 }
 
 /// A fetched batch waiting in the consumer's buffer. Records below the
@@ -73,11 +95,30 @@ struct Buffered {
     batch: LogBatch,
 }
 
+/// What a blocking commit lets the application do next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AfterCommit {
+    /// An auto-commit in the background: nothing waits.
+    Nothing,
+    /// Eager rebalance: commit, then revoke and join.
+    Join,
+    /// `commitSync()` after processing: poll again.
+    Poll,
+    /// `commitSync()` before processing: process until then.
+    Process(SimTime),
+}
+
 #[derive(Clone, Debug)]
 enum InFlight {
     Metadata,
     Fetch { broker: BrokerId, offsets: Vec<(TopicPartition, i64)> },
     ListOffsets { broker: BrokerId, partitions: Vec<TopicPartition> },
+    FindCoordinator { broker: BrokerId },
+    Join { broker: BrokerId },
+    Sync { broker: BrokerId },
+    Heartbeat { broker: BrokerId },
+    Commit { broker: BrokerId, then: AfterCommit },
+    OffsetFetch { broker: BrokerId },
 }
 
 #[derive(Clone, Debug)]
@@ -86,56 +127,81 @@ pub struct Consumer {
     pub name: String,
     pub config: ConsumerConfig,
     pub topics: Vec<TopicId>,
+    /// Every topic name of the scenario (a group leader needs them to assign).
+    topic_names: BTreeMap<TopicId, String>,
     /// Manual assignment (`assign()`); empty means "every partition of `topics`".
     explicit_assignment: Vec<TopicPartition>,
     seeks: BTreeMap<TopicPartition, i64>,
     pub processing_per_record: SimDuration,
+    pub commit_mode: CommitMode,
     pub phase: ConsumerPhase,
     pub app: AppState,
+    /// The scenario holds the application outside `poll()`.
+    pub paused: bool,
     bootstrap: Vec<BrokerId>,
     pub metadata: MetadataCache,
     connections: Connections,
+    /// Group membership, for a consumer with a `group.id` that subscribes.
+    pub membership: Option<Membership>,
+    /// The group to commit to (also for manually assigned consumers with a group).
+    pub group_id: Option<String>,
+    /// The coordinator of a manually assigned consumer's group (for commits).
+    standalone_coordinator: Option<BrokerId>,
     pub assignment: Vec<TopicPartition>,
     pub positions: BTreeMap<TopicPartition, Position>,
+    /// The last offsets this consumer committed successfully.
+    pub committed: BTreeMap<TopicPartition, i64>,
     buffer: VecDeque<Buffered>,
     in_flight: BTreeMap<CorrelationId, InFlight>,
     next_correlation_id: CorrelationId,
     next_wake: Option<SimTime>,
+    /// When the application last called `poll()`.
+    last_poll: SimTime,
+    next_auto_commit: SimTime,
     /// Records handed to the application so far.
     pub delivered: u64,
 }
 
 impl Consumer {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
         idx: ClientIdx,
-        name: String,
-        config: ConsumerConfig,
-        topics: Vec<TopicId>,
-        explicit_assignment: Vec<TopicPartition>,
-        seeks: BTreeMap<TopicPartition, i64>,
-        processing_per_record: SimDuration,
+        def: &ConsumerDef,
+        topic_names: BTreeMap<TopicId, String>,
         bootstrap: Vec<BrokerId>,
     ) -> Self {
+        let subscribes = def.group.is_some() && def.assign.is_empty();
+        let membership = def.group.clone().filter(|_| subscribes).map(|group| {
+            let client_id = def.config.client_id.clone().unwrap_or_else(|| def.name.clone());
+            Membership::new(group, client_id, &def.config)
+        });
         Consumer {
             idx,
-            name,
-            config,
-            topics,
-            explicit_assignment,
-            seeks,
-            processing_per_record,
+            name: def.name.clone(),
+            config: def.config.clone(),
+            topics: def.topics.clone(),
+            topic_names,
+            explicit_assignment: def.assign.clone(),
+            seeks: def.seeks.clone(),
+            processing_per_record: def.processing,
+            commit_mode: def.commit,
             phase: ConsumerPhase::NotStarted,
             app: AppState::Polling,
+            paused: false,
             bootstrap,
             metadata: MetadataCache::default(),
             connections: Connections::default(),
+            membership,
+            group_id: def.group.clone(),
+            standalone_coordinator: None,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
+            committed: BTreeMap::new(),
             buffer: VecDeque::new(),
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
             next_wake: None,
+            last_poll: SimTime::ZERO,
+            next_auto_commit: SimTime::ZERO,
             delivered: 0,
         }
     }
@@ -147,21 +213,48 @@ impl Consumer {
 
     pub fn start(&mut self, ctx: &mut Ctx<'_>) {
         self.phase = ConsumerPhase::Running;
-        self.app = AppState::Polling;
+        self.app = if self.paused { AppState::Stuck } else { AppState::Polling };
+        self.last_poll = ctx.now;
+        self.next_auto_commit = ctx.now + SimDuration::from_millis(self.config.auto_commit_interval_ms);
         self.metadata.stale = true;
+        if let Some(m) = &mut self.membership {
+            m.reset();
+            ctx.set_timer(
+                SimDuration::from_millis(self.config.heartbeat_interval_ms),
+                Timer::Consumer(ConsumerTimer::Heartbeat),
+            );
+        }
         self.run(ctx);
     }
 
-    /// `close()`: the consumer stops cleanly.
-    pub fn stop(&mut self) {
+    /// `close()`: commit (with auto-commit), leave the group, stop.
+    pub fn stop(&mut self, ctx: &mut Ctx<'_>) {
+        if self.is_running() {
+            if self.commit_mode == CommitMode::Auto {
+                self.commit_positions(ctx, AfterCommit::Nothing);
+            }
+            self.leave_group(ctx, "the consumer is closing");
+        }
         self.phase = ConsumerPhase::Stopped;
         self.reset_volatile_state();
     }
 
-    /// The process dies.
+    /// The process dies: no commit, no goodbye.
     pub fn crash(&mut self) {
         self.phase = ConsumerPhase::Crashed;
         self.reset_volatile_state();
+    }
+
+    /// The application stops (or starts again) calling `poll()`.
+    pub fn set_paused(&mut self, ctx: &mut Ctx<'_>, paused: bool) {
+        self.paused = paused;
+        ctx.trace(TraceEvent::Paused { consumer: self.idx, paused });
+        if paused && self.app == AppState::Polling {
+            self.leave_poll(ctx, AppState::Stuck);
+        } else if !paused && self.app == AppState::Stuck {
+            self.enter_poll(ctx);
+        }
+        self.run(ctx);
     }
 
     fn reset_volatile_state(&mut self) {
@@ -170,12 +263,37 @@ impl Consumer {
         self.connections.clear();
         self.positions.clear();
         self.assignment.clear();
+        self.committed.clear();
         self.metadata = MetadataCache::default();
         self.next_wake = None;
+        self.standalone_coordinator = None;
+        if let Some(m) = &mut self.membership {
+            m.reset();
+        }
     }
 
     pub fn is_running(&self) -> bool {
         self.phase == ConsumerPhase::Running
+    }
+
+    /// The application calls `poll()` (again).
+    fn enter_poll(&mut self, ctx: &mut Ctx<'_>) {
+        self.app = if self.paused { AppState::Stuck } else { AppState::Polling };
+        if self.app == AppState::Polling {
+            self.last_poll = ctx.now;
+        }
+    }
+
+    /// The application returns from `poll()` to do something else.
+    fn leave_poll(&mut self, ctx: &mut Ctx<'_>, next: AppState) {
+        self.last_poll = ctx.now;
+        self.app = next;
+        if self.membership.is_some() {
+            ctx.set_timer(
+                SimDuration::from_millis(self.config.max_poll_interval_ms),
+                Timer::Consumer(ConsumerTimer::PollTimeout),
+            );
+        }
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: ConsumerTimer) {
@@ -187,7 +305,7 @@ impl Consumer {
                 if let AppState::Processing(until) = self.app
                     && until <= ctx.now
                 {
-                    self.app = AppState::Polling;
+                    self.after_processing(ctx);
                 }
             }
             ConsumerTimer::Wake => self.next_wake = None,
@@ -198,11 +316,22 @@ impl Consumer {
                         // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                         self.metadata.stale = true;
                     }
-                    self.on_request_failed(flight);
+                    self.on_request_failed(ctx, flight);
                 }
             }
+            ConsumerTimer::Heartbeat => self.heartbeat(ctx),
+            ConsumerTimer::PollTimeout => self.check_poll_timeout(ctx),
         }
         self.run(ctx);
+    }
+
+    /// Processing of the last poll's records is done.
+    fn after_processing(&mut self, ctx: &mut Ctx<'_>) {
+        if self.commit_mode == CommitMode::AfterProcessing && self.commit_positions(ctx, AfterCommit::Poll) {
+            self.app = AppState::Committing;
+        } else {
+            self.enter_poll(ctx);
+        }
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
@@ -218,27 +347,29 @@ impl Consumer {
             }
             Message::MetadataResponse(response) if self.in_flight.remove(&response.correlation_id).is_some() => {
                 self.metadata.update(&response, ctx.now);
-                self.update_assignment(ctx);
+                if self.membership.is_none() {
+                    self.update_manual_assignment(ctx);
+                }
             }
             Message::FetchResponse(response) => self.on_fetch_response(ctx, response),
             Message::ListOffsetsResponse(response) => self.on_list_offsets_response(ctx, response),
+            Message::Group(message) => self.on_group_message(ctx, broker, message),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 if let Some(flight) = correlation_id.and_then(|c| self.in_flight.remove(&c)) {
-                    self.on_request_failed(flight);
+                    self.on_request_failed(ctx, flight);
                 }
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
-                // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 let lost: Vec<CorrelationId> =
                     self.in_flight.iter().filter(|(_, f)| f.broker() == Some(broker)).map(|(&c, _)| c).collect();
                 for c in lost {
                     if let Some(flight) = self.in_flight.remove(&c) {
-                        self.on_request_failed(flight);
+                        self.on_request_failed(ctx, flight);
                     }
                 }
             }
@@ -247,17 +378,28 @@ impl Consumer {
         self.run(ctx);
     }
 
-    fn on_request_failed(&mut self, flight: InFlight) {
+    fn on_request_failed(&mut self, ctx: &mut Ctx<'_>, flight: InFlight) {
         self.metadata.stale = true;
-        if let InFlight::ListOffsets { partitions, .. } = flight {
-            for tp in partitions {
-                self.positions.insert(tp, Position::Unknown);
+        match flight {
+            InFlight::ListOffsets { partitions, .. } => {
+                for tp in partitions {
+                    self.positions.insert(tp, Position::Unknown);
+                }
             }
+            InFlight::Commit { then, .. } => self.commit_finished(ctx, then),
+            // The partitions stay FetchingCommitted: the fetch is retried
+            // once a coordinator is found again, never replaced by a reset.
+            InFlight::OffsetFetch { .. }
+            | InFlight::FindCoordinator { .. }
+            | InFlight::Join { .. }
+            | InFlight::Sync { .. }
+            | InFlight::Heartbeat { .. } => self.coordinator_lost(),
+            InFlight::Metadata | InFlight::Fetch { .. } => {}
         }
     }
 
     /// Manual assignment: the listed partitions, or every partition of the topics.
-    fn update_assignment(&mut self, ctx: &mut Ctx<'_>) {
+    fn update_manual_assignment(&mut self, ctx: &mut Ctx<'_>) {
         let wanted: Vec<TopicPartition> = if self.explicit_assignment.is_empty() {
             self.topics
                 .iter()
@@ -269,28 +411,37 @@ impl Consumer {
         } else {
             self.explicit_assignment.clone()
         };
-        for &tp in &wanted {
-            if !self.positions.contains_key(&tp) {
-                let position = match self.seeks.get(&tp) {
-                    Some(&offset) => {
-                        ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset, reason: "seek".to_string() });
-                        Position::At(offset)
-                    }
-                    None => Position::Unknown,
-                };
-                self.positions.insert(tp, position);
-            }
-        }
+        let fresh: Vec<TopicPartition> = wanted.iter().copied().filter(|tp| !self.positions.contains_key(tp)).collect();
         self.assignment = wanted;
+        self.start_positions(ctx, &fresh);
     }
 
-    /// The application loop and the fetcher, run after every event.
+    /// Where newly assigned partitions start: a seek, the group's committed
+    /// offset, or `auto.offset.reset`.
+    fn start_positions(&mut self, ctx: &mut Ctx<'_>, partitions: &[TopicPartition]) {
+        for &tp in partitions {
+            let position = match self.seeks.get(&tp) {
+                Some(&offset) => {
+                    ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset, reason: "seek".to_string() });
+                    Position::At(offset)
+                }
+                None if self.group_id.is_some() => Position::FetchingCommitted,
+                None => Position::Unknown,
+            };
+            self.positions.insert(tp, position);
+        }
+    }
+
+    /// The application loop, the group protocol and the fetcher, after every event.
     fn run(&mut self, ctx: &mut Ctx<'_>) {
         if !self.is_running() {
             return;
         }
         if self.metadata.stale || self.metadata.updated_at.is_none() {
             self.ensure_metadata(ctx);
+        }
+        if self.group_id.is_some() {
+            self.run_group(ctx);
         }
         self.reset_unknown_positions(ctx);
         self.poll(ctx);
@@ -300,7 +451,7 @@ impl Consumer {
 
     /// `poll()`: hands buffered records to the application, advancing positions.
     fn poll(&mut self, ctx: &mut Ctx<'_>) {
-        if self.app != AppState::Polling {
+        if self.app != AppState::Polling || self.membership.as_ref().is_some_and(|m| m.blocks_poll()) {
             return;
         }
         let mut budget = self.config.max_poll_records as usize;
@@ -340,11 +491,18 @@ impl Consumer {
                 ctx.trace(TraceEvent::Consumed { consumer: self.idx, tp, batch, from_offset, to_offset });
             }
         }
+        if returned == 0 {
+            return;
+        }
         self.delivered += returned;
-        if returned > 0 && !self.processing_per_record.is_zero() {
-            let until = ctx.now + self.processing_per_record.times(returned);
-            self.app = AppState::Processing(until);
+        let until = ctx.now + self.processing_per_record.times(returned);
+        if self.commit_mode == CommitMode::BeforeProcessing && self.commit_positions(ctx, AfterCommit::Process(until)) {
+            self.leave_poll(ctx, AppState::Committing);
+        } else if !self.processing_per_record.is_zero() {
+            self.leave_poll(ctx, AppState::Processing(until));
             ctx.set_timer(until.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::ProcessingDone));
+        } else {
+            self.after_processing(ctx);
         }
     }
 
@@ -352,6 +510,15 @@ impl Consumer {
     pub(crate) fn set_position(&mut self, tp: TopicPartition, position: Position) {
         self.buffer.retain(|b| b.tp != tp);
         self.positions.insert(tp, position);
+    }
+
+    /// Stops consuming `partitions`: positions and buffered data go.
+    fn drop_partitions(&mut self, partitions: &[TopicPartition]) {
+        self.buffer.retain(|b| !partitions.contains(&b.tp));
+        for tp in partitions {
+            self.positions.remove(tp);
+        }
+        self.assignment.retain(|tp| !partitions.contains(tp));
     }
 
     /// Partitions with buffered data are not fetched again until it is consumed.
@@ -362,6 +529,9 @@ impl Consumer {
     fn schedule_wake(&mut self, ctx: &mut Ctx<'_>) {
         if let Some(wake) = self.connections.next_wake() {
             self.wake_at(ctx, wake);
+        }
+        if self.commit_mode == CommitMode::Auto && !self.assignment.is_empty() {
+            self.wake_at(ctx, self.next_auto_commit);
         }
     }
 
@@ -397,7 +567,14 @@ impl InFlight {
     fn broker(&self) -> Option<BrokerId> {
         match self {
             InFlight::Metadata => None,
-            InFlight::Fetch { broker, .. } | InFlight::ListOffsets { broker, .. } => Some(*broker),
+            InFlight::Fetch { broker, .. }
+            | InFlight::ListOffsets { broker, .. }
+            | InFlight::FindCoordinator { broker }
+            | InFlight::Join { broker }
+            | InFlight::Sync { broker }
+            | InFlight::Heartbeat { broker }
+            | InFlight::Commit { broker, .. }
+            | InFlight::OffsetFetch { broker } => Some(*broker),
         }
     }
 }

@@ -14,6 +14,7 @@
 //! controller.
 
 mod fetch;
+mod group_api;
 mod isr;
 mod lifecycle;
 mod metadata_api;
@@ -25,8 +26,9 @@ use std::collections::BTreeMap;
 use crate::actor::{Ctx, Timer};
 use crate::client::connections::Connections;
 use crate::config::BrokerConfig;
-use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, ControllerId, NodeId, TopicPartition};
+use crate::engine::{SimDuration, SimRng, SimTime};
+use crate::group::coordinator::{CoordinatorConfig, GroupCoordinator, GroupTimer};
+use crate::ids::{BrokerId, ControllerId, NodeId, TopicId, TopicPartition};
 use crate::protocol::{CorrelationId, ErrorCode, InitProducerIdResponse, Message};
 use crate::trace::TraceEvent;
 
@@ -54,6 +56,8 @@ pub enum BrokerTimer {
     RequestTimeout(CorrelationId),
     /// Retry something that backed off (fetching, registering).
     Wake,
+    /// The group coordinator's timers.
+    Group(GroupTimer),
 }
 
 /// `log.initial.task.delay.ms`: the first retention check after start-up.
@@ -100,12 +104,31 @@ pub struct Broker {
     next_wake: Option<SimTime>,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
+    /// Coordinates the groups whose `__consumer_offsets` partitions this broker leads.
+    pub coordinator: GroupCoordinator,
+    /// The internal offsets topic, when the scenario uses groups.
+    offsets_topic: Option<TopicId>,
+    /// Random choices of this broker (member ids it hands out).
+    rng: SimRng,
     next_delayed_id: u64,
     next_producer_id: i64,
 }
 
 impl Broker {
-    pub fn new(id: BrokerId, config: BrokerConfig, metadata: MetadataImage, controllers: Vec<ControllerId>) -> Self {
+    pub fn new(
+        id: BrokerId,
+        config: BrokerConfig,
+        metadata: MetadataImage,
+        controllers: Vec<ControllerId>,
+        offsets_topic: Option<TopicId>,
+        rng: SimRng,
+    ) -> Self {
+        let coordinator = GroupCoordinator::new(CoordinatorConfig {
+            initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
+            offsets_partitions: config.offsets_topic_num_partitions,
+            min_session_timeout_ms: config.group_min_session_timeout_ms,
+            max_session_timeout_ms: config.group_max_session_timeout_ms,
+        });
         let active_controller = metadata.controller.or(controllers.first().copied());
         let broker_epoch = metadata.brokers.get(&id).map_or(-1, |r| r.broker_epoch);
         let mut broker = Broker {
@@ -126,6 +149,9 @@ impl Broker {
             next_wake: None,
             delayed_fetches: Vec::new(),
             delayed_produces: Vec::new(),
+            coordinator,
+            offsets_topic,
+            rng,
             next_delayed_id: 0,
             next_producer_id: i64::from(id.0) * 1000,
         };
@@ -192,6 +218,7 @@ impl Broker {
                 );
             }
             Message::Controller(message) => self.on_controller_message(ctx, from, message),
+            Message::Group(message) => self.handle_group(ctx, from, message),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(from, ctx.now);
                 self.forget_controller_if(from);
@@ -240,6 +267,11 @@ impl Broker {
                         self.on_request_failed(ctx, peer, what);
                     }
                     self.run(ctx);
+                }
+            }
+            BrokerTimer::Group(timer) => {
+                if self.alive {
+                    self.coordinator.on_timer(ctx, timer);
                 }
             }
             BrokerTimer::Wake => {
@@ -314,6 +346,7 @@ impl Broker {
         self.connections.clear();
         self.fetch_backoff.clear();
         self.next_wake = None;
+        self.coordinator = GroupCoordinator::new(self.coordinator.config);
         for partition in self.partitions.values_mut() {
             partition.followers.clear();
             partition.pending_isr = None;

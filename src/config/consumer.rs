@@ -1,9 +1,19 @@
 //! Consumer configs (`ConsumerConfig`), with Kafka 4.0's defaults.
 
 use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
+use crate::group::assignor::Strategy;
 
 /// The assignor names Kafka accepts in `partition.assignment.strategy`.
-pub const ASSIGNORS: &[&str] = &["range", "roundrobin", "sticky", "cooperative-sticky"];
+pub const ASSIGNORS: &[&str] = &[
+    "range",
+    "roundrobin",
+    "sticky",
+    "cooperative-sticky",
+    "org.apache.kafka.clients.consumer.RangeAssignor",
+    "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+    "org.apache.kafka.clients.consumer.StickyAssignor",
+    "org.apache.kafka.clients.consumer.CooperativeStickyAssignor",
+];
 
 pub const DEFS: &[ConfigDef] = &[
     ConfigDef::modelled(
@@ -54,38 +64,48 @@ pub const DEFS: &[ConfigDef] = &[
         "consumer-GROUP-N",
         "Name of the client; the start of its member id in a group.",
     ),
-    ConfigDef::unmodelled("enable.auto.commit", Kind::Bool, "true", "Commit positions in the background."),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
+        "enable.auto.commit",
+        Kind::Bool,
+        "true",
+        "Commit the positions of the previous poll() every auto.commit.interval.ms, inside poll().",
+    ),
+    ConfigDef::modelled(
         "auto.commit.interval.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "5000",
-        "Auto-commit period.",
+        "How often auto-commit commits the consumer's positions.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "session.timeout.ms",
         Kind::Millis { min: 1, allow_unlimited: false },
         "45000",
-        "Group session timeout.",
+        "The coordinator removes a member it has not heard a heartbeat from for this long (a crashed consumer).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "heartbeat.interval.ms",
         Kind::Millis { min: 1, allow_unlimited: false },
         "3000",
-        "Group heartbeat period.",
+        "How often the consumer heartbeats to its group coordinator; a rebalance is noticed at the next heartbeat.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "max.poll.interval.ms",
         Kind::Millis { min: 1, allow_unlimited: false },
         "300000",
-        "Longest time between polls.",
+        "A consumer that does not call poll() for this long leaves its group; it is also the rebalance timeout.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "partition.assignment.strategy",
         Kind::List(ASSIGNORS),
         "range,cooperative-sticky",
-        "Assignors, in order of preference.",
+        "Assignors in order of preference; the group uses the first every member supports. Range alone makes rebalances eager.",
     ),
-    ConfigDef::unmodelled("group.instance.id", Kind::Text, "null", "Static membership."),
+    ConfigDef::modelled(
+        "group.instance.id",
+        Kind::Text,
+        "null",
+        "Static membership: a consumer restarting with the same id within session.timeout.ms gets its partitions back without a rebalance.",
+    ),
     ConfigDef::unmodelled(
         "group.protocol",
         Kind::Enum(&["classic", "consumer"]),
@@ -130,6 +150,13 @@ pub struct ConsumerConfig {
     pub request_timeout_ms: u64,
     pub retry_backoff_ms: u64,
     pub client_id: Option<String>,
+    pub enable_auto_commit: Option<bool>,
+    pub auto_commit_interval_ms: u64,
+    pub session_timeout_ms: u64,
+    pub heartbeat_interval_ms: u64,
+    pub max_poll_interval_ms: u64,
+    pub partition_assignment_strategy: Vec<Strategy>,
+    pub group_instance_id: Option<String>,
 }
 
 impl Default for ConsumerConfig {
@@ -143,6 +170,13 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             retry_backoff_ms: 100,
             client_id: None,
+            enable_auto_commit: None,
+            auto_commit_interval_ms: 5_000,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3_000,
+            max_poll_interval_ms: 300_000,
+            partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
+            group_instance_id: None,
         }
     }
 }
@@ -167,6 +201,19 @@ impl Configurable for ConsumerConfig {
             "request.timeout.ms" => self.request_timeout_ms = n as u64,
             "retry.backoff.ms" => self.retry_backoff_ms = n as u64,
             "client.id" => self.client_id = Some(value.as_text()),
+            "enable.auto.commit" => self.enable_auto_commit = Some(value.as_bool()),
+            "auto.commit.interval.ms" => self.auto_commit_interval_ms = n as u64,
+            "session.timeout.ms" => self.session_timeout_ms = n as u64,
+            "heartbeat.interval.ms" => self.heartbeat_interval_ms = n as u64,
+            "max.poll.interval.ms" => self.max_poll_interval_ms = n as u64,
+            "partition.assignment.strategy" => {
+                self.partition_assignment_strategy = value
+                    .as_list()
+                    .iter()
+                    .map(|name| name.parse::<Strategy>().map_err(|e| e.to_string()))
+                    .collect::<Result<_, _>>()?;
+            }
+            "group.instance.id" => self.group_instance_id = Some(value.as_text()),
             other => return Err(format!("`{other}` is not a modelled consumer config")),
         }
         Ok(())

@@ -39,10 +39,7 @@ pub struct TopicPartition {
 
 impl TopicPartition {
     pub fn new(topic: impl Into<TopicName>, partition: u32) -> Self {
-        Self {
-            topic: topic.into(),
-            partition,
-        }
+        Self { topic: topic.into(), partition }
     }
 }
 
@@ -62,12 +59,8 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    pub const ALL: [Strategy; 4] = [
-        Strategy::Range,
-        Strategy::RoundRobin,
-        Strategy::Sticky,
-        Strategy::CooperativeSticky,
-    ];
+    pub const ALL: [Strategy; 4] =
+        [Strategy::Range, Strategy::RoundRobin, Strategy::Sticky, Strategy::CooperativeSticky];
 
     /// The protocol name Kafka sends in JoinGroup.
     pub fn name(self) -> &'static str {
@@ -100,11 +93,7 @@ pub struct UnknownStrategy(pub String);
 
 impl fmt::Display for UnknownStrategy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown assignor `{}` (expected range, roundrobin, sticky or cooperative-sticky)",
-            self.0
-        )
+        write!(f, "unknown assignor `{}` (expected range, roundrobin, sticky or cooperative-sticky)", self.0)
     }
 }
 
@@ -155,10 +144,7 @@ pub struct Subscription {
 
 impl Subscription {
     /// A dynamic member that owns nothing yet.
-    pub fn new<T: Into<TopicName>>(
-        member_id: impl Into<String>,
-        topics: impl IntoIterator<Item = T>,
-    ) -> Self {
+    pub fn new<T: Into<TopicName>>(member_id: impl Into<String>, topics: impl IntoIterator<Item = T>) -> Self {
         Self {
             member_id: member_id.into(),
             group_instance_id: None,
@@ -229,10 +215,7 @@ pub(crate) fn prepare(
 fn dedup_members(subscriptions: &[Subscription]) -> Vec<Subscription> {
     let mut members: Vec<Subscription> = Vec::with_capacity(subscriptions.len());
     for subscription in subscriptions {
-        match members
-            .iter_mut()
-            .find(|m| m.member_id == subscription.member_id)
-        {
+        match members.iter_mut().find(|m| m.member_id == subscription.member_id) {
             Some(existing) => *existing = subscription.clone(),
             None => members.push(subscription.clone()),
         }
@@ -268,13 +251,9 @@ pub(crate) fn member_order(a: &Subscription, b: &Subscription) -> std::cmp::Orde
 /// Members in the order Java iterates the leader's `Map<String, Subscription>`: a fresh
 /// `HashMap` filled in JoinGroup order (our slice order).
 pub(crate) fn members_in_map_order(members: &[Subscription]) -> Vec<&Subscription> {
-    let by_id: BTreeMap<&str, &Subscription> =
-        members.iter().map(|m| (m.member_id.as_str(), m)).collect();
+    let by_id: BTreeMap<&str, &Subscription> = members.iter().map(|m| (m.member_id.as_str(), m)).collect();
     let ids: Vec<String> = members.iter().map(|m| m.member_id.clone()).collect();
-    java_hash_map::java_hash_order(&ids)
-        .iter()
-        .filter_map(|id| by_id.get(id.as_str()).copied())
-        .collect()
+    java_hash_map::java_hash_order(&ids).iter().filter_map(|id| by_id.get(id.as_str()).copied()).collect()
 }
 
 /// Topics sorted as Java sorts strings (UTF-16 order). Legal Kafka topic names are ASCII,
@@ -293,10 +272,7 @@ pub(crate) fn show_partitions(partitions: &[TopicPartition]) -> String {
 
 /// An empty list for every member, so idle members still appear.
 pub(crate) fn empty_assignment(members: &[Subscription]) -> BTreeMap<String, Vec<TopicPartition>> {
-    members
-        .iter()
-        .map(|m| (m.member_id.clone(), Vec::new()))
-        .collect()
+    members.iter().map(|m| (m.member_id.clone(), Vec::new())).collect()
 }
 
 #[cfg(test)]

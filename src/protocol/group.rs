@@ -1,16 +1,163 @@
-//! Consumer-group coordination messages (FindCoordinator, JoinGroup, SyncGroup,
-//! Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch).
+//! Consumer-group coordination messages of Kafka's classic group protocol:
+//! FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup, and the offset
+//! APIs OffsetCommit and OffsetFetch.
 
-/// Messages between consumers and their group coordinator.
+use crate::group::assignor::Strategy;
+use crate::ids::{BrokerId, TopicId, TopicPartition};
+
+use super::{CorrelationId, ErrorCode};
+
+/// What a member sends about itself in JoinGroup (the "subscription" metadata).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberSubscription {
+    pub topics: Vec<TopicId>,
+    /// Partitions the member owns now (cooperative rebalancing, KIP-429).
+    pub owned_partitions: Vec<TopicPartition>,
+    /// The generation its owned partitions come from.
+    pub generation: i32,
+}
+
+/// A member as the group leader learns it from JoinGroup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JoinedMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub subscription: MemberSubscription,
+}
+
 #[derive(Clone, Debug)]
-pub enum GroupMessage {}
+pub enum GroupMessage {
+    FindCoordinatorRequest {
+        correlation_id: CorrelationId,
+        group: String,
+    },
+    FindCoordinatorResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        coordinator: Option<BrokerId>,
+    },
+    JoinGroupRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        /// Empty on a member's first join (KIP-394: the coordinator answers
+        /// MEMBER_ID_REQUIRED with an id to join again with).
+        member_id: String,
+        group_instance_id: Option<String>,
+        client_id: String,
+        session_timeout_ms: u64,
+        rebalance_timeout_ms: u64,
+        /// Assignors in preference order, each with the member's subscription.
+        protocols: Vec<Strategy>,
+        subscription: MemberSubscription,
+    },
+    JoinGroupResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        generation: i32,
+        protocol: Option<Strategy>,
+        leader: String,
+        member_id: String,
+        /// Filled for the leader only: everyone's subscriptions, to run the assignor on.
+        members: Vec<JoinedMember>,
+    },
+    SyncGroupRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        generation: i32,
+        member_id: String,
+        /// From the leader only: every member's assignment.
+        assignments: Vec<(String, Vec<TopicPartition>)>,
+    },
+    SyncGroupResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        assignment: Vec<TopicPartition>,
+    },
+    HeartbeatRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        generation: i32,
+        member_id: String,
+    },
+    HeartbeatResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+    },
+    LeaveGroupRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        member_id: String,
+        reason: String,
+    },
+    LeaveGroupResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+    },
+    OffsetCommitRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        /// -1 and "" for a consumer outside a group (standalone commits).
+        generation: i32,
+        member_id: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetCommitResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    OffsetFetchRequest {
+        correlation_id: CorrelationId,
+        group: String,
+        partitions: Vec<TopicPartition>,
+    },
+    OffsetFetchResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        /// The committed offset per partition, or -1 if none.
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+}
 
 impl GroupMessage {
     pub fn api_name(&self) -> &'static str {
-        match *self {}
+        match self {
+            GroupMessage::FindCoordinatorRequest { .. } | GroupMessage::FindCoordinatorResponse { .. } => {
+                "FindCoordinator"
+            }
+            GroupMessage::JoinGroupRequest { .. } | GroupMessage::JoinGroupResponse { .. } => "JoinGroup",
+            GroupMessage::SyncGroupRequest { .. } | GroupMessage::SyncGroupResponse { .. } => "SyncGroup",
+            GroupMessage::HeartbeatRequest { .. } | GroupMessage::HeartbeatResponse { .. } => "Heartbeat",
+            GroupMessage::LeaveGroupRequest { .. } | GroupMessage::LeaveGroupResponse { .. } => "LeaveGroup",
+            GroupMessage::OffsetCommitRequest { .. } | GroupMessage::OffsetCommitResponse { .. } => "OffsetCommit",
+            GroupMessage::OffsetFetchRequest { .. } | GroupMessage::OffsetFetchResponse { .. } => "OffsetFetch",
+        }
     }
 
-    pub fn request_correlation_id(&self) -> Option<super::CorrelationId> {
-        match *self {}
+    pub fn request_correlation_id(&self) -> Option<CorrelationId> {
+        match self {
+            GroupMessage::FindCoordinatorRequest { correlation_id, .. }
+            | GroupMessage::JoinGroupRequest { correlation_id, .. }
+            | GroupMessage::SyncGroupRequest { correlation_id, .. }
+            | GroupMessage::HeartbeatRequest { correlation_id, .. }
+            | GroupMessage::LeaveGroupRequest { correlation_id, .. }
+            | GroupMessage::OffsetCommitRequest { correlation_id, .. }
+            | GroupMessage::OffsetFetchRequest { correlation_id, .. } => Some(*correlation_id),
+            _ => None,
+        }
+    }
+
+    /// The correlation id of a response.
+    pub fn response_correlation_id(&self) -> Option<CorrelationId> {
+        match self {
+            GroupMessage::FindCoordinatorResponse { correlation_id, .. }
+            | GroupMessage::JoinGroupResponse { correlation_id, .. }
+            | GroupMessage::SyncGroupResponse { correlation_id, .. }
+            | GroupMessage::HeartbeatResponse { correlation_id, .. }
+            | GroupMessage::LeaveGroupResponse { correlation_id, .. }
+            | GroupMessage::OffsetCommitResponse { correlation_id, .. }
+            | GroupMessage::OffsetFetchResponse { correlation_id, .. } => Some(*correlation_id),
+            _ => None,
+        }
     }
 }

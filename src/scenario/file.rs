@@ -213,6 +213,13 @@ pub struct ConsumerSpec {
     #[serde(default)]
     #[schemars(with = "Option<DurationText>")]
     pub processing: Option<Spanned<DurationText>>,
+    /// When a consumer in a group commits: `auto` (enable.auto.commit, the
+    /// default), `after-processing` (commitSync after each poll's records:
+    /// at-least-once) or `before-processing` (commitSync before processing:
+    /// at-most-once).
+    #[serde(default)]
+    #[schemars(with = "Option<CommitSpec>")]
+    pub commit: Option<Spanned<CommitSpec>>,
     /// Start positions, e.g. `{ demo_1-0: 5 }` (Kafka's `seek()`).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, i64>>")]
@@ -220,6 +227,14 @@ pub struct ConsumerSpec {
     /// Consumer configs, e.g. `auto.offset.reset: earliest`.
     #[serde(default)]
     pub config: Option<ConsumerConfigMap>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CommitSpec {
+    Auto,
+    AfterProcessing,
+    BeforeProcessing,
 }
 
 /// A host on the network: a broker id (`1`), a controller (`controller-1`) or
@@ -288,6 +303,14 @@ pub struct TimelineEntry {
     /// Add latency to one host.
     #[serde(default)]
     pub slow: Option<SlowSpec>,
+    /// A consumer's application stops calling poll() (it is stuck processing).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub pause: Option<Spanned<String>>,
+    /// A paused consumer's application calls poll() again.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub resume: Option<Spanned<String>>,
 }
 
 /// What must hold at a time (or at the end). Each map entry is one check;

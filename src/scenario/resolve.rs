@@ -156,10 +156,13 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         configs::apply(&mut r, map, &mut broker_config);
     }
     let (latency, jitter) = network(&mut r, &file);
-    let topics = topics::resolve_topics(&mut r, &file.topics, brokers, &broker_config);
+    let mut topics = topics::resolve_topics(&mut r, &file.topics, brokers, &broker_config);
     let names: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
     let producers = clients::resolve_producers(&mut r, &file, &topics, &names);
     let consumers = clients::resolve_consumers(&mut r, &file, &topics, &names);
+    if consumers.iter().any(|c| c.group.is_some()) {
+        topics.push(topics::offsets_topic(brokers, &broker_config));
+    }
     let limits = Limits {
         max_events: file.limits.as_ref().and_then(|l| l.max_events).unwrap_or(DEFAULT_MAX_EVENTS),
         max_records: file.limits.as_ref().and_then(|l| l.max_records).unwrap_or(DEFAULT_MAX_RECORDS),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::cluster::log::TruncatedRecord;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimTime;
+use crate::group::assignor::Strategy;
 use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, NodeId, RecordId, TopicPartition};
 use crate::protocol::ErrorCode;
 
@@ -117,6 +118,38 @@ pub enum TraceEvent {
     /// A replica removed records from the end of its log, because they diverge
     /// from the current leader's log.
     Truncated { broker: BrokerId, tp: TopicPartition, to_offset: i64, records: Vec<TruncatedRecord>, reason: String },
+    /// The coordinator started a rebalance of a group.
+    RebalanceStarted { group: String, generation: i32, reason: String },
+    /// A rebalance's join phase ended: a new generation with a leader.
+    GenerationStarted {
+        group: String,
+        generation: i32,
+        protocol: Option<Strategy>,
+        leader: Option<String>,
+        members: Vec<String>,
+    },
+    /// The coordinator removed a member.
+    MemberRemoved { group: String, member_id: String, reason: String },
+    /// A consumer joined a group's generation.
+    Joined { consumer: ClientIdx, group: String, member_id: String, generation: i32, leader: bool },
+    /// A consumer received its assignment.
+    Assigned {
+        consumer: ClientIdx,
+        group: String,
+        generation: i32,
+        assignment: Vec<TopicPartition>,
+        added: Vec<TopicPartition>,
+    },
+    /// A consumer gave partitions up in a rebalance.
+    Revoked { consumer: ClientIdx, group: String, partitions: Vec<TopicPartition>, eager: bool },
+    /// Offsets were committed (the commit is in `__consumer_offsets`).
+    OffsetsCommitted { consumer: ClientIdx, group: String, offsets: Vec<(TopicPartition, i64)> },
+    /// An offset commit failed.
+    CommitFailed { consumer: ClientIdx, group: String, error: String },
+    /// A consumer left its group.
+    LeftGroup { consumer: ClientIdx, group: String, reason: String },
+    /// The application was paused or resumed (it stops or starts calling poll()).
+    Paused { consumer: ClientIdx, paused: bool },
     /// An expectation was evaluated.
     Expectation { index: usize, passed: bool, description: String, found: String },
 }
@@ -140,7 +173,16 @@ impl TraceEvent {
             | TraceEvent::BrokerUnfenced { .. }
             | TraceEvent::LeaderChange { .. }
             | TraceEvent::IsrChange { .. }
-            | TraceEvent::Truncated { .. } => Level::Story,
+            | TraceEvent::Truncated { .. }
+            | TraceEvent::RebalanceStarted { .. }
+            | TraceEvent::GenerationStarted { .. }
+            | TraceEvent::MemberRemoved { .. }
+            | TraceEvent::Assigned { .. }
+            | TraceEvent::Revoked { .. }
+            | TraceEvent::CommitFailed { .. }
+            | TraceEvent::LeftGroup { .. }
+            | TraceEvent::Paused { .. } => Level::Story,
+            TraceEvent::Joined { .. } | TraceEvent::OffsetsCommitted { .. } => Level::Detail,
             TraceEvent::BrokerRegistered { .. } | TraceEvent::RoleChange { .. } | TraceEvent::Replicated { .. } => {
                 Level::Detail
             }
@@ -188,6 +230,16 @@ impl TraceEvent {
             TraceEvent::RoleChange { .. } => "role_change",
             TraceEvent::Replicated { .. } => "replicated",
             TraceEvent::Truncated { .. } => "truncated",
+            TraceEvent::RebalanceStarted { .. } => "rebalance_started",
+            TraceEvent::GenerationStarted { .. } => "generation_started",
+            TraceEvent::MemberRemoved { .. } => "member_removed",
+            TraceEvent::Joined { .. } => "joined",
+            TraceEvent::Assigned { .. } => "assigned",
+            TraceEvent::Revoked { .. } => "revoked",
+            TraceEvent::OffsetsCommitted { .. } => "offsets_committed",
+            TraceEvent::CommitFailed { .. } => "commit_failed",
+            TraceEvent::LeftGroup { .. } => "left_group",
+            TraceEvent::Paused { .. } => "paused",
         }
     }
 }

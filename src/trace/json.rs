@@ -33,6 +33,10 @@ fn records(batch: &LogBatch, from: i64, to: i64, names: &Names) -> Value {
     )
 }
 
+fn tps(list: &[TopicPartition], names: &Names) -> Vec<String> {
+    list.iter().map(|tp| names.partition(*tp)).collect()
+}
+
 fn ids(list: &[BrokerId]) -> Vec<i32> {
     list.iter().map(|b| b.0).collect()
 }
@@ -149,6 +153,40 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "broker": broker.0, "topic": topic, "partition": p, "from_offset": from_offset,
                     "to_offset": to_offset, "high_watermark": high_watermark })
         }
+        TraceEvent::RebalanceStarted { group, generation, reason } => {
+            json!({ "group": group, "generation": generation, "reason": reason })
+        }
+        TraceEvent::GenerationStarted { group, generation, protocol, leader, members } => {
+            json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
+                    "leader": leader, "members": members })
+        }
+        TraceEvent::MemberRemoved { group, member_id, reason } => {
+            json!({ "group": group, "member_id": member_id, "reason": reason })
+        }
+        TraceEvent::Joined { consumer, group, member_id, generation, leader } => {
+            json!({ "consumer": names.consumer(*consumer), "group": group, "member_id": member_id,
+                    "generation": generation, "leader": leader })
+        }
+        TraceEvent::Assigned { consumer, group, generation, assignment, added } => {
+            json!({ "consumer": names.consumer(*consumer), "group": group, "generation": generation,
+                    "assignment": tps(assignment, names), "added": tps(added, names) })
+        }
+        TraceEvent::Revoked { consumer, group, partitions, eager } => {
+            json!({ "consumer": names.consumer(*consumer), "group": group, "partitions": tps(partitions, names),
+                    "eager": eager })
+        }
+        TraceEvent::OffsetsCommitted { consumer, group, offsets } => {
+            let offsets: serde_json::Map<String, Value> =
+                offsets.iter().map(|(tp, o)| (names.partition(*tp), json!(o))).collect();
+            json!({ "consumer": names.consumer(*consumer), "group": group, "offsets": offsets })
+        }
+        TraceEvent::CommitFailed { consumer, group, error } => {
+            json!({ "consumer": names.consumer(*consumer), "group": group, "error": error })
+        }
+        TraceEvent::LeftGroup { consumer, group, reason } => {
+            json!({ "consumer": names.consumer(*consumer), "group": group, "reason": reason })
+        }
+        TraceEvent::Paused { consumer, paused } => json!({ "consumer": names.consumer(*consumer), "paused": paused }),
         TraceEvent::Truncated { broker, tp, to_offset, records, reason } => {
             let (topic, p) = partition(*tp, names);
             let removed: Vec<Value> = records

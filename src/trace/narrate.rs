@@ -64,7 +64,7 @@ pub fn with_time(time: SimTime, body: Vec<String>) -> Vec<String> {
 /// The lines for one event, without the time (some events, like a batch
 /// append, give several).
 pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
-    if let Some(body) = replication_lines(event, names) {
+    if let Some(body) = replication_lines(event, names).or_else(|| group_lines(event, names)) {
         return body;
     }
     match event {
@@ -165,6 +165,74 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
         // Replication events were rendered above.
         _ => Vec::new(),
     }
+}
+
+fn partitions(list: &[crate::ids::TopicPartition], names: &Names) -> String {
+    format!("[{}]", list.iter().map(|tp| names.partition(*tp)).collect::<Vec<_>>().join(", "))
+}
+
+/// Lines for consumer-group events.
+fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
+    Some(match event {
+        TraceEvent::RebalanceStarted { group, generation, reason } => {
+            vec![format!("coordinator: group {group} rebalances (generation {generation} ends) because {reason}")]
+        }
+        TraceEvent::GenerationStarted { group, generation, protocol, leader, members } => vec![if members.is_empty() {
+            format!("coordinator: group {group} generation {generation}: no members left, the group is Empty")
+        } else {
+            format!(
+                "coordinator: group {group} generation {generation} with {} member(s), assignor {}, leader {}",
+                members.len(),
+                protocol.map_or("none", |p| p.name()),
+                leader.as_deref().unwrap_or("-")
+            )
+        }],
+        TraceEvent::MemberRemoved { group, member_id, reason } => {
+            vec![format!("coordinator: {member_id} is removed from group {group}: {reason}")]
+        }
+        TraceEvent::Joined { consumer, group, member_id, generation, leader } => vec![format!(
+            "{} joined group {group} as {member_id} in generation {generation}{}",
+            names.consumer(*consumer),
+            if *leader { " (group leader: it runs the assignor)" } else { "" }
+        )],
+        TraceEvent::Assigned { consumer, group, generation, assignment, added } => vec![format!(
+            "{} is assigned {} in group {group} generation {generation}{}",
+            names.consumer(*consumer),
+            if assignment.is_empty() { "nothing — it is idle".to_string() } else { partitions(assignment, names) },
+            if !added.is_empty() && added.len() != assignment.len() {
+                format!(" (new: {})", partitions(added, names))
+            } else {
+                String::new()
+            }
+        )],
+        TraceEvent::Revoked { consumer, group, partitions: revoked, eager } => vec![format!(
+            "{} gives up {} in group {group}{}",
+            names.consumer(*consumer),
+            partitions(revoked, names),
+            if *eager {
+                " — eager rebalance: it stops consuming everything until the new assignment"
+            } else {
+                " — cooperative: it keeps consuming the rest"
+            }
+        )],
+        TraceEvent::OffsetsCommitted { consumer, group, offsets } => vec![format!(
+            "{} committed {} for group {group}",
+            names.consumer(*consumer),
+            offsets.iter().map(|(tp, o)| format!("{}={o}", names.partition(*tp))).collect::<Vec<_>>().join(" ")
+        )],
+        TraceEvent::CommitFailed { consumer, group, error } => {
+            vec![format!("{} ✗ commit for group {group} failed: {error}", names.consumer(*consumer))]
+        }
+        TraceEvent::LeftGroup { consumer, group, reason } => {
+            vec![format!("{} leaves group {group}: {reason}", names.consumer(*consumer))]
+        }
+        TraceEvent::Paused { consumer, paused } => vec![if *paused {
+            format!("! {} stops calling poll() (stuck in processing)", names.consumer(*consumer))
+        } else {
+            format!("! {} calls poll() again", names.consumer(*consumer))
+        }],
+        _ => return None,
+    })
 }
 
 fn brokers(list: &[BrokerId]) -> String {

@@ -52,7 +52,7 @@ impl World {
                 let mut ctx = Ctx::new(self.now, client_node(*client), &mut self.effects);
                 match *client {
                     ClientRef::Producer(p) => self.producers[p.0 as usize].close(&mut ctx),
-                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].stop(),
+                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].stop(&mut ctx),
                 }
                 self.effects.trace.push(TraceEvent::Action { text: format!("{label} is stopped cleanly (close())") });
                 if let ClientRef::Consumer(c) = *client {
@@ -72,6 +72,10 @@ impl World {
                 });
             }
             Action::Kill(target) => self.kill(self.host_of(*target)),
+            Action::Pause(consumer, paused) => {
+                let mut ctx = Ctx::new(self.now, NodeId::Consumer(*consumer), &mut self.effects);
+                self.consumers[consumer.0 as usize].set_paused(&mut ctx, *paused);
+            }
             Action::Restart(target) => self.restart(self.host_of(*target)),
             Action::PreferredElection => {
                 self.effects.trace.push(TraceEvent::Action {

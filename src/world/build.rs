@@ -48,9 +48,20 @@ impl World {
         let controller_nodes: Vec<ControllerId> = (1..=scenario.controllers).map(ControllerId).collect();
         let records = initial_metadata(&scenario, &broker_ids, controller_nodes[0], &mut streams);
         let controller = Controller::new(records, scenario.broker_config);
+        let offsets_topic = scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32));
         let brokers: Vec<Broker> = broker_ids
             .iter()
-            .map(|&id| Broker::new(id, scenario.broker_config, controller.image.clone(), controller_nodes.clone()))
+            .map(|&id| {
+                let rng = streams.stream(&format!("broker/{id}"));
+                Broker::new(
+                    id,
+                    scenario.broker_config,
+                    controller.image.clone(),
+                    controller_nodes.clone(),
+                    offsets_topic,
+                    rng,
+                )
+            })
             .collect();
         let network = Network::new(scenario.latency, scenario.jitter, streams.stream("network"));
         let producers = scenario
@@ -70,22 +81,13 @@ impl World {
                 )
             })
             .collect();
+        let topic_names: std::collections::BTreeMap<TopicId, String> =
+            scenario.topics.iter().enumerate().map(|(i, t)| (TopicId(i as u32), t.name.clone())).collect();
         let consumers = scenario
             .consumers
             .iter()
             .enumerate()
-            .map(|(i, c)| {
-                Consumer::new(
-                    ClientIdx(i as u32),
-                    c.name.clone(),
-                    c.config.clone(),
-                    c.topics.clone(),
-                    c.assign.clone(),
-                    c.seeks.clone(),
-                    c.processing,
-                    broker_ids.clone(),
-                )
-            })
+            .map(|(i, c)| Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone()))
             .collect();
         let mut hosts = BTreeMap::new();
         for &b in &broker_ids {
@@ -186,7 +188,7 @@ fn initial_metadata(
             .collect();
         records.push(MetadataRecord::Topic {
             topic: TopicId(i as u32),
-            image: TopicImage { name: topic.name.clone(), config: topic.config, internal: false, partitions },
+            image: TopicImage { name: topic.name.clone(), config: topic.config, internal: topic.internal, partitions },
         });
     }
     records

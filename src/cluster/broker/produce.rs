@@ -7,6 +7,7 @@ use crate::actor::{Ctx, Timer};
 use crate::cluster::log::LeaderAppend;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimDuration;
+use crate::group::coordinator::PendingCommit;
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{Acks, ErrorCode, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::trace::TraceEvent;
@@ -23,6 +24,8 @@ pub struct DelayedProduce {
     results: Vec<ProducePartitionResponse>,
     /// Per partition still waiting: the offset the high watermark must reach.
     waiting: Vec<(TopicPartition, i64)>,
+    /// Set when this write is an offset commit: the coordinator answers it.
+    commit: Option<PendingCommit>,
 }
 
 impl Broker {
@@ -55,9 +58,10 @@ impl Broker {
                     correlation_id: request.correlation_id,
                     results,
                     waiting,
+                    commit: None,
                 };
                 if self.try_complete_produce(&mut delayed) {
-                    respond(ctx, from, delayed.correlation_id, delayed.results);
+                    self.finish_delayed(ctx, delayed);
                 } else {
                     ctx.set_timer(
                         SimDuration::from_millis(request.timeout_ms),
@@ -162,36 +166,85 @@ impl Broker {
         if !self.delayed_produces.iter().any(|d| d.waiting.iter().any(|w| w.0 == tp)) {
             return;
         }
-        let mut pending = std::mem::take(&mut self.delayed_produces);
-        pending.retain_mut(|delayed| {
-            if self.try_complete_produce(delayed) {
-                respond(ctx, delayed.from, delayed.correlation_id, std::mem::take(&mut delayed.results));
-                false
+        let pending = std::mem::take(&mut self.delayed_produces);
+        let mut done = Vec::new();
+        for mut delayed in pending {
+            if self.try_complete_produce(&mut delayed) {
+                done.push(delayed);
             } else {
-                true
+                self.delayed_produces.push(delayed);
             }
-        });
-        self.delayed_produces = pending;
+        }
+        for delayed in done {
+            self.finish_delayed(ctx, delayed);
+        }
+    }
+
+    /// Answers a completed write: a ProduceResponse, or the coordinator's
+    /// OffsetCommitResponse.
+    fn finish_delayed(&mut self, ctx: &mut Ctx<'_>, mut delayed: DelayedProduce) {
+        match delayed.commit.take() {
+            Some(commit) => {
+                let error = delayed.results.iter().map(|r| r.error).find(|e| !e.is_ok()).unwrap_or(ErrorCode::None);
+                // A commit that cannot be written here means the coordinator moved.
+                let error = match error {
+                    ErrorCode::None => ErrorCode::None,
+                    ErrorCode::NotLeaderOrFollower => ErrorCode::NotCoordinator,
+                    ErrorCode::RequestTimedOut => ErrorCode::RequestTimedOut,
+                    _ => ErrorCode::CoordinatorNotAvailable,
+                };
+                self.coordinator.on_commit_done(ctx, commit, error);
+            }
+            None => respond(ctx, delayed.from, delayed.correlation_id, delayed.results),
+        }
+    }
+
+    /// Writes an offset commit to the group's `__consumer_offsets` partition;
+    /// the coordinator answers once the write is committed (replicated).
+    pub(super) fn append_commit(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: TopicPartition,
+        commit: PendingCommit,
+        batch: Arc<RecordBatch>,
+    ) {
+        let (result, required) = self.append_for_produce(ctx, tp, batch, Acks::All);
+        let mut delayed = DelayedProduce {
+            id: self.next_delayed_id(),
+            from: commit.from,
+            correlation_id: commit.correlation_id,
+            results: vec![result],
+            waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
+            commit: Some(commit),
+        };
+        self.maybe_advance_high_watermark(ctx, tp);
+        if self.try_complete_produce(&mut delayed) {
+            self.finish_delayed(ctx, delayed);
+        } else {
+            ctx.set_timer(SimDuration::from_millis(5_000), Timer::Broker(BrokerTimer::ProduceExpired(delayed.id)));
+            self.delayed_produces.push(delayed);
+        }
     }
 
     /// This broker stopped leading `tp`: parked writes to it are answered
     /// NOT_LEADER_OR_FOLLOWER (their data may still be in the log).
     pub(super) fn fail_delayed_produces(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {
-        let mut pending = std::mem::take(&mut self.delayed_produces);
-        pending.retain_mut(|delayed| {
-            if !delayed.waiting.iter().any(|w| w.0 == tp) {
-                return true;
+        let pending = std::mem::take(&mut self.delayed_produces);
+        let mut done = Vec::new();
+        for mut delayed in pending {
+            if delayed.waiting.iter().any(|w| w.0 == tp) {
+                delayed.waiting.retain(|w| w.0 != tp);
+                set_error(&mut delayed.results, tp, ErrorCode::NotLeaderOrFollower);
             }
-            delayed.waiting.retain(|w| w.0 != tp);
-            set_error(&mut delayed.results, tp, ErrorCode::NotLeaderOrFollower);
             if delayed.waiting.is_empty() {
-                respond(ctx, delayed.from, delayed.correlation_id, std::mem::take(&mut delayed.results));
-                false
+                done.push(delayed);
             } else {
-                true
+                self.delayed_produces.push(delayed);
             }
-        });
-        self.delayed_produces = pending;
+        }
+        for delayed in done {
+            self.finish_delayed(ctx, delayed);
+        }
     }
 
     pub(super) fn expire_produce(&mut self, ctx: &mut Ctx<'_>, id: u64) {
@@ -202,7 +255,7 @@ impl Broker {
         for (tp, _) in std::mem::take(&mut delayed.waiting) {
             set_error(&mut delayed.results, tp, ErrorCode::RequestTimedOut);
         }
-        respond(ctx, delayed.from, delayed.correlation_id, delayed.results);
+        self.finish_delayed(ctx, delayed);
     }
 }
 

@@ -20,10 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::sticky::{self, Flavor, remove_first};
 use super::{AssignmentResult, Subscription, TopicName, TopicPartition, show_partitions};
 
-pub(crate) fn assign(
-    topics: &BTreeMap<TopicName, u32>,
-    members: &[Subscription],
-) -> AssignmentResult {
+pub(crate) fn assign(topics: &BTreeMap<TopicName, u32>, members: &[Subscription]) -> AssignmentResult {
     let run = sticky::run(topics, members, Flavor::Cooperative);
     let mut assignment = run.assignment;
     let pending = match run.transferring {
@@ -36,18 +33,10 @@ pub(crate) fn assign(
         }
     }
     let mut explanation = run.notes;
-    explanation.extend(sticky::describe_moves(
-        members,
-        &run.previous_owner,
-        &assignment,
-    ));
+    explanation.extend(sticky::describe_moves(members, &run.previous_owner, &assignment));
     explanation.extend(describe_pending(members, &pending));
     explanation.extend(describe_revocations(members, &assignment));
-    AssignmentResult {
-        assignment,
-        pending_transfers: pending,
-        explanation,
-    }
+    AssignmentResult { assignment, pending_transfers: pending, explanation }
 }
 
 /// Partitions given to a non-owner while some member owns and loses them.
@@ -58,10 +47,7 @@ fn changing_owner(
     let mut added = BTreeMap::new();
     let mut revoked = BTreeSet::new();
     for member in members {
-        let assigned = assignment
-            .get(&member.member_id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let assigned = assignment.get(&member.member_id).map(Vec::as_slice).unwrap_or_default();
         let owned = &member.owned_partitions;
         for tp in assigned.iter().filter(|tp| !owned.contains(tp)) {
             added.insert(tp.clone(), member.member_id.clone());
@@ -72,10 +58,7 @@ fn changing_owner(
     added
 }
 
-fn describe_pending(
-    members: &[Subscription],
-    pending: &BTreeMap<TopicPartition, String>,
-) -> Vec<String> {
+fn describe_pending(members: &[Subscription], pending: &BTreeMap<TopicPartition, String>) -> Vec<String> {
     pending
         .iter()
         .map(|(tp, new_owner)| {
@@ -97,22 +80,12 @@ fn describe_pending(
         .collect()
 }
 
-fn describe_revocations(
-    members: &[Subscription],
-    assignment: &BTreeMap<String, Vec<TopicPartition>>,
-) -> Vec<String> {
+fn describe_revocations(members: &[Subscription], assignment: &BTreeMap<String, Vec<TopicPartition>>) -> Vec<String> {
     let mut lines = Vec::new();
     for member in members {
-        let assigned = assignment
-            .get(&member.member_id)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let lost: Vec<TopicPartition> = member
-            .owned_partitions
-            .iter()
-            .filter(|tp| !assigned.contains(tp))
-            .cloned()
-            .collect();
+        let assigned = assignment.get(&member.member_id).map(Vec::as_slice).unwrap_or_default();
+        let lost: Vec<TopicPartition> =
+            member.owned_partitions.iter().filter(|tp| !assigned.contains(tp)).cloned().collect();
         if !lost.is_empty() {
             lines.push(format!(
                 "{} revokes only {} (keeps consuming the rest) and rejoins for a follow-up rebalance.",

@@ -62,18 +62,14 @@ impl JavaHash for TopicPartition {
 
 /// Java's `String.hashCode()`.
 pub fn string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, unit| {
-        h.wrapping_mul(31).wrapping_add(i32::from(unit))
-    })
+    s.encode_utf16().fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
 }
 
 /// Kafka's `TopicPartition.hashCode()`.
 pub fn topic_partition_hash(tp: &TopicPartition) -> i32 {
     // Kafka stores the partition as a Java int; ids above i32::MAX cannot exist there.
     let partition = tp.partition as i32;
-    31i32
-        .wrapping_mul(31i32.wrapping_add(partition))
-        .wrapping_add(string_hash(&tp.topic))
+    31i32.wrapping_mul(31i32.wrapping_add(partition)).wrapping_add(string_hash(&tp.topic))
 }
 
 /// Java's `String.compareTo`: UTF-16 code-unit order.
@@ -118,11 +114,7 @@ impl<K: JavaHash + PartialEq> Default for JavaHashOrder<K> {
 impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
     /// A map created with `new HashMap<>()`.
     pub fn new() -> Self {
-        Self {
-            capacity: INITIAL_CAPACITY,
-            next_place: 1,
-            slots: Vec::new(),
-        }
+        Self { capacity: INITIAL_CAPACITY, next_place: 1, slots: Vec::new() }
     }
 
     /// A map filled by `put` calls in this order.
@@ -150,11 +142,7 @@ impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
         }
         let (spread_hash, already_in_bucket) = self.bucket_load(&key);
         let place = self.take_place(1);
-        self.slots.push(Slot {
-            key,
-            spread_hash,
-            place,
-        });
+        self.slots.push(Slot { key, spread_hash, place });
         // Java grows a small table instead of turning a crowded bucket into a tree.
         if already_in_bucket >= TREEIFY_THRESHOLD && self.capacity < MIN_TREEIFY_CAPACITY {
             self.capacity *= 2;
@@ -176,11 +164,7 @@ impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
         }
         let (spread_hash, already_in_bucket) = self.bucket_load(&key);
         let place = self.take_place(-1);
-        self.slots.push(Slot {
-            key,
-            spread_hash,
-            place,
-        });
+        self.slots.push(Slot { key, spread_hash, place });
         if already_in_bucket + 1 >= TREEIFY_THRESHOLD && self.capacity < MIN_TREEIFY_CAPACITY {
             self.capacity *= 2;
         }
@@ -203,10 +187,7 @@ impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
 
     /// What `iterator().next()` returns.
     pub fn first(&self) -> Option<&K> {
-        self.slots
-            .iter()
-            .min_by_key(|slot| (self.bucket_of(slot.spread_hash), slot.place))
-            .map(|slot| &slot.key)
+        self.slots.iter().min_by_key(|slot| (self.bucket_of(slot.spread_hash), slot.place)).map(|slot| &slot.key)
     }
 
     fn bucket_of(&self, spread_hash: u32) -> usize {
@@ -222,11 +203,7 @@ impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
     fn bucket_load(&self, key: &K) -> (u32, usize) {
         let spread_hash = spread(key.java_hash());
         let bucket = self.bucket_of(spread_hash);
-        let count = self
-            .slots
-            .iter()
-            .filter(|slot| self.bucket_of(slot.spread_hash) == bucket)
-            .count();
+        let count = self.slots.iter().filter(|slot| self.bucket_of(slot.spread_hash) == bucket).count();
         (spread_hash, count)
     }
 
@@ -239,10 +216,7 @@ impl<K: JavaHash + PartialEq> JavaHashOrder<K> {
 
 /// The order in which a fresh `HashMap` filled with `keys` (in this order) iterates them.
 pub fn java_hash_order<K: JavaHash + PartialEq + Clone>(keys: &[K]) -> Vec<K> {
-    JavaHashOrder::from_keys(keys.iter().cloned())
-        .iter()
-        .cloned()
-        .collect()
+    JavaHashOrder::from_keys(keys.iter().cloned()).iter().cloned().collect()
 }
 
 #[cfg(test)]

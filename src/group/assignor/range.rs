@@ -18,14 +18,11 @@ use std::collections::BTreeMap;
 
 use super::java_hash_map::JavaHashOrder;
 use super::{
-    AssignmentResult, Subscription, TopicName, TopicPartition, empty_assignment, member_order,
-    members_in_map_order, show_partitions,
+    AssignmentResult, Subscription, TopicName, TopicPartition, empty_assignment, member_order, members_in_map_order,
+    show_partitions,
 };
 
-pub(crate) fn assign(
-    topics: &BTreeMap<TopicName, u32>,
-    members: &[Subscription],
-) -> AssignmentResult {
+pub(crate) fn assign(topics: &BTreeMap<TopicName, u32>, members: &[Subscription]) -> AssignmentResult {
     let mut assignment = empty_assignment(members);
     let mut explanation = vec![
         "range: each topic is split on its own; members sorted by id (static members by \
@@ -40,9 +37,8 @@ pub(crate) fn assign(
         let mut next = 0;
         let mut shares = Vec::new();
         for (member, share) in consumers.iter().zip(&plan) {
-            let range: Vec<TopicPartition> = (next..next + share)
-                .map(|p| TopicPartition::new(topic.clone(), p))
-                .collect();
+            let range: Vec<TopicPartition> =
+                (next..next + share).map(|p| TopicPartition::new(topic.clone(), p)).collect();
             next += share;
             shares.push(format!("{} {}", member.member_id, show_partitions(&range)));
             if let Some(list) = assignment.get_mut(&member.member_id) {
@@ -51,11 +47,7 @@ pub(crate) fn assign(
         }
         explanation.push(describe_topic(&topic, count, consumers.len(), &shares));
     }
-    AssignmentResult {
-        assignment,
-        explanation,
-        ..AssignmentResult::default()
-    }
+    AssignmentResult { assignment, explanation, ..AssignmentResult::default() }
 }
 
 /// How many partitions each of `members` sorted members gets.
@@ -78,20 +70,14 @@ fn describe_topic(topic: &str, count: u32, members: usize, shares: &[String]) ->
         1 => "the first member gets one extra".to_string(),
         n => format!("the first {n} members get one extra"),
     };
-    format!(
-        "topic {topic}: {count} partitions / {members} members = {each} each, {extra_note}: {}",
-        shares.join(", ")
-    )
+    format!("topic {topic}: {count} partitions / {members} members = {each} each, {extra_note}: {}", shares.join(", "))
 }
 
 /// Members subscribed to `topic`, in `MemberInfo` order. Java builds the list while walking
 /// the subscription map and then sorts it stably, so ties keep that walk order.
 fn sorted_consumers<'a>(topic: &str, ordered: &[&'a Subscription]) -> Vec<&'a Subscription> {
-    let mut consumers: Vec<&Subscription> = ordered
-        .iter()
-        .copied()
-        .filter(|m| m.topics.iter().any(|t| t == topic))
-        .collect();
+    let mut consumers: Vec<&Subscription> =
+        ordered.iter().copied().filter(|m| m.topics.iter().any(|t| t == topic)).collect();
     consumers.sort_by(|a, b| member_order(a, b));
     consumers
 }
@@ -105,14 +91,8 @@ fn topic_order(topics: &BTreeMap<TopicName, u32>, ordered: &[&Subscription]) -> 
             subscribed.insert(topic.clone());
         }
     }
-    let with_metadata = subscribed
-        .iter()
-        .filter(|topic| topics.contains_key(*topic))
-        .cloned();
-    JavaHashOrder::from_keys(with_metadata)
-        .iter()
-        .cloned()
-        .collect()
+    let with_metadata = subscribed.iter().filter(|topic| topics.contains_key(*topic)).cloned();
+    JavaHashOrder::from_keys(with_metadata).iter().cloned().collect()
 }
 
 #[cfg(test)]

@@ -12,14 +12,11 @@
 use std::collections::BTreeMap;
 
 use super::{
-    AssignmentResult, Subscription, TopicName, TopicPartition, empty_assignment, member_order,
-    members_in_map_order, topics_in_java_order,
+    AssignmentResult, Subscription, TopicName, TopicPartition, empty_assignment, member_order, members_in_map_order,
+    topics_in_java_order,
 };
 
-pub(crate) fn assign(
-    topics: &BTreeMap<TopicName, u32>,
-    members: &[Subscription],
-) -> AssignmentResult {
+pub(crate) fn assign(topics: &BTreeMap<TopicName, u32>, members: &[Subscription]) -> AssignmentResult {
     let mut assignment = empty_assignment(members);
     let mut circle = members_in_map_order(members);
     circle.sort_by(|a, b| member_order(a, b));
@@ -44,21 +41,13 @@ pub(crate) fn assign(
         order.join(" → ")
     )];
     if skipped > 0 {
-        let times = if skipped == 1 {
-            "once"
-        } else {
-            "several times"
-        };
+        let times = if skipped == 1 { "once" } else { "several times" };
         explanation.push(format!(
             "A member not subscribed to a partition's topic is skipped ({times} here), \
              so counts can differ by more than one."
         ));
     }
-    AssignmentResult {
-        assignment,
-        explanation,
-        ..AssignmentResult::default()
-    }
+    AssignmentResult { assignment, explanation, ..AssignmentResult::default() }
 }
 
 fn all_partitions_sorted(topics: &BTreeMap<TopicName, u32>) -> Vec<TopicPartition> {

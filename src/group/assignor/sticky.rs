@@ -40,8 +40,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::java_hash_map::{JavaHashOrder, java_hash_order};
 use super::{
-    AssignmentResult, Subscription, TopicName, TopicPartition, member_order, members_in_map_order,
-    show_partitions,
+    AssignmentResult, Subscription, TopicName, TopicPartition, member_order, members_in_map_order, show_partitions,
 };
 
 /// Java's `DEFAULT_GENERATION`: a member that never completed a rebalance.
@@ -69,44 +68,25 @@ pub(crate) struct StickyRun {
 }
 
 /// `sticky`: the eager assignor returns the shared result unchanged.
-pub(crate) fn assign_eager(
-    topics: &BTreeMap<TopicName, u32>,
-    members: &[Subscription],
-) -> AssignmentResult {
+pub(crate) fn assign_eager(topics: &BTreeMap<TopicName, u32>, members: &[Subscription]) -> AssignmentResult {
     let run = run(topics, members, Flavor::Eager);
     let mut explanation = run.notes;
-    explanation.extend(describe_moves(
-        members,
-        &run.previous_owner,
-        &run.assignment,
-    ));
+    explanation.extend(describe_moves(members, &run.previous_owner, &run.assignment));
     explanation.push(
         "Eager protocol: every member released all its partitions before rejoining; \
          the ones it kept are handed straight back."
             .to_string(),
     );
-    AssignmentResult {
-        assignment: run.assignment,
-        explanation,
-        ..AssignmentResult::default()
-    }
+    AssignmentResult { assignment: run.assignment, explanation, ..AssignmentResult::default() }
 }
 
 /// Runs `AbstractStickyAssignor.assign` for the given flavour.
-pub(crate) fn run(
-    topics: &BTreeMap<TopicName, u32>,
-    members: &[Subscription],
-    flavor: Flavor,
-) -> StickyRun {
+pub(crate) fn run(topics: &BTreeMap<TopicName, u32>, members: &[Subscription], flavor: Flavor) -> StickyRun {
     let ordered = members_in_map_order(members);
     let claims = Claims::settle(topics, &ordered, flavor);
     let (assignment, transferring, mut notes) = if claims.all_equal {
         let outcome = constrained::build(topics, &claims);
-        (
-            outcome.assignment,
-            Some(outcome.transferring),
-            outcome.notes,
-        )
+        (outcome.assignment, Some(outcome.transferring), outcome.notes)
     } else {
         let assignment = general::build(topics, &ordered, &claims, flavor);
         (assignment, None, vec![general::NOTE.to_string()])
@@ -117,12 +97,7 @@ pub(crate) fn run(
         .iter()
         .flat_map(|(member, owned)| owned.iter().map(move |tp| (tp.clone(), member.clone())))
         .collect();
-    StickyRun {
-        assignment,
-        transferring,
-        notes,
-        previous_owner,
-    }
+    StickyRun { assignment, transferring, notes, previous_owner }
 }
 
 /// What one member says it owned (Java's `MemberData`).
@@ -138,10 +113,7 @@ pub(crate) fn member_data(member: &Subscription, flavor: Flavor) -> MemberData {
         Flavor::Cooperative => member.owned_partitions.clone(),
         Flavor::Eager => grouped_by_topic(&member.owned_partitions),
     };
-    MemberData {
-        partitions,
-        generation,
-    }
+    MemberData { partitions, generation }
 }
 
 /// The eager assignor serialises its partitions grouped per topic through a Java
@@ -152,11 +124,7 @@ fn grouped_by_topic(partitions: &[TopicPartition]) -> Vec<TopicPartition> {
     for p in partitions {
         topics.insert_if_absent(p.topic.clone());
     }
-    topics
-        .iter()
-        .flat_map(|topic| partitions.iter().filter(move |p| &p.topic == topic))
-        .cloned()
-        .collect()
+    topics.iter().flat_map(|topic| partitions.iter().filter(move |p| &p.topic == topic)).cloned().collect()
 }
 
 /// Previous ownership after generation checks (Java's `allSubscriptionsEqual`).
@@ -172,11 +140,7 @@ pub(crate) struct Claims {
 }
 
 impl Claims {
-    fn settle(
-        topics: &BTreeMap<TopicName, u32>,
-        ordered: &[&Subscription],
-        flavor: Flavor,
-    ) -> Self {
+    fn settle(topics: &BTreeMap<TopicName, u32>, ordered: &[&Subscription], flavor: Flavor) -> Self {
         let mut settler = ClaimSettler {
             owned: vec![Vec::new(); ordered.len()],
             holder: BTreeMap::new(),
@@ -211,13 +175,7 @@ impl Claims {
                 (id, std::mem::take(&mut settler.owned[index]))
             })
             .collect();
-        Claims {
-            all_equal,
-            owned,
-            multiply_claimed: settler.multiply_claimed,
-            max_generation,
-            notes: settler.notes,
-        }
+        Claims { all_equal, owned, multiply_claimed: settler.multiply_claimed, max_generation, notes: settler.notes }
     }
 }
 
@@ -230,23 +188,14 @@ struct ClaimSettler {
 }
 
 impl ClaimSettler {
-    fn claim(
-        &mut self,
-        ordered: &[&Subscription],
-        index: usize,
-        generation: i32,
-        tp: &TopicPartition,
-    ) {
+    fn claim(&mut self, ordered: &[&Subscription], index: usize, generation: i32, tp: &TopicPartition) {
         let Some(&other) = self.holder.get(tp) else {
             self.owned[index].push(tp.clone());
             self.holder.insert(tp.clone(), index);
             return;
         };
         // Java compares against the other subscription's own generation field.
-        let other_generation = ordered[other]
-            .generation
-            .filter(|g| *g >= 0)
-            .unwrap_or(NO_GENERATION);
+        let other_generation = ordered[other].generation.filter(|g| *g >= 0).unwrap_or(NO_GENERATION);
         let (me, them) = (&ordered[index].member_id, &ordered[other].member_id);
         if generation == other_generation {
             remove_first(&mut self.owned[other], tp);
@@ -274,9 +223,7 @@ impl ClaimSettler {
 }
 
 fn in_play(topics: &BTreeMap<TopicName, u32>, tp: &TopicPartition) -> bool {
-    topics
-        .get(&tp.topic)
-        .is_some_and(|count| tp.partition < *count)
+    topics.get(&tp.topic).is_some_and(|count| tp.partition < *count)
 }
 
 fn dedup(items: &[TopicName]) -> Vec<&TopicName> {
@@ -308,23 +255,12 @@ pub(crate) fn describe_moves(
     for member in sorted {
         let id = &member.member_id;
         let got = assignment.get(id).map(Vec::as_slice).unwrap_or_default();
-        let kept: Vec<TopicPartition> = got
-            .iter()
-            .filter(|tp| previous.get(*tp) == Some(id))
-            .cloned()
-            .collect();
-        let fresh: Vec<TopicPartition> = got
-            .iter()
-            .filter(|tp| !previous.contains_key(*tp))
-            .cloned()
-            .collect();
+        let kept: Vec<TopicPartition> = got.iter().filter(|tp| previous.get(*tp) == Some(id)).cloned().collect();
+        let fresh: Vec<TopicPartition> = got.iter().filter(|tp| !previous.contains_key(*tp)).cloned().collect();
         if !kept.is_empty() {
             lines.push(format!("{id} kept {}", show_partitions(&kept)));
         }
-        for tp in got
-            .iter()
-            .filter(|tp| previous.get(*tp).is_some_and(|owner| owner != id))
-        {
+        for tp in got.iter().filter(|tp| previous.get(*tp).is_some_and(|owner| owner != id)) {
             lines.push(format!("{tp} moved {} → {id}", previous[tp]));
         }
         if !fresh.is_empty() {

@@ -36,27 +36,16 @@ pub fn owning(member: &str, topics: &[&str], owned: &str, generation: i32) -> Su
     sub(member, topics).with_owned(tps(owned), Some(generation))
 }
 
-pub fn run(
-    strategy: Strategy,
-    counts: &BTreeMap<TopicName, u32>,
-    subs: &[Subscription],
-) -> Assignment {
+pub fn run(strategy: Strategy, counts: &BTreeMap<TopicName, u32>, subs: &[Subscription]) -> Assignment {
     assign(strategy, counts, subs).assignment
 }
 
-pub fn run_full(
-    strategy: Strategy,
-    counts: &BTreeMap<TopicName, u32>,
-    subs: &[Subscription],
-) -> AssignmentResult {
+pub fn run_full(strategy: Strategy, counts: &BTreeMap<TopicName, u32>, subs: &[Subscription]) -> AssignmentResult {
     assign(strategy, counts, subs)
 }
 
 pub fn list(assignment: &Assignment, member: &str) -> Vec<TopicPartition> {
-    assignment
-        .get(member)
-        .cloned()
-        .unwrap_or_else(|| panic!("{member} missing from {assignment:?}"))
+    assignment.get(member).cloned().unwrap_or_else(|| panic!("{member} missing from {assignment:?}"))
 }
 
 pub fn set(partitions: &[TopicPartition]) -> BTreeSet<TopicPartition> {
@@ -71,11 +60,7 @@ pub fn sorted_string(partitions: &[TopicPartition]) -> String {
 }
 
 /// Feeds an assignment back as every member's owned partitions (the next generation).
-pub fn next_generation(
-    subs: &[Subscription],
-    assignment: &Assignment,
-    generation: i32,
-) -> Vec<Subscription> {
+pub fn next_generation(subs: &[Subscription], assignment: &Assignment, generation: i32) -> Vec<Subscription> {
     subs.iter()
         .map(|s| {
             let owned = assignment.get(&s.member_id).cloned().unwrap_or_default();
@@ -96,8 +81,7 @@ pub fn is_fully_balanced(assignment: &Assignment) -> bool {
 /// given twice, and two members differing by 2+ partitions share no topic.
 pub fn assert_valid_and_balanced(subs: &[Subscription], assignment: &Assignment) {
     assert_eq!(subs.len(), assignment.len(), "every member appears");
-    let by_member: BTreeMap<&str, &Subscription> =
-        subs.iter().map(|s| (s.member_id.as_str(), s)).collect();
+    let by_member: BTreeMap<&str, &Subscription> = subs.iter().map(|s| (s.member_id.as_str(), s)).collect();
     for (member, partitions) in assignment {
         let subscription = by_member[member.as_str()];
         for p in partitions {
@@ -154,23 +138,11 @@ fn revokes_without_reassigning(subs: &[Subscription], assignment: &Assignment) -
     let mut revoked = BTreeSet::new();
     for s in subs {
         let assigned = assignment.get(&s.member_id).cloned().unwrap_or_default();
-        revoked.extend(
-            s.owned_partitions
-                .iter()
-                .filter(|p| !assigned.contains(p))
-                .cloned(),
-        );
-        added.extend(
-            assigned
-                .into_iter()
-                .filter(|p| !s.owned_partitions.contains(p)),
-        );
+        revoked.extend(s.owned_partitions.iter().filter(|p| !assigned.contains(p)).cloned());
+        added.extend(assigned.into_iter().filter(|p| !s.owned_partitions.contains(p)));
     }
     let both: Vec<_> = added.intersection(&revoked).collect();
-    assert!(
-        both.is_empty(),
-        "revoked and reassigned in one round: {both:?}"
-    );
+    assert!(both.is_empty(), "revoked and reassigned in one round: {both:?}");
     !revoked.is_empty()
 }
 

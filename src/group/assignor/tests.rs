@@ -13,10 +13,7 @@ fn strategy_names_round_trip() {
         assert_eq!(strategy.name().parse::<Strategy>(), Ok(strategy));
         assert_eq!(strategy.to_string(), strategy.name());
     }
-    assert_eq!(
-        "org.apache.kafka.clients.consumer.RangeAssignor".parse(),
-        Ok(Range)
-    );
+    assert_eq!("org.apache.kafka.clients.consumer.RangeAssignor".parse(), Ok(Range));
     assert_eq!("CooperativeStickyAssignor".parse(), Ok(CooperativeSticky));
     assert!("uniform".parse::<Strategy>().is_err());
     assert_eq!(CooperativeSticky.protocol(), RebalanceProtocol::Cooperative);
@@ -39,11 +36,7 @@ fn every_member_appears_even_when_idle() {
 #[test]
 fn empty_group_gets_empty_result() {
     for strategy in Strategy::ALL {
-        assert!(
-            assign(strategy, &topics(&[("t", 3)]), &[])
-                .assignment
-                .is_empty()
-        );
+        assert!(assign(strategy, &topics(&[("t", 3)]), &[]).assignment.is_empty());
     }
 }
 
@@ -62,19 +55,12 @@ fn unsubscribed_topics_do_not_count_for_sticky_quotas() {
     let subs = [sub("a", &["t"]), sub("b", &["t"])];
     for strategy in Strategy::ALL {
         let a = run(strategy, &counts, &subs);
-        assert_eq!(
-            (list(&a, "a").len(), list(&a, "b").len()),
-            (1, 1),
-            "{strategy}"
-        );
+        assert_eq!((list(&a, "a").len(), list(&a, "b").len()), (1, 1), "{strategy}");
     }
 }
 
 fn three_members(topic_list: &[&str]) -> Vec<Subscription> {
-    ["C1", "C2", "C3"]
-        .iter()
-        .map(|m| sub(m, topic_list))
-        .collect()
+    ["C1", "C2", "C3"].iter().map(|m| sub(m, topic_list)).collect()
 }
 
 #[test]
@@ -107,11 +93,7 @@ fn example_2_three_topics_two_members() {
 #[test]
 fn example_3_two_topics_six_partitions() {
     let counts = topics(&[("t1", 3), ("t2", 3)]);
-    let a = run(
-        Range,
-        &counts,
-        &[sub("C1", &["t1", "t2"]), sub("C2", &["t1", "t2"])],
-    );
+    let a = run(Range, &counts, &[sub("C1", &["t1", "t2"]), sub("C2", &["t1", "t2"])]);
     assert_eq!(list(&a, "C1"), tps("t1-0, t1-1, t2-0, t2-1"));
     assert_eq!(list(&a, "C2"), tps("t1-2, t2-2"));
 }
@@ -119,11 +101,7 @@ fn example_3_two_topics_six_partitions() {
 #[test]
 fn example_4_mixed_subscriptions_round_robin() {
     let counts = topics(&[("t1", 3), ("t2", 2)]);
-    let subs = [
-        sub("C1", &["t1"]),
-        sub("C2", &["t1", "t2"]),
-        sub("C3", &["t1"]),
-    ];
+    let subs = [sub("C1", &["t1"]), sub("C2", &["t1", "t2"]), sub("C3", &["t1"])];
     let a = run(RoundRobin, &counts, &subs);
     assert_eq!(list(&a, "C1"), tps("t1-0"));
     assert_eq!(list(&a, "C2"), tps("t1-1, t2-0, t2-1"));
@@ -142,12 +120,7 @@ fn example_5_stickiness_on_leave() {
     assert_eq!(list(&sticky.assignment, "C1"), tps("t-0, t-3, t-2"));
     assert_eq!(list(&sticky.assignment, "C2"), tps("t-1, t-4, t-5"));
     assert!(sticky.explanation.iter().any(|l| l == "C1 kept [t-0, t-3]"));
-    assert!(
-        sticky
-            .explanation
-            .iter()
-            .any(|l| l == "C1 gets unowned [t-2]")
-    );
+    assert!(sticky.explanation.iter().any(|l| l == "C1 gets unowned [t-2]"));
 
     let range_before = run(Range, &counts, &three_members(&["t"]));
     assert_eq!(list(&range_before, "C3"), tps("t-4, t-5"));
@@ -165,11 +138,7 @@ fn example_6_cooperative_two_phase() {
     let first = run(CooperativeSticky, &counts, &round1);
     assert_eq!(list(&first, "C1"), tps("t-0, t-1"));
     assert!(list(&first, "C2").is_empty());
-    let second = run(
-        CooperativeSticky,
-        &counts,
-        &next_generation(&round1, &first, 2),
-    );
+    let second = run(CooperativeSticky, &counts, &next_generation(&round1, &first, 2));
     assert_eq!(list(&second, "C2"), tps("t-2"));
 }
 
@@ -187,11 +156,8 @@ fn kafka_cases() {
             actual.push_str(&format!("{member} {}\n", render(partitions)));
         }
         if strategy == CooperativeSticky {
-            let mut pending: Vec<String> = result
-                .pending_transfers
-                .iter()
-                .map(|(tp, m)| format!(" {tp}={m}"))
-                .collect();
+            let mut pending: Vec<String> =
+                result.pending_transfers.iter().map(|(tp, m)| format!(" {tp}={m}")).collect();
             pending.sort();
             actual.push_str(&format!("pending{}\n", pending.concat()));
         }
@@ -221,8 +187,7 @@ fn parse_case(input: &str) -> (Strategy, BTreeMap<String, u32>, Vec<Subscription
 
 fn parse_member(fields: &[&str]) -> Subscription {
     let dash = |s: &str| (s != "-").then(|| s.to_string());
-    let topic_list: Vec<&str> =
-        dash(fields[4]).map_or(Vec::new(), |_| fields[4].split(',').collect());
+    let topic_list: Vec<&str> = dash(fields[4]).map_or(Vec::new(), |_| fields[4].split(',').collect());
     let mut s = sub(fields[1], &topic_list);
     s.group_instance_id = dash(fields[2]);
     s.generation = dash(fields[3]).map(|g| g.parse().expect("generation"));
@@ -246,22 +211,14 @@ fn random_groups_are_valid_and_balanced() {
     for round in 0..200 {
         let strategy = Strategy::ALL[round % 4];
         let topic_names: Vec<String> = (0..1 + rng.below(5)).map(|i| format!("topic{i}")).collect();
-        let counts: BTreeMap<String, u32> = topic_names
-            .iter()
-            .map(|t| (t.clone(), 1 + rng.below(12) as u32))
-            .collect();
+        let counts: BTreeMap<String, u32> = topic_names.iter().map(|t| (t.clone(), 1 + rng.below(12) as u32)).collect();
         let members = 1 + rng.below(8);
-        let subs: Vec<Subscription> = (0..members)
-            .map(|i| Subscription::new(format!("member-{i}"), topic_names.clone()))
-            .collect();
+        let subs: Vec<Subscription> =
+            (0..members).map(|i| Subscription::new(format!("member-{i}"), topic_names.clone())).collect();
         let (_, a) = settled(strategy, &counts, &subs, 1);
         let all: Vec<&TopicPartition> = a.values().flatten().collect();
         let total: u32 = counts.values().sum();
-        assert_eq!(
-            all.len(),
-            total as usize,
-            "{strategy}: every partition assigned once"
-        );
+        assert_eq!(all.len(), total as usize, "{strategy}: every partition assigned once");
         if strategy != Range || counts.len() == 1 {
             assert!(is_fully_balanced(&a), "{strategy}: {a:?}");
         }

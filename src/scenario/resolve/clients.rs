@@ -11,8 +11,8 @@ use crate::client::workload::{KeySource, Schedule, Template, ValueSource, Worklo
 use crate::config::{ConsumerConfig, ProducerConfig};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TopicId, TopicPartition};
-use crate::scenario::file::{ConsumerSpec, KeySpec, ScenarioFile};
-use crate::scenario::{CEILING_MAX_RECORDS, ConsumerDef, ProducerDef, Scenario, TopicDef};
+use crate::scenario::file::{CommitSpec, ConsumerSpec, KeySpec, ScenarioFile};
+use crate::scenario::{CEILING_MAX_RECORDS, CommitMode, ConsumerDef, ProducerDef, Scenario, TopicDef};
 
 fn is_started_by_timeline(file: &ScenarioFile, name: &str) -> bool {
     file.timeline.iter().any(|e| e.start.as_ref().is_some_and(|s| s.value == name))
@@ -324,12 +324,10 @@ pub(crate) fn resolve_consumers(
             );
         }
         let group = inherit!(group).map(|g| g.value.clone());
-        if let Some(g) = inherit!(group) {
-            r.error(
-                g,
-                "consumer groups are not modelled yet",
-                Some("leave `group:` out: the consumer is then assigned every partition of its topics".to_string()),
-            );
+        if let Some(g) = inherit!(group)
+            && g.value.trim().is_empty()
+        {
+            r.error(g, "the group id is empty", Some("name the group, e.g. `group: orders-service`".to_string()));
         }
         let mut seeks = BTreeMap::new();
         if let Some(map) = inherit!(seek) {
@@ -361,6 +359,7 @@ pub(crate) fn resolve_consumers(
             None if is_started_by_timeline(file, &spec.id.value) => None,
             None => Some(inherit!(start).map_or(SimTime::ZERO, |s| SimTime::ZERO + s.value.0)),
         };
+        let commit = resolve_commit(r, inherit!(commit), group.is_some(), &config);
         consumers.push(ConsumerDef {
             name: spec.id.value.clone(),
             topics: topic_ids,
@@ -368,6 +367,7 @@ pub(crate) fn resolve_consumers(
             group,
             seeks,
             processing: inherit!(processing).map_or(SimDuration::ZERO, |p| p.value.0),
+            commit,
             config,
             start,
         });
@@ -405,5 +405,48 @@ pub(crate) fn check_limits(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: 
             );
             break;
         }
+    }
+}
+
+/// How a consumer commits: only in a group; manual modes turn auto-commit off.
+fn resolve_commit(
+    r: &mut Resolver<'_>,
+    spec: Option<&Spanned<CommitSpec>>,
+    in_group: bool,
+    config: &ConsumerConfig,
+) -> CommitMode {
+    let auto_enabled = config.enable_auto_commit.unwrap_or(true);
+    match spec {
+        None if in_group && auto_enabled => CommitMode::Auto,
+        None => CommitMode::Never,
+        Some(s) if !in_group => {
+            r.error(
+                s,
+                "only a consumer in a group commits offsets",
+                Some("add `group: NAME`, or remove `commit:`".to_string()),
+            );
+            CommitMode::Never
+        }
+        Some(s) => match s.value {
+            CommitSpec::Auto if !auto_enabled => {
+                r.error(
+                    s,
+                    "`commit: auto` needs enable.auto.commit=true",
+                    Some("remove enable.auto.commit: false, or choose a manual commit mode".to_string()),
+                );
+                CommitMode::Never
+            }
+            CommitSpec::Auto => CommitMode::Auto,
+            _ if config.enable_auto_commit == Some(true) => {
+                r.error(
+                    s,
+                    "manual commits with enable.auto.commit=true would commit twice",
+                    Some("remove enable.auto.commit: true (a manual `commit:` turns auto-commit off)".to_string()),
+                );
+                CommitMode::Never
+            }
+            CommitSpec::AfterProcessing => CommitMode::AfterProcessing,
+            CommitSpec::BeforeProcessing => CommitMode::BeforeProcessing,
+        },
     }
 }

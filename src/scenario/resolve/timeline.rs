@@ -102,6 +102,19 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
         {
             actions.push(Action::Restart(h));
         }
+        for (field, paused) in [(&entry.pause, true), (&entry.resume, false)] {
+            if let Some(name) = field {
+                match client(r, scenario, name, &name.value) {
+                    Some(ClientRef::Consumer(c)) => actions.push(Action::Pause(c, paused)),
+                    Some(ClientRef::Producer(_)) => r.error(
+                        name,
+                        "`pause` and `resume` are for consumers",
+                        Some("stop a producer with `stop:`".to_string()),
+                    ),
+                    None => {}
+                }
+            }
+        }
         if entry.preferred_election == Some(true) {
             actions.push(Action::PreferredElection);
         }
@@ -144,7 +157,7 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 &entry.at,
                 "this timeline entry does nothing",
                 Some(
-                    "add one action: say, start, stop, crash, kill, restart, cut, heal, slow or preferred_election"
+                    "add one action: say, start, stop, crash, pause, resume, kill, restart, cut, heal, slow or preferred_election"
                         .to_string(),
                 ),
             ),

@@ -128,7 +128,26 @@ pub(crate) fn resolve_topics(
             replication_factor: replication_factor.clamp(1, brokers.max(1)),
             replicas,
             config,
+            internal: false,
         });
     }
     topics
+}
+
+/// `__consumer_offsets`, as Kafka creates it on first use by a group:
+/// `offsets.topic.num.partitions` partitions, replication factor
+/// `offsets.topic.replication.factor` (capped at the broker count), 100 MiB segments.
+pub(crate) fn offsets_topic(brokers: u32, broker_config: &BrokerConfig) -> TopicDef {
+    let mut config = broker_config.topic_defaults;
+    config.segment_bytes = 104_857_600;
+    // Kept forever until compaction removes old commits.
+    config.cleanup_policy = crate::config::topic::CleanupPolicy { delete: false, compact: false };
+    TopicDef {
+        name: crate::scenario::OFFSETS_TOPIC.to_string(),
+        partitions: broker_config.offsets_topic_num_partitions,
+        replication_factor: broker_config.offsets_topic_replication_factor.min(brokers).max(1),
+        replicas: None,
+        config,
+        internal: true,
+    }
 }

@@ -12,13 +12,7 @@ fn order_of(items: &[&str]) -> Vec<String> {
 
 /// Four-character strings built from "Aa"/"BB" pairs share one hash code.
 fn colliding_keys(count: usize) -> Vec<String> {
-    (0..count)
-        .map(|i| {
-            (0..4)
-                .map(|bit| if (i >> bit) & 1 == 0 { "Aa" } else { "BB" })
-                .collect()
-        })
-        .collect()
+    (0..count).map(|i| (0..4).map(|bit| if (i >> bit) & 1 == 0 { "Aa" } else { "BB" }).collect()).collect()
 }
 
 #[test]
@@ -52,18 +46,12 @@ fn java_compare_uses_utf16_units() {
 
 #[test]
 fn member_ids_iterate_in_bucket_order() {
-    assert_eq!(
-        order_of(&["consumer1", "consumer2", "consumer3"]),
-        strings(&["consumer3", "consumer2", "consumer1"])
-    );
+    assert_eq!(order_of(&["consumer1", "consumer2", "consumer3"]), strings(&["consumer3", "consumer2", "consumer1"]));
     assert_eq!(
         order_of(&["consumer1", "consumer2", "consumer3", "consumer4"]),
         strings(&["consumer4", "consumer3", "consumer2", "consumer1"])
     );
-    assert_eq!(
-        order_of(&["topic1", "topic2"]),
-        strings(&["topic1", "topic2"])
-    );
+    assert_eq!(order_of(&["topic1", "topic2"]), strings(&["topic1", "topic2"]));
 }
 
 #[test]
@@ -102,10 +90,7 @@ fn crowded_bucket_grows_small_table() {
 fn compute_if_absent_prepends_within_a_bucket() {
     // "a" and "topic2" share bucket 1: put keeps a first, computeIfAbsent puts topic2 first.
     let keys = strings(&["a", "orders", "topic2", "deleted"]);
-    assert_eq!(
-        java_hash_order(&keys),
-        strings(&["a", "topic2", "deleted", "orders"])
-    );
+    assert_eq!(java_hash_order(&keys), strings(&["a", "topic2", "deleted", "orders"]));
     let mut grouped = JavaHashOrder::new();
     for key in &keys {
         grouped.insert_if_absent(key.clone());

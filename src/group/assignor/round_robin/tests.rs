@@ -23,11 +23,7 @@ fn one_consumer_nonexistent_topic() {
 
 #[test]
 fn one_consumer_one_topic() {
-    let a = run(
-        RoundRobin,
-        &topics(&[("topic", 3)]),
-        &[sub("consumer", &["topic"])],
-    );
+    let a = run(RoundRobin, &topics(&[("topic", 3)]), &[sub("consumer", &["topic"])]);
     assert_eq!(list(&a, "consumer"), tps("topic-0, topic-1, topic-2"));
 }
 
@@ -41,11 +37,7 @@ fn only_assigns_partitions_from_subscribed_topics() {
 #[test]
 fn one_consumer_multiple_topics() {
     let counts = topics(&[("topic1", 1), ("topic2", 2)]);
-    let a = run(
-        RoundRobin,
-        &counts,
-        &[sub("consumer", &["topic1", "topic2"])],
-    );
+    let a = run(RoundRobin, &counts, &[sub("consumer", &["topic1", "topic2"])]);
     assert_eq!(list(&a, "consumer"), tps("topic1-0, topic2-0, topic2-1"));
 }
 
@@ -68,11 +60,7 @@ fn two_consumers_one_topic_two_partitions() {
 #[test]
 fn multiple_consumers_mixed_topics() {
     let counts = topics(&[("topic1", 3), ("topic2", 2)]);
-    let subs = [
-        sub("consumer1", &["topic1"]),
-        sub("consumer2", &["topic1", "topic2"]),
-        sub("consumer3", &["topic1"]),
-    ];
+    let subs = [sub("consumer1", &["topic1"]), sub("consumer2", &["topic1", "topic2"]), sub("consumer3", &["topic1"])];
     let a = run(RoundRobin, &counts, &subs);
     assert_eq!(list(&a, "consumer1"), tps("topic1-0"));
     assert_eq!(list(&a, "consumer2"), tps("topic1-1, topic2-0, topic2-1"));
@@ -83,11 +71,7 @@ fn multiple_consumers_mixed_topics() {
 fn two_consumers_two_topics_six_partitions() {
     let counts = topics(&[("topic1", 3), ("topic2", 3)]);
     let both = ["topic1", "topic2"];
-    let a = run(
-        RoundRobin,
-        &counts,
-        &[sub("consumer1", &both), sub("consumer2", &both)],
-    );
+    let a = run(RoundRobin, &counts, &[sub("consumer1", &both), sub("consumer2", &both)]);
     assert_eq!(list(&a, "consumer1"), tps("topic1-0, topic1-2, topic2-1"));
     assert_eq!(list(&a, "consumer2"), tps("topic1-1, topic2-0, topic2-2"));
 }
@@ -96,10 +80,7 @@ fn two_consumers_two_topics_six_partitions() {
 fn two_static_consumers_two_topics_six_partitions() {
     let counts = topics(&[("topic1", 3), ("topic2", 3)]);
     let both = ["topic1", "topic2"];
-    let subs = [
-        static_member("consumer-b", "instance1", &both),
-        static_member("consumer-a", "instance2", &both),
-    ];
+    let subs = [static_member("consumer-b", "instance1", &both), static_member("consumer-a", "instance2", &both)];
     let a = run(RoundRobin, &counts, &subs);
     assert_eq!(list(&a, "consumer-b"), tps("topic1-0, topic1-2, topic2-1"));
     assert_eq!(list(&a, "consumer-a"), tps("topic1-1, topic2-0, topic2-2"));
@@ -109,10 +90,7 @@ fn two_static_consumers_two_topics_six_partitions() {
 fn one_static_consumer_and_one_dynamic_consumer_two_topics_six_partitions() {
     let counts = topics(&[("topic1", 3), ("topic2", 3)]);
     let both = ["topic1", "topic2"];
-    let subs = [
-        static_member("consumer-b", "instance1", &both),
-        sub("consumer-a", &both),
-    ];
+    let subs = [static_member("consumer-b", "instance1", &both), sub("consumer-a", &both)];
     let a = run(RoundRobin, &counts, &subs);
     assert_eq!(list(&a, "consumer-b"), tps("topic1-0, topic1-2, topic2-1"));
     assert_eq!(list(&a, "consumer-a"), tps("topic1-1, topic2-0, topic2-2"));
@@ -147,12 +125,7 @@ fn static_member_round_robin_assignment_persistent_after_member_id_changes() {
     let by_instance = |subs: &[Subscription]| {
         let a = run(RoundRobin, &counts, subs);
         subs.iter()
-            .map(|s| {
-                (
-                    s.group_instance_id.clone().unwrap_or_default(),
-                    list(&a, &s.member_id),
-                )
-            })
+            .map(|s| (s.group_instance_id.clone().unwrap_or_default(), list(&a, &s.member_id)))
             .collect::<std::collections::BTreeMap<_, _>>()
     };
     let before = by_instance(&[
@@ -160,10 +133,7 @@ fn static_member_round_robin_assignment_persistent_after_member_id_changes() {
         static_member("consumer2", "instance2", &both),
         static_member("consumer3", "instance3", &both),
     ]);
-    assert_eq!(
-        before["instance1"],
-        tps("topic1-0, topic1-3, topic2-1, topic2-4")
-    );
+    assert_eq!(before["instance1"], tps("topic1-0, topic1-3, topic2-1, topic2-4"));
     assert_eq!(before["instance2"], tps("topic1-1, topic1-4, topic2-2"));
     assert_eq!(before["instance3"], tps("topic1-2, topic2-0, topic2-3"));
     let after = by_instance(&[
@@ -177,21 +147,10 @@ fn static_member_round_robin_assignment_persistent_after_member_id_changes() {
 #[test]
 fn poor_round_robin_scenario_from_sticky_test_doc() {
     // The round-robin result quoted in Kafka's AbstractStickyAssignorTest.
-    let counts = topics(&[
-        ("topic1", 2),
-        ("topic2", 1),
-        ("topic3", 2),
-        ("topic4", 1),
-        ("topic5", 2),
-    ]);
+    let counts = topics(&[("topic1", 2), ("topic2", 1), ("topic3", 2), ("topic4", 1), ("topic5", 2)]);
     let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
     let odd = ["topic1", "topic3", "topic5"];
-    let subs = [
-        sub("consumer1", &all),
-        sub("consumer2", &odd),
-        sub("consumer3", &odd),
-        sub("consumer4", &all),
-    ];
+    let subs = [sub("consumer1", &all), sub("consumer2", &odd), sub("consumer3", &odd), sub("consumer4", &all)];
     let a = run(RoundRobin, &counts, &subs);
     assert_eq!(list(&a, "consumer1"), tps("topic1-0, topic3-0, topic5-0"));
     assert_eq!(list(&a, "consumer2"), tps("topic1-1, topic3-1, topic5-1"));

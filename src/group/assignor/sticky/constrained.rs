@@ -38,17 +38,10 @@ pub(super) fn build(topics: &BTreeMap<TopicName, u32>, claims: &Claims) -> Outco
     builder.keep_owned(claims);
     let unassigned = builder.unassigned(topics);
     sort_java_strings(&mut builder.under_min);
-    builder
-        .exactly_min
-        .make_contiguous()
-        .sort_by(|a, b| java_cmp(a, b));
+    builder.exactly_min.make_contiguous().sort_by(|a, b| java_cmp(a, b));
     builder.deal(&unassigned, &claims.multiply_claimed);
     let notes = vec![builder.quota_note(total, members)];
-    Outcome {
-        assignment: builder.assignment,
-        transferring: builder.transferring,
-        notes,
-    }
+    Outcome { assignment: builder.assignment, transferring: builder.transferring, notes }
 }
 
 struct Builder {
@@ -86,11 +79,7 @@ impl Builder {
     fn keep_owned(&mut self, claims: &Claims) {
         for (member, owned) in &claims.owned {
             let mut owned = owned.clone();
-            owned.sort_by(|a, b| {
-                a.partition
-                    .cmp(&b.partition)
-                    .then_with(|| java_cmp(&a.topic, &b.topic))
-            });
+            owned.sort_by(|a, b| a.partition.cmp(&b.partition).then_with(|| java_cmp(&a.topic, &b.topic)));
             for tp in &claims.multiply_claimed {
                 remove_first(&mut owned, tp);
             }
@@ -123,9 +112,7 @@ impl Builder {
         let kept: BTreeSet<&TopicPartition> = self.kept.iter().collect();
         topics_in_java_order(topics)
             .into_iter()
-            .flat_map(|(topic, count)| {
-                (0..count).map(move |p| TopicPartition::new(topic.clone(), p))
-            })
+            .flat_map(|(topic, count)| (0..count).map(move |p| TopicPartition::new(topic.clone(), p)))
             .filter(|tp| !kept.contains(tp))
             .collect()
     }
@@ -163,12 +150,7 @@ impl Builder {
         }
     }
 
-    fn give(
-        &mut self,
-        tp: &TopicPartition,
-        member: &str,
-        multiply_claimed: &BTreeSet<TopicPartition>,
-    ) -> usize {
+    fn give(&mut self, tp: &TopicPartition, member: &str, multiply_claimed: &BTreeSet<TopicPartition>) -> usize {
         let list = self.assignment.entry(member.to_string()).or_default();
         list.push(tp.clone());
         let from_someone_else = self.given_up.get(tp).is_some_and(|owner| owner != member);

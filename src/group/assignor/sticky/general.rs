@@ -37,12 +37,8 @@ pub(super) fn build(
     let mut builder = Builder::new(topics, ordered, claims);
     let previous = previous_owners(ordered, flavor, claims.max_generation);
     let kept = builder.drop_unsubscribed(ordered);
-    let unassigned: Vec<TopicPartition> = builder
-        .all_partitions
-        .iter()
-        .filter(|tp| !kept.contains(*tp))
-        .cloned()
-        .collect();
+    let unassigned: Vec<TopicPartition> =
+        builder.all_partitions.iter().filter(|tp| !kept.contains(*tp)).cloned().collect();
     let members: Vec<String> = builder.current.keys().cloned().collect();
     for member in &members {
         builder.rank(member);
@@ -91,21 +87,13 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(
-        topics: &'a BTreeMap<TopicName, u32>,
-        ordered: &[&Subscription],
-        claims: &Claims,
-    ) -> Self {
+    fn new(topics: &'a BTreeMap<TopicName, u32>, ordered: &[&Subscription], claims: &Claims) -> Self {
         let mut topic_members: BTreeMap<TopicName, Vec<String>> =
             topics.keys().map(|t| (t.clone(), Vec::new())).collect();
         let mut member_topics = BTreeMap::new();
         for member in ordered {
-            let subscribed: Vec<TopicName> = member
-                .topics
-                .iter()
-                .filter(|t| topics.contains_key(*t))
-                .cloned()
-                .collect();
+            let subscribed: Vec<TopicName> =
+                member.topics.iter().filter(|t| topics.contains_key(*t)).cloned().collect();
             for topic in &subscribed {
                 if let Some(list) = topic_members.get_mut(topic) {
                     list.push(member.member_id.clone());
@@ -114,22 +102,13 @@ impl<'a> Builder<'a> {
             member_topics.insert(member.member_id.clone(), subscribed);
         }
         let current: BTreeMap<String, Vec<TopicPartition>> = claims.owned.iter().cloned().collect();
-        let owner = current
-            .iter()
-            .flat_map(|(m, list)| list.iter().map(move |tp| (tp.clone(), m.clone())))
-            .collect();
+        let owner = current.iter().flat_map(|(m, list)| list.iter().map(move |tp| (tp.clone(), m.clone()))).collect();
         let mut sorted_topics = topics_in_java_order(topics);
-        sorted_topics.sort_by(|a, b| {
-            topic_members[a.0]
-                .len()
-                .cmp(&topic_members[b.0].len())
-                .then_with(|| java_cmp(a.0, b.0))
-        });
+        sorted_topics
+            .sort_by(|a, b| topic_members[a.0].len().cmp(&topic_members[b.0].len()).then_with(|| java_cmp(a.0, b.0)));
         let all_partitions = sorted_topics
             .into_iter()
-            .flat_map(|(topic, count)| {
-                (0..count).map(move |p| TopicPartition::new(topic.clone(), p))
-            })
+            .flat_map(|(topic, count)| (0..count).map(move |p| TopicPartition::new(topic.clone(), p)))
             .collect();
         Self {
             topics,
@@ -183,37 +162,20 @@ impl<'a> Builder<'a> {
     }
 
     fn subscribes(&self, member: &str, topic: &str) -> bool {
-        self.member_topics
-            .get(member)
-            .is_some_and(|t| t.iter().any(|x| x == topic))
+        self.member_topics.get(member).is_some_and(|t| t.iter().any(|x| x == topic))
     }
 
     /// The least-loaded ranked member that may take `topic`.
     fn least_loaded_for(&self, topic: &str) -> Option<String> {
-        self.ranked
-            .iter()
-            .map(|(_, _, member)| member)
-            .find(|member| self.subscribes(member, topic))
-            .cloned()
+        self.ranked.iter().map(|(_, _, member)| member).find(|member| self.subscribes(member, topic)).cloned()
     }
 
-    fn balance(
-        &mut self,
-        previous: &BTreeMap<TopicPartition, (String, i32)>,
-        mut unassigned: Vec<TopicPartition>,
-    ) {
-        let initializing = self
-            .ranked
-            .last()
-            .and_then(|(_, _, m)| self.size(m))
-            .is_none_or(|size| size == 0);
+    fn balance(&mut self, previous: &BTreeMap<TopicPartition, (String, i32)>, mut unassigned: Vec<TopicPartition>) {
+        let initializing = self.ranked.last().and_then(|(_, _, m)| self.size(m)).is_none_or(|size| size == 0);
         for tp in &unassigned {
             if let Some(member) = self.least_loaded_for(&tp.topic) {
                 self.unrank(&member);
-                self.current
-                    .entry(member.clone())
-                    .or_default()
-                    .push(tp.clone());
+                self.current.entry(member.clone()).or_default().push(tp.clone());
                 self.owner.insert(tp.clone(), member.clone());
                 self.rank(&member);
             }
@@ -263,9 +225,7 @@ impl<'a> Builder<'a> {
         if size < self.max_size(member) {
             return true;
         }
-        self.current[member]
-            .iter()
-            .any(|tp| self.topic_members[&tp.topic].len() >= 2)
+        self.current[member].iter().any(|tp| self.topic_members[&tp.topic].len() >= 2)
     }
 
     /// Partitions `member` could hold at most.
@@ -302,9 +262,8 @@ impl<'a> Builder<'a> {
                     moved = true;
                     continue;
                 }
-                let lighter = self.topic_members[&tp.topic]
-                    .iter()
-                    .any(|other| self.size(other).is_some_and(|n| held > n + 1));
+                let lighter =
+                    self.topic_members[&tp.topic].iter().any(|other| self.size(other).is_some_and(|n| held > n + 1));
                 if lighter && let Some(target) = self.least_loaded_for(&tp.topic) {
                     self.reassign_to(tp, target);
                     moved = true;
@@ -331,10 +290,7 @@ impl<'a> Builder<'a> {
         if let Some(list) = self.current.get_mut(&from) {
             remove_first(list, &actual);
         }
-        self.current
-            .entry(target.clone())
-            .or_default()
-            .push(actual.clone());
+        self.current.entry(target.clone()).or_default().push(actual.clone());
         self.owner.insert(actual, target.clone());
         self.rank(&target);
         self.rank(&from);
@@ -349,11 +305,8 @@ impl<'a> Builder<'a> {
         if first.0 + 1 >= last.0 {
             return true;
         }
-        let holder_of: BTreeMap<&TopicPartition, &String> = self
-            .current
-            .iter()
-            .flat_map(|(m, list)| list.iter().map(move |tp| (tp, m)))
-            .collect();
+        let holder_of: BTreeMap<&TopicPartition, &String> =
+            self.current.iter().flat_map(|(m, list)| list.iter().map(move |tp| (tp, m))).collect();
         for (count, _, member) in &self.ranked {
             if *count == self.max_size(member) {
                 continue;
@@ -379,9 +332,5 @@ impl<'a> Builder<'a> {
 /// Sum over member pairs of the difference in partition counts (0 = perfectly even).
 fn score(assignment: &BTreeMap<String, Vec<TopicPartition>>) -> usize {
     let sizes: Vec<usize> = assignment.values().map(Vec::len).collect();
-    sizes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, a)| sizes[i + 1..].iter().map(move |b| a.abs_diff(*b)))
-        .sum()
+    sizes.iter().enumerate().flat_map(|(i, a)| sizes[i + 1..].iter().map(move |b| a.abs_diff(*b))).sum()
 }

@@ -23,12 +23,7 @@ pub(super) struct Movements {
 impl Movements {
     /// If something of this topic already went `target → holder`, move that back instead,
     /// so no pair of members swaps partitions of one topic.
-    pub(super) fn partition_to_move(
-        &self,
-        tp: &TopicPartition,
-        holder: &str,
-        target: &str,
-    ) -> TopicPartition {
+    pub(super) fn partition_to_move(&self, tp: &TopicPartition, holder: &str, target: &str) -> TopicPartition {
         let Some(pairs) = self.by_topic.get(&tp.topic) else {
             return tp.clone();
         };
@@ -54,12 +49,7 @@ impl Movements {
 
     fn remember(&mut self, tp: &TopicPartition, from: String, to: String) {
         self.moved.insert(tp.clone(), (from.clone(), to.clone()));
-        self.by_topic
-            .entry(tp.topic.clone())
-            .or_default()
-            .entry((from, to))
-            .or_default()
-            .insert(tp.clone());
+        self.by_topic.entry(tp.topic.clone()).or_default().entry((from, to)).or_default().insert(tp.clone());
     }
 
     fn forget(&mut self, tp: &TopicPartition) {

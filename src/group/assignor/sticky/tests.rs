@@ -19,11 +19,7 @@ const BOTH: [Strategy; 2] = [Sticky, CooperativeSticky];
 const GEN: i32 = 1;
 
 fn flavor(strategy: Strategy) -> Flavor {
-    if strategy == CooperativeSticky {
-        Flavor::Cooperative
-    } else {
-        Flavor::Eager
-    }
+    if strategy == CooperativeSticky { Flavor::Cooperative } else { Flavor::Eager }
 }
 
 /// Java's `partitionsTransferringOwnership` after the shared logic ran: `None` on the
@@ -37,19 +33,12 @@ fn transfers(
     sticky_run(&topics, &members, flavor(strategy)).transferring
 }
 
-fn no_transfers(
-    strategy: Strategy,
-    counts: &BTreeMap<TopicName, u32>,
-    subs: &[Subscription],
-) -> bool {
+fn no_transfers(strategy: Strategy, counts: &BTreeMap<TopicName, u32>, subs: &[Subscription]) -> bool {
     transfers(strategy, counts, subs).is_some_and(|t| t.is_empty())
 }
 
 fn transfer_map(pairs: &[(&str, &str)]) -> BTreeMap<TopicPartition, String> {
-    pairs
-        .iter()
-        .map(|(tp, member)| (tps(tp)[0].clone(), member.to_string()))
-        .collect()
+    pairs.iter().map(|(tp, member)| (tps(tp)[0].clone(), member.to_string())).collect()
 }
 
 /// Kafka's `verifyValidityAndBalance`, including the cooperative follow-up rounds; returns
@@ -73,10 +62,7 @@ fn verify(
 /// Replaces a member's subscription in place or adds it at the end, like `Map.put` on the
 /// test's `HashMap` (which keeps an updated key where it was).
 fn upsert(subs: &mut Vec<Subscription>, subscription: Subscription) {
-    match subs
-        .iter_mut()
-        .find(|s| s.member_id == subscription.member_id)
-    {
+    match subs.iter_mut().find(|s| s.member_id == subscription.member_id) {
         Some(existing) => *existing = subscription,
         None => subs.push(subscription),
     }

@@ -5,10 +5,7 @@
 use super::*;
 
 fn per_topic(assignment: &Assignment, topic: &str) -> Vec<usize> {
-    assignment
-        .values()
-        .map(|l| l.iter().filter(|p| p.topic == topic).count())
-        .collect()
+    assignment.values().map(|l| l.iter().filter(|p| p.topic == topic).count()).collect()
 }
 
 fn owned_everything(subs: &mut [Subscription], assignment: &Assignment) {
@@ -31,67 +28,35 @@ fn topic_balance_after_reassignment() {
         let a = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         assert!(per_topic(&a, "topic1").iter().all(|n| *n == 12));
 
-        upsert(
-            &mut subs,
-            v2("consumer1", &all, &list(&a, "consumer1"), GEN),
-        );
+        upsert(&mut subs, v2("consumer1", &all, &list(&a, "consumer1"), GEN));
         upsert(&mut subs, v2("consumer2", &all, &[], GEN));
         let b = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
-        assert!(
-            per_topic(&b, "topic1")
-                .iter()
-                .chain(&per_topic(&b, "topic2"))
-                .all(|n| *n == 6)
-        );
+        assert!(per_topic(&b, "topic1").iter().chain(&per_topic(&b, "topic2")).all(|n| *n == 6));
 
         owned_everything(&mut subs, &b);
         upsert(&mut subs, v2("consumer3", &all, &[], GEN));
         upsert(&mut subs, v2("consumer4", &all, &[], GEN));
         let c = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
-        assert!(
-            per_topic(&c, "topic1")
-                .iter()
-                .chain(&per_topic(&c, "topic2"))
-                .all(|n| *n == 3)
-        );
+        assert!(per_topic(&c, "topic1").iter().chain(&per_topic(&c, "topic2")).all(|n| *n == 3));
 
         remove(&mut subs, "consumer1");
         remove(&mut subs, "consumer2");
         owned_everything(&mut subs, &c);
         assert!(no_transfers(strategy, &counts, &subs));
         let d = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
-        assert!(
-            per_topic(&d, "topic1")
-                .iter()
-                .chain(&per_topic(&d, "topic2"))
-                .all(|n| *n == 6)
-        );
+        assert!(per_topic(&d, "topic1").iter().chain(&per_topic(&d, "topic2")).all(|n| *n == 6));
     }
 }
 
 #[test]
 fn poor_round_robin_assignment_scenario() {
     for strategy in BOTH {
-        let counts = topics(&[
-            ("topic1", 2),
-            ("topic2", 1),
-            ("topic3", 2),
-            ("topic4", 1),
-            ("topic5", 2),
-        ]);
+        let counts = topics(&[("topic1", 2), ("topic2", 1), ("topic3", 2), ("topic4", 1), ("topic5", 2)]);
         let all = ["topic1", "topic2", "topic3", "topic4", "topic5"];
         let odd = ["topic1", "topic3", "topic5"];
-        let subs = [
-            sub("consumer1", &all),
-            sub("consumer2", &odd),
-            sub("consumer3", &odd),
-            sub("consumer4", &all),
-        ];
+        let subs = [sub("consumer1", &all), sub("consumer2", &odd), sub("consumer3", &odd), sub("consumer4", &all)];
         let a = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
-        assert!(
-            a.values().all(|l| l.len() == 2),
-            "sticky balances what round-robin cannot: {a:?}"
-        );
+        assert!(a.values().all(|l| l.len() == 2), "sticky balances what round-robin cannot: {a:?}");
     }
 }
 
@@ -129,8 +94,7 @@ fn add_remove_topic_two_consumers() {
 #[test]
 fn reassignment_after_one_consumer_leaves() {
     for strategy in BOTH {
-        let counts: BTreeMap<String, u32> =
-            (1..20).map(|i| (padded("t", i, 20), i as u32)).collect();
+        let counts: BTreeMap<String, u32> = (1..20).map(|i| (padded("t", i, 20), i as u32)).collect();
         let mut subs: Vec<Subscription> = (1..20)
             .map(|i| {
                 let t: Vec<String> = (1..=i).map(|j| padded("t", j, 20)).collect();
@@ -148,9 +112,7 @@ fn reassignment_after_one_consumer_leaves() {
 fn reassignment_after_one_consumer_added() {
     for strategy in BOTH {
         let counts = topics(&[("topic", 20)]);
-        let mut subs: Vec<Subscription> = (1..10)
-            .map(|i| sub(&padded("c", i, 10), &["topic"]))
-            .collect();
+        let mut subs: Vec<Subscription> = (1..10).map(|i| sub(&padded("c", i, 10), &["topic"])).collect();
         assert!(no_transfers(strategy, &counts, &subs));
         verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         subs.push(sub("c10", &["topic"]));
@@ -162,12 +124,9 @@ fn reassignment_after_one_consumer_added() {
 #[test]
 fn same_subscriptions() {
     for strategy in BOTH {
-        let counts: BTreeMap<String, u32> =
-            (1..15).map(|i| (padded("t", i, 15), i as u32)).collect();
+        let counts: BTreeMap<String, u32> = (1..15).map(|i| (padded("t", i, 15), i as u32)).collect();
         let all: Vec<String> = counts.keys().cloned().collect();
-        let mut subs: Vec<Subscription> = (1..9)
-            .map(|i| sub(&padded("c", i, 9), &names(&all)))
-            .collect();
+        let mut subs: Vec<Subscription> = (1..9).map(|i| sub(&padded("c", i, 9), &names(&all))).collect();
         assert!(no_transfers(strategy, &counts, &subs));
         let a = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         owned_everything(&mut subs, &a);
@@ -182,9 +141,7 @@ fn same_subscriptions() {
 #[test]
 fn large_groups_rebalance_and_stay_balanced() {
     let (topic_count, partitions, consumers) = (20, 40, 60);
-    let all: Vec<String> = (0..topic_count)
-        .map(|i| padded("t", i, topic_count))
-        .collect();
+    let all: Vec<String> = (0..topic_count).map(|i| padded("t", i, topic_count)).collect();
     let counts: BTreeMap<String, u32> = all.iter().map(|t| (t.clone(), partitions)).collect();
     // Uniform; all but the last member alike; two disjoint halves.
     let shape = |kind: usize, i: usize| -> Vec<String> {
@@ -198,9 +155,8 @@ fn large_groups_rebalance_and_stay_balanced() {
     };
     for kind in 0..3 {
         for strategy in BOTH {
-            let mut subs: Vec<Subscription> = (0..consumers)
-                .map(|i| Subscription::new(padded("c", i, consumers), shape(kind, i)))
-                .collect();
+            let mut subs: Vec<Subscription> =
+                (0..consumers).map(|i| Subscription::new(padded("c", i, consumers), shape(kind, i))).collect();
             let a = run(strategy, &counts, &subs);
             assert_valid_and_balanced(&subs, &a);
             owned_everything(&mut subs[1..], &a);
@@ -236,12 +192,7 @@ fn move_existing_assignments() {
         let counts: BTreeMap<String, u32> = (1..=6).map(|i| (format!("topic{i}"), 1)).collect();
         let subs = [
             v2("consumer1", &["topic1", "topic2"], &tps("topic1-0"), GEN),
-            v2(
-                "consumer2",
-                &["topic1", "topic2", "topic3", "topic4"],
-                &tps("topic2-0, topic3-0"),
-                GEN,
-            ),
+            v2("consumer2", &["topic1", "topic2", "topic3", "topic4"], &tps("topic2-0, topic3-0"), GEN),
             v2(
                 "consumer3",
                 &["topic2", "topic3", "topic4", "topic5", "topic6"],
@@ -258,30 +209,20 @@ fn move_existing_assignments() {
 fn stickiness() {
     for strategy in BOTH {
         let counts = topics(&[("topic1", 3)]);
-        let mut subs: Vec<Subscription> = (1..=4)
-            .map(|i| sub(&format!("consumer{i}"), &["topic1"]))
-            .collect();
+        let mut subs: Vec<Subscription> = (1..=4).map(|i| sub(&format!("consumer{i}"), &["topic1"])).collect();
         assert!(no_transfers(strategy, &counts, &subs));
         let a = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         assert!(a.values().all(|l| l.len() <= 1));
 
         remove(&mut subs, "consumer1");
         for s in subs.iter_mut() {
-            *s = v2(
-                &s.member_id.clone(),
-                &["topic1"],
-                &list(&a, &s.member_id),
-                GEN,
-            );
+            *s = v2(&s.member_id.clone(), &["topic1"], &list(&a, &s.member_id), GEN);
         }
         assert!(no_transfers(strategy, &counts, &subs));
         let b = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         for (member, partitions) in &b {
             assert_eq!(partitions.len(), 1);
-            assert!(
-                contains_all(partitions, &list(&a, member)),
-                "{member} kept its partition"
-            );
+            assert!(contains_all(partitions, &list(&a, member)), "{member} kept its partition");
         }
     }
 }
@@ -295,28 +236,18 @@ fn random_subscriptions_and_changes_stay_valid_and_balanced() {
         let strategy = BOTH[round % 2];
         let topic_count = 6 + rng.below(8);
         let all: Vec<String> = (0..topic_count).map(|i| padded("t", i, 20)).collect();
-        let counts: BTreeMap<String, u32> = all
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32 + 1))
-            .collect();
+        let counts: BTreeMap<String, u32> = all.iter().enumerate().map(|(i, t)| (t.clone(), i as u32 + 1)).collect();
         let consumers = 10 + rng.below(20);
         let random_topics = |rng: &mut Rng| -> Vec<String> {
             let keep: Vec<String> = all.iter().filter(|_| rng.below(3) > 0).cloned().collect();
-            if keep.is_empty() {
-                vec![all[0].clone()]
-            } else {
-                keep
-            }
+            if keep.is_empty() { vec![all[0].clone()] } else { keep }
         };
-        let mut subs: Vec<Subscription> = (0..consumers)
-            .map(|i| Subscription::new(padded("c", i, 40), random_topics(&mut rng)))
-            .collect();
+        let mut subs: Vec<Subscription> =
+            (0..consumers).map(|i| Subscription::new(padded("c", i, 40), random_topics(&mut rng))).collect();
         let a = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         for s in subs.iter_mut() {
             let owned = list(&a, &s.member_id);
-            *s = Subscription::new(s.member_id.clone(), random_topics(&mut rng))
-                .with_owned(owned, Some(GEN));
+            *s = Subscription::new(s.member_id.clone(), random_topics(&mut rng)).with_owned(owned, Some(GEN));
         }
         for _ in 0..consumers / 4 {
             let gone = padded("c", rng.below(consumers), 40);

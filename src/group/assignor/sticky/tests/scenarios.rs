@@ -38,12 +38,7 @@ fn one_consumer_one_topic() {
 fn only_assigns_partitions_from_subscribed_topics() {
     for strategy in BOTH {
         let counts = topics(&[("topic", 2)]);
-        let subs = [v2(
-            "consumer",
-            &["topic"],
-            &tps("topic-0, topic-1, other-0, other-1"),
-            GEN,
-        )];
+        let subs = [v2("consumer", &["topic"], &tps("topic-0, topic-1, other-0, other-1"), GEN)];
         let a = run(strategy, &counts, &subs);
         assert_eq!(list(&a, "consumer"), tps("topic-0, topic-1"));
         assert!(no_transfers(strategy, &counts, &subs));
@@ -87,11 +82,8 @@ fn two_consumers_one_topic_two_partitions() {
 fn multiple_consumers_mixed_topic_subscriptions() {
     for strategy in BOTH {
         let counts = topics(&[("topic1", 3), ("topic2", 2)]);
-        let subs = [
-            sub("consumer1", &["topic1"]),
-            sub("consumer2", &["topic1", "topic2"]),
-            sub("consumer3", &["topic1"]),
-        ];
+        let subs =
+            [sub("consumer1", &["topic1"]), sub("consumer2", &["topic1", "topic2"]), sub("consumer3", &["topic1"])];
         let a = run(strategy, &counts, &subs);
         assert_eq!(list(&a, "consumer1"), tps("topic1-0, topic1-2"));
         assert_eq!(list(&a, "consumer2"), tps("topic2-0, topic2-1"));
@@ -106,11 +98,7 @@ fn two_consumers_two_topics_six_partitions() {
     for strategy in BOTH {
         let counts = topics(&[("topic1", 3), ("topic2", 3)]);
         let both = ["topic1", "topic2"];
-        let a = run(
-            strategy,
-            &counts,
-            &[sub("consumer1", &both), sub("consumer2", &both)],
-        );
+        let a = run(strategy, &counts, &[sub("consumer1", &both), sub("consumer2", &both)]);
         assert_eq!(list(&a, "consumer1"), tps("topic1-0, topic1-2, topic2-1"));
         assert_eq!(list(&a, "consumer2"), tps("topic1-1, topic2-0, topic2-2"));
     }
@@ -179,10 +167,7 @@ fn add_remove_consumer_one_topic() {
         let a = run(strategy, &counts, &subs);
         assert_eq!(list(&a, "consumer1"), tps("topic-0, topic-1, topic-2"));
 
-        upsert(
-            &mut subs,
-            v2("consumer1", &["topic"], &list(&a, "consumer1"), GEN),
-        );
+        upsert(&mut subs, v2("consumer1", &["topic"], &list(&a, "consumer1"), GEN));
         upsert(&mut subs, v2("consumer2", &["topic"], &[], GEN));
         let expected = transfer_map(&[("topic-2", "consumer2")]);
         assert_eq!(transfers(strategy, &counts, &subs), Some(expected));
@@ -191,15 +176,9 @@ fn add_remove_consumer_one_topic() {
         assert_eq!(list(&b, "consumer2"), tps("topic-2"));
 
         remove(&mut subs, "consumer1");
-        upsert(
-            &mut subs,
-            v2("consumer2", &["topic"], &list(&b, "consumer2"), GEN),
-        );
+        upsert(&mut subs, v2("consumer2", &["topic"], &list(&b, "consumer2"), GEN));
         let c = run(strategy, &counts, &subs);
-        assert_eq!(
-            set(&list(&c, "consumer2")),
-            set(&tps("topic-0, topic-1, topic-2"))
-        );
+        assert_eq!(set(&list(&c, "consumer2")), set(&tps("topic-0, topic-1, topic-2")));
         assert!(no_transfers(strategy, &counts, &subs));
     }
 }
@@ -211,28 +190,15 @@ fn add_remove_two_consumers_two_topics() {
         let all = ["topic1", "topic2"];
         let mut subs = vec![sub("consumer1", &all), sub("consumer2", &all)];
         let a = run(strategy, &counts, &subs);
-        assert_eq!(
-            list(&a, "consumer1"),
-            tps("topic1-0, topic1-2, topic2-1, topic2-3")
-        );
+        assert_eq!(list(&a, "consumer1"), tps("topic1-0, topic1-2, topic2-1, topic2-3"));
         assert_eq!(list(&a, "consumer2"), tps("topic1-1, topic2-0, topic2-2"));
 
         // Two members join.
-        upsert(
-            &mut subs,
-            v2("consumer1", &all, &list(&a, "consumer1"), GEN),
-        );
-        upsert(
-            &mut subs,
-            v2("consumer2", &all, &list(&a, "consumer2"), GEN),
-        );
+        upsert(&mut subs, v2("consumer1", &all, &list(&a, "consumer1"), GEN));
+        upsert(&mut subs, v2("consumer2", &all, &list(&a, "consumer2"), GEN));
         upsert(&mut subs, v2("consumer3", &all, &[], GEN));
         upsert(&mut subs, v2("consumer4", &all, &[], GEN));
-        let expected = transfer_map(&[
-            ("topic1-2", "consumer3"),
-            ("topic2-3", "consumer3"),
-            ("topic2-2", "consumer4"),
-        ]);
+        let expected = transfer_map(&[("topic1-2", "consumer3"), ("topic2-3", "consumer3"), ("topic2-2", "consumer4")]);
         assert_eq!(transfers(strategy, &counts, &subs), Some(expected));
         let b = verify(strategy, &counts, &subs, run(strategy, &counts, &subs));
         assert_eq!(list(&b, "consumer1"), tps("topic1-0, topic2-1"));
@@ -243,19 +209,10 @@ fn add_remove_two_consumers_two_topics() {
         // The first two leave.
         remove(&mut subs, "consumer1");
         remove(&mut subs, "consumer2");
-        upsert(
-            &mut subs,
-            v2("consumer3", &all, &list(&b, "consumer3"), GEN),
-        );
-        upsert(
-            &mut subs,
-            v2("consumer4", &all, &list(&b, "consumer4"), GEN),
-        );
+        upsert(&mut subs, v2("consumer3", &all, &list(&b, "consumer3"), GEN));
+        upsert(&mut subs, v2("consumer4", &all, &list(&b, "consumer4"), GEN));
         let c = run(strategy, &counts, &subs);
-        assert_eq!(
-            list(&c, "consumer3"),
-            tps("topic1-2, topic2-3, topic1-0, topic2-1")
-        );
+        assert_eq!(list(&c, "consumer3"), tps("topic1-2, topic2-3, topic1-0, topic2-1"));
         assert_eq!(list(&c, "consumer4"), tps("topic2-2, topic1-1, topic2-0"));
         assert!(no_transfers(strategy, &counts, &subs));
     }
@@ -356,10 +313,7 @@ fn no_exception_thrown_when_only_subscribed_topic_deleted() {
         let counts = topics(&[("topic", 3)]);
         let mut subs = vec![sub("consumer", &["topic"])];
         let a = run(strategy, &counts, &subs);
-        upsert(
-            &mut subs,
-            v2("consumer", &["topic"], &list(&a, "consumer"), GEN),
-        );
+        upsert(&mut subs, v2("consumer", &["topic"], &list(&a, "consumer"), GEN));
         let b = run(strategy, &topics(&[]), &subs);
         assert_eq!(b.len(), 1);
         assert!(list(&b, "consumer").is_empty());
@@ -371,18 +325,13 @@ fn rack_test_uniform_subscription_without_racks() {
     // Kafka's rack test, cases where rack-aware logic is not used.
     let counts = topics(&[("t1", 6), ("t2", 7), ("t3", 2)]);
     let all = ["t1", "t2", "t3"];
-    let expected = [
-        "t1-0, t1-3, t2-0, t2-3, t2-6",
-        "t1-1, t1-4, t2-1, t2-4, t3-0",
-        "t1-2, t1-5, t2-2, t2-5, t3-1",
-    ];
+    let expected = ["t1-0, t1-3, t2-0, t2-3, t2-6", "t1-1, t1-4, t2-1, t2-4, t3-0", "t1-2, t1-5, t2-2, t2-5, t3-1"];
     for strategy in BOTH {
         let fresh: Vec<Subscription> = (0..3).map(|i| sub(&format!("consumer{i}"), &all)).collect();
         check_sorted(strategy, &counts, &fresh, &expected);
         // Owning exactly the expected partitions changes nothing.
-        let owning: Vec<Subscription> = (0..3)
-            .map(|i| sub(&format!("consumer{i}"), &all).with_owned(tps(expected[i]), None))
-            .collect();
+        let owning: Vec<Subscription> =
+            (0..3).map(|i| sub(&format!("consumer{i}"), &all).with_owned(tps(expected[i]), None)).collect();
         check_sorted(strategy, &counts, &owning, &expected);
     }
 }
@@ -400,45 +349,24 @@ fn rack_test_non_equal_subscription_without_racks() {
             })
             .collect()
     };
-    let expected = [
-        "t1-5, t2-0, t2-2, t2-4, t2-6",
-        "t1-3, t2-1, t2-3, t2-5, t3-0",
-        "t1-0, t1-1, t1-2, t1-4, t3-1",
-    ];
+    let expected = ["t1-5, t2-0, t2-2, t2-4, t2-6", "t1-3, t2-1, t2-3, t2-5, t3-0", "t1-0, t1-1, t1-2, t1-4, t3-1"];
     for strategy in BOTH {
         check_sorted(strategy, &counts, &members(&[]), &expected);
         check_sorted(strategy, &counts, &members(&expected), &expected);
     }
     // Misaligned ownership (consumer2 owns t2 partitions it no longer subscribes to).
-    let owned = [
-        "t1-0, t1-1, t1-2, t1-3, t1-4",
-        "t1-5, t2-0, t2-1, t2-2, t2-3",
-        "t2-4, t2-5, t2-6, t3-0, t3-1",
-    ];
+    let owned = ["t1-0, t1-1, t1-2, t1-3, t1-4", "t1-5, t2-0, t2-1, t2-2, t2-3", "t2-4, t2-5, t2-6, t3-0, t3-1"];
     let intermediate = ["t1-2, t1-3, t1-4", "t2-0, t2-1, t2-2, t2-3", "t3-0, t3-1"];
-    let last = [
-        "t1-2, t1-3, t1-4, t2-4, t2-5",
-        "t2-0, t2-1, t2-2, t2-3, t2-6",
-        "t1-0, t1-1, t1-5, t3-0, t3-1",
-    ];
+    let last = ["t1-2, t1-3, t1-4, t2-4, t2-5", "t2-0, t2-1, t2-2, t2-3, t2-6", "t1-0, t1-1, t1-5, t3-0, t3-1"];
     check_sorted(CooperativeSticky, &counts, &members(&owned), &intermediate);
     check_sorted(CooperativeSticky, &counts, &members(&intermediate), &last);
 }
 
 /// Kafka's `verifyRackAssignment` comparison: each member's partitions as sorted strings.
-fn check_sorted(
-    strategy: Strategy,
-    counts: &BTreeMap<TopicName, u32>,
-    subs: &[Subscription],
-    expected: &[&str],
-) {
+fn check_sorted(strategy: Strategy, counts: &BTreeMap<TopicName, u32>, subs: &[Subscription], expected: &[&str]) {
     let a = run(strategy, counts, subs);
     for (i, want) in expected.iter().enumerate() {
-        assert_eq!(
-            sorted_string(&list(&a, &format!("consumer{i}"))),
-            *want,
-            "{strategy} consumer{i}"
-        );
+        assert_eq!(sorted_string(&list(&a, &format!("consumer{i}"))), *want, "{strategy} consumer{i}");
     }
 }
 

@@ -1,0 +1,119 @@
+//! Serving consumer groups: FindCoordinator from any broker, the rest on the
+//! broker that leads the group's `__consumer_offsets` partition.
+
+use std::sync::Arc;
+
+use crate::actor::Ctx;
+use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
+use crate::group::coordinator::offsets::commit_key;
+use crate::group::hash::coordinator_partition;
+use crate::ids::{NodeId, RecordId, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, Message};
+
+use super::Broker;
+
+/// The error answer to a group request this broker cannot serve.
+fn refusal(message: &GroupMessage, error: ErrorCode) -> Option<GroupMessage> {
+    Some(match message {
+        GroupMessage::JoinGroupRequest { correlation_id, member_id, .. } => GroupMessage::JoinGroupResponse {
+            correlation_id: *correlation_id,
+            error,
+            generation: -1,
+            protocol: None,
+            leader: String::new(),
+            member_id: member_id.clone(),
+            members: Vec::new(),
+        },
+        GroupMessage::SyncGroupRequest { correlation_id, .. } => {
+            GroupMessage::SyncGroupResponse { correlation_id: *correlation_id, error, assignment: Vec::new() }
+        }
+        GroupMessage::HeartbeatRequest { correlation_id, .. } => {
+            GroupMessage::HeartbeatResponse { correlation_id: *correlation_id, error }
+        }
+        GroupMessage::LeaveGroupRequest { correlation_id, .. } => {
+            GroupMessage::LeaveGroupResponse { correlation_id: *correlation_id, error }
+        }
+        GroupMessage::OffsetCommitRequest { correlation_id, offsets, .. } => {
+            GroupMessage::OffsetCommitResponse { correlation_id: *correlation_id, error, offsets: offsets.clone() }
+        }
+        GroupMessage::OffsetFetchRequest { correlation_id, .. } => {
+            GroupMessage::OffsetFetchResponse { correlation_id: *correlation_id, error, offsets: Vec::new() }
+        }
+        _ => return None,
+    })
+}
+
+fn group_of(message: &GroupMessage) -> Option<&str> {
+    match message {
+        GroupMessage::JoinGroupRequest { group, .. }
+        | GroupMessage::SyncGroupRequest { group, .. }
+        | GroupMessage::HeartbeatRequest { group, .. }
+        | GroupMessage::LeaveGroupRequest { group, .. }
+        | GroupMessage::OffsetCommitRequest { group, .. }
+        | GroupMessage::OffsetFetchRequest { group, .. }
+        | GroupMessage::FindCoordinatorRequest { group, .. } => Some(group),
+        _ => None,
+    }
+}
+
+impl Broker {
+    pub(super) fn handle_group(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: GroupMessage) {
+        let Some(offsets_topic) = self.offsets_topic else {
+            if let Some(reply) = refusal(&message, ErrorCode::CoordinatorNotAvailable) {
+                ctx.send(from, Message::Group(reply));
+            }
+            return;
+        };
+        let Some(group) = group_of(&message).map(str::to_string) else {
+            return;
+        };
+        let partition = coordinator_partition(&group, self.config.offsets_topic_num_partitions);
+        let tp = TopicPartition::new(offsets_topic, partition);
+        if let GroupMessage::FindCoordinatorRequest { correlation_id, .. } = message {
+            let leader = self.metadata.partition(tp).and_then(|p| p.leader);
+            let error = if leader.is_some() { ErrorCode::None } else { ErrorCode::CoordinatorNotAvailable };
+            ctx.send(
+                from,
+                Message::Group(GroupMessage::FindCoordinatorResponse { correlation_id, error, coordinator: leader }),
+            );
+            return;
+        }
+        if !self.ready || !self.coordinator.owns(&group) {
+            if let Some(reply) = refusal(&message, ErrorCode::NotCoordinator) {
+                ctx.send(from, Message::Group(reply));
+            }
+            return;
+        }
+        if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.rng) {
+            let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
+            for &(committed_tp, offset) in &commit.offsets {
+                let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
+                let key = commit_key(&group, topic, committed_tp.partition);
+                builder.push(
+                    RecordId::INTERNAL,
+                    ctx.now.as_millis(),
+                    Some(key.as_bytes()),
+                    Some(offset.to_string().as_bytes()),
+                    &[],
+                );
+            }
+            self.append_commit(ctx, tp, commit, Arc::new(builder.build()));
+        }
+    }
+
+    /// Leadership of an offsets partition moved here or away: load or drop
+    /// the groups it coordinates.
+    pub(super) fn on_offsets_leadership(&mut self, tp: TopicPartition, leading: bool) {
+        if self.offsets_topic != Some(tp.topic) {
+            return;
+        }
+        if leading {
+            let Some(partition) = self.partitions.get(&tp) else { return };
+            let topics = &self.metadata.topics;
+            let resolve = |name: &str| topics.iter().find(|(_, t)| t.name == name).map(|(&id, _)| id);
+            self.coordinator.load(tp.partition, &partition.log, resolve);
+        } else {
+            self.coordinator.unload(tp.partition);
+        }
+    }
+}

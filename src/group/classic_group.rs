@@ -1,0 +1,205 @@
+//! A consumer group as the coordinator keeps it (Kafka's `ClassicGroup`):
+//! members, generation, the chosen assignor, and the state machine
+//! `Empty → PreparingRebalance → CompletingRebalance → Stable`.
+//!
+//! A rebalance starts when a member joins, leaves or is removed. The join phase
+//! ends when every known member has sent JoinGroup again, or when the
+//! rebalance timeout (the largest `max.poll.interval.ms` of the members)
+//! passes — members that did not rejoin by then are removed. The generation
+//! then goes up by one, the first member to have joined leads, and the leader
+//! computes the assignment, which the others receive in SyncGroup.
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::group::assignor::Strategy;
+use crate::ids::{NodeId, TopicPartition};
+use crate::protocol::{CorrelationId, MemberSubscription};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum GroupState {
+    Empty,
+    PreparingRebalance,
+    CompletingRebalance,
+    Stable,
+}
+
+impl GroupState {
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupState::Empty => "Empty",
+            GroupState::PreparingRebalance => "PreparingRebalance",
+            GroupState::CompletingRebalance => "CompletingRebalance",
+            GroupState::Stable => "Stable",
+        }
+    }
+}
+
+/// Where to send a parked response.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub node: NodeId,
+    pub correlation_id: CorrelationId,
+}
+
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client_id: String,
+    pub node: NodeId,
+    pub session_timeout_ms: u64,
+    pub rebalance_timeout_ms: u64,
+    pub protocols: Vec<Strategy>,
+    pub subscription: MemberSubscription,
+    pub last_heartbeat: SimTime,
+    /// A JoinGroup waiting for the join phase to end.
+    pub awaiting_join: Option<Waiting>,
+    /// A SyncGroup waiting for the leader's assignment.
+    pub awaiting_sync: Option<Waiting>,
+    pub assignment: Vec<TopicPartition>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ClassicGroup {
+    pub name: String,
+    pub state: GroupState,
+    pub generation: i32,
+    pub protocol: Option<Strategy>,
+    pub leader: Option<String>,
+    /// Members by id, and the order they first joined in.
+    pub members: BTreeMap<String, Member>,
+    pub join_order: Vec<String>,
+    /// Bumped whenever a join phase starts, so stale timers are ignored.
+    pub rebalance_token: u64,
+    /// Why the current rebalance started (for the trace).
+    pub rebalance_reason: String,
+    /// While the initial delay of an empty group runs: when it ends at the latest.
+    pub initial_delay_ends: Option<SimTime>,
+    /// Members when the current initial delay started (more means wait again).
+    pub members_at_delay_start: usize,
+}
+
+impl ClassicGroup {
+    pub fn new(name: String) -> Self {
+        ClassicGroup {
+            name,
+            state: GroupState::Empty,
+            generation: 0,
+            protocol: None,
+            leader: None,
+            members: BTreeMap::new(),
+            join_order: Vec::new(),
+            rebalance_token: 0,
+            rebalance_reason: String::new(),
+            initial_delay_ends: None,
+            members_at_delay_start: 0,
+        }
+    }
+
+    pub fn add_member(&mut self, member: Member) {
+        if !self.join_order.contains(&member.member_id) {
+            self.join_order.push(member.member_id.clone());
+        }
+        self.members.insert(member.member_id.clone(), member);
+    }
+
+    pub fn remove_member(&mut self, member_id: &str) -> Option<Member> {
+        self.join_order.retain(|m| m != member_id);
+        if self.leader.as_deref() == Some(member_id) {
+            self.leader = None;
+        }
+        self.members.remove(member_id)
+    }
+
+    /// Every known member has sent JoinGroup for this rebalance.
+    pub fn all_joined(&self) -> bool {
+        self.members.values().all(|m| m.awaiting_join.is_some())
+    }
+
+    /// The join phase's deadline: the largest rebalance timeout of the members.
+    pub fn rebalance_timeout_ms(&self) -> u64 {
+        self.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(300_000)
+    }
+
+    /// Kafka's protocol vote: each member votes for the first of its assignors
+    /// that every member supports; the most votes win (ties: the first
+    /// candidate in the leader's order).
+    pub fn select_protocol(&self) -> Option<Strategy> {
+        let members: Vec<&Member> = self.members.values().collect();
+        let first = members.first()?;
+        let candidates: Vec<Strategy> =
+            first.protocols.iter().copied().filter(|p| members.iter().all(|m| m.protocols.contains(p))).collect();
+        let mut votes: BTreeMap<Strategy, usize> = BTreeMap::new();
+        for m in &members {
+            if let Some(choice) = m.protocols.iter().find(|p| candidates.contains(p)) {
+                *votes.entry(*choice).or_default() += 1;
+            }
+        }
+        let best = votes.values().copied().max()?;
+        candidates.into_iter().find(|c| votes.get(c) == Some(&best))
+    }
+
+    /// Whether every member supports at least one assignor in common.
+    pub fn supports(&self, protocols: &[Strategy]) -> bool {
+        self.members.is_empty() || self.members.values().all(|m| m.protocols.iter().any(|p| protocols.contains(p)))
+    }
+
+    /// The earliest time a member's session expires.
+    pub fn next_session_expiry(&self) -> Option<SimTime> {
+        self.members
+            .values()
+            .map(|m| m.last_heartbeat + crate::engine::SimDuration::from_millis(m.session_timeout_ms))
+            .min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::ClientIdx;
+
+    fn member(id: &str, protocols: &[Strategy]) -> Member {
+        Member {
+            member_id: id.to_string(),
+            group_instance_id: None,
+            client_id: id.to_string(),
+            node: NodeId::Consumer(ClientIdx(0)),
+            session_timeout_ms: 45_000,
+            rebalance_timeout_ms: 300_000,
+            protocols: protocols.to_vec(),
+            subscription: MemberSubscription { topics: vec![], owned_partitions: vec![], generation: -1 },
+            last_heartbeat: SimTime::ZERO,
+            awaiting_join: None,
+            awaiting_sync: None,
+            assignment: vec![],
+        }
+    }
+
+    #[test]
+    fn the_default_assignor_list_votes_for_range() {
+        let mut g = ClassicGroup::new("g".into());
+        g.add_member(member("a", &[Strategy::Range, Strategy::CooperativeSticky]));
+        g.add_member(member("b", &[Strategy::Range, Strategy::CooperativeSticky]));
+        assert_eq!(g.select_protocol(), Some(Strategy::Range));
+    }
+
+    #[test]
+    fn the_vote_only_counts_assignors_everyone_supports() {
+        let mut g = ClassicGroup::new("g".into());
+        g.add_member(member("a", &[Strategy::CooperativeSticky, Strategy::Range]));
+        g.add_member(member("b", &[Strategy::Range]));
+        assert_eq!(g.select_protocol(), Some(Strategy::Range));
+        assert!(!g.supports(&[Strategy::RoundRobin]));
+    }
+
+    #[test]
+    fn removing_the_leader_clears_it() {
+        let mut g = ClassicGroup::new("g".into());
+        g.add_member(member("a", &[Strategy::Range]));
+        g.leader = Some("a".into());
+        g.remove_member("a");
+        assert_eq!(g.leader, None);
+        assert!(g.join_order.is_empty());
+    }
+}

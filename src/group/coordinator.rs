@@ -1,0 +1,214 @@
+//! The group coordinator: runs on the broker that leads a group's
+//! `__consumer_offsets` partition, and answers JoinGroup, SyncGroup,
+//! Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch for its groups.
+//!
+//! Session timeouts and the join phase are driven by timers; committed offsets
+//! are appended to the offsets partition by the broker and become visible once
+//! that write is committed (replicated), as in Kafka.
+//!
+//! Simplification: group membership is not written to the log; after a
+//! coordinator moves, members find the new one and rejoin (a rebalance),
+//! while committed offsets carry over.
+
+pub mod membership;
+pub mod offsets;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::actor::{Ctx, Timer};
+use crate::cluster::broker::BrokerTimer;
+use crate::cluster::log::PartitionLog;
+use crate::engine::{SimDuration, SimRng};
+use crate::ids::{NodeId, TopicId, TopicPartition};
+use crate::protocol::{ErrorCode, GroupMessage, Message};
+
+use super::classic_group::{ClassicGroup, Waiting};
+
+/// Timers the coordinator sets (through its broker).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupTimer {
+    /// `group.initial.rebalance.delay.ms` of an empty group passed.
+    InitialDelay { group: String, token: u64 },
+    /// The join phase reached the rebalance timeout.
+    JoinDeadline { group: String, token: u64 },
+    /// Look for members whose session expired.
+    SessionCheck { group: String },
+}
+
+/// An offset commit being written to `__consumer_offsets`.
+#[derive(Clone, Debug)]
+pub struct PendingCommit {
+    pub from: NodeId,
+    pub correlation_id: u64,
+    pub group: String,
+    pub offsets: Vec<(TopicPartition, i64)>,
+}
+
+/// Timing configuration from the broker.
+#[derive(Clone, Copy, Debug)]
+pub struct CoordinatorConfig {
+    pub initial_rebalance_delay_ms: u64,
+    pub offsets_partitions: u32,
+    pub min_session_timeout_ms: u64,
+    pub max_session_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct GroupCoordinator {
+    pub config: CoordinatorConfig,
+    pub groups: BTreeMap<String, ClassicGroup>,
+    /// Committed offsets, by group and partition.
+    pub offsets: BTreeMap<(String, TopicPartition), i64>,
+    /// `__consumer_offsets` partitions this broker leads (and so coordinates).
+    pub loaded: BTreeSet<u32>,
+    /// Member ids handed out with MEMBER_ID_REQUIRED and not yet used.
+    pending_member_ids: BTreeSet<String>,
+}
+
+impl GroupCoordinator {
+    pub fn new(config: CoordinatorConfig) -> Self {
+        GroupCoordinator {
+            config,
+            groups: BTreeMap::new(),
+            offsets: BTreeMap::new(),
+            loaded: BTreeSet::new(),
+            pending_member_ids: BTreeSet::new(),
+        }
+    }
+
+    pub fn partition_for(&self, group: &str) -> u32 {
+        super::hash::coordinator_partition(group, self.config.offsets_partitions)
+    }
+
+    /// Whether this broker coordinates `group` now.
+    pub fn owns(&self, group: &str) -> bool {
+        self.loaded.contains(&self.partition_for(group))
+    }
+
+    /// Becoming leader of offsets partition `partition`: read its commits.
+    pub fn load(&mut self, partition: u32, log: &PartitionLog, topic_id: impl Fn(&str) -> Option<TopicId>) {
+        self.loaded.insert(partition);
+        for batch in log.batches() {
+            for (_, record) in batch.records() {
+                let Some(key) = record.key() else { continue };
+                if let Some((group, topic, p, offset)) = offsets::parse_commit(key, record.value())
+                    && let Some(topic) = topic_id(&topic)
+                {
+                    self.offsets.insert((group, TopicPartition::new(topic, p)), offset);
+                }
+            }
+        }
+    }
+
+    /// No longer leading `partition`: forget its groups.
+    pub fn unload(&mut self, partition: u32) {
+        self.loaded.remove(&partition);
+        let offsets_partitions = self.config.offsets_partitions;
+        let mine = |g: &str| super::hash::coordinator_partition(g, offsets_partitions) == partition;
+        self.groups.retain(|name, _| !mine(name));
+        self.offsets.retain(|(group, _), _| !mine(group));
+    }
+
+    /// Handles a group request for a group this broker coordinates. Returns
+    /// an offset commit for the broker to append, if any.
+    pub fn handle(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        message: GroupMessage,
+        rng: &mut SimRng,
+    ) -> Option<PendingCommit> {
+        match message {
+            GroupMessage::JoinGroupRequest { .. } => self.handle_join(ctx, from, message, rng),
+            GroupMessage::SyncGroupRequest { correlation_id, group, generation, member_id, assignments } => {
+                self.handle_sync(
+                    ctx,
+                    Waiting { node: from, correlation_id },
+                    &group,
+                    generation,
+                    &member_id,
+                    assignments,
+                );
+            }
+            GroupMessage::HeartbeatRequest { correlation_id, group, generation, member_id } => {
+                let error = self.handle_heartbeat(ctx, &group, generation, &member_id);
+                reply(ctx, from, GroupMessage::HeartbeatResponse { correlation_id, error });
+            }
+            GroupMessage::LeaveGroupRequest { correlation_id, group, member_id, reason } => {
+                let error = self.handle_leave(ctx, &group, &member_id, &reason);
+                reply(ctx, from, GroupMessage::LeaveGroupResponse { correlation_id, error });
+            }
+            GroupMessage::OffsetCommitRequest { correlation_id, group, generation, member_id, offsets } => {
+                let error = self.validate_commit(&group, generation, &member_id);
+                if error.is_ok() {
+                    return Some(PendingCommit { from, correlation_id, group, offsets });
+                }
+                reply(ctx, from, GroupMessage::OffsetCommitResponse { correlation_id, error, offsets });
+            }
+            GroupMessage::OffsetFetchRequest { correlation_id, group, partitions } => {
+                let offsets = partitions
+                    .iter()
+                    .map(|&tp| (tp, self.offsets.get(&(group.clone(), tp)).copied().unwrap_or(-1)))
+                    .collect();
+                reply(ctx, from, GroupMessage::OffsetFetchResponse { correlation_id, error: ErrorCode::None, offsets });
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Kafka accepts commits from the current generation's members, and from
+    /// consumers outside any group when the group has no members.
+    fn validate_commit(&self, group: &str, generation: i32, member_id: &str) -> ErrorCode {
+        let Some(g) = self.groups.get(group) else {
+            return if generation < 0 { ErrorCode::None } else { ErrorCode::IllegalGeneration };
+        };
+        if generation < 0 && member_id.is_empty() {
+            return if g.members.is_empty() { ErrorCode::None } else { ErrorCode::IllegalGeneration };
+        }
+        if !g.members.contains_key(member_id) {
+            return ErrorCode::UnknownMemberId;
+        }
+        if generation != g.generation {
+            return ErrorCode::IllegalGeneration;
+        }
+        if g.state != super::classic_group::GroupState::Stable {
+            return ErrorCode::RebalanceInProgress;
+        }
+        ErrorCode::None
+    }
+
+    /// The commit was written and replicated (or failed): update the cache and answer.
+    pub fn on_commit_done(&mut self, ctx: &mut Ctx<'_>, commit: PendingCommit, error: ErrorCode) {
+        if error.is_ok() {
+            for &(tp, offset) in &commit.offsets {
+                self.offsets.insert((commit.group.clone(), tp), offset);
+            }
+        }
+        reply(
+            ctx,
+            commit.from,
+            GroupMessage::OffsetCommitResponse {
+                correlation_id: commit.correlation_id,
+                error,
+                offsets: commit.offsets,
+            },
+        );
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: GroupTimer) {
+        match timer {
+            GroupTimer::InitialDelay { group, token } => self.initial_delay_done(ctx, &group, token),
+            GroupTimer::JoinDeadline { group, token } => self.join_deadline(ctx, &group, token),
+            GroupTimer::SessionCheck { group } => self.check_sessions(ctx, &group),
+        }
+    }
+}
+
+pub(crate) fn reply(ctx: &mut Ctx<'_>, to: NodeId, message: GroupMessage) {
+    ctx.send(to, Message::Group(message));
+}
+
+pub(crate) fn set_timer(ctx: &mut Ctx<'_>, delay: SimDuration, timer: GroupTimer) {
+    ctx.set_timer(delay, Timer::Broker(BrokerTimer::Group(timer)));
+}
