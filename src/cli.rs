@@ -95,7 +95,11 @@ pub enum ListFormat {
 #[derive(Debug, Subcommand)]
 pub enum ExplainCommand {
     /// Which partition Kafka's default partitioner picks for a key, step by step.
-    Partition(explain::PartitionArgs),
+    Partition(explain::partition::PartitionArgs),
+    /// What an assignor (range, roundrobin, sticky, cooperative-sticky) gives each member, and why.
+    Assign(explain::assign::AssignArgs),
+    /// Which __consumer_offsets partition (and broker) coordinates a consumer group.
+    Coordinator(explain::coordinator::CoordinatorArgs),
 }
 
 /// Runs the parsed command line; returns the process exit code
@@ -110,7 +114,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check { files }) => check::check(&files),
         Some(Command::List { format }) => list::list(format),
-        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition(&args),
+        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
+        Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
+        Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
         Some(Command::Schema) => schema::schema(),
         Some(Command::New { name, force }) => new::new(&name, force),
     };

@@ -224,4 +224,20 @@ impl Scenario {
     pub fn planned_records(&self) -> u64 {
         self.producers.iter().map(|p| p.workload.schedule.count).sum()
     }
+
+    /// Group ids the consumers use, in order of first mention.
+    pub fn groups(&self) -> Vec<&str> {
+        let mut groups: Vec<&str> = Vec::new();
+        for g in self.consumers.iter().filter_map(|c| c.group.as_deref()) {
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        groups
+    }
+
+    /// `demo_1-0`.
+    pub fn partition_name(&self, tp: TopicPartition) -> String {
+        format!("{}-{}", self.topics[tp.topic.0 as usize].name, tp.partition)
+    }
 }

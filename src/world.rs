@@ -8,6 +8,7 @@
 
 mod actions;
 mod build;
+mod groups;
 mod quorum;
 mod step;
 mod view;
@@ -30,6 +31,7 @@ use crate::scenario::{Scenario, TimedAction};
 use crate::trace::report::ExpectationResult;
 
 pub use build::BuildOptions;
+pub use groups::GroupView;
 pub use step::{SimError, StepResult};
 pub use view::PartitionView;
 

@@ -26,15 +26,21 @@ pub struct Fate {
 }
 
 impl Fate {
-    fn add_reader(&mut self, reader: ReaderId) {
-        match &mut self.first_reader {
-            None => self.first_reader = Some((reader, 1)),
-            Some((r, n)) if *r == reader => *n += 1,
-            Some(_) => match self.other_readers.iter_mut().find(|(r, _)| *r == reader) {
-                Some((_, n)) => *n += 1,
-                None => self.other_readers.push((reader, 1)),
+    /// Counts one more read by `reader`; returns how often it has read it now.
+    fn add_reader(&mut self, reader: ReaderId) -> u32 {
+        let count = match &mut self.first_reader {
+            None => self.first_reader.insert((reader, 0)),
+            Some(first) if first.0 == reader => first,
+            Some(_) => match self.other_readers.iter().position(|(r, _)| *r == reader) {
+                Some(i) => &mut self.other_readers[i],
+                None => {
+                    self.other_readers.push((reader, 0));
+                    self.other_readers.last_mut().expect("just pushed")
+                }
             },
-        }
+        };
+        count.1 += 1;
+        count.1
     }
 
     /// Every reader with its read count.
@@ -58,13 +64,22 @@ pub struct Ledger {
     fates: Vec<Vec<Fate>>,
     /// Per consumer, the reader it counts as (its group, or itself).
     reader_of_consumer: Vec<ReaderId>,
+    /// Per consumer, records it received that its reader had received before.
+    redelivered_to: Vec<u64>,
     /// Unclean leader elections seen: partition and the new leader epoch.
     pub unclean_elections: Vec<(TopicPartition, i32)>,
 }
 
 impl Ledger {
     pub fn new(producers: usize, reader_of_consumer: Vec<ReaderId>) -> Self {
-        Ledger { fates: vec![Vec::new(); producers], reader_of_consumer, unclean_elections: Vec::new() }
+        let redelivered_to = vec![0; reader_of_consumer.len()];
+        Ledger { fates: vec![Vec::new(); producers], reader_of_consumer, redelivered_to, unclean_elections: Vec::new() }
+    }
+
+    /// How many of the records a consumer received its group (or it) had
+    /// already received: the redeliveries it saw.
+    pub fn redelivered_to(&self, consumer: ClientIdx) -> u64 {
+        self.redelivered_to.get(consumer.0 as usize).copied().unwrap_or(0)
     }
 
     pub fn fate(&self, id: RecordId) -> Option<&Fate> {
@@ -135,8 +150,10 @@ impl Ledger {
                         && offset < *to_offset
                         && r.id() != RecordId::INTERNAL
                         && let Some(f) = self.fate_mut(r.id())
+                        && f.add_reader(reader) > 1
+                        && let Some(count) = self.redelivered_to.get_mut(consumer.0 as usize)
                     {
-                        f.add_reader(reader);
+                        *count += 1;
                     }
                 }
             }

@@ -160,6 +160,10 @@ pub struct Consumer {
     next_auto_commit: SimTime,
     /// Records handed to the application so far.
     pub delivered: u64,
+    /// Since an eager rebalance took every partition away, until the new
+    /// assignment arrived: the time this consumer could not consume.
+    stopped_by_rebalance_since: Option<SimTime>,
+    stopped_by_rebalances: SimDuration,
 }
 
 impl Consumer {
@@ -203,6 +207,8 @@ impl Consumer {
             last_poll: SimTime::ZERO,
             next_auto_commit: SimTime::ZERO,
             delivered: 0,
+            stopped_by_rebalance_since: None,
+            stopped_by_rebalances: SimDuration::ZERO,
         }
     }
 
@@ -267,9 +273,16 @@ impl Consumer {
         self.metadata = MetadataCache::default();
         self.next_wake = None;
         self.standalone_coordinator = None;
+        self.stopped_by_rebalance_since = None;
         if let Some(m) = &mut self.membership {
             m.reset();
         }
+    }
+
+    /// How long eager rebalances kept this consumer from consuming, up to `now`.
+    pub fn time_stopped_by_rebalances(&self, now: SimTime) -> SimDuration {
+        self.stopped_by_rebalances
+            + self.stopped_by_rebalance_since.map_or(SimDuration::ZERO, |s| now.saturating_sub(s))
     }
 
     pub fn is_running(&self) -> bool {

@@ -66,6 +66,10 @@ impl SimDuration {
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
+    /// As a clock reading (`3.012s`), for columns where durations line up.
+    pub fn as_clock(self) -> String {
+        SimTime(self.0).to_string()
+    }
 }
 
 impl Add<SimDuration> for SimTime {

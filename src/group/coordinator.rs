@@ -172,7 +172,11 @@ impl GroupCoordinator {
         if generation != g.generation {
             return ErrorCode::IllegalGeneration;
         }
-        if g.state != super::classic_group::GroupState::Stable {
+        // While preparing a rebalance the old generation still counts, so an
+        // eager member's commit before it rejoins goes through; only between
+        // the join and the sync (the new generation has no assignment yet) is
+        // a commit refused.
+        if g.state == super::classic_group::GroupState::CompletingRebalance {
             return ErrorCode::RebalanceInProgress;
         }
         ErrorCode::None

@@ -152,6 +152,18 @@ pub enum Check {
     /// The partition's in-sync replicas.
     Isr(TopicPartition),
     Received(ClientIdx),
+    /// Records a consumer received that its group (or it) had received before.
+    RedeliveredTo(ClientIdx),
+    /// Milliseconds eager rebalances kept a consumer from consuming.
+    StoppedByRebalances(ClientIdx),
+    /// The partitions a consumer owns.
+    Assignment(ClientIdx),
+    /// A group's committed offset on a partition.
+    Committed(String, TopicPartition),
+    /// A group's total lag over the partitions it committed.
+    Lag(String),
+    /// A group's generation, as its coordinator has it.
+    Generation(String),
     Outcome(OutcomeField),
     /// A delivery count of one producer's records only.
     ProducerOutcome(ClientIdx, OutcomeField),

@@ -266,7 +266,9 @@ pub struct TimelineEntry {
     /// A line of narration: the lesson's voice.
     #[serde(default)]
     pub say: Option<String>,
-    /// Start a producer or consumer that has not started yet.
+    /// Start a producer or consumer: one that has not started yet (a client
+    /// whose first timeline action is `start` waits for it), or again after
+    /// `stop` or `crash`.
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub start: Option<Spanned<String>>,
@@ -346,6 +348,34 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub received: Option<CheckMap>,
+    /// Per consumer, how many of the records it received its group (or it)
+    /// had received before: redeliveries.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub redelivered_to: Option<CheckMap>,
+    /// Per consumer, milliseconds eager rebalances kept it from consuming
+    /// (from giving up its partitions to receiving the new assignment).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub stopped_by_rebalances_ms: Option<CheckMap>,
+    /// Per consumer, the partitions it owns, e.g. `[demo_1-0]` (`[]`: idle).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Vec<String>>>")]
+    pub assignment: Option<IndexMap<String, Spanned<Vec<String>>>>,
+    /// Per group, per partition, the committed offset (the next one to read;
+    /// `none`: nothing committed), e.g. `committed: { g1: { demo_1-0: 30 } }`.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
+    pub committed: Option<IndexMap<String, CheckMap>>,
+    /// Per group, the lag summed over the partitions it has committed
+    /// (high watermark minus committed offset, as `kafka-consumer-groups` shows).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub lag: Option<CheckMap>,
+    /// Per group, its generation (one more per completed rebalance).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub generation: Option<CheckMap>,
     /// Delivery counts: produced, acknowledged, failed, unacknowledged,
     /// delivered, lost, duplicated, redelivered, reordered, unobserved, expired.
     #[serde(default)]

@@ -4,6 +4,7 @@
 
 mod clients;
 mod configs;
+mod expectations;
 mod timeline;
 mod topics;
 
@@ -188,7 +189,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     };
     clients::check_limits(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
-    timeline::resolve_expectations(&mut r, &file, &mut scenario);
+    expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
     if r.problems.is_empty() { Ok(scenario) } else { Err(ScenarioError::new(source.clone(), r.problems)) }
 }

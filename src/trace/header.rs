@@ -4,7 +4,8 @@
 
 use serde_json::json;
 
-use crate::world::World;
+use crate::ids::BrokerId;
+use crate::world::{PartitionView, World};
 
 pub fn text(world: &World, source: &str) -> String {
     let mut out = format!(
@@ -13,28 +14,45 @@ pub fn text(world: &World, source: &str) -> String {
     );
     let streams: Vec<String> = world.rng_streams.iter().map(|(name, id)| format!("{name}={id:016x}")).collect();
     out.push_str(&format!("  random streams from the seed: {}\n", streams.join(" ")));
-    let placement: Vec<String> = world
-        .partition_views()
-        .iter()
-        .map(|v| {
-            let replicas: Vec<String> = v.state.replicas.iter().map(|b| b.0.to_string()).collect();
-            format!("{}=[{}]", world.names.partition(v.tp), replicas.join(","))
-        })
+    let placement: Vec<String> = user_partitions(world)
+        .map(|v| format!("{}=[{}]", world.names.partition(v.tp), list(&v.state.replicas)))
         .collect();
     out.push_str(&format!("  replica placement: {}\n", placement.join(" ")));
+    let coordinators: Vec<String> = coordinator_partitions(world)
+        .map(|(group, v)| format!("{group}→{}=[{}]", world.names.partition(v.tp), list(&v.state.replicas)))
+        .collect();
+    if !coordinators.is_empty() {
+        out.push_str(&format!("  group coordinators: {}\n", coordinators.join(" ")));
+    }
     out
+}
+
+fn list(brokers: &[BrokerId]) -> String {
+    brokers.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(",")
+}
+
+/// Partitions of the scenario's own topics (not `__consumer_offsets`).
+fn user_partitions(world: &World) -> impl Iterator<Item = PartitionView<'_>> {
+    let offsets_topic = world.offsets_topic();
+    world.partition_views().into_iter().filter(move |v| Some(v.tp.topic) != offsets_topic)
+}
+
+/// Per group, the `__consumer_offsets` partition whose leader coordinates it.
+fn coordinator_partitions(world: &World) -> impl Iterator<Item = (String, PartitionView<'_>)> {
+    world.group_names().into_iter().filter_map(|g| {
+        let view = world.partition_view(world.offsets_partition_of(&g)?)?;
+        Some((g, view))
+    })
 }
 
 pub fn json(world: &World, source: &str) -> serde_json::Value {
     let streams: serde_json::Map<String, serde_json::Value> =
         world.rng_streams.iter().map(|(name, id)| (name.clone(), json!(format!("{id:016x}")))).collect();
-    let placement: serde_json::Map<String, serde_json::Value> = world
-        .partition_views()
-        .iter()
-        .map(|v| {
-            let replicas: Vec<i32> = v.state.replicas.iter().map(|b| b.0).collect();
-            (world.names.partition(v.tp), json!(replicas))
-        })
+    let replicas = |v: &PartitionView<'_>| json!(v.state.replicas.iter().map(|b| b.0).collect::<Vec<i32>>());
+    let placement: serde_json::Map<String, serde_json::Value> =
+        user_partitions(world).map(|v| (world.names.partition(v.tp), replicas(&v))).collect();
+    let coordinators: serde_json::Map<String, serde_json::Value> = coordinator_partitions(world)
+        .map(|(group, v)| (group, json!({ "partition": world.names.partition(v.tp), "replicas": replicas(&v) })))
         .collect();
     json!({
         "event": "header",
@@ -45,5 +63,6 @@ pub fn json(world: &World, source: &str) -> serde_json::Value {
         "run_us": world.scenario.run_for.as_micros(),
         "streams": streams,
         "replicas": placement,
+        "coordinators": coordinators,
     })
 }

@@ -29,9 +29,49 @@ pub struct ConsumerRow {
     pub consumer: String,
     pub group: Option<String>,
     pub state: String,
+    /// Records handed to the application.
     pub received: u64,
+    /// Of those, records its group (or it) had received before.
+    pub redelivered: u64,
+    /// How long eager rebalances kept it from consuming (`3.012s`).
+    pub stopped_by_rebalances: String,
+    pub stopped_by_rebalances_us: u64,
     /// Partition and position (the next offset it will read).
     pub positions: Vec<(String, i64)>,
+}
+
+/// One row of `kafka-consumer-groups --describe`: a partition the group owns
+/// or has committed, or a member without partitions. `None` prints as `-`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GroupRow {
+    pub topic: Option<String>,
+    pub partition: Option<u32>,
+    /// The committed offset: the next one the group will read.
+    pub current_offset: Option<i64>,
+    /// What `ListOffsets(latest)` answers: the high watermark.
+    pub log_end_offset: Option<i64>,
+    pub lag: Option<i64>,
+    pub consumer_id: Option<String>,
+    pub host: Option<String>,
+    pub client_id: Option<String>,
+}
+
+/// A consumer group at the end of the run.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GroupReport {
+    pub group: String,
+    /// The `__consumer_offsets` partition holding the group.
+    pub offsets_partition: u32,
+    /// Its leader, the coordinator (none while offline).
+    pub coordinator: Option<i32>,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`, or
+    /// `Dead` when no coordinator knows the group.
+    pub state: String,
+    pub generation: i32,
+    /// The assignor the group chose.
+    pub protocol: Option<String>,
+    pub members: usize,
+    pub rows: Vec<GroupRow>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -65,7 +105,10 @@ pub struct Outcome {
     pub virtual_time_us: u64,
     pub events: u64,
     pub partitions: Vec<PartitionRow>,
+    /// `__consumer_offsets` partitions left out of `partitions`: they hold no commits.
+    pub empty_offsets_partitions: usize,
     pub consumers: Vec<ConsumerRow>,
+    pub groups: Vec<GroupReport>,
     pub delivery: Delivery,
     /// Per producer, when there are several.
     pub producers: Vec<ProducerRow>,
@@ -87,6 +130,56 @@ fn notes(out: &mut String, title: &str, total: u64, notes: &[RecordNote]) {
     }
     if total > notes.len() as u64 {
         out.push_str(&format!("    … and {} more\n", total - notes.len() as u64));
+    }
+}
+
+fn cell<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map_or_else(|| "-".to_string(), T::to_string)
+}
+
+impl GroupReport {
+    /// A title line, then the table `kafka-consumer-groups --describe` prints.
+    pub fn render(&self) -> String {
+        let coordinator = self.coordinator.map_or("none (offline)".to_string(), |b| format!("broker {b}"));
+        let mut out = format!(
+            "group {} · coordinator {coordinator} (__consumer_offsets-{}) · {} · generation {}",
+            self.group, self.offsets_partition, self.state, self.generation
+        );
+        if let Some(protocol) = &self.protocol {
+            out.push_str(&format!(" · assignor {protocol}"));
+        }
+        out.push('\n');
+        if self.members == 0 {
+            out.push_str(&format!("Consumer group '{}' has no active members.\n", self.group));
+        }
+        let mut table = Table::new(&[
+            "GROUP",
+            "TOPIC",
+            "PARTITION",
+            "CURRENT-OFFSET",
+            "LOG-END-OFFSET",
+            "LAG",
+            "CONSUMER-ID",
+            "HOST",
+            "CLIENT-ID",
+        ]);
+        for r in &self.rows {
+            table.row(vec![
+                self.group.clone(),
+                cell(&r.topic),
+                cell(&r.partition),
+                cell(&r.current_offset),
+                cell(&r.log_end_offset),
+                cell(&r.lag),
+                cell(&r.consumer_id),
+                cell(&r.host),
+                cell(&r.client_id),
+            ]);
+        }
+        if !table.is_empty() {
+            out.push_str(&table.render());
+        }
+        out
     }
 }
 
@@ -125,18 +218,40 @@ impl Outcome {
             ]);
         }
         out.push_str(&partitions.render());
+        if self.empty_offsets_partitions > 0 {
+            out.push_str(&format!(
+                "(and {} partitions of __consumer_offsets that hold no commits)\n",
+                self.empty_offsets_partitions
+            ));
+        }
+        for group in &self.groups {
+            out.push('\n');
+            out.push_str(&group.render());
+        }
         if !self.consumers.is_empty() {
             out.push('\n');
-            let mut consumers = Table::new(&["CONSUMER", "GROUP", "STATE", "RECEIVED", "POSITIONS"]);
+            // Rebalances only stop group members.
+            let groups = self.consumers.iter().any(|c| c.group.is_some());
+            let mut headers = vec!["CONSUMER", "GROUP", "STATE", "RECEIVED", "REDELIVERED"];
+            if groups {
+                headers.push("STOPPED-BY-REBALANCES");
+            }
+            headers.push("POSITIONS");
+            let mut consumers = Table::new(&headers);
             for c in &self.consumers {
                 let positions = c.positions.iter().map(|(p, o)| format!("{p}@{o}")).collect::<Vec<_>>().join(" ");
-                consumers.row(vec![
+                let mut row = vec![
                     c.consumer.clone(),
                     c.group.clone().unwrap_or_else(|| "-".to_string()),
                     c.state.clone(),
                     c.received.to_string(),
-                    positions,
-                ]);
+                    c.redelivered.to_string(),
+                ];
+                if groups {
+                    row.push(if c.group.is_some() { c.stopped_by_rebalances.clone() } else { "-".to_string() });
+                }
+                row.push(positions);
+                consumers.row(row);
             }
             out.push_str(&consumers.render());
         }

@@ -56,6 +56,9 @@ impl World {
                 }
                 self.effects.trace.push(TraceEvent::Action { text: format!("{label} is stopped cleanly (close())") });
                 if let ClientRef::Consumer(c) = *client {
+                    // close() sends its last commit and LeaveGroup before the
+                    // process exits: they leave while the host is still up.
+                    self.send_pending_messages();
                     self.take_down(Host::Consumer(c));
                 }
             }

@@ -247,10 +247,7 @@ impl World {
     /// timers into the queue, trace events to the ledger and the sink.
     pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) {
         let wants_debug = sink.wants(Level::Debug);
-        let sends = std::mem::take(&mut self.effects.sends);
-        for (from, to, message) in sends {
-            self.route(from, to, message, wants_debug);
-        }
+        self.route_sends(wants_debug);
         let timers = std::mem::take(&mut self.effects.timers);
         for (at, node, timer) in timers {
             let (_, incarnation) = self.host_status(node.host());
@@ -266,6 +263,19 @@ impl World {
                 sink.record(&TracedEvent { time: self.now, step: self.steps, event }, &self.names);
             }
         }
+    }
+
+    fn route_sends(&mut self, trace_sends: bool) {
+        let sends = std::mem::take(&mut self.effects.sends);
+        for (from, to, message) in sends {
+            self.route(from, to, message, trace_sends);
+        }
+    }
+
+    /// Puts the messages produced so far on the network now (before a host
+    /// goes down).
+    pub(super) fn send_pending_messages(&mut self) {
+        self.route_sends(true);
     }
 
     fn route(&mut self, from: NodeId, to: NodeId, message: Message, trace_sends: bool) {

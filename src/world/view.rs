@@ -64,9 +64,13 @@ impl World {
         self.delivery_of(None)
     }
 
+    /// The partition table: every partition, except `__consumer_offsets`
+    /// partitions that hold nothing (there are 50).
     fn partition_rows(&self) -> Vec<PartitionRow> {
+        let offsets_topic = self.offsets_topic();
         self.partition_views()
             .iter()
+            .filter(|v| Some(v.tp.topic) != offsets_topic || v.log.is_some_and(|l| l.log_end_offset() > 0))
             .map(|v| PartitionRow {
                 topic: self.names.topic(v.tp.topic).to_string(),
                 partition: v.tp.partition,
@@ -96,6 +100,9 @@ impl World {
                 }
                 .to_string(),
                 received: c.delivered,
+                redelivered: self.ledger.redelivered_to(c.idx),
+                stopped_by_rebalances: c.time_stopped_by_rebalances(self.now).as_clock(),
+                stopped_by_rebalances_us: c.time_stopped_by_rebalances(self.now).as_micros(),
                 positions: c
                     .positions
                     .iter()
@@ -132,14 +139,19 @@ impl World {
     /// The report the run ends with.
     pub fn outcome(&self) -> Outcome {
         let expectations: Vec<ExpectationResult> = self.results.iter().flatten().cloned().collect();
+        let partitions = self.partition_rows();
+        let offsets_partitions = self.offsets_topic().map_or(0, |t| self.scenario.topics[t.0 as usize].partitions);
+        let shown_offsets_partitions = partitions.iter().filter(|p| p.topic == crate::scenario::OFFSETS_TOPIC).count();
         Outcome {
             scenario: self.scenario.name.clone(),
             seed: self.scenario.seed,
             virtual_time: self.now.to_string(),
             virtual_time_us: self.now.as_micros(),
             events: self.steps,
-            partitions: self.partition_rows(),
+            partitions,
+            empty_offsets_partitions: offsets_partitions as usize - shown_offsets_partitions,
             consumers: self.consumer_rows(),
+            groups: self.group_names().iter().filter_map(|g| self.group_report(g)).collect(),
             delivery: self.delivery(),
             producers: self.producer_rows(),
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
@@ -165,6 +177,27 @@ impl World {
                 .partition_view(*tp)
                 .map_or(NO_REPLICA, |v| Observed::Members(v.state.isr.iter().map(|b| b.0.to_string()).collect())),
             Check::Received(c) => Observed::Number(self.consumers.get(c.0 as usize).map_or(0, |c| c.delivered as i64)),
+            Check::RedeliveredTo(c) => Observed::Number(self.ledger.redelivered_to(*c) as i64),
+            Check::StoppedByRebalances(c) => Observed::Number(
+                self.consumers
+                    .get(c.0 as usize)
+                    .map_or(0, |c| c.time_stopped_by_rebalances(self.now).as_millis() as i64),
+            ),
+            Check::Assignment(c) => Observed::Members(
+                self.consumers
+                    .get(c.0 as usize)
+                    .map(|c| c.assignment.iter().map(|&tp| self.names.partition(tp)).collect())
+                    .unwrap_or_default(),
+            ),
+            Check::Committed(group, tp) => match self.group_view(group).and_then(|g| g.committed.get(tp).copied()) {
+                Some(offset) => Observed::Number(offset),
+                None => Observed::Nothing("none (nothing committed)"),
+            },
+            Check::Lag(group) => Observed::Number(self.group_lag(group).unwrap_or(0)),
+            Check::Generation(group) => match self.group_view(group).and_then(|g| g.group.map(|g| g.generation)) {
+                Some(generation) => Observed::Number(i64::from(generation)),
+                None => Observed::Nothing("none (no coordinator knows the group)"),
+            },
             Check::Outcome(field) => Observed::Number(self.delivery().field(*field) as i64),
             Check::ProducerOutcome(p, field) => Observed::Number(self.delivery_of(Some(*p)).field(*field) as i64),
         }

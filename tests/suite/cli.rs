@@ -1,20 +1,8 @@
 //! The `kafkasim` binary end to end: output formats, exit codes, errors.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-use super::support;
-
-fn kafkasim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kafkasim"))
-        .args(args)
-        .current_dir(support::repo_root())
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use super::support::{self, kafkasim, stdout};
 
 #[test]
 fn run_narrates_and_ends_with_the_outcome() {
@@ -96,20 +84,6 @@ fn list_names_every_built_in_scenario() {
         let stem = file.file_stem().and_then(|s| s.to_str()).expect("name");
         assert!(names.contains(&stem), "{stem} is not built in");
     }
-}
-
-#[test]
-fn explain_partition_matches_kafkas_murmur2() {
-    let out = kafkasim(&["explain", "partition", "--key", "foobar", "--partitions", "6", "--format", "json"]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(v["murmur2"], -790_332_482, "UtilsTest vector");
-    assert_eq!(v["key_hex"], "666f6f626172");
-    // (-790332482 & 0x7fffffff) % 6 = 1357151166 % 6
-    assert_eq!(v["partition"], 1_357_151_166 % 6);
-    let hex = kafkasim(&["explain", "partition", "--key-hex", "666f6f626172", "--partitions", "6", "--format", "json"]);
-    assert_eq!(out.stdout, hex.stdout, "--key-hex reads the same bytes");
-    let text = stdout(&kafkasim(&["explain", "partition", "--key", "user-42", "--partitions", "6"]));
-    assert!(text.contains("& 0x7fffffff") && text.contains("→ partition"));
 }
 
 #[test]

@@ -4,11 +4,13 @@
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 
 mod broken;
 mod cli;
 mod determinism;
+mod explain;
 mod scenarios;
 mod schema;
 mod support;

@@ -1,6 +1,7 @@
 //! Shared helpers: running scenarios and where snapshots live.
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use kafkasim::scenario::{Scenario, load_bytes};
 use kafkasim::trace::digest::DigestSink;
@@ -9,6 +10,15 @@ use kafkasim::world::{BuildOptions, World};
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `kafkasim` binary in the repository root.
+pub fn kafkasim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kafkasim")).args(args).current_dir(repo_root()).output().expect("the binary runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// A path relative to the repository, as snapshots should show it.

@@ -197,6 +197,7 @@ impl Consumer {
             }
             ctx.trace(TraceEvent::Revoked { consumer: self.idx, group, partitions: owned.clone(), eager: true });
             self.drop_partitions(&owned);
+            self.stopped_by_rebalance_since = Some(ctx.now);
         } else if self.commit_mode == CommitMode::Auto && !owned.is_empty() {
             self.commit_positions(ctx, AfterCommit::Nothing);
         }
@@ -409,6 +410,9 @@ impl Consumer {
             }
         }
         self.assignment = assignment.clone();
+        if let Some(since) = self.stopped_by_rebalance_since.take() {
+            self.stopped_by_rebalances = self.stopped_by_rebalances + ctx.now.saturating_sub(since);
+        }
         ctx.trace(TraceEvent::Assigned { consumer: idx, group, generation, assignment, added: added.clone() });
         self.start_positions(ctx, &added);
     }

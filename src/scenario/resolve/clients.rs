@@ -14,8 +14,16 @@ use crate::ids::{TopicId, TopicPartition};
 use crate::scenario::file::{CommitSpec, ConsumerSpec, KeySpec, ScenarioFile};
 use crate::scenario::{CEILING_MAX_RECORDS, CommitMode, ConsumerDef, ProducerDef, Scenario, TopicDef};
 
+/// Whether the timeline's first action on a client is `start:` (so the
+/// client waits for it). A client the timeline first stops, crashes or
+/// pauses runs from the beginning, and a later `start:` restarts it.
 fn is_started_by_timeline(file: &ScenarioFile, name: &str) -> bool {
-    file.timeline.iter().any(|e| e.start.as_ref().is_some_and(|s| s.value == name))
+    let names = |s: &Option<Spanned<String>>| s.as_ref().is_some_and(|s| s.value == name);
+    file.timeline
+        .iter()
+        .filter(|e| names(&e.start) || names(&e.stop) || names(&e.crash) || names(&e.pause) || names(&e.resume))
+        .min_by_key(|e| e.at.value.0)
+        .is_some_and(|e| names(&e.start))
 }
 
 fn check_client_name(r: &mut Resolver<'_>, id: &Spanned<String>, taken: &mut Vec<String>) {

@@ -3,13 +3,10 @@
 use serde_saphyr::Spanned;
 
 use super::Resolver;
-use super::clients::partition_ref;
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, ClientIdx, ControllerId};
-use crate::scenario::file::{Expected as ExpectedSpec, HostRef, ScenarioFile};
-use crate::scenario::{
-    Action, Check, ClientRef, Comparison, Expectation, Expected, HostName, MAX_RUN, OutcomeField, Scenario, TimedAction,
-};
+use crate::ids::{BrokerId, ControllerId};
+use crate::scenario::file::{HostRef, ScenarioFile};
+use crate::scenario::{Action, ClientRef, HostName, MAX_RUN, Scenario, TimedAction};
 
 fn client<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, name: &str) -> Option<ClientRef> {
     let found = scenario.client(name);
@@ -171,155 +168,6 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
     }
     // Keep file order for equal times; the engine breaks ties by insertion.
     scenario.timeline.sort_by_key(|a| a.at);
-}
-
-fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expected> {
-    match &value.value {
-        ExpectedSpec::Exactly(n) => Some(Expected::number(*n)),
-        ExpectedSpec::Compare(text) if text.trim() == "none" => Some(Expected::Nothing),
-        ExpectedSpec::Compare(text) => {
-            let t = text.trim();
-            let (comparison, rest) = [
-                (">=", Comparison::AtLeast),
-                ("<=", Comparison::AtMost),
-                ("!=", Comparison::NotEqual),
-                ("==", Comparison::Equal),
-                (">", Comparison::Above),
-                ("<", Comparison::Below),
-            ]
-            .into_iter()
-            .find_map(|(op, c)| t.strip_prefix(op).map(|rest| (c, rest)))
-            .unwrap_or((Comparison::Equal, t));
-            match rest.trim().parse::<i64>() {
-                Ok(value) => Some(Expected::Number { comparison, value }),
-                Err(_) => {
-                    r.error(
-                        value,
-                        format!("`{text}` is not a number or comparison"),
-                        Some("write a number like `12` or a comparison like `\">= 10\"`".to_string()),
-                    );
-                    None
-                }
-            }
-        }
-    }
-}
-
-pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
-    for spec in &file.expect {
-        let at = spec.at.as_ref().map(|a| SimTime::ZERO + a.value.0);
-        let mut any = false;
-        let partition_checks = [
-            ("high_watermark", &spec.high_watermark, Check::HighWatermark as fn(_) -> Check),
-            ("log_end_offset", &spec.log_end_offset, Check::LogEndOffset as fn(_) -> Check),
-            ("log_start_offset", &spec.log_start_offset, Check::LogStartOffset as fn(_) -> Check),
-            ("leader", &spec.leader, Check::Leader as fn(_) -> Check),
-        ];
-        for (label, map, make) in partition_checks {
-            for (name, value) in map.iter().flatten() {
-                any = true;
-                match partition_ref(name, &scenario.topics) {
-                    Err(e) => {
-                        r.error(value, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string()))
-                    }
-                    Ok(tp) => {
-                        if let Some(expected) = expected(r, value) {
-                            scenario.expectations.push(Expectation {
-                                at,
-                                check: make(tp),
-                                expected,
-                                description: format!("{label} of {name}"),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        for (name, brokers) in spec.isr.iter().flatten() {
-            any = true;
-            match partition_ref(name, &scenario.topics) {
-                Err(e) => r.error(brokers, e, Some("name partitions as TOPIC-PARTITION, counting from 0".to_string())),
-                Ok(tp) => scenario.expectations.push(Expectation {
-                    at,
-                    check: Check::Isr(tp),
-                    expected: Expected::Members(brokers.value.iter().map(u32::to_string).collect()),
-                    description: format!("ISR of {name}"),
-                }),
-            }
-        }
-        for (name, value) in spec.received.iter().flatten() {
-            any = true;
-            match scenario.consumers.iter().position(|c| &c.name == name) {
-                None => {
-                    let known: Vec<&str> = scenario.consumers.iter().map(|c| c.name.as_str()).collect();
-                    r.unknown(value, "consumer", name, &known);
-                }
-                Some(i) => {
-                    if let Some(expected) = expected(r, value) {
-                        scenario.expectations.push(Expectation {
-                            at,
-                            check: Check::Received(ClientIdx(i as u32)),
-                            expected,
-                            description: format!("records received by {name}"),
-                        });
-                    }
-                }
-            }
-        }
-        for (name, value) in spec.outcome.iter().flatten() {
-            any = true;
-            match OutcomeField::ALL.iter().find(|f| f.name() == name) {
-                None => {
-                    let known: Vec<&str> = OutcomeField::ALL.iter().map(|f| f.name()).collect();
-                    r.unknown(value, "outcome count", name, &known);
-                }
-                Some(&field) => {
-                    if let Some(expected) = expected(r, value) {
-                        scenario.expectations.push(Expectation {
-                            at,
-                            check: Check::Outcome(field),
-                            expected,
-                            description: format!("{name} records"),
-                        });
-                    }
-                }
-            }
-        }
-        for (producer, checks) in spec.outcome_of.iter().flatten() {
-            any = true;
-            let index = scenario.producers.iter().position(|p| &p.name == producer);
-            for (name, value) in checks {
-                let Some(index) = index else {
-                    let known: Vec<&str> = scenario.producers.iter().map(|p| p.name.as_str()).collect();
-                    r.unknown(value, "producer", producer, &known);
-                    break;
-                };
-                match OutcomeField::ALL.iter().find(|f| f.name() == name) {
-                    None => {
-                        let known: Vec<&str> = OutcomeField::ALL.iter().map(|f| f.name()).collect();
-                        r.unknown(value, "outcome count", name, &known);
-                    }
-                    Some(&field) => {
-                        if let Some(expected) = expected(r, value) {
-                            scenario.expectations.push(Expectation {
-                                at,
-                                check: Check::ProducerOutcome(ClientIdx(index as u32), field),
-                                expected,
-                                description: format!("{name} records of {producer}"),
-                            });
-                        }
-                    }
-                }
-            }
-        }
-        if !any && let Some(a) = &spec.at {
-            r.error(
-                a,
-                "this expectation checks nothing",
-                Some("add a check such as `high_watermark: { demo_1-0: 10 }`".to_string()),
-            );
-        }
-    }
 }
 
 /// The run length: as given, or 10 s after the last planned moment.

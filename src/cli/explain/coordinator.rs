@@ -1,0 +1,97 @@
+//! `kafkasim explain coordinator`: which `__consumer_offsets` partition — and
+//! so which broker — coordinates a consumer group.
+
+use clap::Args;
+
+use crate::cli::{ListFormat, source};
+use crate::group::hash::{coordinator_partition, java_string_hash, kafka_abs};
+use crate::world::{BuildOptions, World};
+
+/// Kafka's default `offsets.topic.num.partitions`.
+const DEFAULT_OFFSETS_PARTITIONS: u32 = 50;
+
+#[derive(Debug, Args)]
+pub struct CoordinatorArgs {
+    /// The consumer group id (`group.id`).
+    #[arg(long)]
+    pub group: String,
+    /// Also name the coordinator broker, from this scenario's replica placement
+    /// (a file or a built-in scenario name).
+    #[arg(long)]
+    pub scenario: Option<String>,
+    /// `offsets.topic.num.partitions` (taken from the scenario when one is given).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with = "scenario")]
+    pub partitions: Option<u32>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+/// The broker leading a partition at the start of a scenario: its preferred
+/// (first) replica, with every replica of the partition.
+struct Placement {
+    replicas: Vec<i32>,
+    leader: Option<i32>,
+}
+
+pub fn coordinator(args: &CoordinatorArgs) -> u8 {
+    let mut partitions = args.partitions.unwrap_or(DEFAULT_OFFSETS_PARTITIONS);
+    let mut placement = None;
+    if let Some(name) = &args.scenario {
+        let scenario = match source::load(name) {
+            Ok(s) => s,
+            Err(e) => {
+                source::report(&e);
+                return 2;
+            }
+        };
+        let world = World::new(scenario, BuildOptions::default());
+        let Some(topic) = world.offsets_topic() else {
+            eprintln!(
+                "error: scenario `{name}` has no consumer groups, so its cluster has no __consumer_offsets topic\n\
+                 hint: give a consumer a `group:`, or leave out --scenario"
+            );
+            return 2;
+        };
+        partitions = world.scenario.topics[topic.0 as usize].partitions;
+        let tp = world.offsets_partition_of(&args.group).expect("the offsets topic exists");
+        placement = world.partition_view(tp).map(|v| Placement {
+            replicas: v.state.replicas.iter().map(|b| b.0).collect(),
+            leader: v.state.leader.map(|b| b.0),
+        });
+    }
+    let hash = java_string_hash(&args.group);
+    let partition = coordinator_partition(&args.group, partitions);
+    match args.format {
+        ListFormat::Json => {
+            let mut out = serde_json::json!({ "group": args.group, "hash": hash, "partition": partition });
+            if let Some(p) = &placement {
+                out["replicas"] = serde_json::json!(p.replicas);
+                out["coordinator"] = serde_json::json!(p.leader);
+            }
+            println!("{out}");
+        }
+        ListFormat::Text => {
+            println!("group          \"{}\"", args.group);
+            println!("hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters");
+            println!("Utils.abs      {:>11}  Kafka's abs (Integer.MIN_VALUE becomes 0)", kafka_abs(hash));
+            println!("% {partitions:<12} {partition:>11}  modulo offsets.topic.num.partitions");
+            println!(
+                "\n→ __consumer_offsets-{partition} holds the group's commits; the broker leading it is the group's coordinator."
+            );
+            if let Some(p) = &placement {
+                let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
+                match p.leader {
+                    Some(leader) => println!(
+                        "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it).",
+                        replicas.join(", ")
+                    ),
+                    None => println!(
+                        "  In this scenario its replicas are [{}], none of them leading yet.",
+                        replicas.join(", ")
+                    ),
+                }
+            }
+        }
+    }
+    0
+}
