@@ -3,6 +3,7 @@
 //! expectations, and the invariants Kafka promises after every event.
 
 pub mod committed;
+pub mod group_invariants;
 pub mod invariants;
 pub mod ledger;
 pub mod outcome;

@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::{Event, World};
 use crate::actor::{Ctx, Timer};
+use crate::check::group_invariants;
 use crate::engine::SimTime;
 use crate::ids::{Host, NodeId};
 use crate::net::Route;
@@ -101,9 +102,11 @@ impl World {
             }
         }
         self.flush_effects(sink);
+        let groups = if self.checker.is_some() { self.verify_groups() } else { Ok(()) };
         let verdict = match &mut self.checker {
             Some(checker) => checker
                 .check(&self.brokers, &self.names)
+                .and(groups)
                 .and_then(|()| if self.finished { self.verify_committed() } else { Ok(()) }),
             None => Ok(()),
         };
@@ -121,6 +124,16 @@ impl World {
     }
 
     /// At the end of the run: no committed record was lost (see `check::committed`).
+    fn verify_groups(&self) -> Result<(), String> {
+        group_invariants::one_owner_per_generation(group_invariants::ownerships(&self.consumers), &self.names)?;
+        group_invariants::committed_within_log(
+            group_invariants::coordinator_offsets(&self.brokers),
+            |tp| self.partition_view(tp).and_then(|v| v.log).map(|l| l.log_end_offset()),
+            |tp| self.ledger.unclean_elections.iter().any(|(t, _)| *t == tp),
+            &self.names,
+        )
+    }
+
     fn verify_committed(&self) -> Result<(), String> {
         let Some(checker) = &self.checker else {
             return Ok(());
