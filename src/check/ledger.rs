@@ -20,6 +20,8 @@ pub struct Fate {
     pub retried_after: Option<ErrorCode>,
     /// A replica that truncated the record away, and the epoch it was written in.
     pub truncated: Option<(BrokerId, i32)>,
+    /// Per reader, reads whose consumer crashed before processing the record.
+    abandoned: Vec<(ReaderId, u32)>,
     /// The first reader and how often it got the record; others are rarer.
     first_reader: Option<(ReaderId, u32)>,
     other_readers: Vec<(ReaderId, u32)>,
@@ -50,6 +52,13 @@ impl Fate {
 
     pub fn was_delivered(&self) -> bool {
         self.first_reader.is_some()
+    }
+
+    /// Some group (or consumer) read the record, but each of its consumers
+    /// that got it crashed before processing it.
+    pub fn was_never_processed(&self) -> bool {
+        self.readers()
+            .any(|(reader, reads)| self.abandoned.iter().any(|&(r, abandoned)| r == reader && abandoned >= reads))
     }
 
     /// Whether some reader got the record more than once.
@@ -104,6 +113,10 @@ impl Ledger {
         })
     }
 
+    fn reader_of(&self, consumer: ClientIdx) -> ReaderId {
+        self.reader_of_consumer.get(consumer.0 as usize).copied().unwrap_or(consumer.0)
+    }
+
     pub fn observe(&mut self, event: &TraceEvent) {
         match event {
             TraceEvent::Send { id, tp, .. } => {
@@ -143,8 +156,19 @@ impl Ledger {
                     }
                 }
             }
+            TraceEvent::Abandoned { consumer, ids, .. } => {
+                let reader = self.reader_of(*consumer);
+                for id in ids {
+                    if let Some(f) = self.fate_mut(*id) {
+                        match f.abandoned.iter_mut().find(|(r, _)| *r == reader) {
+                            Some((_, n)) => *n += 1,
+                            None => f.abandoned.push((reader, 1)),
+                        }
+                    }
+                }
+            }
             TraceEvent::Consumed { consumer, batch, from_offset, to_offset, .. } => {
-                let reader = self.reader_of_consumer.get(consumer.0 as usize).copied().unwrap_or(consumer.0);
+                let reader = self.reader_of(*consumer);
                 for (offset, r) in batch.records() {
                     if offset >= *from_offset
                         && offset < *to_offset

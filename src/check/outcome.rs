@@ -48,6 +48,10 @@ pub struct Delivery {
     pub duplicated: u64,
     /// Read more than once by the same consumer group (or consumer).
     pub redelivered: u64,
+    /// Read by a group (or consumer) whose consumers all crashed before
+    /// processing it, and not delivered to it again: lost to that
+    /// application (at-most-once).
+    pub unprocessed: u64,
     /// In the log after a record its producer sent later with the same key.
     pub reordered: u64,
     /// Acknowledged and in the log, but read by nobody (only counted on
@@ -70,6 +74,7 @@ impl Delivery {
             OutcomeField::Lost => self.lost,
             OutcomeField::Duplicated => self.duplicated,
             OutcomeField::Redelivered => self.redelivered,
+            OutcomeField::Unprocessed => self.unprocessed,
             OutcomeField::Reordered => self.reordered,
             OutcomeField::Unobserved => self.unobserved,
             OutcomeField::Unacknowledged => self.unacknowledged,
@@ -186,6 +191,9 @@ pub fn compute(
         }
         if fate.was_redelivered() {
             d.redelivered += 1;
+        }
+        if fate.was_never_processed() {
+            d.unprocessed += 1;
         }
         let (Some(offset), Some(tp)) = (fate.acknowledged_offset, fate.tp) else {
             continue;

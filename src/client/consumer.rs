@@ -29,7 +29,7 @@ use crate::client::metadata_cache::MetadataCache;
 use crate::cluster::record::LogBatch;
 use crate::config::ConsumerConfig;
 use crate::engine::{SimDuration, SimTime};
-use crate::ids::{BrokerId, ClientIdx, NodeId, TopicId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, NodeId, RecordId, TopicId, TopicPartition};
 use crate::protocol::{CorrelationId, Message};
 use crate::scenario::{CommitMode, ConsumerDef};
 use crate::trace::TraceEvent;
@@ -95,6 +95,15 @@ struct Buffered {
     batch: LogBatch,
 }
 
+/// Records of one batch handed to the application by the last `poll()`.
+#[derive(Clone, Debug)]
+struct InHand {
+    tp: TopicPartition,
+    batch: LogBatch,
+    from_offset: i64,
+    to_offset: i64,
+}
+
 /// What a blocking commit lets the application do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AfterCommit {
@@ -105,7 +114,7 @@ enum AfterCommit {
     /// `commitSync()` after processing: poll again.
     Poll,
     /// `commitSync()` before processing: process until then.
-    Process(SimTime),
+    Process(SimDuration),
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +169,10 @@ pub struct Consumer {
     next_auto_commit: SimTime,
     /// Records handed to the application so far.
     pub delivered: u64,
+    /// The records of the last poll the application is working on, and when
+    /// it started on them (`None` while it waits for a commit first).
+    in_hand: Vec<InHand>,
+    processing_since: Option<SimTime>,
     /// Since an eager rebalance took every partition away, until the new
     /// assignment arrived: the time this consumer could not consume.
     stopped_by_rebalance_since: Option<SimTime>,
@@ -207,6 +220,8 @@ impl Consumer {
             last_poll: SimTime::ZERO,
             next_auto_commit: SimTime::ZERO,
             delivered: 0,
+            in_hand: Vec::new(),
+            processing_since: None,
             stopped_by_rebalance_since: None,
             stopped_by_rebalances: SimDuration::ZERO,
         }
@@ -245,10 +260,39 @@ impl Consumer {
         self.reset_volatile_state();
     }
 
-    /// The process dies: no commit, no goodbye.
-    pub fn crash(&mut self) {
+    /// The process dies: no commit, no goodbye, and the records the
+    /// application had not finished are never processed by it.
+    pub fn crash(&mut self, ctx: &mut Ctx<'_>) {
+        if self.is_running() {
+            self.abandon_unprocessed(ctx);
+        }
         self.phase = ConsumerPhase::Crashed;
         self.reset_volatile_state();
+    }
+
+    /// Reports the records in hand that processing had not reached.
+    fn abandon_unprocessed(&mut self, ctx: &mut Ctx<'_>) {
+        let finished = match (self.processing_since, self.processing_per_record.as_micros()) {
+            (None, _) => 0,
+            (Some(_), 0) => return,
+            (Some(since), per_record) => ctx.now.saturating_sub(since).as_micros() / per_record,
+        };
+        let mut ids = Vec::new();
+        let mut seen = 0u64;
+        for held in &self.in_hand {
+            for (_, record) in held.batch.records().filter(|(o, _)| *o >= held.from_offset && *o < held.to_offset) {
+                seen += 1;
+                if seen > finished && record.id() != RecordId::INTERNAL {
+                    ids.push(record.id());
+                }
+            }
+        }
+        // Committed before processing (and the commit went through): the
+        // group has moved past them.
+        let committed = self.in_hand.iter().all(|h| self.committed.get(&h.tp).is_some_and(|&c| c >= h.to_offset));
+        if !ids.is_empty() {
+            ctx.trace(TraceEvent::Abandoned { consumer: self.idx, ids, committed });
+        }
     }
 
     /// The application stops (or starts again) calling `poll()`.
@@ -274,6 +318,8 @@ impl Consumer {
         self.next_wake = None;
         self.standalone_coordinator = None;
         self.stopped_by_rebalance_since = None;
+        self.in_hand.clear();
+        self.processing_since = None;
         if let Some(m) = &mut self.membership {
             m.reset();
         }
@@ -339,7 +385,9 @@ impl Consumer {
     }
 
     /// Processing of the last poll's records is done.
-    fn after_processing(&mut self, ctx: &mut Ctx<'_>) {
+    pub(super) fn after_processing(&mut self, ctx: &mut Ctx<'_>) {
+        self.in_hand.clear();
+        self.processing_since = None;
         if self.commit_mode == CommitMode::AfterProcessing && self.commit_positions(ctx, AfterCommit::Poll) {
             self.app = AppState::Committing;
         } else {
@@ -469,6 +517,7 @@ impl Consumer {
         }
         let mut budget = self.config.max_poll_records as usize;
         let mut returned = 0u64;
+        self.in_hand.clear();
         while budget > 0 {
             let Some(front) = self.buffer.front() else {
                 break;
@@ -501,6 +550,9 @@ impl Consumer {
             budget -= taken;
             returned += taken as u64;
             if taken > 0 {
+                if !self.processing_per_record.is_zero() {
+                    self.in_hand.push(InHand { tp, batch: batch.clone(), from_offset, to_offset });
+                }
                 ctx.trace(TraceEvent::Consumed { consumer: self.idx, tp, batch, from_offset, to_offset });
             }
         }
@@ -508,15 +560,23 @@ impl Consumer {
             return;
         }
         self.delivered += returned;
-        let until = ctx.now + self.processing_per_record.times(returned);
-        if self.commit_mode == CommitMode::BeforeProcessing && self.commit_positions(ctx, AfterCommit::Process(until)) {
+        let work = self.processing_per_record.times(returned);
+        if self.commit_mode == CommitMode::BeforeProcessing && self.commit_positions(ctx, AfterCommit::Process(work)) {
+            self.processing_since = None;
             self.leave_poll(ctx, AppState::Committing);
-        } else if !self.processing_per_record.is_zero() {
-            self.leave_poll(ctx, AppState::Processing(until));
-            ctx.set_timer(until.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::ProcessingDone));
+        } else if !work.is_zero() {
+            self.leave_poll(ctx, AppState::Processing(ctx.now + work));
+            self.start_processing(ctx, work);
         } else {
             self.after_processing(ctx);
         }
+    }
+
+    /// The application works on the records in hand for `work`.
+    pub(super) fn start_processing(&mut self, ctx: &mut Ctx<'_>, work: SimDuration) {
+        self.processing_since = Some(ctx.now);
+        self.app = AppState::Processing(ctx.now + work);
+        ctx.set_timer(work, Timer::Consumer(ConsumerTimer::ProcessingDone));
     }
 
     /// Sets a partition's position, dropping buffered data fetched for the old one.

@@ -104,6 +104,7 @@ pub enum OutcomeField {
     Lost,
     Duplicated,
     Redelivered,
+    Unprocessed,
     Reordered,
     Unobserved,
     Unacknowledged,
@@ -111,7 +112,7 @@ pub enum OutcomeField {
 }
 
 impl OutcomeField {
-    pub const ALL: [OutcomeField; 11] = [
+    pub const ALL: [OutcomeField; 12] = [
         OutcomeField::Produced,
         OutcomeField::Acknowledged,
         OutcomeField::Failed,
@@ -119,6 +120,7 @@ impl OutcomeField {
         OutcomeField::Lost,
         OutcomeField::Duplicated,
         OutcomeField::Redelivered,
+        OutcomeField::Unprocessed,
         OutcomeField::Reordered,
         OutcomeField::Unobserved,
         OutcomeField::Unacknowledged,
@@ -133,6 +135,7 @@ impl OutcomeField {
             OutcomeField::Lost => "lost",
             OutcomeField::Duplicated => "duplicated",
             OutcomeField::Redelivered => "redelivered",
+            OutcomeField::Unprocessed => "unprocessed",
             OutcomeField::Reordered => "reordered",
             OutcomeField::Unobserved => "unobserved",
             OutcomeField::Unacknowledged => "unacknowledged",

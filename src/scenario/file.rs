@@ -377,7 +377,8 @@ pub struct ExpectSpec {
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub generation: Option<CheckMap>,
     /// Delivery counts: produced, acknowledged, failed, unacknowledged,
-    /// delivered, lost, duplicated, redelivered, reordered, unobserved, expired.
+    /// delivered, lost, duplicated, redelivered, unprocessed, reordered,
+    /// unobserved, expired.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub outcome: Option<CheckMap>,

@@ -77,6 +77,10 @@ pub enum TraceEvent {
     /// Records handed to a consumer application by `poll()`: `batch` records with
     /// offsets in `[from_offset, to_offset)`.
     Consumed { consumer: ClientIdx, tp: TopicPartition, batch: LogBatch, from_offset: i64, to_offset: i64 },
+    /// A consumer crashed before its application processed these records.
+    /// `committed`: their offsets were committed before processing, so the
+    /// group will not deliver them again (at-most-once).
+    Abandoned { consumer: ClientIdx, ids: Vec<RecordId>, committed: bool },
     /// A client refreshed its metadata.
     MetadataUpdated { node: NodeId, summary: String },
     /// A message left one node for another.
@@ -166,6 +170,7 @@ impl TraceEvent {
             | TraceEvent::DeliveryFailed { .. }
             | TraceEvent::Position { .. }
             | TraceEvent::Consumed { .. }
+            | TraceEvent::Abandoned { .. }
             | TraceEvent::HostState { .. }
             | TraceEvent::Expectation { .. }
             | TraceEvent::ControllerActive { .. }
@@ -216,6 +221,7 @@ impl TraceEvent {
             TraceEvent::ProducerId { .. } => "producer_id",
             TraceEvent::Position { .. } => "position",
             TraceEvent::Consumed { .. } => "consumed",
+            TraceEvent::Abandoned { .. } => "abandoned",
             TraceEvent::MetadataUpdated { .. } => "metadata_updated",
             TraceEvent::MessageSent { .. } => "message_sent",
             TraceEvent::MessageDropped { .. } => "message_dropped",

@@ -116,6 +116,10 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p,
                     "records": records(batch, *from_offset, *to_offset, names) })
         }
+        TraceEvent::Abandoned { consumer, ids, committed } => {
+            let ids: Vec<Value> = ids.iter().map(|&id| record_id(id, names)).collect();
+            json!({ "consumer": names.consumer(*consumer), "ids": ids, "committed": committed })
+        }
         TraceEvent::MetadataUpdated { node: n, summary } => json!({ "node": node(*n, names), "summary": summary }),
         TraceEvent::MessageSent { from, to, api } => {
             json!({ "from": node(*from, names), "to": node(*to, names), "api": api })

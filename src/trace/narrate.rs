@@ -151,6 +151,19 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
                 format!("{c} ← {partition} @{offset} key={key} value={value}")
             })
         }
+        TraceEvent::Abandoned { consumer, ids, committed } => {
+            let c = names.consumer(*consumer);
+            let n = ids.len();
+            vec![if *committed {
+                format!(
+                    "✗ {c} dies with {n} record(s) unprocessed, their offsets already committed: the group will not deliver them again (at-most-once)"
+                )
+            } else {
+                format!(
+                    "{c} dies with {n} record(s) unprocessed; their offsets were not committed, so the group will deliver them again (at-least-once)"
+                )
+            }]
+        }
         TraceEvent::MetadataUpdated { node, summary } => vec![format!("{} metadata: {summary}", names.node(*node))],
         TraceEvent::MessageSent { from, to, api } => {
             vec![format!("{} → {}: {api}", names.node(*from), names.node(*to))]

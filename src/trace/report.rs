@@ -266,6 +266,7 @@ impl Outcome {
             ("lost", d.lost, "acknowledged, yet not in the final log"),
             ("duplicated", d.duplicated, "in the final log more than once"),
             ("redelivered", d.redelivered, "read more than once by one group or consumer"),
+            ("unprocessed", d.unprocessed, "read by a group, but never processed: it crashed first"),
             ("reordered", d.reordered, "after a record its producer sent later with the same key"),
             ("unobserved", d.unobserved, "acknowledged and kept, but read by nobody"),
             ("expired", d.expired, "acknowledged, then deleted by retention"),

@@ -65,9 +65,10 @@ impl World {
             Action::Crash(client) => {
                 let host = self.host_of(HostName::Client(*client));
                 self.take_down(host);
+                let mut ctx = Ctx::new(self.now, client_node(*client), &mut self.effects);
                 match *client {
                     ClientRef::Producer(p) => self.producers[p.0 as usize].crash(),
-                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].crash(),
+                    ClientRef::Consumer(c) => self.consumers[c.0 as usize].crash(&mut ctx),
                 }
                 self.effects.trace.push(TraceEvent::HostState {
                     host,

@@ -8,14 +8,14 @@
 //! (at-least-once), and committing before processing loses the records being
 //! processed when the crash comes (at-most-once).
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::Ctx;
 use crate::engine::SimDuration;
 use crate::ids::TopicPartition;
 use crate::protocol::{ErrorCode, GroupMessage};
 use crate::scenario::CommitMode;
 use crate::trace::TraceEvent;
 
-use super::{AfterCommit, AppState, Consumer, ConsumerTimer, InFlight, Position};
+use super::{AfterCommit, AppState, Consumer, InFlight, Position};
 
 impl Consumer {
     /// `enable.auto.commit`: inside `poll()`, every `auto.commit.interval.ms`,
@@ -120,10 +120,13 @@ impl Consumer {
                     self.enter_poll(ctx);
                 }
             }
-            AfterCommit::Process(until) => {
+            AfterCommit::Process(work) => {
                 if self.app == AppState::Committing {
-                    self.app = AppState::Processing(until);
-                    ctx.set_timer(until.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::ProcessingDone));
+                    if work.is_zero() {
+                        self.after_processing(ctx);
+                    } else {
+                        self.start_processing(ctx, work);
+                    }
                 }
             }
         }
