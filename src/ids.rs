@@ -106,6 +106,10 @@ pub struct Names {
     pub topics: Vec<String>,
     pub producers: Vec<String>,
     pub consumers: Vec<String>,
+    /// `__consumer_offsets`, when the scenario has groups.
+    pub offsets_topic: Option<TopicId>,
+    /// Its partitions that hold the scenario's groups.
+    pub group_partitions: Vec<u32>,
 }
 
 impl Names {

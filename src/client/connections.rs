@@ -44,6 +44,12 @@ impl Connections {
         self.links.get(&peer) == Some(&Link::Ready)
     }
 
+    /// The last attempt to reach `peer` failed (`NetworkClient.isUnavailable`):
+    /// a client stops counting on it, e.g. as its group coordinator.
+    pub fn has_failed(&self, peer: NodeId) -> bool {
+        matches!(self.links.get(&peer), Some(Link::Backoff { .. }))
+    }
+
     /// Whether a request can go to `peer` now; if not, starts connecting when
     /// allowed, taking the ApiVersions correlation id from `correlation_ids`.
     pub fn ready_or_connect(&mut self, ctx: &mut Ctx<'_>, peer: NodeId, correlation_ids: &mut CorrelationId) -> bool {

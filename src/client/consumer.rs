@@ -156,6 +156,10 @@ pub struct Consumer {
     pub group_id: Option<String>,
     /// The coordinator of a manually assigned consumer's group (for commits).
     standalone_coordinator: Option<BrokerId>,
+    /// Coordinator lookups in a row that led nowhere, and the earliest time
+    /// for the next (retry.backoff.ms doubling up to retry.backoff.max.ms).
+    coordinator_lookups: u32,
+    next_coordinator_lookup: SimTime,
     pub assignment: Vec<TopicPartition>,
     pub positions: BTreeMap<TopicPartition, Position>,
     /// The last offsets this consumer committed successfully.
@@ -210,6 +214,8 @@ impl Consumer {
             membership,
             group_id: def.group.clone(),
             standalone_coordinator: None,
+            coordinator_lookups: 0,
+            next_coordinator_lookup: SimTime::ZERO,
             assignment: Vec::new(),
             positions: BTreeMap::new(),
             committed: BTreeMap::new(),
@@ -317,6 +323,8 @@ impl Consumer {
         self.metadata = MetadataCache::default();
         self.next_wake = None;
         self.standalone_coordinator = None;
+        self.coordinator_lookups = 0;
+        self.next_coordinator_lookup = SimTime::ZERO;
         self.stopped_by_rebalance_since = None;
         self.in_hand.clear();
         self.processing_since = None;

@@ -272,6 +272,7 @@ impl Broker {
             BrokerTimer::Group(timer) => {
                 if self.alive {
                     self.coordinator.on_timer(ctx, timer);
+                    self.write_group_metadata(ctx);
                 }
             }
             BrokerTimer::Wake => {

@@ -6,12 +6,12 @@
 //! are appended to the offsets partition by the broker and become visible once
 //! that write is committed (replicated), as in Kafka.
 //!
-//! Simplification: group membership is not written to the log; after a
-//! coordinator moves, members find the new one and rejoin (a rebalance),
-//! while committed offsets carry over.
+//! Each generation's metadata (members, assignment) is written there too, so
+//! when leadership of the partition moves, the new leader loads the group and
+//! its members carry on without a rebalance (see `records`).
 
 pub mod membership;
-pub mod offsets;
+pub mod records;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,6 +63,8 @@ pub struct GroupCoordinator {
     pub loaded: BTreeSet<u32>,
     /// Member ids handed out with MEMBER_ID_REQUIRED and not yet used.
     pending_member_ids: BTreeSet<String>,
+    /// Groups whose metadata record is to be written (the broker drains it).
+    pub metadata_changed: BTreeSet<String>,
 }
 
 impl GroupCoordinator {
@@ -73,6 +75,7 @@ impl GroupCoordinator {
             offsets: BTreeMap::new(),
             loaded: BTreeSet::new(),
             pending_member_ids: BTreeSet::new(),
+            metadata_changed: BTreeSet::new(),
         }
     }
 
@@ -85,17 +88,35 @@ impl GroupCoordinator {
         self.loaded.contains(&self.partition_for(group))
     }
 
-    /// Becoming leader of offsets partition `partition`: read its commits.
-    pub fn load(&mut self, partition: u32, log: &PartitionLog, topic_id: impl Fn(&str) -> Option<TopicId>) {
+    /// Becoming leader of offsets partition `partition`: read its commits and
+    /// the latest metadata of its groups, whose members' sessions start now.
+    pub fn load(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        partition: u32,
+        log: &PartitionLog,
+        topic_id: impl Fn(&str) -> Option<TopicId>,
+    ) {
         self.loaded.insert(partition);
+        let mut groups: BTreeMap<String, records::GroupRecord> = BTreeMap::new();
         for batch in log.batches() {
             for (_, record) in batch.records() {
                 let Some(key) = record.key() else { continue };
-                if let Some((group, topic, p, offset)) = offsets::parse_commit(key, record.value())
+                if let Some((group, topic, p, offset)) = records::parse_commit(key, record.value())
                     && let Some(topic) = topic_id(&topic)
                 {
                     self.offsets.insert((group, TopicPartition::new(topic, p)), offset);
+                } else if let Some((group, metadata)) = records::GroupRecord::parse(key, record.value()) {
+                    groups.insert(group, metadata);
                 }
+            }
+        }
+        for (name, metadata) in groups {
+            let group = metadata.load(&name, ctx.now, &topic_id);
+            let has_members = !group.members.is_empty();
+            self.groups.insert(name.clone(), group);
+            if has_members {
+                self.schedule_session_check(ctx, &name);
             }
         }
     }

@@ -134,6 +134,24 @@ impl GroupMessage {
         }
     }
 
+    /// A response saying the broker is not (or not yet) the group's coordinator.
+    pub fn is_coordinator_error(&self) -> bool {
+        let error = match self {
+            GroupMessage::FindCoordinatorResponse { error, .. }
+            | GroupMessage::JoinGroupResponse { error, .. }
+            | GroupMessage::SyncGroupResponse { error, .. }
+            | GroupMessage::HeartbeatResponse { error, .. }
+            | GroupMessage::LeaveGroupResponse { error, .. }
+            | GroupMessage::OffsetCommitResponse { error, .. }
+            | GroupMessage::OffsetFetchResponse { error, .. } => *error,
+            _ => return false,
+        };
+        matches!(
+            error,
+            ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable | ErrorCode::CoordinatorLoadInProgress
+        )
+    }
+
     pub fn request_correlation_id(&self) -> Option<CorrelationId> {
         match self {
             GroupMessage::FindCoordinatorRequest { correlation_id, .. }

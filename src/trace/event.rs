@@ -6,7 +6,7 @@ use crate::cluster::log::TruncatedRecord;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimTime;
 use crate::group::assignor::Strategy;
-use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, NodeId, RecordId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, Names, NodeId, RecordId, TopicPartition};
 use crate::protocol::ErrorCode;
 
 /// How prominent an event is in narration.
@@ -187,7 +187,8 @@ impl TraceEvent {
             | TraceEvent::CommitFailed { .. }
             | TraceEvent::LeftGroup { .. }
             | TraceEvent::Paused { .. } => Level::Story,
-            TraceEvent::Joined { .. } | TraceEvent::OffsetsCommitted { .. } => Level::Detail,
+            TraceEvent::OffsetsCommitted { .. } => Level::Story,
+            TraceEvent::Joined { .. } => Level::Detail,
             TraceEvent::BrokerRegistered { .. } | TraceEvent::RoleChange { .. } | TraceEvent::Replicated { .. } => {
                 Level::Detail
             }
@@ -200,6 +201,42 @@ impl TraceEvent {
             | TraceEvent::MetadataUpdated { .. }
             | TraceEvent::MessageDropped { .. } => Level::Detail,
             TraceEvent::MessageSent { .. } => Level::Debug,
+        }
+    }
+
+    /// The replica-level partition an event is about, if any.
+    fn replica_partition(&self) -> Option<TopicPartition> {
+        match self {
+            TraceEvent::Append { tp, .. }
+            | TraceEvent::DuplicateBatch { tp, .. }
+            | TraceEvent::ProduceRejected { tp, .. }
+            | TraceEvent::HighWatermark { tp, .. }
+            | TraceEvent::SegmentsDeleted { tp, .. }
+            | TraceEvent::LeaderChange { tp, .. }
+            | TraceEvent::IsrChange { tp, .. }
+            | TraceEvent::RoleChange { tp, .. }
+            | TraceEvent::Replicated { tp, .. }
+            | TraceEvent::Truncated { tp, .. } => Some(*tp),
+            _ => None,
+        }
+    }
+
+    /// The level, in a scenario: `__consumer_offsets` has 50 partitions, and
+    /// only those holding the scenario's groups are worth narrating; their
+    /// commit records are narrated from the consumer's side instead.
+    pub fn level_among(&self, names: &Names) -> Level {
+        let level = self.level();
+        match self.replica_partition() {
+            Some(tp) if names.offsets_topic == Some(tp.topic) => {
+                if !names.group_partitions.contains(&tp.partition) {
+                    Level::Debug
+                } else if matches!(self, TraceEvent::Append { .. }) {
+                    Level::Detail
+                } else {
+                    level
+                }
+            }
+            _ => level,
         }
     }
 

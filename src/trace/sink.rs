@@ -43,8 +43,8 @@ impl TraceSink for VecSink {
     fn wants(&self, level: Level) -> bool {
         level <= self.level
     }
-    fn record(&mut self, event: &TracedEvent, _: &Names) {
-        if event.event.level() <= self.level {
+    fn record(&mut self, event: &TracedEvent, names: &Names) {
+        if event.event.level_among(names) <= self.level {
             self.events.push(event.clone());
         }
     }
@@ -82,7 +82,7 @@ impl<W: Write> TraceSink for NarrationSink<W> {
         level <= self.level
     }
     fn record(&mut self, event: &TracedEvent, names: &Names) {
-        if event.event.level() > self.level {
+        if event.event.level_among(names) > self.level {
             return;
         }
         let body = narrate::body_lines(&event.event, names);

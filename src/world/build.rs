@@ -17,6 +17,7 @@ use crate::cluster::controller::Controller;
 use crate::cluster::metadata::{MetadataRecord, PartitionState, TopicImage};
 use crate::cluster::placement::assign_replicas;
 use crate::engine::{EventQueue, RngStreams, SimTime};
+use crate::group::hash::coordinator_partition;
 use crate::ids::{BrokerId, ClientIdx, ControllerId, Host, Names, NodeId, TopicId, TopicPartition};
 use crate::net::Network;
 use crate::scenario::{Action, ClientRef, Scenario, TimedAction};
@@ -39,16 +40,23 @@ impl World {
         }
         let scenario = Arc::new(scenario);
         let mut streams = RngStreams::new(scenario.seed);
+        let offsets_topic = scenario.topics.iter().position(|t| t.internal);
         let names = Arc::new(Names {
             topics: scenario.topics.iter().map(|t| t.name.clone()).collect(),
             producers: scenario.producers.iter().map(|p| p.name.clone()).collect(),
             consumers: scenario.consumers.iter().map(|c| c.name.clone()).collect(),
+            offsets_topic: offsets_topic.map(|i| TopicId(i as u32)),
+            group_partitions: offsets_topic
+                .map(|i| {
+                    let partitions = scenario.topics[i].partitions;
+                    scenario.groups().iter().map(|g| coordinator_partition(g, partitions)).collect()
+                })
+                .unwrap_or_default(),
         });
         let broker_ids: Vec<BrokerId> = (1..=scenario.brokers as i32).map(BrokerId).collect();
         let controller_nodes: Vec<ControllerId> = (1..=scenario.controllers).map(ControllerId).collect();
         let records = initial_metadata(&scenario, &broker_ids, controller_nodes[0], &mut streams);
         let controller = Controller::new(records, scenario.broker_config);
-        let offsets_topic = scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32));
         let brokers: Vec<Broker> = broker_ids
             .iter()
             .map(|&id| {
@@ -58,7 +66,7 @@ impl World {
                     scenario.broker_config,
                     controller.image.clone(),
                     controller_nodes.clone(),
-                    offsets_topic,
+                    names.offsets_topic,
                     rng,
                 )
             })

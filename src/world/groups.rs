@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::World;
 use crate::group::classic_group::{ClassicGroup, Member};
-use crate::group::coordinator::offsets::parse_commit;
+use crate::group::coordinator::records::parse_commit;
 use crate::group::hash::coordinator_partition;
 use crate::ids::{BrokerId, TopicId, TopicPartition};
 use crate::trace::report::{GroupReport, GroupRow};

@@ -272,7 +272,7 @@ impl World {
             if let Some(checker) = &mut self.checker {
                 checker.committed.observe(&event, &self.brokers);
             }
-            if sink.wants(event.level()) {
+            if sink.wants(event.level_among(&self.names)) {
                 sink.record(&TracedEvent { time: self.now, step: self.steps, event }, &self.names);
             }
         }

@@ -42,7 +42,7 @@ impl Consumer {
             return false;
         }
         let Some(broker) = self.coordinator() else {
-            self.report_commit_failure(ctx, "COORDINATOR_NOT_AVAILABLE: the group coordinator is not known yet");
+            self.report_commit_failure(ctx, "COORDINATOR_NOT_AVAILABLE: no reachable group coordinator yet");
             return false;
         };
         let (generation, member_id) = match &self.membership {

@@ -141,7 +141,19 @@ impl Consumer {
     }
 
     fn ensure_coordinator(&mut self, ctx: &mut Ctx<'_>) {
+        // Kafka's coordinatorUnknown(): a coordinator we cannot connect to is
+        // forgotten, and looked up again (it may have moved).
+        if let Some(broker) = self.coordinator()
+            && self.connections.has_failed(NodeId::Broker(broker))
+        {
+            self.coordinator_lost();
+        }
         if self.coordinator().is_some() || self.has_in_flight(|f| matches!(f, InFlight::FindCoordinator { .. })) {
+            return;
+        }
+        if ctx.now < self.next_coordinator_lookup {
+            let at = self.next_coordinator_lookup;
+            self.wake_at(ctx, at);
             return;
         }
         let Some(group) = self.group_id.clone() else { return };
@@ -151,9 +163,24 @@ impl Consumer {
             self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
         });
         let Some(broker) = ready else { return };
-        self.send_to(ctx, broker, InFlight::FindCoordinator { broker }, |correlation_id| {
+        let sent = self.send_to(ctx, broker, InFlight::FindCoordinator { broker }, |correlation_id| {
             GroupMessage::FindCoordinatorRequest { correlation_id, group }
         });
+        if sent {
+            // Until a coordinator answers to it, each lookup waits longer.
+            let backoff = self
+                .config
+                .retry_backoff_ms
+                .saturating_mul(1 << self.coordinator_lookups.min(20))
+                .min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms));
+            self.coordinator_lookups = self.coordinator_lookups.saturating_add(1);
+            self.next_coordinator_lookup = ctx.now + SimDuration::from_millis(backoff);
+        }
+    }
+
+    /// The coordinator answered a group request: lookups start afresh.
+    fn coordinator_answered(&mut self) {
+        self.coordinator_lookups = 0;
     }
 
     /// Sends a group request to `broker` if its connection is up.
@@ -243,6 +270,9 @@ impl Consumer {
     pub(super) fn on_group_message(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, message: GroupMessage) {
         let Some(correlation_id) = message.response_correlation_id() else { return };
         let Some(flight) = self.in_flight.remove(&correlation_id) else { return };
+        if flight.broker().is_some_and(|b| Some(b) == self.coordinator()) && !message.is_coordinator_error() {
+            self.coordinator_answered();
+        }
         match message {
             GroupMessage::FindCoordinatorResponse { error, coordinator, .. } => {
                 let found = coordinator.filter(|_| error.is_ok());

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::actor::Ctx;
 use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
-use crate::group::coordinator::offsets::commit_key;
+use crate::group::coordinator::records::{GroupRecord, commit_key, group_key};
 use crate::group::hash::coordinator_partition;
 use crate::ids::{NodeId, RecordId, TopicPartition};
 use crate::protocol::{ErrorCode, GroupMessage, Message};
@@ -99,11 +99,34 @@ impl Broker {
             }
             self.append_commit(ctx, tp, commit, Arc::new(builder.build()));
         }
+        self.write_group_metadata(ctx);
+    }
+
+    /// Appends the metadata records of groups that changed (a new generation
+    /// got its assignment, or the group became empty). Not waited for.
+    pub(super) fn write_group_metadata(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(offsets_topic) = self.offsets_topic else { return };
+        for group in std::mem::take(&mut self.coordinator.metadata_changed) {
+            let Some(state) = self.coordinator.groups.get(&group) else { continue };
+            let topics = &self.metadata.topics;
+            let record = GroupRecord::of(state, |t| topics.get(&t).map_or("?", |t| t.name.as_str()).to_string());
+            let partition = coordinator_partition(&group, self.config.offsets_topic_num_partitions);
+            let tp = TopicPartition::new(offsets_topic, partition);
+            let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
+            builder.push(
+                RecordId::INTERNAL,
+                ctx.now.as_millis(),
+                Some(group_key(&group).as_bytes()),
+                Some(record.to_json().as_bytes()),
+                &[],
+            );
+            self.append_internal(ctx, tp, Arc::new(builder.build()));
+        }
     }
 
     /// Leadership of an offsets partition moved here or away: load or drop
     /// the groups it coordinates.
-    pub(super) fn on_offsets_leadership(&mut self, tp: TopicPartition, leading: bool) {
+    pub(super) fn on_offsets_leadership(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, leading: bool) {
         if self.offsets_topic != Some(tp.topic) {
             return;
         }
@@ -111,7 +134,7 @@ impl Broker {
             let Some(partition) = self.partitions.get(&tp) else { return };
             let topics = &self.metadata.topics;
             let resolve = |name: &str| topics.iter().find(|(_, t)| t.name == name).map(|(&id, _)| id);
-            self.coordinator.load(tp.partition, &partition.log, resolve);
+            self.coordinator.load(ctx, tp.partition, &partition.log, resolve);
         } else {
             self.coordinator.unload(tp.partition);
         }

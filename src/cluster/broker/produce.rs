@@ -226,6 +226,12 @@ impl Broker {
         }
     }
 
+    /// A write of the broker's own (group metadata) that nobody waits for.
+    pub(super) fn append_internal(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, batch: Arc<RecordBatch>) {
+        let _ = self.append_for_produce(ctx, tp, batch, Acks::All);
+        self.maybe_advance_high_watermark(ctx, tp);
+    }
+
     /// This broker stopped leading `tp`: parked writes to it are answered
     /// NOT_LEADER_OR_FOLLOWER (their data may still be in the log).
     pub(super) fn fail_delayed_produces(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition) {

@@ -35,10 +35,10 @@ impl Broker {
         let is_leader = new_state.leader == Some(me);
         if is_leader && (force || epoch_changed || old.leader != Some(me)) {
             self.become_leader(ctx, tp);
-            self.on_offsets_leadership(tp, true);
+            self.on_offsets_leadership(ctx, tp, true);
         } else if !is_leader && (force || epoch_changed || old.leader != new_state.leader) {
             self.become_follower(ctx, tp, old.leader == Some(me));
-            self.on_offsets_leadership(tp, false);
+            self.on_offsets_leadership(ctx, tp, false);
         } else if is_leader {
             // Same leader, new ISR: an AlterPartition took effect.
             if let Some(p) = self.partitions.get_mut(&tp)

@@ -267,6 +267,7 @@ impl GroupCoordinator {
             g.state = GroupState::Empty;
             g.protocol = None;
             g.leader = None;
+            self.metadata_changed.insert(group.to_string());
             ctx.trace(TraceEvent::GenerationStarted {
                 group: group.to_string(),
                 generation: g.generation,
@@ -364,6 +365,7 @@ impl GroupCoordinator {
                     m.assignment = given.remove(&m.member_id).unwrap_or_default();
                 }
                 g.state = GroupState::Stable;
+                self.metadata_changed.insert(group.to_string());
                 for m in g.members.values_mut() {
                     if let Some(w) = m.awaiting_sync.take() {
                         reply(
@@ -426,7 +428,7 @@ impl GroupCoordinator {
         }
     }
 
-    fn schedule_session_check(&mut self, ctx: &mut Ctx<'_>, group: &str) {
+    pub(super) fn schedule_session_check(&mut self, ctx: &mut Ctx<'_>, group: &str) {
         if let Some(expiry) = self.groups.get(group).and_then(ClassicGroup::next_session_expiry) {
             let delay = expiry.saturating_sub(ctx.now) + SimDuration::from_millis(1);
             set_timer(ctx, delay, GroupTimer::SessionCheck { group: group.to_string() });
