@@ -21,10 +21,16 @@ pub struct Ownership<'a> {
 }
 
 /// The ownership claims of running group members that are in a generation.
-pub fn ownerships(consumers: &[Consumer]) -> impl Iterator<Item = Ownership<'_>> {
-    consumers.iter().filter(|c| c.is_running()).filter_map(|c| {
+/// A static member's old self that a restart has fenced (it does not know
+/// yet) is a zombie and does not count, like one removed for a poll timeout.
+pub fn ownerships<'a>(
+    consumers: &'a [Consumer],
+    is_fenced: impl Fn(&str, &str) -> bool + 'a,
+) -> impl Iterator<Item = Ownership<'a>> {
+    consumers.iter().filter(|c| c.is_running()).filter_map(move |c| {
         let m = c.membership.as_ref()?;
-        (!m.member_id.is_empty() && m.generation >= 0).then_some(Ownership {
+        let current = !m.member_id.is_empty() && m.generation >= 0 && !is_fenced(&m.group, &m.member_id);
+        current.then_some(Ownership {
             consumer: &c.name,
             group: &m.group,
             generation: m.generation,

@@ -72,6 +72,8 @@ pub enum ConsumerPhase {
     Running,
     Stopped,
     Crashed,
+    /// `poll()` threw a fatal exception and the application stopped.
+    Failed,
 }
 
 /// What the application is doing.
@@ -313,7 +315,7 @@ impl Consumer {
         self.run(ctx);
     }
 
-    fn reset_volatile_state(&mut self) {
+    pub(super) fn reset_volatile_state(&mut self) {
         self.buffer.clear();
         self.in_flight.clear();
         self.connections.clear();

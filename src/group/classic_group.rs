@@ -9,10 +9,11 @@
 //! then goes up by one, the first member to have joined leads, and the leader
 //! computes the assignment, which the others receive in SyncGroup.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 use crate::group::assignor::Strategy;
+use crate::group::assignor::java_hash_map::java_hash_order;
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{CorrelationId, MemberSubscription};
 
@@ -60,6 +61,18 @@ pub struct Member {
     pub assignment: Vec<TopicPartition>,
 }
 
+impl Member {
+    /// Members parked in JoinGroup or SyncGroup need no heartbeat: they are
+    /// waiting on the coordinator (`ClassicGroupMember.hasSatisfiedHeartbeat`).
+    pub fn heartbeat_needed(&self) -> bool {
+        self.awaiting_join.is_none() && self.awaiting_sync.is_none()
+    }
+
+    pub fn session_expiry(&self) -> SimTime {
+        self.last_heartbeat + SimDuration::from_millis(self.session_timeout_ms)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ClassicGroup {
     pub name: String,
@@ -78,6 +91,14 @@ pub struct ClassicGroup {
     pub initial_delay_ends: Option<SimTime>,
     /// Members when the current initial delay started (more means wait again).
     pub members_at_delay_start: usize,
+    /// Member ids handed out with MEMBER_ID_REQUIRED that have not joined
+    /// with them yet, and when they expire (their session timeout).
+    pub pending_members: BTreeMap<String, SimTime>,
+    /// Members of the current generation that have not sent SyncGroup yet.
+    pub pending_sync: BTreeSet<String>,
+    /// Member ids a static member has replaced, with its `group.instance.id`:
+    /// requests with them are fenced (FENCED_INSTANCE_ID).
+    pub fenced: BTreeMap<String, String>,
 }
 
 impl ClassicGroup {
@@ -94,6 +115,9 @@ impl ClassicGroup {
             rebalance_reason: String::new(),
             initial_delay_ends: None,
             members_at_delay_start: 0,
+            pending_members: BTreeMap::new(),
+            pending_sync: BTreeSet::new(),
+            fenced: BTreeMap::new(),
         }
     }
 
@@ -104,17 +128,27 @@ impl ClassicGroup {
         self.members.insert(member.member_id.clone(), member);
     }
 
+    /// Removes a member. A leader that goes is replaced at once by the first
+    /// member in Java `HashMap` iteration order, as `ClassicGroup.remove` does.
     pub fn remove_member(&mut self, member_id: &str) -> Option<Member> {
         self.join_order.retain(|m| m != member_id);
+        self.pending_sync.remove(member_id);
+        let removed = self.members.remove(member_id);
         if self.leader.as_deref() == Some(member_id) {
-            self.leader = None;
+            self.leader = java_hash_order(&self.join_order).into_iter().next();
         }
-        self.members.remove(member_id)
+        removed
     }
 
-    /// Every known member has sent JoinGroup for this rebalance.
+    /// Every known member has sent JoinGroup for this rebalance, and no member
+    /// that was handed an id is still on its way back with it.
     pub fn all_joined(&self) -> bool {
-        self.members.values().all(|m| m.awaiting_join.is_some())
+        self.members.values().all(|m| m.awaiting_join.is_some()) && self.pending_members.is_empty()
+    }
+
+    /// The static member with this `group.instance.id`.
+    pub fn static_member(&self, instance: &str) -> Option<&Member> {
+        self.members.values().find(|m| m.group_instance_id.as_deref() == Some(instance))
     }
 
     /// The join phase's deadline: the largest rebalance timeout of the members.
@@ -145,12 +179,10 @@ impl ClassicGroup {
         self.members.is_empty() || self.members.values().all(|m| m.protocols.iter().any(|p| protocols.contains(p)))
     }
 
-    /// The earliest time a member's session expires.
+    /// The earliest time a member's session, or a pending member id, expires.
     pub fn next_session_expiry(&self) -> Option<SimTime> {
-        self.members
-            .values()
-            .map(|m| m.last_heartbeat + crate::engine::SimDuration::from_millis(m.session_timeout_ms))
-            .min()
+        let sessions = self.members.values().filter(|m| m.heartbeat_needed()).map(Member::session_expiry);
+        sessions.chain(self.pending_members.values().copied()).min()
     }
 }
 
@@ -194,12 +226,38 @@ mod tests {
     }
 
     #[test]
-    fn removing_the_leader_clears_it() {
+    fn removing_the_last_leader_leaves_none() {
         let mut g = ClassicGroup::new("g".into());
         g.add_member(member("a", &[Strategy::Range]));
         g.leader = Some("a".into());
         g.remove_member("a");
         assert_eq!(g.leader, None);
         assert!(g.join_order.is_empty());
+    }
+
+    #[test]
+    fn a_new_leader_comes_first_in_java_hash_map_order() {
+        let mut g = ClassicGroup::new("g".into());
+        for id in ["leader", "c2-bbb", "c3-aaa", "c1-zzz"] {
+            g.add_member(member(id, &[Strategy::Range]));
+        }
+        g.leader = Some("leader".into());
+        g.remove_member("leader");
+        // What `new HashMap<>()` with these ids yields first in Java.
+        assert_eq!(g.leader.as_deref(), Some("c3-aaa"));
+    }
+
+    #[test]
+    fn members_waiting_on_the_coordinator_need_no_heartbeat() {
+        let mut g = ClassicGroup::new("g".into());
+        let mut waiting = member("a", &[Strategy::Range]);
+        waiting.awaiting_join = Some(Waiting { node: NodeId::Consumer(ClientIdx(0)), correlation_id: 1 });
+        g.add_member(waiting);
+        assert_eq!(g.next_session_expiry(), None);
+        g.add_member(member("b", &[Strategy::Range]));
+        assert_eq!(g.next_session_expiry(), Some(SimTime::ZERO + SimDuration::from_secs(45)));
+        assert!(!g.all_joined());
+        g.pending_members.insert("c".into(), SimTime::from_micros(5));
+        assert_eq!(g.next_session_expiry(), Some(SimTime::from_micros(5)));
     }
 }

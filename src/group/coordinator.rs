@@ -33,6 +33,9 @@ pub enum GroupTimer {
     JoinDeadline { group: String, token: u64 },
     /// Look for members whose session expired.
     SessionCheck { group: String },
+    /// The rebalance timeout after a join phase ended: members of that
+    /// generation that never sent SyncGroup are removed.
+    SyncDeadline { group: String, generation: i32 },
 }
 
 /// An offset commit being written to `__consumer_offsets`.
@@ -61,8 +64,6 @@ pub struct GroupCoordinator {
     pub offsets: BTreeMap<(String, TopicPartition), i64>,
     /// `__consumer_offsets` partitions this broker leads (and so coordinates).
     pub loaded: BTreeSet<u32>,
-    /// Member ids handed out with MEMBER_ID_REQUIRED and not yet used.
-    pending_member_ids: BTreeSet<String>,
     /// Groups whose metadata record is to be written (the broker drains it).
     pub metadata_changed: BTreeSet<String>,
 }
@@ -74,7 +75,6 @@ impl GroupCoordinator {
             groups: BTreeMap::new(),
             offsets: BTreeMap::new(),
             loaded: BTreeSet::new(),
-            pending_member_ids: BTreeSet::new(),
             metadata_changed: BTreeSet::new(),
         }
     }
@@ -121,11 +121,33 @@ impl GroupCoordinator {
         }
     }
 
-    /// No longer leading `partition`: forget its groups.
-    pub fn unload(&mut self, partition: u32) {
+    /// No longer leading `partition`: forget its groups, telling members
+    /// parked in JoinGroup or SyncGroup to find the new coordinator
+    /// (`GroupMetadataManager.onUnloaded`).
+    pub fn unload(&mut self, ctx: &mut Ctx<'_>, partition: u32) {
         self.loaded.remove(&partition);
         let offsets_partitions = self.config.offsets_partitions;
         let mine = |g: &str| super::hash::coordinator_partition(g, offsets_partitions) == partition;
+        for group in self.groups.values_mut().filter(|g| mine(&g.name)) {
+            for member in group.members.values_mut() {
+                if let Some(w) = member.awaiting_join.take() {
+                    reply(
+                        ctx,
+                        w.node,
+                        membership::join_error(w.correlation_id, ErrorCode::NotCoordinator, &member.member_id),
+                    );
+                }
+                if let Some(w) = member.awaiting_sync.take() {
+                    let assignment = Vec::new();
+                    let error = ErrorCode::NotCoordinator;
+                    reply(
+                        ctx,
+                        w.node,
+                        GroupMessage::SyncGroupResponse { correlation_id: w.correlation_id, error, assignment },
+                    );
+                }
+            }
+        }
         self.groups.retain(|name, _| !mine(name));
         self.offsets.retain(|(group, _), _| !mine(group));
     }
@@ -185,7 +207,15 @@ impl GroupCoordinator {
             return if generation < 0 { ErrorCode::None } else { ErrorCode::IllegalGeneration };
         };
         if generation < 0 && member_id.is_empty() {
-            return if g.members.is_empty() { ErrorCode::None } else { ErrorCode::IllegalGeneration };
+            // Only a group nobody is a member of takes commits from outside.
+            return if g.state == super::classic_group::GroupState::Empty {
+                ErrorCode::None
+            } else {
+                ErrorCode::UnknownMemberId
+            };
+        }
+        if g.fenced.contains_key(member_id) {
+            return ErrorCode::FencedInstanceId;
         }
         if !g.members.contains_key(member_id) {
             return ErrorCode::UnknownMemberId;
@@ -226,6 +256,7 @@ impl GroupCoordinator {
             GroupTimer::InitialDelay { group, token } => self.initial_delay_done(ctx, &group, token),
             GroupTimer::JoinDeadline { group, token } => self.join_deadline(ctx, &group, token),
             GroupTimer::SessionCheck { group } => self.check_sessions(ctx, &group),
+            GroupTimer::SyncDeadline { group, generation } => self.sync_deadline(ctx, &group, generation),
         }
     }
 }

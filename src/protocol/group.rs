@@ -59,6 +59,9 @@ pub enum GroupMessage {
         member_id: String,
         /// Filled for the leader only: everyone's subscriptions, to run the assignor on.
         members: Vec<JoinedMember>,
+        /// A static leader that rejoined without a rebalance: it must not run
+        /// the assignor, the group keeps its assignment (KIP-814).
+        skip_assignment: bool,
     },
     SyncGroupRequest {
         correlation_id: CorrelationId,

@@ -132,6 +132,8 @@ pub enum TraceEvent {
         leader: Option<String>,
         members: Vec<String>,
     },
+    /// A static member came back under a new member id; the old one is fenced.
+    MemberReplaced { group: String, instance: String, old_member_id: String, new_member_id: String },
     /// The coordinator removed a member.
     MemberRemoved { group: String, member_id: String, reason: String },
     /// A consumer joined a group's generation.
@@ -147,9 +149,12 @@ pub enum TraceEvent {
     /// A consumer gave partitions up in a rebalance.
     Revoked { consumer: ClientIdx, group: String, partitions: Vec<TopicPartition>, eager: bool },
     /// Offsets were committed (the commit is in `__consumer_offsets`).
-    OffsetsCommitted { consumer: ClientIdx, group: String, offsets: Vec<(TopicPartition, i64)> },
+    /// `changed`: some offset differs from this consumer's previous commit.
+    OffsetsCommitted { consumer: ClientIdx, group: String, offsets: Vec<(TopicPartition, i64)>, changed: bool },
     /// An offset commit failed.
     CommitFailed { consumer: ClientIdx, group: String, error: String },
+    /// A client's application got an exception it does not handle, and stopped.
+    ClientFailed { consumer: ClientIdx, exception: String, reason: String },
     /// A consumer left its group.
     LeftGroup { consumer: ClientIdx, group: String, reason: String },
     /// The application was paused or resumed (it stops or starts calling poll()).
@@ -182,12 +187,16 @@ impl TraceEvent {
             | TraceEvent::RebalanceStarted { .. }
             | TraceEvent::GenerationStarted { .. }
             | TraceEvent::MemberRemoved { .. }
+            | TraceEvent::MemberReplaced { .. }
             | TraceEvent::Assigned { .. }
             | TraceEvent::Revoked { .. }
             | TraceEvent::CommitFailed { .. }
             | TraceEvent::LeftGroup { .. }
+            | TraceEvent::ClientFailed { .. }
             | TraceEvent::Paused { .. } => Level::Story,
-            TraceEvent::OffsetsCommitted { .. } => Level::Story,
+            // Auto-commit repeats unchanged offsets every interval: only news is told.
+            TraceEvent::OffsetsCommitted { changed: true, .. } => Level::Story,
+            TraceEvent::OffsetsCommitted { changed: false, .. } => Level::Detail,
             TraceEvent::Joined { .. } => Level::Detail,
             TraceEvent::BrokerRegistered { .. } | TraceEvent::RoleChange { .. } | TraceEvent::Replicated { .. } => {
                 Level::Detail
@@ -276,12 +285,14 @@ impl TraceEvent {
             TraceEvent::RebalanceStarted { .. } => "rebalance_started",
             TraceEvent::GenerationStarted { .. } => "generation_started",
             TraceEvent::MemberRemoved { .. } => "member_removed",
+            TraceEvent::MemberReplaced { .. } => "member_replaced",
             TraceEvent::Joined { .. } => "joined",
             TraceEvent::Assigned { .. } => "assigned",
             TraceEvent::Revoked { .. } => "revoked",
             TraceEvent::OffsetsCommitted { .. } => "offsets_committed",
             TraceEvent::CommitFailed { .. } => "commit_failed",
             TraceEvent::LeftGroup { .. } => "left_group",
+            TraceEvent::ClientFailed { .. } => "client_failed",
             TraceEvent::Paused { .. } => "paused",
         }
     }

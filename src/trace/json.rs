@@ -164,6 +164,9 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
                     "leader": leader, "members": members })
         }
+        TraceEvent::MemberReplaced { group, instance, old_member_id, new_member_id } => {
+            json!({ "group": group, "instance": instance, "old_member_id": old_member_id, "new_member_id": new_member_id })
+        }
         TraceEvent::MemberRemoved { group, member_id, reason } => {
             json!({ "group": group, "member_id": member_id, "reason": reason })
         }
@@ -179,13 +182,16 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "consumer": names.consumer(*consumer), "group": group, "partitions": tps(partitions, names),
                     "eager": eager })
         }
-        TraceEvent::OffsetsCommitted { consumer, group, offsets } => {
+        TraceEvent::OffsetsCommitted { consumer, group, offsets, changed } => {
             let offsets: serde_json::Map<String, Value> =
                 offsets.iter().map(|(tp, o)| (names.partition(*tp), json!(o))).collect();
-            json!({ "consumer": names.consumer(*consumer), "group": group, "offsets": offsets })
+            json!({ "consumer": names.consumer(*consumer), "group": group, "offsets": offsets, "changed": changed })
         }
         TraceEvent::CommitFailed { consumer, group, error } => {
             json!({ "consumer": names.consumer(*consumer), "group": group, "error": error })
+        }
+        TraceEvent::ClientFailed { consumer, exception, reason } => {
+            json!({ "consumer": names.consumer(*consumer), "exception": exception, "reason": reason })
         }
         TraceEvent::LeftGroup { consumer, group, reason } => {
             json!({ "consumer": names.consumer(*consumer), "group": group, "reason": reason })

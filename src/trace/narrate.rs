@@ -200,6 +200,9 @@ fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
                 leader.as_deref().unwrap_or("-")
             )
         }],
+        TraceEvent::MemberReplaced { group, instance, old_member_id, new_member_id } => vec![format!(
+            "coordinator: static member {instance} of group {group} is back as {new_member_id}; {old_member_id} is fenced, and the group does not rebalance"
+        )],
         TraceEvent::MemberRemoved { group, member_id, reason } => {
             vec![format!("coordinator: {member_id} is removed from group {group}: {reason}")]
         }
@@ -228,13 +231,16 @@ fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
                 " — cooperative: it keeps consuming the rest"
             }
         )],
-        TraceEvent::OffsetsCommitted { consumer, group, offsets } => vec![format!(
+        TraceEvent::OffsetsCommitted { consumer, group, offsets, .. } => vec![format!(
             "{} committed {} for group {group}",
             names.consumer(*consumer),
             offsets.iter().map(|(tp, o)| format!("{}={o}", names.partition(*tp))).collect::<Vec<_>>().join(" ")
         )],
         TraceEvent::CommitFailed { consumer, group, error } => {
             vec![format!("{} ✗ commit for group {group} failed: {error}", names.consumer(*consumer))]
+        }
+        TraceEvent::ClientFailed { consumer, exception, reason } => {
+            vec![format!("✗ {}: poll() throws {exception}: {reason}; the application stops", names.consumer(*consumer))]
         }
         TraceEvent::LeftGroup { consumer, group, reason } => {
             vec![format!("{} leaves group {group}: {reason}", names.consumer(*consumer))]

@@ -2,6 +2,7 @@
 
 use super::{Event, HostStatus, World};
 use crate::actor::Ctx;
+use crate::client::consumer::ConsumerPhase;
 use crate::ids::{Host, NodeId};
 use crate::protocol::Message;
 use crate::scenario::{Action, ClientRef, HostName};
@@ -130,8 +131,15 @@ impl World {
 
     fn start_client(&mut self, client: ClientRef) {
         let host = self.host_of(HostName::Client(client));
-        if self.is_alive(host) {
+        // A consumer whose application stopped on an exception can be started again.
+        let failed =
+            matches!(client, ClientRef::Consumer(c) if self.consumers[c.0 as usize].phase == ConsumerPhase::Failed);
+        if self.is_alive(host) && !failed {
             return;
+        }
+        if failed {
+            // A new process: timers of the old one must not fire.
+            self.take_down(host);
         }
         self.bring_up(host);
         let label = self.client_label(client);

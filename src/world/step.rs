@@ -125,7 +125,15 @@ impl World {
 
     /// At the end of the run: no committed record was lost (see `check::committed`).
     fn verify_groups(&self) -> Result<(), String> {
-        group_invariants::one_owner_per_generation(group_invariants::ownerships(&self.consumers), &self.names)?;
+        let is_fenced = |group: &str, member_id: &str| {
+            self.brokers
+                .iter()
+                .any(|b| b.coordinator.groups.get(group).is_some_and(|g| g.fenced.contains_key(member_id)))
+        };
+        group_invariants::one_owner_per_generation(
+            group_invariants::ownerships(&self.consumers, is_fenced),
+            &self.names,
+        )?;
         group_invariants::committed_within_log(
             group_invariants::coordinator_offsets(&self.brokers),
             |tp| self.partition_view(tp).and_then(|v| v.log).map(|l| l.log_end_offset()),

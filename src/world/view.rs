@@ -97,6 +97,7 @@ impl World {
                     ConsumerPhase::Running => "running",
                     ConsumerPhase::Stopped => "stopped",
                     ConsumerPhase::Crashed => "crashed",
+                    ConsumerPhase::Failed => "failed",
                 }
                 .to_string(),
                 received: c.delivered,

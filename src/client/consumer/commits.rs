@@ -28,16 +28,13 @@ impl Consumer {
         self.commit_positions(ctx, AfterCommit::Nothing);
     }
 
-    /// Commits the positions of the assigned partitions that moved since the
-    /// last commit. Returns whether a commit was sent (for `then` to wait on).
+    /// Commits the position of every assigned partition, moved or not (Kafka
+    /// commits `allConsumed()`). Returns whether a commit was sent (for `then`
+    /// to wait on).
     pub(super) fn commit_positions(&mut self, ctx: &mut Ctx<'_>, then: AfterCommit) -> bool {
         let Some(group) = self.group_id.clone() else { return false };
-        let offsets: Vec<(TopicPartition, i64)> = self
-            .assignment
-            .iter()
-            .filter_map(|&tp| self.position(tp).map(|p| (tp, p)))
-            .filter(|(tp, p)| self.committed.get(tp) != Some(p))
-            .collect();
+        let offsets: Vec<(TopicPartition, i64)> =
+            self.assignment.iter().filter_map(|&tp| self.position(tp).map(|p| (tp, p))).collect();
         if offsets.is_empty() {
             return false;
         }
@@ -74,10 +71,11 @@ impl Consumer {
     ) {
         let Some(group) = self.group_id.clone() else { return };
         if error.is_ok() {
+            let mut changed = false;
             for &(tp, offset) in &offsets {
-                self.committed.insert(tp, offset);
+                changed |= self.committed.insert(tp, offset) != Some(offset);
             }
-            ctx.trace(TraceEvent::OffsetsCommitted { consumer: self.idx, group, offsets });
+            ctx.trace(TraceEvent::OffsetsCommitted { consumer: self.idx, group, offsets, changed });
         } else {
             let what = match error {
                 ErrorCode::IllegalGeneration | ErrorCode::UnknownMemberId => format!(

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, Timer};
 use crate::config::ConsumerConfig;
-use crate::engine::SimDuration;
+use crate::engine::{SimDuration, SimTime};
 use crate::group::assignor::{self, RebalanceProtocol, Strategy};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, GroupMessage, JoinedMember, MemberSubscription, Message};
@@ -61,8 +61,13 @@ pub struct Membership {
     pub leader: bool,
     /// It left (poll timeout) while owning partitions: they are lost, not revoked.
     partitions_lost: bool,
-    /// Eager: the commit before revoking has been done for this rejoin.
+    /// The commit before rejoining has been done for this rejoin.
     pub(super) committed_for_join: bool,
+    /// Eager: waiting for that commit, the partitions are pending revocation
+    /// and `poll()` returns nothing from them.
+    revoking: bool,
+    /// After a retriable JoinGroup error: no new JoinGroup before this.
+    pub(super) next_join_at: SimTime,
 }
 
 impl Membership {
@@ -83,6 +88,8 @@ impl Membership {
             leader: false,
             partitions_lost: false,
             committed_for_join: false,
+            revoking: false,
+            next_join_at: SimTime::ZERO,
         }
     }
 
@@ -96,11 +103,22 @@ impl Membership {
         self.leader = false;
         self.partitions_lost = false;
         self.committed_for_join = false;
+        self.revoking = false;
+        self.next_join_at = SimTime::ZERO;
     }
 
-    /// An eager member in the middle of a rebalance returns no records.
+    /// An eager member in the middle of a rebalance returns no records
+    /// (`maybeMarkPartitionsPendingRevocation`).
     pub fn blocks_poll(&self) -> bool {
-        self.eager && self.state != MemberState::Stable
+        self.eager && (self.state != MemberState::Stable || self.revoking)
+    }
+
+    /// Forgets the generation after ILLEGAL_GENERATION or a poll timeout: its
+    /// partitions count as lost (nothing is committed for them) when it rejoins.
+    fn reset_generation(&mut self) {
+        self.generation = -1;
+        self.state = MemberState::Unjoined;
+        self.partitions_lost = true;
     }
 }
 
@@ -133,7 +151,10 @@ impl Consumer {
                     InFlight::Join { .. } | InFlight::Sync { .. } | InFlight::Commit { then: AfterCommit::Join, .. }
                 )
             });
-            if wants_join && !busy {
+            let join_at = self.membership.as_ref().map_or(SimTime::ZERO, |m| m.next_join_at);
+            if wants_join && !busy && ctx.now < join_at {
+                self.wake_at(ctx, join_at);
+            } else if wants_join && !busy {
                 self.prepare_and_join(ctx);
             }
         }
@@ -209,24 +230,28 @@ impl Consumer {
         true
     }
 
-    /// `onJoinPrepare`: eager members commit and give up everything first.
+    /// `onJoinPrepare`: with auto-commit, commit and wait for it; then eager
+    /// members give up everything, cooperative ones keep what they own.
     fn prepare_and_join(&mut self, ctx: &mut Ctx<'_>) {
         let Some(m) = self.membership.as_ref() else { return };
         let (eager, lost, committed, group) = (m.eager, m.partitions_lost, m.committed_for_join, m.group.clone());
         let owned = self.assignment.clone();
         if lost {
-            // After leaving on a poll timeout the partitions were taken away:
-            // nothing may be committed for them.
+            // The group moved on without this member: its partitions may belong
+            // to someone else now, so nothing is committed for them.
             self.drop_partitions(&owned);
-        } else if eager && !owned.is_empty() {
+        } else if !owned.is_empty() {
             if self.commit_mode == CommitMode::Auto && !committed && self.commit_positions(ctx, AfterCommit::Join) {
+                if eager && let Some(m) = self.membership_mut() {
+                    m.revoking = true;
+                }
                 return;
             }
-            ctx.trace(TraceEvent::Revoked { consumer: self.idx, group, partitions: owned.clone(), eager: true });
-            self.drop_partitions(&owned);
-            self.stopped_by_rebalance_since = Some(ctx.now);
-        } else if self.commit_mode == CommitMode::Auto && !owned.is_empty() {
-            self.commit_positions(ctx, AfterCommit::Nothing);
+            if eager {
+                ctx.trace(TraceEvent::Revoked { consumer: self.idx, group, partitions: owned.clone(), eager: true });
+                self.drop_partitions(&owned);
+                self.stopped_by_rebalance_since = Some(ctx.now);
+            }
         }
         self.send_join(ctx);
     }
@@ -264,6 +289,7 @@ impl Consumer {
             m.rejoin_needed = false;
             m.partitions_lost = false;
             m.committed_for_join = false;
+            m.revoking = false;
         }
     }
 
@@ -281,11 +307,21 @@ impl Consumer {
                     None => self.standalone_coordinator = found,
                 }
             }
-            GroupMessage::JoinGroupResponse { error, generation, protocol, leader, member_id, members, .. } => {
+            GroupMessage::JoinGroupResponse {
+                error,
+                generation,
+                protocol,
+                leader,
+                member_id,
+                members,
+                skip_assignment,
+                ..
+            } => {
+                let members = (!skip_assignment).then_some(members);
                 self.on_join_response(ctx, error, generation, protocol, &leader, member_id, members);
             }
             GroupMessage::SyncGroupResponse { error, assignment, .. } => self.on_sync_response(ctx, error, assignment),
-            GroupMessage::HeartbeatResponse { error, .. } => self.on_heartbeat_error(error),
+            GroupMessage::HeartbeatResponse { error, .. } => self.on_heartbeat_error(ctx, error),
             GroupMessage::OffsetCommitResponse { error, offsets, .. } => {
                 let then = match flight {
                     InFlight::Commit { then, .. } => then,
@@ -310,9 +346,10 @@ impl Consumer {
         protocol: Option<Strategy>,
         leader: &str,
         member_id: String,
-        members: Vec<JoinedMember>,
+        members: Option<Vec<JoinedMember>>,
     ) {
         let idx = self.idx;
+        let backoff = self.config.retry_backoff_ms;
         let Some(m) = self.membership_mut() else { return };
         match error {
             ErrorCode::None => {
@@ -327,19 +364,31 @@ impl Consumer {
                     generation,
                     leader: m.leader,
                 });
-                let assignments = if m.leader { self.run_assignor(ctx, protocol, &members) } else { Vec::new() };
+                // A static leader back without a rebalance keeps the group's
+                // assignment: it sends no new one (`skip_assignment`).
+                let assignments = match members {
+                    Some(members) if m.leader => self.run_assignor(ctx, protocol, &members),
+                    _ => Vec::new(),
+                };
                 self.send_sync(ctx, assignments);
             }
             ErrorCode::MemberIdRequired => {
                 m.member_id = member_id;
                 self.send_join(ctx);
             }
+            // These are answered by joining again at once.
             ErrorCode::UnknownMemberId => {
                 m.member_id.clear();
                 m.state = MemberState::Unjoined;
             }
+            ErrorCode::IllegalGeneration => m.reset_generation(),
+            ErrorCode::RebalanceInProgress => m.state = MemberState::Unjoined,
             ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable => self.coordinator_lost(),
-            _ => m.state = MemberState::Unjoined,
+            ErrorCode::CoordinatorLoadInProgress => {
+                m.state = MemberState::Unjoined;
+                m.next_join_at = ctx.now + SimDuration::from_millis(backoff);
+            }
+            fatal => self.fail(ctx, fatal),
         }
     }
 
@@ -410,6 +459,11 @@ impl Consumer {
             ErrorCode::None => {}
             ErrorCode::UnknownMemberId => {
                 m.member_id.clear();
+                m.reset_generation();
+                return;
+            }
+            ErrorCode::IllegalGeneration => return m.reset_generation(),
+            ErrorCode::RebalanceInProgress => {
                 m.state = MemberState::Unjoined;
                 return;
             }
@@ -417,10 +471,7 @@ impl Consumer {
                 self.coordinator_lost();
                 return;
             }
-            _ => {
-                m.state = MemberState::Unjoined;
-                return;
-            }
+            fatal => return self.fail(ctx, fatal),
         }
         m.state = MemberState::Stable;
         let (group, generation, eager) = (m.group.clone(), m.generation, m.eager);
@@ -429,10 +480,10 @@ impl Consumer {
         let added: Vec<TopicPartition> =
             assignment.iter().copied().filter(|tp| !self.assignment.contains(tp)).collect();
         if !revoked.is_empty() {
-            // Cooperative: give up only what moves, then rejoin so it can be handed over.
-            if self.commit_mode == CommitMode::Auto {
-                self.commit_positions(ctx, AfterCommit::Nothing);
-            }
+            // Cooperative: give up only what moves, then rejoin so it can be
+            // handed over. Nothing is committed for it here: what was read
+            // since the commit before the JoinGroup is read again by the new
+            // owner (unless the application commits in onPartitionsRevoked).
             ctx.trace(TraceEvent::Revoked { consumer: idx, group: group.clone(), partitions: revoked.clone(), eager });
             self.drop_partitions(&revoked);
             if let Some(m) = self.membership_mut() {
@@ -440,6 +491,8 @@ impl Consumer {
             }
         }
         self.assignment = assignment.clone();
+        // `onJoinComplete` restarts the auto-commit interval.
+        self.next_auto_commit = ctx.now + SimDuration::from_millis(self.config.auto_commit_interval_ms);
         if let Some(since) = self.stopped_by_rebalance_since.take() {
             self.stopped_by_rebalances = self.stopped_by_rebalances + ctx.now.saturating_sub(since);
         }
@@ -470,17 +523,17 @@ impl Consumer {
         });
     }
 
-    fn on_heartbeat_error(&mut self, error: ErrorCode) {
+    fn on_heartbeat_error(&mut self, ctx: &mut Ctx<'_>, error: ErrorCode) {
         let Some(m) = self.membership.as_mut() else { return };
         match error {
             ErrorCode::None => {}
-            ErrorCode::RebalanceInProgress | ErrorCode::IllegalGeneration => m.rejoin_needed = true,
+            ErrorCode::RebalanceInProgress => m.rejoin_needed = true,
+            ErrorCode::IllegalGeneration => m.reset_generation(),
             ErrorCode::UnknownMemberId => {
                 m.member_id.clear();
-                m.generation = -1;
-                m.state = MemberState::Unjoined;
-                m.partitions_lost = true;
+                m.reset_generation();
             }
+            ErrorCode::FencedInstanceId => self.fail(ctx, error),
             _ => self.coordinator_lost(),
         }
     }
@@ -498,9 +551,7 @@ impl Consumer {
         self.leave_group(ctx, &reason);
         if let Some(m) = self.membership_mut() {
             m.member_id.clear();
-            m.generation = -1;
-            m.state = MemberState::Unjoined;
-            m.partitions_lost = true;
+            m.reset_generation();
         }
     }
 
@@ -525,6 +576,33 @@ impl Consumer {
             ctx.send(NodeId::Broker(broker), Message::Group(leave));
         }
         ctx.trace(TraceEvent::LeftGroup { consumer: idx, group, reason: reason.to_string() });
+    }
+
+    /// A fatal group error: `poll()` throws, and the application, which does
+    /// not catch it, stops.
+    fn fail(&mut self, ctx: &mut Ctx<'_>, error: ErrorCode) {
+        let (exception, why) = match error {
+            ErrorCode::InconsistentGroupProtocol => (
+                "InconsistentGroupProtocolException",
+                "none of its partition.assignment.strategy assignors is supported by every member of the group",
+            ),
+            ErrorCode::InvalidSessionTimeout => (
+                "InvalidSessionTimeoutException",
+                "session.timeout.ms is outside the brokers' group.min.session.timeout.ms..group.max.session.timeout.ms",
+            ),
+            ErrorCode::FencedInstanceId => (
+                "FencedInstanceIdException",
+                "another consumer joined with the same group.instance.id and took its place",
+            ),
+            _ => ("KafkaException", "the group coordinator refused it"),
+        };
+        ctx.trace(TraceEvent::ClientFailed {
+            consumer: self.idx,
+            exception: format!("{exception} ({})", error.name()),
+            reason: why.to_string(),
+        });
+        self.phase = super::ConsumerPhase::Failed;
+        self.reset_volatile_state();
     }
 
     /// The coordinator moved or is unreachable: find it again.

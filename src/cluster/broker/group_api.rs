@@ -15,15 +15,9 @@ use super::Broker;
 /// The error answer to a group request this broker cannot serve.
 fn refusal(message: &GroupMessage, error: ErrorCode) -> Option<GroupMessage> {
     Some(match message {
-        GroupMessage::JoinGroupRequest { correlation_id, member_id, .. } => GroupMessage::JoinGroupResponse {
-            correlation_id: *correlation_id,
-            error,
-            generation: -1,
-            protocol: None,
-            leader: String::new(),
-            member_id: member_id.clone(),
-            members: Vec::new(),
-        },
+        GroupMessage::JoinGroupRequest { correlation_id, member_id, .. } => {
+            crate::group::coordinator::membership::join_error(*correlation_id, error, member_id)
+        }
         GroupMessage::SyncGroupRequest { correlation_id, .. } => {
             GroupMessage::SyncGroupResponse { correlation_id: *correlation_id, error, assignment: Vec::new() }
         }
@@ -136,7 +130,7 @@ impl Broker {
             let resolve = |name: &str| topics.iter().find(|(_, t)| t.name == name).map(|(&id, _)| id);
             self.coordinator.load(ctx, tp.partition, &partition.log, resolve);
         } else {
-            self.coordinator.unload(tp.partition);
+            self.coordinator.unload(ctx, tp.partition);
         }
     }
 }
