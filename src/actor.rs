@@ -69,3 +69,55 @@ impl<'a> Ctx<'a> {
         self.effects.trace.push(event);
     }
 }
+
+/// An actor's single pending wake-up: "run again at `t`" without piling up
+/// timers. Asking for an earlier time sets a new timer; the one it replaces
+/// still fires, but finds itself superseded and changes nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WakeUp {
+    pending: Option<SimTime>,
+}
+
+impl WakeUp {
+    /// The delay of the timer to set so the actor wakes at `at`, or `None`
+    /// when a wake-up at or before `at` is already pending.
+    pub fn request(&mut self, now: SimTime, at: SimTime) -> Option<SimDuration> {
+        if at <= now || self.pending.is_some_and(|p| p <= at && p > now) {
+            return None;
+        }
+        self.pending = Some(at);
+        Some(at.saturating_sub(now))
+    }
+
+    /// The wake-up timer set for `at` fired.
+    pub fn fired(&mut self, at: SimTime) {
+        if self.pending == Some(at) {
+            self.pending = None;
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.pending = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn superseded_wake_ups_do_not_multiply() {
+        let t = SimTime::from_micros;
+        let mut wake = WakeUp::default();
+        assert_eq!(wake.request(t(0), t(100)), Some(SimDuration::from_micros(100)));
+        assert_eq!(wake.request(t(0), t(150)), None, "a pending earlier wake-up covers it");
+        assert_eq!(wake.request(t(10), t(50)), Some(SimDuration::from_micros(40)), "earlier: a new timer");
+        wake.fired(t(50));
+        assert_eq!(wake.request(t(50), t(100)), Some(SimDuration::from_micros(50)));
+        // The timer for 100 set first fires now: it is the pending one again.
+        wake.fired(t(100));
+        assert_eq!(wake.request(t(100), t(120)), Some(SimDuration::from_micros(20)));
+        wake.fired(t(100));
+        assert_eq!(wake.request(t(100), t(130)), None, "a stale timer does not clear the pending one");
+    }
+}

@@ -2,6 +2,7 @@
 //! KRaft controller that decides leaders and ISRs.
 
 pub mod broker;
+pub mod cleaner;
 pub mod controller;
 pub mod leader_epoch;
 pub mod log;

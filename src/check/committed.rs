@@ -19,6 +19,8 @@ pub struct CommittedRecords {
     /// Per replica, up to which offset its log has been scanned.
     scanned_to: BTreeMap<(BrokerId, TopicPartition), i64>,
     unclean: BTreeSet<TopicPartition>,
+    /// Partitions the log cleaner compacted: superseded records go legitimately.
+    compacted: BTreeSet<TopicPartition>,
 }
 
 impl CommittedRecords {
@@ -40,6 +42,9 @@ impl CommittedRecords {
             }
             TraceEvent::LeaderChange { tp, unclean: true, .. } => {
                 self.unclean.insert(*tp);
+            }
+            TraceEvent::Compacted { tp, .. } => {
+                self.compacted.insert(*tp);
             }
             _ => {}
         }
@@ -81,7 +86,8 @@ impl CommittedRecords {
                 };
                 let id = RecordId { producer: crate::ids::ClientIdx(p as u32), number: n as u64 };
                 let expired = final_logs.get(&tp).is_some_and(|l| offset < l.log_start_offset());
-                if !present.contains(&id) && !expired && !self.unclean.contains(&tp) {
+                let excused = self.unclean.contains(&tp) || self.compacted.contains(&tp);
+                if !present.contains(&id) && !expired && !excused {
                     return Err(format!(
                         "record {}#{n} was committed at {} @{offset} (below the high watermark) and is gone, \
                          without an unclean election",

@@ -6,8 +6,10 @@
 //! - On every replica: the log start offset never moves back.
 //! - On a leader: the high watermark is not above the log end offset of any
 //!   in-sync follower it knows of.
+//! - After the log cleaner rewrote a replica's log: its offsets still
+//!   strictly increase.
 //! - At the end: no committed record was lost without an unclean election
-//!   (`committed`).
+//!   (`committed`), except those compaction removed.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,8 @@ use crate::ids::{BrokerId, Names, TopicPartition};
 #[derive(Clone, Debug, Default)]
 pub struct InvariantChecker {
     last_log_start: BTreeMap<(BrokerId, TopicPartition), i64>,
+    /// Per replica, the compactions already checked.
+    compactions_seen: BTreeMap<(BrokerId, TopicPartition), u32>,
     pub committed: super::committed::CommittedRecords,
 }
 
@@ -27,6 +31,10 @@ impl InvariantChecker {
             for (&tp, partition) in &broker.partitions {
                 let log = &partition.log;
                 let (start, hw, end) = (log.log_start_offset(), log.high_watermark(), log.log_end_offset());
+                if end == 0 {
+                    // Nothing was ever written (most `__consumer_offsets` partitions).
+                    continue;
+                }
                 let here = || format!("broker {} {}", broker.id, names.partition(tp));
                 if !(start <= hw && hw <= end) {
                     return Err(format!(
@@ -41,6 +49,13 @@ impl InvariantChecker {
                         here(),
                         previous.unwrap_or_default()
                     ));
+                }
+                if partition.compactions > 0
+                    && self.compactions_seen.insert((broker.id, tp), partition.compactions)
+                        != Some(partition.compactions)
+                {
+                    crate::cluster::cleaner::check_offsets_increase(log)
+                        .map_err(|e| format!("{} after compaction: {e}", here()))?;
                 }
                 if partition.is_leader(broker.id) {
                     for member in &partition.state.isr {

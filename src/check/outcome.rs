@@ -59,6 +59,9 @@ pub struct Delivery {
     pub unobserved: u64,
     /// Acknowledged, then deleted by retention (below the log start offset).
     pub expired: u64,
+    /// Acknowledged, then removed by compaction: its offset is a gap in the
+    /// log now (a later record has its key, or its key was deleted).
+    pub compacted: u64,
     pub lost_records: Vec<RecordNote>,
     pub duplicated_records: Vec<RecordNote>,
     pub reordered_records: Vec<RecordNote>,
@@ -79,6 +82,7 @@ impl Delivery {
             OutcomeField::Unobserved => self.unobserved,
             OutcomeField::Unacknowledged => self.unacknowledged,
             OutcomeField::Expired => self.expired,
+            OutcomeField::Compacted => self.compacted,
         }
     }
 }
@@ -97,6 +101,14 @@ fn push_limited(list: &mut Vec<RecordNote>, item: impl FnOnce() -> RecordNote) {
     if list.len() < LISTED_RECORDS {
         list.push(item());
     }
+}
+
+/// Whether `offset` lies inside the log but holds no record: the log
+/// cleaner removed it (offsets are never reused).
+fn is_gap(log: &PartitionLog, offset: i64) -> bool {
+    offset >= 0
+        && offset < log.log_end_offset()
+        && log.batch_at(offset).is_none_or(|b| b.records().all(|(o, _)| o != offset))
 }
 
 /// Computes the delivery checks.
@@ -207,6 +219,10 @@ pub fn compute(
         let log_start = final_logs.get(&tp).map_or(0, |l| l.log_start_offset());
         if offset >= 0 && offset < log_start {
             d.expired += 1;
+            continue;
+        }
+        if fate.truncated.is_none() && final_logs.get(&tp).is_some_and(|log| is_gap(log, offset)) {
+            d.compacted += 1;
             continue;
         }
         d.lost += 1;

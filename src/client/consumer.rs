@@ -23,7 +23,7 @@ mod membership;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::{Ctx, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
 use crate::cluster::record::LogBatch;
@@ -42,7 +42,7 @@ pub enum ConsumerTimer {
     /// The application finished processing the records of its last poll.
     ProcessingDone,
     /// Time to look again (connection backoff, retry backoff, auto-commit).
-    Wake,
+    Wake(SimTime),
     RequestTimeout(CorrelationId),
     /// The heartbeat thread's turn.
     Heartbeat,
@@ -169,12 +169,16 @@ pub struct Consumer {
     buffer: VecDeque<Buffered>,
     in_flight: BTreeMap<CorrelationId, InFlight>,
     next_correlation_id: CorrelationId,
-    next_wake: Option<SimTime>,
+    wake: WakeUp,
     /// When the application last called `poll()`.
     last_poll: SimTime,
     next_auto_commit: SimTime,
     /// Records handed to the application so far.
     pub delivered: u64,
+    /// Where fetches hit OFFSET_OUT_OF_RANGE, until the reset lands.
+    out_of_range_at: BTreeMap<TopicPartition, i64>,
+    /// Offsets jumped over by resets after OFFSET_OUT_OF_RANGE.
+    pub skipped_offsets: u64,
     /// The records of the last poll the application is working on, and when
     /// it started on them (`None` while it waits for a commit first).
     in_hand: Vec<InHand>,
@@ -224,10 +228,12 @@ impl Consumer {
             buffer: VecDeque::new(),
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
-            next_wake: None,
+            wake: WakeUp::default(),
             last_poll: SimTime::ZERO,
             next_auto_commit: SimTime::ZERO,
             delivered: 0,
+            out_of_range_at: BTreeMap::new(),
+            skipped_offsets: 0,
             in_hand: Vec::new(),
             processing_since: None,
             stopped_by_rebalance_since: None,
@@ -323,13 +329,14 @@ impl Consumer {
         self.assignment.clear();
         self.committed.clear();
         self.metadata = MetadataCache::default();
-        self.next_wake = None;
+        self.wake.clear();
         self.standalone_coordinator = None;
         self.coordinator_lookups = 0;
         self.next_coordinator_lookup = SimTime::ZERO;
         self.stopped_by_rebalance_since = None;
         self.in_hand.clear();
         self.processing_since = None;
+        self.out_of_range_at.clear();
         if let Some(m) = &mut self.membership {
             m.reset();
         }
@@ -377,7 +384,7 @@ impl Consumer {
                     self.after_processing(ctx);
                 }
             }
-            ConsumerTimer::Wake => self.next_wake = None,
+            ConsumerTimer::Wake(at) => self.wake.fired(at),
             ConsumerTimer::RequestTimeout(correlation_id) => {
                 if let Some(flight) = self.in_flight.remove(&correlation_id) {
                     if let Some(broker) = flight.broker() {
@@ -620,11 +627,9 @@ impl Consumer {
 
     /// One pending wake-up at the earliest time anything waits for.
     pub(super) fn wake_at(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
-        if at <= ctx.now || self.next_wake.is_some_and(|w| w <= at && w > ctx.now) {
-            return;
+        if let Some(delay) = self.wake.request(ctx.now, at) {
+            ctx.set_timer(delay, Timer::Consumer(ConsumerTimer::Wake(at)));
         }
-        self.next_wake = Some(at);
-        ctx.set_timer(at.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Wake));
     }
 
     /// Records buffered but not yet returned by `poll()`.

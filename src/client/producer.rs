@@ -14,7 +14,7 @@ mod sender;
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::{Ctx, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
 use crate::client::partitioner::{StickyPartitioner, partition_for_key};
@@ -33,7 +33,7 @@ pub enum ProducerTimer {
     /// The application's `tick`-th round of `send()` calls.
     Tick(u64),
     /// Time to look at the accumulator again (linger, backoff, connections).
-    Wake,
+    Wake(SimTime),
     /// A request got no answer within `request.timeout.ms`.
     RequestTimeout(CorrelationId),
     /// `metadata.max.age.ms` passed.
@@ -89,7 +89,7 @@ pub struct Producer {
     pub producer_id: Option<(i64, i16)>,
     /// Idempotence: per partition, the sequence number of the last record acknowledged.
     last_acked_sequence: BTreeMap<TopicPartition, i32>,
-    next_wake: Option<SimTime>,
+    wake: WakeUp,
     /// Records handed to `send()` so far (the next record number).
     pub sent: u64,
     pub acknowledged: u64,
@@ -128,7 +128,7 @@ impl Producer {
             next_correlation_id: 0,
             producer_id: None,
             last_acked_sequence: BTreeMap::new(),
-            next_wake: None,
+            wake: WakeUp::default(),
             sent: 0,
             acknowledged: 0,
             failed: 0,
@@ -168,7 +168,7 @@ impl Producer {
         self.unpartitioned.clear();
         self.in_flight.clear();
         self.connections.clear();
-        self.next_wake = None;
+        self.wake.clear();
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: ProducerTimer) {
@@ -177,8 +177,8 @@ impl Producer {
         }
         match timer {
             ProducerTimer::Tick(tick) => self.on_tick(ctx, tick),
-            ProducerTimer::Wake => {
-                self.next_wake = None;
+            ProducerTimer::Wake(at) => {
+                self.wake.fired(at);
                 self.run_sender(ctx);
             }
             ProducerTimer::RequestTimeout(correlation_id) => self.on_request_timeout(ctx, correlation_id),

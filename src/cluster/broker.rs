@@ -23,7 +23,7 @@ mod replication;
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::{Ctx, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::config::BrokerConfig;
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -32,6 +32,7 @@ use crate::ids::{BrokerId, ControllerId, NodeId, TopicId, TopicPartition};
 use crate::protocol::{CorrelationId, ErrorCode, InitProducerIdResponse, Message};
 use crate::trace::TraceEvent;
 
+use super::cleaner;
 use super::metadata::MetadataImage;
 use super::partition::Partition;
 use super::retention;
@@ -48,6 +49,8 @@ pub enum BrokerTimer {
     ProduceExpired(u64),
     /// Time to apply retention (`log.retention.check.interval.ms`).
     RetentionCheck,
+    /// The log cleaner wakes up (`log.cleaner.backoff.ms`).
+    LogCleaner,
     /// Time to heartbeat to the controller.
     Heartbeat,
     /// Every `replica.lag.time.max.ms / 2`: drop lagging followers from ISRs.
@@ -55,7 +58,7 @@ pub enum BrokerTimer {
     /// A request to another node got no answer in time.
     RequestTimeout(CorrelationId),
     /// Retry something that backed off (fetching, registering).
-    Wake,
+    Wake(SimTime),
     /// The group coordinator's timers.
     Group(GroupTimer),
 }
@@ -101,7 +104,7 @@ pub struct Broker {
     /// Per leader: no follower fetch before this time (after a failure).
     fetch_backoff: BTreeMap<BrokerId, SimTime>,
     /// The pending `Wake` timer, if any.
-    next_wake: Option<SimTime>,
+    wake: WakeUp,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
     /// Coordinates the groups whose `__consumer_offsets` partitions this broker leads.
@@ -146,7 +149,7 @@ impl Broker {
             in_flight: BTreeMap::new(),
             next_correlation_id: 0,
             fetch_backoff: BTreeMap::new(),
-            next_wake: None,
+            wake: WakeUp::default(),
             delayed_fetches: Vec::new(),
             delayed_produces: Vec::new(),
             coordinator,
@@ -269,14 +272,21 @@ impl Broker {
                     self.run(ctx);
                 }
             }
+            BrokerTimer::LogCleaner => {
+                self.run_log_cleaner(ctx);
+                ctx.set_timer(
+                    SimDuration::from_millis(self.config.log_cleaner_backoff_ms),
+                    Timer::Broker(BrokerTimer::LogCleaner),
+                );
+            }
             BrokerTimer::Group(timer) => {
                 if self.alive {
                     self.coordinator.on_timer(ctx, timer);
                     self.write_group_metadata(ctx);
                 }
             }
-            BrokerTimer::Wake => {
-                self.next_wake = None;
+            BrokerTimer::Wake(at) => {
+                self.wake.fired(at);
                 self.run(ctx);
             }
         }
@@ -337,6 +347,30 @@ impl Broker {
         }
     }
 
+    /// The log cleaner: compacts every replica that is due, the filthiest
+    /// first, until none is (Kafka's cleaner thread only sleeps when idle).
+    fn run_log_cleaner(&mut self, ctx: &mut Ctx<'_>) {
+        let now_ms = ctx.now.as_millis();
+        let mut due: Vec<(f64, TopicPartition, cleaner::Cleanable)> = self
+            .partitions
+            .iter()
+            .filter(|(_, p)| p.config.cleanup_policy.compact)
+            .map(|(&tp, p)| (tp, cleaner::cleanable(&p.log, &p.config, p.cleaner_checkpoint, now_ms)))
+            .filter(|(tp, plan)| plan.is_due(&self.partitions[tp].config))
+            .map(|(tp, plan)| (plan.dirty_ratio(), tp, plan))
+            .collect();
+        due.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, tp, plan) in due {
+            let Some(partition) = self.partitions.get_mut(&tp) else { continue };
+            let Some(cleaned) = cleaner::clean(&mut partition.log, &partition.config, &plan, now_ms) else {
+                continue;
+            };
+            partition.cleaner_checkpoint = cleaned.cleaned_up_to;
+            partition.compactions += 1;
+            ctx.trace(TraceEvent::Compacted { broker: self.id, tp, cleaned });
+        }
+    }
+
     /// The process dies: memory is lost, disks are kept.
     pub fn crash(&mut self) {
         self.alive = false;
@@ -346,7 +380,7 @@ impl Broker {
         self.in_flight.clear();
         self.connections.clear();
         self.fetch_backoff.clear();
-        self.next_wake = None;
+        self.wake.clear();
         self.coordinator = GroupCoordinator::new(self.coordinator.config);
         for partition in self.partitions.values_mut() {
             partition.followers.clear();

@@ -45,12 +45,26 @@ pub struct Partition {
     /// While it is pending the leader uses the union of both for the high
     /// watermark (the "maximal ISR").
     pub pending_isr: Option<Vec<BrokerId>>,
+    /// The log cleaner's checkpoint: where the dirty (not yet compacted) part
+    /// of this replica's log starts.
+    pub cleaner_checkpoint: i64,
+    /// How many times the cleaner has rewritten this replica's log.
+    pub compactions: u32,
 }
 
 impl Partition {
     pub fn new(tp: TopicPartition, config: TopicConfig, state: PartitionState) -> Self {
         let roll = RollPolicy { segment_bytes: config.segment_bytes, segment_ms: config.segment_ms };
-        Partition { tp, log: PartitionLog::new(roll), config, state, followers: BTreeMap::new(), pending_isr: None }
+        Partition {
+            tp,
+            log: PartitionLog::new(roll),
+            config,
+            state,
+            followers: BTreeMap::new(),
+            pending_isr: None,
+            cleaner_checkpoint: 0,
+            compactions: 0,
+        }
     }
 
     pub fn is_leader(&self, me: BrokerId) -> bool {

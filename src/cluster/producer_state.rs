@@ -110,6 +110,13 @@ impl ProducerStateTable {
         self.producers.clear();
     }
 
+    /// The offset of the last record an idempotent producer wrote here: the
+    /// log cleaner keeps the batch holding it, even emptied, so the
+    /// producer's sequence state survives.
+    pub fn last_offset_of(&self, producer_id: i64) -> Option<i64> {
+        self.producers.get(&producer_id)?.batches.back().map(|b| b.last_offset)
+    }
+
     pub fn len(&self) -> usize {
         self.producers.len()
     }

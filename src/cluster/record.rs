@@ -83,6 +83,9 @@ pub struct RecordBatch {
     last_offset_delta: u32,
     size_bytes: u32,
     max_timestamp_ms: i64,
+    /// Set by the log cleaner on a batch it kept with tombstones in it: after
+    /// this time a later cleaning removes them (KIP-534).
+    delete_horizon_ms: Option<i64>,
 }
 
 /// A borrowed view of one record of a batch.
@@ -158,6 +161,13 @@ impl RecordBatch {
     pub fn max_timestamp_ms(&self) -> i64 {
         self.max_timestamp_ms
     }
+    pub fn delete_horizon_ms(&self) -> Option<i64> {
+        self.delete_horizon_ms
+    }
+    /// Whether any record has a null value.
+    pub fn has_tombstones(&self) -> bool {
+        self.records().any(|r| r.is_tombstone())
+    }
     pub fn first_timestamp_ms(&self) -> i64 {
         self.records.first().map_or(self.max_timestamp_ms, |r| r.timestamp_ms)
     }
@@ -185,7 +195,14 @@ impl RecordBatch {
         }
         let mut batch = builder.build();
         batch.last_offset_delta = self.last_offset_delta;
+        batch.delete_horizon_ms = self.delete_horizon_ms;
         batch
+    }
+
+    /// The same batch, stamped with a tombstone delete horizon.
+    pub fn with_delete_horizon(mut self, horizon_ms: i64) -> RecordBatch {
+        self.delete_horizon_ms = Some(horizon_ms);
+        self
     }
 }
 
@@ -312,6 +329,7 @@ impl RecordBatchBuilder {
             last_offset_delta,
             size_bytes: self.size_bytes,
             max_timestamp_ms: self.max_timestamp_ms,
+            delete_horizon_ms: None,
         }
     }
 }

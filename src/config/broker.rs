@@ -54,37 +54,37 @@ pub const DEFS: &[ConfigDef] = &[
         "300000 (5 minutes)",
         "How often each broker looks for segments to delete.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "log.cleaner.backoff.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "15000",
         "How long the log cleaner sleeps when no log needs compacting.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "group.initial.rebalance.delay.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "3000",
         "An empty group waits this long for more members before its first rebalance.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "offsets.topic.num.partitions",
         Kind::Int { min: 1, max: 1000 },
         "50",
         "Partitions of __consumer_offsets; a group's coordinator is the leader of partition hash(group.id) % this.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "offsets.topic.replication.factor",
         Kind::Int { min: 1, max: 32767 },
         "3",
         "Replication factor of __consumer_offsets (capped at the number of brokers).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "group.min.session.timeout.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "6000",
         "Smallest session.timeout.ms a consumer may ask for.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "group.max.session.timeout.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "1800000",
@@ -116,7 +116,7 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "log.segment.bytes",
-        Kind::Int { min: 14, max: INT_MAX },
+        Kind::Int { min: 1_048_576, max: INT_MAX },
         "1073741824",
         "Default segment.bytes of every topic.",
     ),
@@ -125,6 +125,36 @@ pub const DEFS: &[ConfigDef] = &[
         Kind::Millis { min: 1, allow_unlimited: false },
         "604800000 (7 days)",
         "Default segment.ms of every topic.",
+    ),
+    ConfigDef::modelled(
+        "offsets.topic.segment.bytes",
+        Kind::Int { min: 1_048_576, max: INT_MAX },
+        "104857600 (100 MiB)",
+        "segment.bytes of __consumer_offsets: old commits are compacted away only once their segment is closed.",
+    ),
+    ConfigDef::modelled(
+        "log.cleaner.min.cleanable.ratio",
+        Kind::Ratio,
+        "0.5",
+        "Default min.cleanable.dirty.ratio of every topic.",
+    ),
+    ConfigDef::modelled(
+        "log.cleaner.delete.retention.ms",
+        Kind::Millis { min: 0, allow_unlimited: false },
+        "86400000 (1 day)",
+        "Default delete.retention.ms of every topic.",
+    ),
+    ConfigDef::modelled(
+        "log.cleaner.min.compaction.lag.ms",
+        Kind::Millis { min: 0, allow_unlimited: false },
+        "0",
+        "Default min.compaction.lag.ms of every topic.",
+    ),
+    ConfigDef::modelled(
+        "log.cleaner.max.compaction.lag.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "9223372036854775807",
+        "Default max.compaction.lag.ms of every topic.",
     ),
     ConfigDef::modelled(
         "log.cleanup.policy",
@@ -182,7 +212,12 @@ pub const DEFS: &[ConfigDef] = &[
         "Partitions of __transaction_state.",
     ),
     ConfigDef::unmodelled("eligible.leader.replicas.enable", Kind::Bool, "false", "KIP-966 eligible leader replicas."),
-    ConfigDef::unmodelled("log.cleaner.enable", Kind::Bool, "true", "Run the log cleaner."),
+    ConfigDef::modelled(
+        "log.cleaner.enable",
+        Kind::Bool,
+        "true",
+        "Run the log cleaner, which compacts topics with cleanup.policy=compact.",
+    ),
     ConfigDef::unmodelled("log.cleaner.threads", Kind::Int { min: 0, max: INT_MAX }, "1", "Log cleaner threads."),
     ConfigDef::unmodelled(
         "message.max.bytes",
@@ -209,6 +244,8 @@ pub struct BrokerConfig {
     pub offsets_topic_replication_factor: u32,
     pub group_min_session_timeout_ms: u64,
     pub group_max_session_timeout_ms: u64,
+    pub log_cleaner_enable: bool,
+    pub offsets_topic_segment_bytes: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -230,6 +267,8 @@ impl Default for BrokerConfig {
             offsets_topic_replication_factor: 3,
             group_min_session_timeout_ms: 6_000,
             group_max_session_timeout_ms: 1_800_000,
+            log_cleaner_enable: true,
+            offsets_topic_segment_bytes: 104_857_600,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -261,6 +300,12 @@ impl Configurable for BrokerConfig {
             "log.segment.bytes" => self.topic_defaults.set("segment.bytes", value)?,
             "log.roll.ms" => self.topic_defaults.set("segment.ms", value)?,
             "log.cleanup.policy" => self.topic_defaults.set("cleanup.policy", value)?,
+            "log.cleaner.enable" => self.log_cleaner_enable = value.as_bool(),
+            "offsets.topic.segment.bytes" => self.offsets_topic_segment_bytes = n as u64,
+            "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
+            "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
+            "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,
+            "log.cleaner.max.compaction.lag.ms" => self.topic_defaults.set("max.compaction.lag.ms", value)?,
             other => return Err(format!("`{other}` is not a modelled broker config")),
         }
         Ok(())

@@ -26,9 +26,9 @@ pub const DEFS: &[ConfigDef] = &[
     ),
     ConfigDef::modelled(
         "segment.bytes",
-        Kind::Int { min: 14, max: INT_MAX },
+        Kind::Int { min: 1_048_576, max: INT_MAX },
         "1073741824 (1 GiB)",
-        "The active segment rolls (closes and a new one starts) when it would grow past this size.",
+        "The active segment rolls (closes and a new one starts) when it would grow past this size. At least 1 MiB since Kafka 4.0 (KIP-1030).",
     ),
     ConfigDef::modelled(
         "segment.ms",
@@ -54,25 +54,25 @@ pub const DEFS: &[ConfigDef] = &[
         "1048588",
         "The largest record batch the broker accepts for this topic (RECORD_TOO_LARGE above it).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "min.cleanable.dirty.ratio",
         Kind::Ratio,
         "0.5",
         "Compaction starts when this share of the log is dirty (written since the last cleaning).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "min.compaction.lag.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "0",
         "A record stays uncompacted for at least this long.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "max.compaction.lag.ms",
         Kind::Millis { min: 1, allow_unlimited: false },
         "9223372036854775807",
         "A dirty record is compacted at the latest after this long, whatever the dirty ratio.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "delete.retention.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "86400000 (1 day)",
@@ -203,9 +203,6 @@ impl Configurable for TopicConfig {
         match name {
             "cleanup.policy" => {
                 let words = value.as_list();
-                if words.iter().any(|w| w == "compact") {
-                    return Err("`compact` is not modelled by kafkasim yet; use `delete`".to_string());
-                }
                 self.cleanup_policy = CleanupPolicy {
                     delete: words.iter().any(|w| w == "delete"),
                     compact: words.iter().any(|w| w == "compact"),

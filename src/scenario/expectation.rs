@@ -109,10 +109,11 @@ pub enum OutcomeField {
     Unobserved,
     Unacknowledged,
     Expired,
+    Compacted,
 }
 
 impl OutcomeField {
-    pub const ALL: [OutcomeField; 12] = [
+    pub const ALL: [OutcomeField; 13] = [
         OutcomeField::Produced,
         OutcomeField::Acknowledged,
         OutcomeField::Failed,
@@ -125,6 +126,7 @@ impl OutcomeField {
         OutcomeField::Unobserved,
         OutcomeField::Unacknowledged,
         OutcomeField::Expired,
+        OutcomeField::Compacted,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -140,6 +142,7 @@ impl OutcomeField {
             OutcomeField::Unobserved => "unobserved",
             OutcomeField::Unacknowledged => "unacknowledged",
             OutcomeField::Expired => "expired",
+            OutcomeField::Compacted => "compacted",
         }
     }
 }
@@ -150,11 +153,20 @@ pub enum Check {
     HighWatermark(TopicPartition),
     LogEndOffset(TopicPartition),
     LogStartOffset(TopicPartition),
+    /// Records in the partition's log (the leader's): fewer than its offsets
+    /// once retention or compaction removed some.
+    Records(TopicPartition),
+    /// Segments of the partition's log.
+    Segments(TopicPartition),
+    /// Bytes of the partition's log.
+    Bytes(TopicPartition),
     /// The partition's leader, as the controller has it.
     Leader(TopicPartition),
     /// The partition's in-sync replicas.
     Isr(TopicPartition),
     Received(ClientIdx),
+    /// Offsets a consumer jumped over after OFFSET_OUT_OF_RANGE.
+    Skipped(ClientIdx),
     /// Records a consumer received that its group (or it) had received before.
     RedeliveredTo(ClientIdx),
     /// Milliseconds eager rebalances kept a consumer from consuming.

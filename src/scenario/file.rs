@@ -159,7 +159,7 @@ pub struct ProducerSpec {
     pub key: Option<Spanned<KeySpec>>,
     /// The value: a template like `value-{n}`, or `null` for tombstones.
     /// Default `value-{n}`, or Datagen JSON when `datagen` is set.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<Option<String>>")]
     pub value: Option<Spanned<Option<String>>>,
     /// Pad or cut every value to exactly this many bytes.
@@ -336,6 +336,19 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub log_start_offset: Option<CheckMap>,
+    /// Per partition, how many records its log holds (retention and
+    /// compaction remove some).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub records: Option<CheckMap>,
+    /// Per partition, how many segments its log has.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub segments: Option<CheckMap>,
+    /// Per partition, the size of its log in bytes (what retention.bytes limits).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub bytes: Option<CheckMap>,
     /// Per partition, the leader broker (`none` when offline).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
@@ -353,6 +366,11 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub redelivered_to: Option<CheckMap>,
+    /// Per consumer, offsets it jumped over when its position fell out of the
+    /// log (OFFSET_OUT_OF_RANGE) and `auto.offset.reset` moved it.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub skipped: Option<CheckMap>,
     /// Per consumer, milliseconds eager rebalances kept it from consuming
     /// (from giving up its partitions to receiving the new assignment).
     #[serde(default)]
@@ -378,7 +396,7 @@ pub struct ExpectSpec {
     pub generation: Option<CheckMap>,
     /// Delivery counts: produced, acknowledged, failed, unacknowledged,
     /// delivered, lost, duplicated, redelivered, unprocessed, reordered,
-    /// unobserved, expired.
+    /// unobserved, expired, compacted.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub outcome: Option<CheckMap>,
@@ -409,4 +427,14 @@ pub struct LimitsSpec {
     /// Refuse scenarios that would send more records than this. Default 10,000,000.
     #[serde(default)]
     pub max_records: Option<u64>,
+}
+
+/// A field that is present, even as `null`: `value: null` means "null
+/// values" (tombstones), not "no value given".
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::cluster::cleaner::Cleaned;
 use crate::cluster::log::TruncatedRecord;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimTime;
@@ -56,6 +57,8 @@ pub enum TraceEvent {
         records: usize,
         log_start_offset: i64,
     },
+    /// A replica's log cleaner compacted its log.
+    Compacted { broker: BrokerId, tp: TopicPartition, cleaned: Cleaned },
     /// The producer learned its batch was written at `base_offset`.
     Acknowledged { producer: ClientIdx, tp: TopicPartition, base_offset: i64, batch: Arc<RecordBatch> },
     /// A produce attempt failed; `retry` says whether the producer will try again.
@@ -172,6 +175,7 @@ impl TraceEvent {
             | TraceEvent::DuplicateBatch { .. }
             | TraceEvent::ProduceRejected { .. }
             | TraceEvent::SegmentsDeleted { .. }
+            | TraceEvent::Compacted { .. }
             | TraceEvent::DeliveryFailed { .. }
             | TraceEvent::Position { .. }
             | TraceEvent::Consumed { .. }
@@ -221,6 +225,7 @@ impl TraceEvent {
             | TraceEvent::ProduceRejected { tp, .. }
             | TraceEvent::HighWatermark { tp, .. }
             | TraceEvent::SegmentsDeleted { tp, .. }
+            | TraceEvent::Compacted { tp, .. }
             | TraceEvent::LeaderChange { tp, .. }
             | TraceEvent::IsrChange { tp, .. }
             | TraceEvent::RoleChange { tp, .. }
@@ -261,6 +266,7 @@ impl TraceEvent {
             TraceEvent::ProduceRejected { .. } => "produce_rejected",
             TraceEvent::HighWatermark { .. } => "high_watermark",
             TraceEvent::SegmentsDeleted { .. } => "segments_deleted",
+            TraceEvent::Compacted { .. } => "compacted",
             TraceEvent::Acknowledged { .. } => "acknowledged",
             TraceEvent::ProduceFailed { .. } => "produce_failed",
             TraceEvent::DeliveryFailed { .. } => "delivery_failed",

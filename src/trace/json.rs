@@ -88,6 +88,14 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "broker": broker.0, "topic": topic, "partition": p, "reason": reason, "segments": segments,
                     "records": records, "log_start_offset": log_start_offset })
         }
+        TraceEvent::Compacted { broker, tp, cleaned } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "topic": topic, "partition": p,
+                    "first_dirty_offset": cleaned.first_dirty, "cleaned_up_to": cleaned.cleaned_up_to,
+                    "dirty_ratio": cleaned.dirty_ratio, "superseded": cleaned.superseded,
+                    "tombstones_removed": cleaned.tombstones_removed, "tombstones_stamped": cleaned.tombstones_stamped,
+                    "segments_before": cleaned.segments_before, "segments_after": cleaned.segments_after })
+        }
         TraceEvent::Acknowledged { producer, tp, base_offset, batch } => {
             let (topic, p) = partition(*tp, names);
             let ids: Vec<Value> = batch.records().map(|r| record_id(r.id(), names)).collect();

@@ -112,6 +112,28 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             "broker {broker}: {} deletes its {segments} oldest segment(s), {records} record(s), by {reason}; log start offset → {log_start_offset}",
             names.partition(*tp)
         )],
+        TraceEvent::Compacted { broker, tp, cleaned } => {
+            let mut line = format!(
+                "broker {broker}: the log cleaner compacts {} (dirty ratio {:.2}) up to offset {}: {} superseded record(s) removed",
+                names.partition(*tp),
+                cleaned.dirty_ratio,
+                cleaned.cleaned_up_to,
+                cleaned.superseded
+            );
+            if cleaned.tombstones_removed > 0 {
+                line.push_str(&format!(
+                    ", {} tombstone(s) past delete.retention.ms removed",
+                    cleaned.tombstones_removed
+                ));
+            }
+            if cleaned.tombstones_stamped > 0 {
+                line.push_str(&format!(", {} tombstone(s) kept for delete.retention.ms", cleaned.tombstones_stamped));
+            }
+            if cleaned.segments_before != cleaned.segments_after {
+                line.push_str(&format!("; {} segment(s) → {}", cleaned.segments_before, cleaned.segments_after));
+            }
+            vec![line]
+        }
         TraceEvent::Acknowledged { producer, tp, base_offset, batch } => {
             let n = batch.len() as i64;
             let at = if *base_offset < 0 {

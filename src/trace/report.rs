@@ -33,11 +33,64 @@ pub struct ConsumerRow {
     pub received: u64,
     /// Of those, records its group (or it) had received before.
     pub redelivered: u64,
+    /// Offsets jumped over when OFFSET_OUT_OF_RANGE sent it to
+    /// `auto.offset.reset`: records it never read.
+    pub skipped: u64,
     /// How long eager rebalances kept it from consuming (`3.012s`).
     pub stopped_by_rebalances: String,
     pub stopped_by_rebalances_us: u64,
     /// Partition and position (the next offset it will read).
     pub positions: Vec<(String, i64)>,
+}
+
+/// One segment of a partition's log.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SegmentRow {
+    pub base_offset: i64,
+    /// The offset after its last batch.
+    pub next_offset: i64,
+    pub records: usize,
+    pub bytes: u64,
+    /// The newest record's timestamp (virtual time), what `retention.ms` compares.
+    pub newest_record: String,
+    pub active: bool,
+}
+
+/// The segments of one partition, for topics where they matter.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SegmentTable {
+    pub partition: String,
+    /// The broker whose log is shown (the leader's).
+    pub broker: Option<i32>,
+    pub segments: Vec<SegmentRow>,
+}
+
+/// Most segments listed per partition in the text report.
+const LISTED_SEGMENTS: usize = 12;
+
+impl SegmentTable {
+    pub fn render(&self) -> String {
+        let on = self.broker.map_or(String::new(), |b| format!(" on broker {b}"));
+        let mut out = format!("segments of {}{on}:\n", self.partition);
+        let mut table = Table::new(&["BASE-OFFSET", "END-OFFSET", "RECORDS", "BYTES", "NEWEST-RECORD", ""]);
+        for s in self.segments.iter().take(LISTED_SEGMENTS) {
+            table.row(vec![
+                s.base_offset.to_string(),
+                s.next_offset.to_string(),
+                s.records.to_string(),
+                s.bytes.to_string(),
+                s.newest_record.clone(),
+                if s.active { "active".to_string() } else { String::new() },
+            ]);
+        }
+        for line in table.render().lines() {
+            out.push_str(&format!("  {}\n", line.trim_end()));
+        }
+        if self.segments.len() > LISTED_SEGMENTS {
+            out.push_str(&format!("  … and {} more\n", self.segments.len() - LISTED_SEGMENTS));
+        }
+        out
+    }
 }
 
 /// One row of `kafka-consumer-groups --describe`: a partition the group owns
@@ -105,6 +158,9 @@ pub struct Outcome {
     pub virtual_time_us: u64,
     pub events: u64,
     pub partitions: Vec<PartitionRow>,
+    /// Segment by segment, partitions of topics with retention or compaction
+    /// set, when they have more than one segment.
+    pub segments: Vec<SegmentTable>,
     /// `__consumer_offsets` partitions left out of `partitions`: they hold no commits.
     pub empty_offsets_partitions: usize,
     pub consumers: Vec<ConsumerRow>,
@@ -224,6 +280,10 @@ impl Outcome {
                 self.empty_offsets_partitions
             ));
         }
+        for table in &self.segments {
+            out.push('\n');
+            out.push_str(&table.render());
+        }
         for group in &self.groups {
             out.push('\n');
             out.push_str(&group.render());
@@ -232,7 +292,11 @@ impl Outcome {
             out.push('\n');
             // Rebalances only stop group members.
             let groups = self.consumers.iter().any(|c| c.group.is_some());
+            let skips = self.consumers.iter().any(|c| c.skipped > 0);
             let mut headers = vec!["CONSUMER", "GROUP", "STATE", "RECEIVED", "REDELIVERED"];
+            if skips {
+                headers.push("SKIPPED");
+            }
             if groups {
                 headers.push("STOPPED-BY-REBALANCES");
             }
@@ -247,6 +311,9 @@ impl Outcome {
                     c.received.to_string(),
                     c.redelivered.to_string(),
                 ];
+                if skips {
+                    row.push(c.skipped.to_string());
+                }
                 if groups {
                     row.push(if c.group.is_some() { c.stopped_by_rebalances.clone() } else { "-".to_string() });
                 }
@@ -270,6 +337,7 @@ impl Outcome {
             ("reordered", d.reordered, "after a record its producer sent later with the same key"),
             ("unobserved", d.unobserved, "acknowledged and kept, but read by nobody"),
             ("expired", d.expired, "acknowledged, then deleted by retention"),
+            ("compacted", d.compacted, "acknowledged, then removed by compaction (a later record has its key)"),
         ];
         for (name, count, meaning) in rows {
             out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));

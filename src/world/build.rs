@@ -157,7 +157,7 @@ impl World {
             let mut ctx = Ctx::new(self.now, NodeId::Broker(broker.id), &mut self.effects);
             broker.startup(&mut ctx, true);
         }
-        self.flush_effects(&mut NullSink);
+        let _ = self.flush_effects(&mut NullSink);
     }
 }
 

@@ -6,8 +6,9 @@ use std::fmt;
 use super::{Event, World};
 use crate::actor::{Ctx, Timer};
 use crate::check::group_invariants;
+use crate::cluster::broker::Broker;
 use crate::engine::SimTime;
-use crate::ids::{Host, NodeId};
+use crate::ids::{BrokerId, Host, NodeId};
 use crate::net::Route;
 use crate::protocol::Message;
 use crate::trace::{Level, TraceEvent, TraceSink, TracedEvent};
@@ -57,6 +58,13 @@ impl fmt::Display for SimError {
 
 impl std::error::Error for SimError {}
 
+/// The brokers one event may have changed.
+enum Touched {
+    Broker(BrokerId),
+    NoBroker,
+    All,
+}
+
 impl World {
     fn host_status(&self, host: Host) -> (bool, u32) {
         self.hosts.get(&host).map_or((false, 0), |s| (s.alive, s.incarnation))
@@ -77,6 +85,14 @@ impl World {
             self.finished = true;
             return Err(SimError::EventLimit { limit: self.scenario.limits.max_events, at: time });
         }
+        // Which brokers' state the event can change (for the invariant check).
+        let touched = match &event {
+            Event::Deliver { to: NodeId::Broker(b), .. } | Event::Timer { node: NodeId::Broker(b), .. } => {
+                Touched::Broker(*b)
+            }
+            Event::Deliver { .. } | Event::Timer { .. } | Event::Expect(_) => Touched::NoBroker,
+            Event::Action(_) | Event::ControllerElection(_) | Event::End => Touched::All,
+        };
         match event {
             Event::Deliver { from, to, from_incarnation, to_incarnation, message } => {
                 self.deliver(from, to, from_incarnation, to_incarnation, *message);
@@ -101,11 +117,16 @@ impl World {
                 self.finished = true;
             }
         }
-        self.flush_effects(sink);
-        let groups = if self.checker.is_some() { self.verify_groups() } else { Ok(()) };
+        let group_events = self.flush_effects(sink);
+        let groups = if self.checker.is_some() && group_events { self.verify_groups() } else { Ok(()) };
+        let brokers: &[Broker] = match touched {
+            Touched::All => &self.brokers,
+            Touched::Broker(b) => self.brokers.get((b.0 - 1) as usize..b.0 as usize).unwrap_or_default(),
+            Touched::NoBroker => &[],
+        };
         let verdict = match &mut self.checker {
             Some(checker) => checker
-                .check(&self.brokers, &self.names)
+                .check(brokers, &self.names)
                 .and(groups)
                 .and_then(|()| if self.finished { self.verify_committed() } else { Ok(()) }),
             None => Ok(()),
@@ -266,7 +287,9 @@ impl World {
 
     /// Applies what the last handler asked for: sends go through the network,
     /// timers into the queue, trace events to the ledger and the sink.
-    pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) {
+    /// Applies the effects of the last event; returns whether any trace event
+    /// could change a group invariant (ownership, generations, commits, logs).
+    pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) -> bool {
         let wants_debug = sink.wants(Level::Debug);
         self.route_sends(wants_debug);
         let timers = std::mem::take(&mut self.effects.timers);
@@ -275,7 +298,18 @@ impl World {
             self.queue.push(at, Event::Timer { node, incarnation, timer });
         }
         let trace = std::mem::take(&mut self.effects.trace);
+        let mut group_events = false;
         for event in trace {
+            group_events |= matches!(
+                event,
+                TraceEvent::Assigned { .. }
+                    | TraceEvent::Joined { .. }
+                    | TraceEvent::OffsetsCommitted { .. }
+                    | TraceEvent::Truncated { .. }
+                    | TraceEvent::LeaderChange { .. }
+                    | TraceEvent::MemberReplaced { .. }
+                    | TraceEvent::Compacted { .. }
+            );
             self.ledger.observe(&event);
             if let Some(checker) = &mut self.checker {
                 checker.committed.observe(&event, &self.brokers);
@@ -284,6 +318,7 @@ impl World {
                 sink.record(&TracedEvent { time: self.now, step: self.steps, event }, &self.names);
             }
         }
+        group_events
     }
 
     fn route_sends(&mut self, trace_sends: bool) {

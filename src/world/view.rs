@@ -8,10 +8,13 @@ use crate::check::outcome::{self, Delivery};
 use crate::client::consumer::{ConsumerPhase, Position};
 use crate::cluster::log::PartitionLog;
 use crate::cluster::metadata::{MetadataImage, PartitionState};
+use crate::engine::SimTime;
 use crate::ids::{BrokerId, ClientIdx, TopicPartition};
 use crate::scenario::{Check, Observed};
 use crate::trace::TraceEvent;
-use crate::trace::report::{ConsumerRow, ExpectationResult, Outcome, PartitionRow, ProducerRow};
+use crate::trace::report::{
+    ConsumerRow, ExpectationResult, Outcome, PartitionRow, ProducerRow, SegmentRow, SegmentTable,
+};
 
 /// A partition as the cluster sees it: the controller's leader and ISR, and
 /// the log that counts (the leader's; the most complete replica's when offline).
@@ -86,6 +89,55 @@ impl World {
             .collect()
     }
 
+    /// Segment tables for partitions of topics whose retention or cleanup was
+    /// set (not the defaults), once they have more than one segment.
+    fn segment_tables(&self) -> Vec<SegmentTable> {
+        let defaults = self.scenario.broker_config.topic_defaults;
+        let interesting = |tp: TopicPartition| {
+            let topic = &self.scenario.topics[tp.topic.0 as usize];
+            let c = &topic.config;
+            !topic.internal
+                && (c.cleanup_policy != defaults.cleanup_policy
+                    || c.retention_ms != defaults.retention_ms
+                    || c.retention_bytes != defaults.retention_bytes
+                    || c.segment_bytes != defaults.segment_bytes
+                    || c.segment_ms != defaults.segment_ms)
+        };
+        self.partition_views()
+            .iter()
+            .filter(|v| interesting(v.tp))
+            .filter_map(|v| {
+                let log = v.log?;
+                if log.segments().len() < 2 {
+                    return None;
+                }
+                let last = log.segments().len() - 1;
+                let segments = log
+                    .segments()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| SegmentRow {
+                        base_offset: s.base_offset,
+                        next_offset: s.next_offset(),
+                        records: s.record_count(),
+                        bytes: s.size_bytes,
+                        newest_record: if s.largest_timestamp_ms < 0 {
+                            "-".to_string()
+                        } else {
+                            SimTime::from_micros(s.largest_timestamp_ms as u64 * 1_000).to_string()
+                        },
+                        active: i == last,
+                    })
+                    .collect();
+                Some(SegmentTable {
+                    partition: self.names.partition(v.tp),
+                    broker: v.log_broker.map(|b| b.0),
+                    segments,
+                })
+            })
+            .collect()
+    }
+
     fn consumer_rows(&self) -> Vec<ConsumerRow> {
         self.consumers
             .iter()
@@ -102,6 +154,7 @@ impl World {
                 .to_string(),
                 received: c.delivered,
                 redelivered: self.ledger.redelivered_to(c.idx),
+                skipped: c.skipped_offsets,
                 stopped_by_rebalances: c.time_stopped_by_rebalances(self.now).as_clock(),
                 stopped_by_rebalances_us: c.time_stopped_by_rebalances(self.now).as_micros(),
                 positions: c
@@ -150,6 +203,7 @@ impl World {
             virtual_time_us: self.now.as_micros(),
             events: self.steps,
             partitions,
+            segments: self.segment_tables(),
             empty_offsets_partitions: offsets_partitions as usize - shown_offsets_partitions,
             consumers: self.consumer_rows(),
             groups: self.group_names().iter().filter_map(|g| self.group_report(g)).collect(),
@@ -170,6 +224,12 @@ impl World {
             Check::HighWatermark(tp) => log_value(*tp, PartitionLog::high_watermark),
             Check::LogEndOffset(tp) => log_value(*tp, PartitionLog::log_end_offset),
             Check::LogStartOffset(tp) => log_value(*tp, PartitionLog::log_start_offset),
+            Check::Records(tp) => log_value(*tp, |l| l.record_count() as i64),
+            Check::Segments(tp) => log_value(*tp, |l| l.segments().len() as i64),
+            Check::Bytes(tp) => log_value(*tp, |l| l.size_bytes() as i64),
+            Check::Skipped(c) => {
+                Observed::Number(self.consumers.get(c.0 as usize).map_or(0, |c| c.skipped_offsets as i64))
+            }
             Check::Leader(tp) => match self.partition_view(*tp).and_then(|v| v.state.leader) {
                 Some(b) => Observed::Number(i64::from(b.0)),
                 None => Observed::Nothing("none (offline)"),

@@ -120,12 +120,13 @@ impl Consumer {
             }
             if p.error.is_ok() {
                 self.positions.insert(p.tp, Position::At(p.offset));
-                ctx.trace(TraceEvent::Position {
-                    consumer: self.idx,
-                    tp: p.tp,
-                    offset: p.offset,
-                    reason: reset.to_string(),
-                });
+                // After OFFSET_OUT_OF_RANGE the jump forward skips offsets this
+                // consumer never reads (records retention deleted, or more).
+                let skipped = self.out_of_range_at.remove(&p.tp).map_or(0, |from| (p.offset - from).max(0));
+                self.skipped_offsets += skipped as u64;
+                let reason =
+                    if skipped > 0 { format!("{reset}; {skipped} offset(s) skipped") } else { reset.to_string() };
+                ctx.trace(TraceEvent::Position { consumer: self.idx, tp: p.tp, offset: p.offset, reason });
             } else {
                 self.positions.insert(p.tp, Position::Unknown);
                 self.metadata.invalidate(p.tp);
@@ -205,6 +206,7 @@ impl Consumer {
                     }
                 }
                 ErrorCode::OffsetOutOfRange => {
+                    self.out_of_range_at.insert(p.tp, fetch_offset);
                     ctx.trace(TraceEvent::Position {
                         consumer: self.idx,
                         tp: p.tp,

@@ -326,10 +326,8 @@ impl Producer {
         let Some(wake) = candidates.into_iter().flatten().filter(|&t| t > ctx.now).min() else {
             return;
         };
-        if self.next_wake.is_some_and(|scheduled| scheduled <= wake && scheduled > ctx.now) {
-            return;
+        if let Some(delay) = self.wake.request(ctx.now, wake) {
+            ctx.set_timer(delay, Timer::Producer(ProducerTimer::Wake(wake)));
         }
-        self.next_wake = Some(wake);
-        ctx.set_timer(wake.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Wake));
     }
 }

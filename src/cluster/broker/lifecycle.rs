@@ -21,6 +21,12 @@ impl Broker {
             self.broker_epoch = -1;
         }
         ctx.set_timer(SimDuration::from_millis(INITIAL_TASK_DELAY_MS), Timer::Broker(BrokerTimer::RetentionCheck));
+        if self.config.log_cleaner_enable {
+            ctx.set_timer(
+                SimDuration::from_millis(self.config.log_cleaner_backoff_ms),
+                Timer::Broker(BrokerTimer::LogCleaner),
+            );
+        }
         ctx.set_timer(
             SimDuration::from_millis(self.config.replica_lag_time_max_ms / 2),
             Timer::Broker(BrokerTimer::IsrCheck),
@@ -126,21 +132,16 @@ impl Broker {
     /// Sets one wake-up at `at` unless an earlier one is already pending, so
     /// wake-ups never multiply.
     pub(super) fn wake_at(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
-        if at <= ctx.now || self.next_wake.is_some_and(|pending| pending <= at && pending > ctx.now) {
-            return;
+        if let Some(delay) = self.wake.request(ctx.now, at) {
+            ctx.set_timer(delay, Timer::Broker(BrokerTimer::Wake(at)));
         }
-        self.next_wake = Some(at);
-        ctx.set_timer(at.saturating_sub(ctx.now), Timer::Broker(BrokerTimer::Wake));
     }
 
     pub(super) fn on_request_failed(&mut self, ctx: &mut Ctx<'_>, peer: NodeId, what: Outgoing) {
         match what {
             Outgoing::ReplicaFetch(leader) => {
                 self.fetch_backoff.insert(leader, ctx.now + SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS));
-                ctx.set_timer(
-                    SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS),
-                    Timer::Broker(BrokerTimer::Wake),
-                );
+                self.wake_at(ctx, ctx.now + SimDuration::from_millis(super::REPLICA_FETCH_BACKOFF_MS));
             }
             Outgoing::AlterPartition(tp) => {
                 if let Some(p) = self.partitions.get_mut(&tp) {

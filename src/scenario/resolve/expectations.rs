@@ -132,6 +132,9 @@ impl Checks<'_, '_> {
         self.per_partition("high_watermark", &spec.high_watermark, Check::HighWatermark);
         self.per_partition("log_end_offset", &spec.log_end_offset, Check::LogEndOffset);
         self.per_partition("log_start_offset", &spec.log_start_offset, Check::LogStartOffset);
+        self.per_partition("records", &spec.records, Check::Records);
+        self.per_partition("segments", &spec.segments, Check::Segments);
+        self.per_partition("bytes", &spec.bytes, Check::Bytes);
         self.per_partition("leader", &spec.leader, Check::Leader);
         for (name, brokers) in spec.isr.iter().flatten() {
             self.any = true;
@@ -142,6 +145,7 @@ impl Checks<'_, '_> {
         }
         self.per_consumer(&spec.received, Check::Received, |c| format!("records received by {c}"));
         self.per_consumer(&spec.redelivered_to, Check::RedeliveredTo, |c| format!("records redelivered to {c}"));
+        self.per_consumer(&spec.skipped, Check::Skipped, |c| format!("offsets {c} skipped after OFFSET_OUT_OF_RANGE"));
         self.per_consumer(&spec.stopped_by_rebalances_ms, Check::StoppedByRebalances, |c| {
             format!("milliseconds eager rebalances stopped {c}")
         });

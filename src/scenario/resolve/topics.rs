@@ -138,10 +138,10 @@ pub(crate) fn resolve_topics(
 /// `offsets.topic.num.partitions` partitions, replication factor
 /// `offsets.topic.replication.factor` (capped at the broker count), 100 MiB segments.
 pub(crate) fn offsets_topic(brokers: u32, broker_config: &BrokerConfig) -> TopicDef {
+    // Kafka creates it compacted, whatever the topic defaults say.
     let mut config = broker_config.topic_defaults;
-    config.segment_bytes = 104_857_600;
-    // Kept forever until compaction removes old commits.
-    config.cleanup_policy = crate::config::topic::CleanupPolicy { delete: false, compact: false };
+    config.segment_bytes = broker_config.offsets_topic_segment_bytes;
+    config.cleanup_policy = crate::config::topic::CleanupPolicy { delete: false, compact: true };
     TopicDef {
         name: crate::scenario::OFFSETS_TOPIC.to_string(),
         partitions: broker_config.offsets_topic_num_partitions,
