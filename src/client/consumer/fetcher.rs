@@ -71,13 +71,14 @@ impl Consumer {
                     self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
                 for tp in unknown {
                     self.positions.insert(tp, Position::Failed);
-                    ctx.trace(TraceEvent::Position {
-                        consumer: self.idx,
-                        tp,
-                        offset: -1,
-                        reason: "NoOffsetForPartitionException: auto.offset.reset=none and no offset to start from"
+                    let reason = match self.out_of_range_at.remove(&tp) {
+                        Some(from) => format!(
+                            "OffsetOutOfRangeException: offset {from} is no longer in the log and auto.offset.reset=none"
+                        ),
+                        None => "NoOffsetForPartitionException: auto.offset.reset=none and no offset to start from"
                             .to_string(),
-                    });
+                    };
+                    ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset: -1, reason });
                 }
                 return;
             }
