@@ -6,6 +6,7 @@ mod check;
 mod explain;
 mod list;
 mod new;
+mod play;
 mod run;
 mod schema;
 mod source;
@@ -26,10 +27,19 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-const AFTER_HELP: &str = "Start with `kafkasim list`, then `kafkasim run producer-consumer`.";
+const AFTER_HELP: &str = "Start with `kafkasim play producer-consumer` (in a terminal), or `kafkasim run producer-consumer`.\nWith no arguments in a terminal, kafkasim opens a list of the built-in lessons.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Open a scenario in the terminal UI: step forward and back, play, and
+    /// change its future in the sandbox (press ? inside for the keys).
+    Play {
+        /// A scenario file, or the name of a built-in scenario (see `kafkasim list`).
+        scenario: String,
+        /// Use this seed instead of the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Run a scenario and narrate it in virtual time, then print the outcome.
     Run(RunArgs),
     /// Check scenario files for errors without running them.
@@ -106,11 +116,13 @@ pub enum ExplainCommand {
 /// (0 success, 1 an expectation failed, 2 bad input or a failed run).
 pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
+        None if play::interactive() => play::pick(),
         None => {
             use clap::CommandFactory;
             let _ = Cli::command().print_help();
             0
         }
+        Some(Command::Play { scenario, seed }) => play::play(&scenario, seed),
         Some(Command::Run(args)) => run::run(&args),
         Some(Command::Check { files }) => check::check(&files),
         Some(Command::List { format }) => list::list(format),

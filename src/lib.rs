@@ -20,4 +20,5 @@ pub mod net;
 pub mod protocol;
 pub mod scenario;
 pub mod trace;
+pub mod tui;
 pub mod world;

@@ -10,6 +10,7 @@ mod actions;
 mod build;
 mod groups;
 mod quorum;
+mod sandbox;
 mod step;
 mod view;
 

@@ -113,6 +113,13 @@ impl Ledger {
         })
     }
 
+    /// A consumer added while running reads as `like` does (same group).
+    pub fn add_consumer_like(&mut self, like: ClientIdx) {
+        let reader = self.reader_of(like);
+        self.reader_of_consumer.push(reader);
+        self.redelivered_to.push(0);
+    }
+
     fn reader_of(&self, consumer: ClientIdx) -> ReaderId {
         self.reader_of_consumer.get(consumer.0 as usize).copied().unwrap_or(consumer.0)
     }

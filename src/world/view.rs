@@ -169,7 +169,7 @@ impl World {
             .collect()
     }
 
-    fn producer_rows(&self) -> Vec<ProducerRow> {
+    pub fn producer_rows(&self) -> Vec<ProducerRow> {
         if self.producers.len() < 2 {
             return Vec::new();
         }
@@ -212,6 +212,13 @@ impl World {
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
             expectations,
         }
+    }
+
+    /// Whether expectation `index` would hold now, and what is found.
+    pub fn expectation_now(&self, index: usize) -> Option<(bool, String)> {
+        let expectation = self.scenario.expectations.get(index)?;
+        let found = self.observe(&expectation.check);
+        Some((expectation.expected.holds(&found), found.to_string()))
     }
 
     /// The current value an expectation looks at.

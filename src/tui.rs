@@ -1,0 +1,136 @@
+//! The terminal UI: step through a scenario forward and back, watch it play,
+//! and change its future in a sandbox.
+//!
+//! It follows the model / update / view shape: [`app::App`] is the model,
+//! [`app::App::update`] the only place it changes (from a [`app::Msg`] made
+//! by [`keys`]), and [`view::draw`] reads it. The run is simulated once, up
+//! front, by [`timeline::Timeline`]; drawing never simulates.
+
+pub mod app;
+pub mod derived;
+pub mod keys;
+pub mod overlay;
+pub mod panes;
+pub mod picker;
+pub mod sandbox;
+pub mod theme;
+pub mod timeline;
+pub mod view;
+
+use std::io;
+use std::time::{Duration, Instant};
+
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEventKind};
+use ratatui::crossterm::execute;
+
+use crate::scenario::Scenario;
+use crate::world::{BuildOptions, World};
+use app::App;
+use picker::{Picker, PickerMsg};
+use theme::Theme;
+use timeline::Timeline;
+
+/// How often the screen is redrawn while playing.
+const FRAME: Duration = Duration::from_millis(50);
+
+/// Simulates `scenario` and makes the TUI's model for it. The invariants are
+/// always checked: the student should see the moment one breaks.
+pub fn app_for(scenario: Scenario, seed: Option<u64>, theme: Theme) -> App {
+    let source_name = scenario.source.name.clone();
+    let source_text = scenario.source.text.to_string();
+    let world = World::new(scenario, BuildOptions { seed, check_invariants: true });
+    App::new(Timeline::new(world), source_name, source_text, theme)
+}
+
+/// What the terminal shows first.
+pub enum Start {
+    Scenario(Box<App>),
+    /// The picker; `load` turns a built-in name into its model.
+    Picker(Loader),
+}
+
+/// Turns a built-in scenario's name into the model for it.
+pub type Loader = Box<dyn Fn(&str) -> Option<App>>;
+
+/// The wall clock paces playing (virtual seconds per real second); it never
+/// reaches the simulation, which runs in virtual time only.
+#[allow(clippy::disallowed_methods)]
+fn wall_clock() -> Instant {
+    Instant::now()
+}
+
+/// Takes over the terminal until the student quits; restores it on exit, on
+/// error and on panic.
+pub fn run(start: Start) -> io::Result<()> {
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::init();
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+    let result = match start {
+        Start::Scenario(mut app) => play(&mut terminal, &mut app),
+        Start::Picker(load) => pick(&mut terminal, load.as_ref()),
+    };
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn pick(terminal: &mut DefaultTerminal, load: &dyn Fn(&str) -> Option<App>) -> io::Result<()> {
+    let mut picker = Picker::new(Theme::from_env());
+    loop {
+        terminal.draw(|f| picker.draw(f))?;
+        let Event::Key(key) = event::read()? else { continue };
+        if key.kind == KeyEventKind::Release {
+            continue;
+        }
+        let msg = match key.code {
+            KeyCode::Up | KeyCode::Char('k') => PickerMsg::Up,
+            KeyCode::Down | KeyCode::Char('j') => PickerMsg::Down,
+            KeyCode::Enter => PickerMsg::Open,
+            KeyCode::Char('q') | KeyCode::Esc => PickerMsg::Quit,
+            KeyCode::Char('c') if key.modifiers.contains(event::KeyModifiers::CONTROL) => PickerMsg::Quit,
+            _ => continue,
+        };
+        if msg == PickerMsg::Quit {
+            return Ok(());
+        }
+        if let Some(name) = picker.update(msg).map(str::to_string) {
+            terminal.draw(|f| {
+                let text = format!("Simulating {name}…");
+                f.render_widget(ratatui::widgets::Paragraph::new(text), f.area());
+            })?;
+            if let Some(mut app) = load(&name) {
+                play(terminal, &mut app)?;
+                // Back to the list after a scenario, unless the student quit it with Ctrl-C.
+            }
+        }
+    }
+}
+
+fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    let mut last = wall_clock();
+    while !app.quit {
+        terminal.draw(|f| view::draw(app, f))?;
+        let timeout = if app.playing { FRAME.saturating_sub(last.elapsed()) } else { Duration::from_secs(3600) };
+        if event::poll(timeout)? {
+            let msg = match event::read()? {
+                Event::Key(key) => keys::key(key, &app.overlay),
+                Event::Mouse(mouse) => keys::mouse(mouse),
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                app.update(msg);
+            }
+        }
+        if app.playing {
+            let elapsed = last.elapsed();
+            if elapsed >= FRAME {
+                app.update(app::Msg::Tick(elapsed.as_millis() as u64));
+                last = wall_clock();
+            }
+        } else {
+            last = wall_clock();
+        }
+    }
+    Ok(())
+}

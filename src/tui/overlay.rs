@@ -1,0 +1,285 @@
+//! Windows over the panes: the help (every key and every symbol), the
+//! inspector (everything about the selected broker, partition, consumer,
+//! producer or event), and the go-to-time prompt.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
+
+use crate::client::consumer::Position;
+use crate::ids::Host;
+use crate::tui::app::{App, Overlay, Pane};
+use crate::tui::keys::HELP;
+use crate::tui::panes::logs;
+use crate::tui::view::centered;
+use crate::world::World;
+
+/// The symbols the panes use, for the help window.
+const LEGEND: &[(&str, &str)] = &[
+    ("● ◐ ◌ ✗ ○ ■", "alive / fenced or rebalancing / starting or stuck / dead or crashed / not started / stopped"),
+    ("★  ≠ preferred", "the partition's leader; a leader that is not the first (preferred) replica"),
+    ("■ □", "a record below / above the high watermark (committed / not yet)"),
+    ("× ·", "a tombstone (value null) / an offset compacted away"),
+    ("✗ in a log", "an acknowledged record that is not there any more: lost"),
+    ("S H E ⇥", "log start / high watermark / log end / high watermark at the log end"),
+    ("C P", "a group's committed offset / a consumer's position"),
+    ("✓ ✗ …", "an expectation held / failed / not checked yet"),
+    ("» ◆ !", "the lesson's narration / an action of the scenario / a problem"),
+];
+
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let t = app.theme;
+    let (title, lines, width, height): (String, Vec<Line>, u16, u16) = match &app.overlay {
+        Overlay::None => return,
+        Overlay::Help => {
+            let mut lines = vec![Line::styled("Keys", t.bold())];
+            for (keys, what) in HELP {
+                lines.push(Line::from(vec![Span::styled(format!("{keys:>24}  "), t.title()), Span::raw(*what)]));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Symbols", t.bold()));
+            for (symbols, what) in LEGEND {
+                lines.push(Line::from(vec![Span::styled(format!("{symbols:>24}  "), t.title()), Span::raw(*what)]));
+            }
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("Esc or ? closes this window.", t.dim()));
+            ("Help".to_string(), lines, 110, 40)
+        }
+        Overlay::Inspect => {
+            let (title, text) = inspect(app);
+            let lines = text.into_iter().map(Line::raw).collect();
+            (title, lines, 100, 40)
+        }
+        Overlay::GoTo(text) => {
+            let lines = vec![
+                Line::raw("Go to which virtual time? (like 45s, 2m, 1h30m)"),
+                Line::from(vec![Span::styled(format!("> {text}"), t.bold()), Span::styled("█", t.dim())]),
+                Line::styled("Enter jumps, Esc cancels.", t.dim()),
+            ];
+            ("Go to a time".to_string(), lines, 60, 5)
+        }
+    };
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_type(BorderType::Double)
+        .border_style(t.focused_border())
+        .title(Line::styled(format!(" {title} "), t.focused_border()));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
+}
+
+/// The inspector's title and lines for the selected item of the focused pane.
+pub fn inspect(app: &App) -> (String, Vec<String>) {
+    let world = app.world();
+    let selected = app.selected[app.focus as usize];
+    match app.focus {
+        Pane::Cluster => match world.brokers.get(selected) {
+            Some(_) => broker(world, selected),
+            None => ("Nothing selected".into(), vec![]),
+        },
+        Pane::Logs => match logs::partitions(world).get(selected) {
+            Some(&tp) => partition(world, tp),
+            None => ("Nothing selected".into(), vec![]),
+        },
+        Pane::Groups => match world.consumers.get(selected) {
+            Some(_) => consumer(world, selected),
+            None => ("No consumers".into(), vec![]),
+        },
+        Pane::Producers => match world.producers.get(selected) {
+            Some(_) => producer(world, selected),
+            None => ("No producers".into(), vec![]),
+        },
+        Pane::Events => {
+            let index = app.event_scroll.or(app.timeline.current_event());
+            match index.and_then(|i| app.timeline.events().get(i)) {
+                Some(event) => {
+                    let mut lines = vec![format!("event {} at {}", event.step, event.time), String::new()];
+                    lines.extend(event.lines.iter().cloned());
+                    ("Event".into(), lines)
+                }
+                None => ("No event yet".into(), vec!["Press → to step to the first event.".into()]),
+            }
+        }
+    }
+}
+
+fn broker(world: &World, index: usize) -> (String, Vec<String>) {
+    let broker = &world.brokers[index];
+    let image = world.cluster_metadata();
+    let registration = image.brokers.get(&broker.id);
+    let mut lines = vec![
+        format!("alive: {}", yes(broker.alive)),
+        format!("caught up with the metadata log: {}", yes(broker.ready)),
+        format!("fenced by the controller: {}", yes(registration.is_none_or(|r| r.fenced))),
+        format!("broker epoch: {}", broker.broker_epoch),
+        format!("reachable: {}", yes(world.hosts.get(&Host::Broker(broker.id)).is_some_and(|h| h.alive))),
+        String::new(),
+        "replicas (partition · role · log start / high watermark / log end · leader epoch):".into(),
+    ];
+    for (tp, partition) in &broker.partitions {
+        let state = image.partition(*tp);
+        let role = match state {
+            Some(s) if s.leader == Some(broker.id) => "leader",
+            Some(s) if s.isr.contains(&broker.id) => "follower in the ISR",
+            Some(_) => "follower OUT of the ISR",
+            None => "unknown partition",
+        };
+        let log = &partition.log;
+        lines.push(format!(
+            "  {:<22} {role:<24} {} / {} / {} · epoch {}",
+            world.names.partition(*tp),
+            log.log_start_offset(),
+            log.high_watermark(),
+            log.log_end_offset(),
+            partition.state.leader_epoch
+        ));
+    }
+    let groups: Vec<&String> = broker.coordinator.groups.keys().collect();
+    if !groups.is_empty() {
+        lines.push(String::new());
+        lines.push(format!("coordinates groups: {}", groups.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    (format!("Broker {}", broker.id), lines)
+}
+
+fn partition(world: &World, tp: crate::ids::TopicPartition) -> (String, Vec<String>) {
+    let name = world.names.partition(tp);
+    let Some(view) = world.partition_view(tp) else { return (name, vec!["unknown partition".into()]) };
+    let state = view.state;
+    let list = |brokers: &[crate::ids::BrokerId]| brokers.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(",");
+    let mut lines = vec![
+        format!(
+            "leader: {}  (preferred: {})",
+            state.leader.map_or("none: offline".into(), |b| b.0.to_string()),
+            state.preferred_leader().map_or("-".into(), |b| b.0.to_string())
+        ),
+        format!("leader epoch: {}", state.leader_epoch),
+        format!("replicas: {}   in-sync replicas (ISR): {}", list(&state.replicas), list(&state.isr)),
+    ];
+    let Some(log) = view.log else {
+        lines.push("no replica holds a log".into());
+        return (name, lines);
+    };
+    lines.push(format!(
+        "log start {} · high watermark {} · log end {} · {} record(s) in {} segment(s), {} bytes",
+        log.log_start_offset(),
+        log.high_watermark(),
+        log.log_end_offset(),
+        log.record_count(),
+        log.segments().len(),
+        log.size_bytes()
+    ));
+    lines.push(String::new());
+    lines.push("last records (offset · leader epoch · producer · key · value):".into());
+    const SHOWN: i64 = 24;
+    let from = (log.log_end_offset() - SHOWN).max(log.log_start_offset());
+    for batch in log.read(from, i64::MAX, u64::MAX) {
+        for (offset, record) in batch.records() {
+            if offset < from {
+                continue;
+            }
+            let committed = if offset < log.high_watermark() { " " } else { "*" };
+            lines.push(format!(
+                "{committed}{offset:>8} · e{} · {} · {} · {}",
+                batch.partition_leader_epoch,
+                world.names.producer(record.id().producer),
+                bytes(record.key()),
+                bytes(record.value()),
+            ));
+        }
+    }
+    lines.push("(* above the high watermark: not committed yet, consumers cannot read it)".into());
+    (format!("Partition {name}"), lines)
+}
+
+fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
+    let consumer = &world.consumers[index];
+    let mut lines = vec![
+        format!("state: {:?} · application: {:?}", consumer.phase, consumer.app),
+        format!("group: {}", consumer.group_id.as_deref().unwrap_or("none (assigns partitions itself)")),
+    ];
+    if let Some(m) = &consumer.membership {
+        lines.push(format!(
+            "member id: {} · generation {} · {:?}{}",
+            if m.member_id.is_empty() { "(none yet)" } else { &m.member_id },
+            m.generation,
+            m.state,
+            if m.leader { " · group leader" } else { "" }
+        ));
+        lines.push(format!("coordinator: {}", m.coordinator.map_or("unknown".into(), |b| format!("broker {b}"))));
+        if let Some(id) = &m.instance_id {
+            lines.push(format!("group.instance.id: {id} (static member)"));
+        }
+        let strategies: Vec<&str> = m.strategies.iter().map(|s| s.name()).collect();
+        lines.push(format!("partition.assignment.strategy: {}", strategies.join(", ")));
+    }
+    let c = &consumer.config;
+    lines.push(format!(
+        "session.timeout.ms {} · heartbeat.interval.ms {} · max.poll.interval.ms {} · auto.offset.reset {:?}",
+        c.session_timeout_ms, c.heartbeat_interval_ms, c.max_poll_interval_ms, c.auto_offset_reset
+    ));
+    lines.push(format!("records read: {} · offsets skipped: {}", consumer.delivered, consumer.skipped_offsets));
+    lines.push(String::new());
+    lines.push("partition · position (next offset to read) · committed:".into());
+    for tp in &consumer.assignment {
+        let position = match consumer.positions.get(tp) {
+            Some(Position::At(o)) => o.to_string(),
+            Some(other) => format!("{other:?}"),
+            None => "-".into(),
+        };
+        let committed = consumer.committed.get(tp).map_or("-".into(), |o| o.to_string());
+        lines.push(format!("  {:<22} {position:>10} {committed:>10}", world.names.partition(*tp)));
+    }
+    if consumer.assignment.is_empty() {
+        lines.push("  (no partition assigned)".into());
+    }
+    (format!("Consumer {}", consumer.name), lines)
+}
+
+fn producer(world: &World, index: usize) -> (String, Vec<String>) {
+    let p = &world.producers[index];
+    let c = &p.config;
+    let mut lines = vec![
+        format!("state: {:?} · topic {}", p.phase, p.topic_name),
+        format!(
+            "acks={} · idempotent: {} · producer id: {}",
+            c.acks.as_config(),
+            yes(p.idempotent),
+            p.producer_id.map_or("-".into(), |(id, epoch)| format!("{id} (epoch {epoch})"))
+        ),
+        format!(
+            "linger.ms {} · batch.size {} · max.in.flight.requests.per.connection {} · retries {} · delivery.timeout.ms {}",
+            c.linger_ms, c.batch_size, c.max_in_flight_requests_per_connection, c.retries, c.delivery_timeout_ms
+        ),
+        format!("sent {} · acknowledged {} · failed {}", p.sent, p.acknowledged, p.failed),
+        format!(
+            "buffered {} record(s) · {} request(s) in flight",
+            p.accumulator.pending_records(),
+            p.in_flight_requests()
+        ),
+    ];
+    let queued: Vec<String> =
+        p.accumulator.queued_batches().map(|(tp, n)| format!("{} {n}", world.names.partition(tp))).collect();
+    if !queued.is_empty() {
+        lines.push(format!("batches waiting per partition: {}", queued.join(" · ")));
+    }
+    (format!("Producer {}", p.name), lines)
+}
+
+fn yes(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Bytes as text when they are text, else their length.
+fn bytes(b: Option<&[u8]>) -> String {
+    match b {
+        None => "null".into(),
+        Some(b) => match std::str::from_utf8(b) {
+            Ok(s) if s.chars().count() <= 40 => s.to_string(),
+            Ok(s) => format!("{}…", s.chars().take(39).collect::<String>()),
+            Err(_) => format!("<{} bytes>", b.len()),
+        },
+    }
+}

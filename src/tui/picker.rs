@@ -1,0 +1,98 @@
+//! The scenario picker `kafkasim` opens with no arguments: the built-in
+//! scenarios with their lesson and one-line description.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
+
+use super::theme::Theme;
+use super::view::{fit, window};
+use crate::scenario::{builtin, load_str};
+
+pub struct Entry {
+    pub name: String,
+    pub lesson: String,
+    pub description: String,
+}
+
+pub struct Picker {
+    pub entries: Vec<Entry>,
+    pub selected: usize,
+    pub theme: Theme,
+}
+
+/// What a key does in the picker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PickerMsg {
+    Up,
+    Down,
+    Open,
+    Quit,
+}
+
+impl Picker {
+    pub fn new(theme: Theme) -> Self {
+        let entries = builtin::BUILTIN
+            .iter()
+            .filter_map(|(name, text)| {
+                let s = load_str(name, text).ok()?;
+                Some(Entry {
+                    name: name.to_string(),
+                    lesson: s.lesson.unwrap_or_default(),
+                    description: s.description.unwrap_or_default(),
+                })
+            })
+            .collect();
+        Picker { entries, selected: 0, theme }
+    }
+
+    /// Returns the scenario to open, if the message opens one.
+    pub fn update(&mut self, msg: PickerMsg) -> Option<&str> {
+        let last = self.entries.len().saturating_sub(1);
+        match msg {
+            PickerMsg::Up => self.selected = self.selected.saturating_sub(1),
+            PickerMsg::Down => self.selected = (self.selected + 1).min(last),
+            PickerMsg::Open => return self.entries.get(self.selected).map(|e| e.name.as_str()),
+            PickerMsg::Quit => {}
+        }
+        None
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let t = self.theme;
+        let [list, about, footer] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(5), Constraint::Length(1)]).areas(frame.area());
+        let width = list.width.saturating_sub(2) as usize;
+        let height = list.height.saturating_sub(2) as usize;
+        let name_width = self.entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
+        let lesson_width = self.entries.iter().map(|e| e.lesson.len()).max().unwrap_or(0);
+        let lines: Vec<Line> = window(self.entries.len(), self.selected, height)
+            .map(|i| {
+                let e = &self.entries[i];
+                let style = if i == self.selected { t.selected() } else { t.plain() };
+                let text = format!("{:<name_width$}  {:<lesson_width$}  {}", e.name, e.lesson, e.description);
+                Line::styled(fit(&text, width), style)
+            })
+            .collect();
+        let block = |title: &str| {
+            Block::default()
+                .borders(Borders::ALL)
+                .border_type(BorderType::Rounded)
+                .border_style(t.border())
+                .title(Line::styled(title.to_string(), t.title()))
+        };
+        frame.render_widget(Paragraph::new(lines).block(block(" kafkasim · pick a lesson ")), list);
+        if let Some(e) = self.entries.get(self.selected) {
+            let text = vec![
+                Line::from(vec![
+                    Span::styled(e.name.clone(), t.bold()),
+                    Span::styled(format!("  ({})", e.lesson), t.dim()),
+                ]),
+                Line::raw(e.description.clone()),
+            ];
+            frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(block(" about ")), about);
+        }
+        frame.render_widget(Paragraph::new(Line::styled(" ↑/↓ choose · Enter open · q quit", t.dim())), footer);
+    }
+}

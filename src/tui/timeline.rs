@@ -1,0 +1,371 @@
+//! Time travel for the TUI: the whole run is simulated once up front, keeping
+//! the narrated events and copies of the world (checkpoints) along the way.
+//! Going to any step restores the nearest earlier checkpoint and replays
+//! forward — the run is deterministic, so the screen after ← is exactly the
+//! one seen before →.
+//!
+//! Sandbox interventions change the future: one is applied after a given
+//! step, everything simulated beyond it is dropped and simulated again, and
+//! replays from an older checkpoint apply it again at the same step.
+
+use std::collections::BTreeMap;
+
+use crate::engine::SimTime;
+use crate::ids::{ClientIdx, Names};
+use crate::scenario::Action;
+use crate::trace::sink::{NullSink, TraceSink};
+use crate::trace::{Level, TraceEvent, TracedEvent, narrate};
+use crate::world::World;
+
+/// Most checkpoints kept; beyond this every other one is dropped.
+const MAX_CHECKPOINTS: usize = 256;
+/// Fewer checkpoints for worlds holding many records (each copy holds them).
+const MAX_HEAVY_CHECKPOINTS: usize = 24;
+const HEAVY_RECORDS: u64 = 200_000;
+/// Samples of each group's lag over the run, for the sparklines.
+const LAG_SAMPLES: u64 = 160;
+
+/// What kind of line an event makes in the event list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShownKind {
+    /// The lesson's voice (`say:`).
+    Say,
+    /// A timeline action or a process coming or going.
+    Action,
+    ExpectationPassed,
+    ExpectationFailed,
+    /// Something went wrong: a failure, a loss, a refusal.
+    Problem,
+    Story,
+    Detail,
+}
+
+/// One narrated event of the run.
+#[derive(Clone, Debug)]
+pub struct Shown {
+    pub step: u64,
+    pub time: SimTime,
+    pub kind: ShownKind,
+    pub lines: Vec<String>,
+}
+
+impl Shown {
+    pub fn is_marker(&self) -> bool {
+        matches!(self.kind, ShownKind::Say | ShownKind::ExpectationPassed | ShownKind::ExpectationFailed)
+    }
+}
+
+/// Something the student did in the sandbox, applied after `step`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Intervention {
+    pub step: u64,
+    pub at: SimTime,
+    pub what: Intervene,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Intervene {
+    Act(Action),
+    /// A new consumer like `like`, started at once.
+    AddConsumer {
+        like: ClientIdx,
+    },
+}
+
+/// Each group's total lag at a moment.
+#[derive(Clone, Debug)]
+pub struct LagSample {
+    pub time: SimTime,
+    pub lag: BTreeMap<String, i64>,
+}
+
+/// Collects narrated events at story and detail level.
+struct Capture<'a> {
+    events: &'a mut Vec<Shown>,
+}
+
+fn kind_of(event: &TraceEvent) -> ShownKind {
+    match event {
+        TraceEvent::Say { .. } => ShownKind::Say,
+        TraceEvent::Action { .. } | TraceEvent::HostState { .. } => ShownKind::Action,
+        TraceEvent::Expectation { passed: true, .. } => ShownKind::ExpectationPassed,
+        TraceEvent::Expectation { passed: false, .. } => ShownKind::ExpectationFailed,
+        TraceEvent::DeliveryFailed { .. }
+        | TraceEvent::ProduceRejected { .. }
+        | TraceEvent::Truncated { .. }
+        | TraceEvent::CommitFailed { .. }
+        | TraceEvent::ClientFailed { .. }
+        | TraceEvent::Abandoned { .. }
+        | TraceEvent::MemberRemoved { .. }
+        | TraceEvent::BrokerFenced { .. } => ShownKind::Problem,
+        TraceEvent::LeaderChange { unclean: true, .. } => ShownKind::Problem,
+        _ if event.level() == Level::Story => ShownKind::Story,
+        _ => ShownKind::Detail,
+    }
+}
+
+impl TraceSink for Capture<'_> {
+    fn wants(&self, level: Level) -> bool {
+        level <= Level::Detail
+    }
+    fn record(&mut self, event: &TracedEvent, names: &Names) {
+        let level = event.event.level_among(names);
+        if level > Level::Detail {
+            return;
+        }
+        let mut kind = kind_of(&event.event);
+        if level == Level::Detail && kind == ShownKind::Story {
+            kind = ShownKind::Detail;
+        }
+        self.events.push(Shown {
+            step: event.step,
+            time: event.time,
+            kind,
+            lines: narrate::body_lines(&event.event, names),
+        });
+    }
+}
+
+pub struct Timeline {
+    world: World,
+    /// Copies of the world, by increasing step; the first is before any event.
+    checkpoints: Vec<World>,
+    checkpoint_every: u64,
+    /// Every narrated event, protocol detail included.
+    all_events: Vec<Shown>,
+    /// The story-level events (what `kafkasim run` narrates).
+    story_events: Vec<Shown>,
+    /// Whether the event list (and stepping) includes protocol detail.
+    detail: bool,
+    pub total_steps: u64,
+    pub end_time: SimTime,
+    pub interventions: Vec<Intervention>,
+    /// The run stopped on an error (an invariant broke, a limit was hit): at
+    /// which step, and why.
+    pub failure: Option<(u64, String)>,
+    pub lag_samples: Vec<LagSample>,
+    /// Counts interventions: the same step shows a different world after one.
+    pub revision: u64,
+}
+
+impl Timeline {
+    /// Simulates the whole run of a freshly built world.
+    pub fn new(world: World) -> Self {
+        let mut timeline = Timeline {
+            world: world.clone(),
+            checkpoints: vec![world.clone()],
+            checkpoint_every: 2_000,
+            all_events: Vec::new(),
+            story_events: Vec::new(),
+            detail: false,
+            total_steps: 0,
+            end_time: SimTime::ZERO,
+            interventions: Vec::new(),
+            failure: None,
+            lag_samples: Vec::new(),
+            revision: 0,
+        };
+        timeline.simulate_rest(world);
+        timeline
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The events the list shows and → / ← step through.
+    pub fn events(&self) -> &[Shown] {
+        if self.detail { &self.all_events } else { &self.story_events }
+    }
+
+    pub fn detail(&self) -> bool {
+        self.detail
+    }
+
+    /// Shows (or hides) protocol detail in the event list.
+    pub fn set_detail(&mut self, detail: bool) {
+        self.detail = detail;
+    }
+
+    pub fn step(&self) -> u64 {
+        self.world.steps
+    }
+
+    /// Runs `world` to the end, recording events, checkpoints and lag samples
+    /// beyond its step (what lies before it is kept).
+    fn simulate_rest(&mut self, mut world: World) {
+        let from = world.steps;
+        let max_checkpoints =
+            if world.scenario.planned_records() > HEAVY_RECORDS { MAX_HEAVY_CHECKPOINTS } else { MAX_CHECKPOINTS };
+        let sample_every = (world.scenario.run_for.as_micros() / LAG_SAMPLES).max(1);
+        let mut next_sample = self.lag_samples.last().map_or(0, |s| s.time.as_micros() + sample_every);
+        let mut events = Vec::new();
+        self.failure = None;
+        loop {
+            if world.finished {
+                break;
+            }
+            let result = world.step(&mut Capture { events: &mut events });
+            apply_due(&self.interventions, &mut world);
+            if world.steps.is_multiple_of(self.checkpoint_every) {
+                self.checkpoints.push(world.clone());
+                if self.checkpoints.len() > max_checkpoints {
+                    self.thin_checkpoints();
+                }
+            }
+            if world.now.as_micros() >= next_sample {
+                self.lag_samples.push(sample_lag(&world));
+                next_sample = world.now.as_micros() + sample_every;
+            }
+            if let Err(e) = result {
+                self.failure = Some((world.steps, e.to_string()));
+                break;
+            }
+        }
+        events.retain(|e| e.step > from);
+        self.story_events.extend(events.iter().filter(|e| e.kind != ShownKind::Detail).cloned());
+        self.all_events.extend(events);
+        self.total_steps = world.steps;
+        self.end_time = world.now;
+    }
+
+    /// Keeps the first checkpoint and every other one after it.
+    fn thin_checkpoints(&mut self) {
+        self.checkpoint_every *= 2;
+        let every = self.checkpoint_every;
+        let mut kept = Vec::with_capacity(self.checkpoints.len() / 2 + 1);
+        for (i, c) in std::mem::take(&mut self.checkpoints).into_iter().enumerate() {
+            if i == 0 || c.steps.is_multiple_of(every) {
+                kept.push(c);
+            }
+        }
+        self.checkpoints = kept;
+    }
+
+    /// One step of the current world, with the interventions due after it.
+    fn step_once(&mut self) -> bool {
+        if self.world.finished || self.world.step(&mut NullSink).is_err() {
+            return false;
+        }
+        apply_due(&self.interventions, &mut self.world);
+        true
+    }
+
+    /// Goes to exactly `step` (clamped to the run).
+    pub fn seek(&mut self, step: u64) {
+        let step = step.min(self.total_steps);
+        if step < self.world.steps {
+            let base = self.checkpoints.iter().rev().find(|c| c.steps <= step).unwrap_or(&self.checkpoints[0]);
+            self.world = base.clone();
+        }
+        while self.world.steps < step && self.step_once() {}
+    }
+
+    /// Index of the latest event at or before the current step.
+    pub fn current_event(&self) -> Option<usize> {
+        let n = self.events().partition_point(|e| e.step <= self.world.steps);
+        n.checked_sub(1)
+    }
+
+    /// To the step of the next narrated event. Returns whether it moved.
+    pub fn forward(&mut self) -> bool {
+        let next = self.events().iter().find(|e| e.step > self.world.steps).map(|e| e.step);
+        match next {
+            Some(step) => {
+                self.seek(step);
+                true
+            }
+            None if self.world.steps < self.total_steps => {
+                self.seek(self.total_steps);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// To the step of the previous narrated event (or the start).
+    pub fn back(&mut self) -> bool {
+        if self.world.steps == 0 {
+            return false;
+        }
+        let current = self.world.steps;
+        let previous = self.events().iter().rev().map(|e| e.step).find(|&s| s < current).unwrap_or(0);
+        self.seek(previous);
+        true
+    }
+
+    /// To the next (or previous) lesson marker: a `say` or an expectation.
+    pub fn jump_marker(&mut self, forward: bool) -> bool {
+        let current = self.world.steps;
+        let target = if forward {
+            self.events().iter().find(|e| e.is_marker() && e.step > current).map(|e| e.step)
+        } else {
+            self.events().iter().rev().find(|e| e.is_marker() && e.step < current).map(|e| e.step)
+        };
+        target.map(|s| self.seek(s)).is_some()
+    }
+
+    /// Runs every event up to virtual time `time` (for playing).
+    pub fn advance_to_time(&mut self, time: SimTime) {
+        while self.world.steps < self.total_steps && self.world.next_event_time().is_some_and(|t| t <= time) {
+            if !self.step_once() {
+                break;
+            }
+        }
+    }
+
+    /// To the first step at or after virtual time `time`.
+    pub fn go_to_time(&mut self, time: SimTime) {
+        let index = self.events().partition_point(|e| e.time < time);
+        let step = self.events().get(index).map_or(self.total_steps, |e| e.step);
+        self.seek(step);
+    }
+
+    /// The student changes the future after the current step.
+    pub fn intervene(&mut self, what: Intervene) {
+        let step = self.world.steps;
+        let mut world = self.world.clone();
+        apply(&mut world, &what);
+        self.interventions.push(Intervention { step, at: world.now, what });
+        self.revision += 1;
+        self.checkpoints.retain(|c| c.steps < step || c.steps == 0);
+        if step > 0 {
+            self.checkpoints.push(world.clone());
+        } else {
+            self.checkpoints[0] = world.clone();
+        }
+        self.all_events.retain(|e| e.step <= step);
+        self.story_events.retain(|e| e.step <= step);
+        let now = world.now;
+        self.lag_samples.retain(|s| s.time <= now);
+        self.world = world.clone();
+        self.simulate_rest(world);
+    }
+}
+
+/// Applies the interventions recorded for the world's current step.
+fn apply_due(interventions: &[Intervention], world: &mut World) {
+    let step = world.steps;
+    for i in interventions.iter().filter(|i| i.step == step) {
+        apply(world, &i.what);
+    }
+}
+
+fn apply(world: &mut World, what: &Intervene) {
+    match what {
+        Intervene::Act(action) => world.inject(action.clone()),
+        Intervene::AddConsumer { like } => {
+            if let Some(idx) = world.add_consumer_like(*like) {
+                world.inject(Action::Start(crate::scenario::ClientRef::Consumer(idx)));
+            }
+        }
+    }
+}
+
+fn sample_lag(world: &World) -> LagSample {
+    let lag = world.group_names().into_iter().filter_map(|g| world.group_lag(&g).map(|l| (g, l))).collect();
+    LagSample { time: world.now, lag }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,44 @@
+//! Changing the future of a running world: the TUI's sandbox injects
+//! actions (kill a broker, crash a consumer, cut a host off) at the current
+//! moment, and can add a consumer copied from an existing one. Everything
+//! stays deterministic: the same interventions at the same steps give the
+//! same run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::{Event, HostStatus, World};
+use crate::client::consumer::Consumer;
+use crate::ids::{BrokerId, ClientIdx, Host, TopicId};
+use crate::scenario::{Action, TimedAction};
+
+impl World {
+    /// Schedules `action` now, after the events already due at this moment.
+    pub fn inject(&mut self, action: Action) {
+        let actions = Arc::make_mut(&mut self.actions);
+        actions.push(TimedAction { at: self.now, action });
+        self.queue.push(self.now, Event::Action(actions.len() - 1));
+    }
+
+    /// Adds a consumer configured like `template` (same group, topics and
+    /// configs) under a fresh name, not started yet. Returns its index.
+    pub fn add_consumer_like(&mut self, template: ClientIdx) -> Option<ClientIdx> {
+        let mut def = self.scenario.consumers.get(template.0 as usize)?.clone();
+        let base = def.name.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
+        let taken = |name: &str| self.names.consumers.iter().chain(&self.names.producers).any(|n| n == name);
+        let name = (2..).map(|n| format!("{base}{n}")).find(|n| !taken(n)).expect("some name is free");
+        def.name = name.clone();
+        def.config.client_id = None;
+        def.start = None;
+        let idx = ClientIdx(self.consumers.len() as u32);
+        let topic_names: BTreeMap<TopicId, String> =
+            self.names.topics.iter().enumerate().map(|(i, t)| (TopicId(i as u32), t.clone())).collect();
+        let bootstrap: Vec<BrokerId> = self.brokers.iter().map(|b| b.id).collect();
+        self.consumers.push(Consumer::new(idx, &def, topic_names, bootstrap));
+        Arc::make_mut(&mut self.scenario).consumers.push(def);
+        Arc::make_mut(&mut self.names).consumers.push(name);
+        self.hosts.insert(Host::Consumer(idx), HostStatus { alive: false, incarnation: 0 });
+        self.ledger.add_consumer_like(template);
+        Some(idx)
+    }
+}
