@@ -152,7 +152,8 @@ impl App {
     pub fn refresh_derived(&mut self) {
         let step = self.timeline.step();
         if self.derived.as_ref().is_none_or(|d| d.step != step || d.revision != self.timeline.revision) {
-            self.derived = Some(Derived::compute(self.timeline.world(), self.timeline.revision));
+            let previous = self.derived.take();
+            self.derived = Some(Derived::compute(self.timeline.world(), self.timeline.revision, previous));
         }
     }
 

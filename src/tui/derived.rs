@@ -40,10 +40,41 @@ pub struct Derived {
     /// Per partition, offsets of acknowledged records that are gone from the
     /// log (truncated away, or overwritten by another record at the offset).
     pub lost: BTreeMap<TopicPartition, Vec<i64>>,
+    /// What `lost` depends on: it is only recomputed when this changes.
+    lost_key: LostKey,
+    /// Each group's committed offsets.
+    pub committed: BTreeMap<String, BTreeMap<TopicPartition, i64>>,
 }
 
+/// Records go missing only when a partition changes leader (or epoch), and
+/// stop counting when retention moves the log start; new acknowledgements
+/// are in the log when they are made. So the lost records stay the same
+/// while the leaders, epochs, log starts and the acknowledged count do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct LostKey {
+    partitions: Vec<(TopicPartition, Option<crate::ids::BrokerId>, i32, i64)>,
+    acknowledged: u64,
+}
+
+impl LostKey {
+    fn of(world: &World) -> Self {
+        let partitions = world
+            .partition_views()
+            .iter()
+            .map(|v| (v.tp, v.state.leader, v.state.leader_epoch, v.log.map_or(0, |l| l.log_start_offset())))
+            .collect();
+        LostKey { partitions, acknowledged: world.producers.iter().map(|p| p.acknowledged).sum() }
+    }
+}
+
+/// Above this many records the per-producer delivery checks (which look at
+/// every record) are left to the outcome at the end, so frames stay fast.
+const LIVE_DELIVERY_RECORDS: u64 = 50_000;
+
 impl Derived {
-    pub fn compute(world: &World, revision: u64) -> Self {
+    /// The values at the world's step; `previous` (another step's) lets
+    /// unchanged parts be reused.
+    pub fn compute(world: &World, revision: u64, previous: Option<Derived>) -> Self {
         let expectations = world
             .scenario
             .expectations
@@ -68,14 +99,16 @@ impl Derived {
             })
             .collect();
         let groups = world.group_names().iter().filter_map(|g| world.group_report(g)).collect();
-        Derived {
-            step: world.steps,
-            revision,
-            expectations,
-            groups,
-            producers: world.producer_rows(),
-            lost: lost_offsets(world),
-        }
+        let lost_key = LostKey::of(world);
+        let lost = match previous {
+            Some(p) if p.lost_key == lost_key => p.lost,
+            _ => lost_offsets(world),
+        };
+        let sent: u64 = world.producers.iter().map(|p| p.sent).sum();
+        let producers = if sent <= LIVE_DELIVERY_RECORDS { world.producer_rows() } else { Vec::new() };
+        let committed =
+            world.group_names().into_iter().filter_map(|g| world.group_view(&g).map(|v| (g, v.committed))).collect();
+        Derived { step: world.steps, revision, expectations, groups, producers, lost, lost_key, committed }
     }
 
     pub fn count(&self, pick: impl Fn(&Verdict) -> bool) -> usize {

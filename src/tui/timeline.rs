@@ -314,10 +314,11 @@ impl Timeline {
         }
     }
 
-    /// To the first step at or after virtual time `time`.
+    /// To the state at virtual time `time`: after the last event at or
+    /// before it (the start, when none is).
     pub fn go_to_time(&mut self, time: SimTime) {
-        let index = self.events().partition_point(|e| e.time < time);
-        let step = self.events().get(index).map_or(self.total_steps, |e| e.step);
+        let index = self.events().partition_point(|e| e.time <= time);
+        let step = index.checked_sub(1).map_or(0, |i| self.events()[i].step);
         self.seek(step);
     }
 

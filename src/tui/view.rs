@@ -41,7 +41,7 @@ pub fn draw(app: &mut App, frame: &mut Frame) {
         Layout::horizontal([Constraint::Percentage(46), Constraint::Percentage(27), Constraint::Fill(1)]).areas(middle);
     panes::header::render(app, frame, header);
     panes::cluster::render(app, frame, cluster);
-    panes::logs::render(app, frame, logs, &app.derived().lost);
+    panes::logs::render(app, frame, logs);
     panes::groups::render(app, frame, groups);
     panes::producers::render(app, frame, producers);
     panes::checks::render(app, frame, checks);

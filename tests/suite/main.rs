@@ -6,6 +6,7 @@
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
+//! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod broken;
 mod cli;
@@ -14,3 +15,4 @@ mod explain;
 mod scenarios;
 mod schema;
 mod support;
+mod tui;

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::client::consumer::MemberState;
-use crate::client::consumer::{AppState, Consumer, ConsumerPhase};
+use crate::client::consumer::{AppState, Consumer, ConsumerPhase, Position};
 use crate::trace::report::GroupReport;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::Theme;
@@ -47,23 +47,26 @@ pub fn consumer_state(theme: Theme, consumer: &Consumer) -> (char, String, Style
     }
 }
 
-fn group_heading(theme: Theme, report: &GroupReport, trend: &str) -> Line<'static> {
+/// Two lines: the group's state, then its lag with the trend.
+fn group_heading(theme: Theme, report: &GroupReport, trend: &str) -> [Line<'static>; 2] {
     let lag: i64 = report.rows.iter().filter_map(|r| r.lag).sum();
     let state_style = if report.state == "Stable" || report.state == "Empty" { theme.good() } else { theme.warn() };
     let coordinator = report.coordinator.map_or("coordinator offline".to_string(), |b| format!("coordinator {b}"));
-    Line::from(vec![
-        Span::styled(format!("group {} ", report.group), theme.bold()),
-        Span::styled(report.state.clone(), state_style),
-        Span::styled(
-            format!(
-                " · gen {} · {} · {coordinator} · lag {lag} ",
-                report.generation,
-                report.protocol.as_deref().unwrap_or("-")
+    [
+        Line::from(vec![
+            Span::styled(format!("group {} ", report.group), theme.bold()),
+            Span::styled(report.state.clone(), state_style),
+            Span::styled(
+                format!(" · gen {} · {}", report.generation, report.protocol.as_deref().unwrap_or("-")),
+                theme.plain(),
             ),
-            theme.plain(),
-        ),
-        Span::styled(trend.to_string(), theme.warn()),
-    ])
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  lag {lag:<5} "), if lag > 0 { theme.warn() } else { theme.plain() }),
+            Span::styled(trend.to_string(), theme.warn()),
+            Span::styled(format!(" · {coordinator}"), theme.dim()),
+        ]),
+    ]
 }
 
 fn member_line(app: &App, world: &World, index: usize, report: Option<&GroupReport>, width: usize) -> Line<'static> {
@@ -81,13 +84,21 @@ fn member_line(app: &App, world: &World, index: usize, report: Option<&GroupRepo
         }
         for &tp in &consumer.assignment {
             let name = world.names.partition(tp);
-            let lag = report
-                .and_then(|r| {
-                    r.rows.iter().find(|row| {
+            let lag = match report {
+                // In a group: lag from the committed offset, as kafka-consumer-groups shows it.
+                Some(r) => r
+                    .rows
+                    .iter()
+                    .find(|row| {
                         row.partition == Some(tp.partition) && row.topic.as_deref() == Some(world.names.topic(tp.topic))
                     })
-                })
-                .and_then(|row| row.lag);
+                    .and_then(|row| row.lag),
+                // Alone: lag from its position, as its own metrics show it.
+                None => match consumer.positions.get(&tp) {
+                    Some(Position::At(at)) => world.readable_end(tp).map(|end| (end - at).max(0)),
+                    _ => None,
+                },
+            };
             let lag_style = if lag.unwrap_or(0) > 0 { t.warn() } else { t.plain() };
             spans.push(Span::styled(format!(" · {name} lag {}", lag.map_or("-".into(), |l| l.to_string())), lag_style));
         }
@@ -132,7 +143,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .take_while(|s| s.time <= world.now)
             .map(|s| s.lag.get(&report.group).copied().unwrap_or(0))
             .collect();
-        lines.push(group_heading(t, report, &sparkline(&lags, TREND)));
+        lines.extend(group_heading(t, report, &sparkline(&lags, TREND)));
         for (i, c) in world.consumers.iter().enumerate() {
             if c.group_id.as_deref() == Some(report.group.as_str()) {
                 if i == selected {
@@ -159,6 +170,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     }
     let height = area.height.saturating_sub(2) as usize;
     let visible: Vec<Line> = lines.drain(window(lines.len(), selected_line, height)).collect();
-    let title = format!("Consumers · {} group(s) · lag trend ▁▃▆█", derived.groups.len());
+    let title = format!("Consumers · {} group(s)", derived.groups.len());
     frame.render_widget(Paragraph::new(visible).block(pane_block(app, Some(Pane::Groups), fit(&title, width))), area);
 }

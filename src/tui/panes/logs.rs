@@ -112,17 +112,21 @@ struct Mark {
     label: String,
 }
 
-fn marks(world: &World, tp: TopicPartition, log: &PartitionLog) -> Vec<Mark> {
+fn marks(
+    world: &World,
+    committed: &BTreeMap<String, BTreeMap<TopicPartition, i64>>,
+    tp: TopicPartition,
+    log: &PartitionLog,
+) -> Vec<Mark> {
     let mut marks = vec![
         Mark { offset: log.log_start_offset(), symbol: 'S', label: format!("start {}", log.log_start_offset()) },
         Mark { offset: log.high_watermark(), symbol: 'H', label: format!("HW {}", log.high_watermark()) },
         Mark { offset: log.log_end_offset(), symbol: 'E', label: format!("LEO {}", log.log_end_offset()) },
     ];
-    let groups = world.group_names();
-    for group in &groups {
-        if let Some(offset) = world.group_view(group).and_then(|v| v.committed.get(&tp).copied()) {
+    for (group, offsets) in committed {
+        if let Some(&offset) = offsets.get(&tp) {
             // One group is the usual case; name the group only when there are more.
-            let label = if groups.len() == 1 { format!("committed {offset}") } else { format!("{group}: {offset}") };
+            let label = if committed.len() == 1 { format!("committed {offset}") } else { format!("{group}: {offset}") };
             marks.push(Mark { offset, symbol: 'C', label });
         }
     }
@@ -173,7 +177,8 @@ fn cell_style(theme: Theme, cell: Cell) -> Style {
     }
 }
 
-pub fn render(app: &App, frame: &mut Frame, area: Rect, lost: &BTreeMap<TopicPartition, Vec<i64>>) {
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let lost = &app.derived().lost;
     let t = app.theme;
     let world = app.world();
     let width = area.width.saturating_sub(2) as usize;
@@ -194,7 +199,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, lost: &BTreeMap<TopicPar
             continue;
         };
         let lost_here = lost.get(&tp).map_or(&[][..], |v| &v[..]);
-        let marks = marks(world, tp, log);
+        let marks = marks(world, &app.derived().committed, tp, log);
         let mut heading = vec![Span::styled(name, name_style)];
         let offline = view.state.leader.is_none();
         heading.push(Span::styled(
@@ -211,7 +216,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect, lost: &BTreeMap<TopicPar
             heading.push(Span::styled(format!(" · {} {}", mark.symbol, mark.label), t.dim()));
         }
         lines.push(fit_line(heading, width));
-        let first = strip_start(log.log_start_offset(), log.log_end_offset(), strip_width, lost_here.first().copied());
+        // Lost records past the log end still get cells: the student should see
+        // how much was acknowledged and is gone.
+        let end = lost_here.last().map_or(log.log_end_offset(), |&o| log.log_end_offset().max(o + 1));
+        let first = strip_start(log.log_start_offset(), end, strip_width, lost_here.first().copied());
         let mut strip = vec![Span::styled(format!("{:>w$} ", first, w = LABEL), t.dim())];
         for cell in cells(log, first, strip_width, lost_here) {
             strip.push(Span::styled(cell.symbol().to_string(), cell_style(t, cell)));

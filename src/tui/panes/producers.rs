@@ -47,16 +47,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             if producer.config.acks == crate::protocol::Acks::All { t.plain() } else { t.warn() },
         ));
         lines.push(Line::styled(
-            fit(
-                &format!("  sent {} · acked {} · failed {}", producer.sent, producer.acknowledged, producer.failed),
-                width,
-            ),
+            fit(&format!("  sent {} · acked {}", producer.sent, producer.acknowledged), width),
             t.plain(),
         ));
+        if producer.failed > 0 {
+            lines.push(Line::styled(fit(&format!("  ✗ {} failed", producer.failed), width), t.bad()));
+        }
         let buffered = producer.accumulator.pending_records();
         let in_flight = producer.in_flight_requests();
         lines.push(Line::styled(
-            fit(&format!("  buffered {buffered} · in flight {in_flight} request(s)"), width),
+            fit(&format!("  buffered {buffered} · in flight {in_flight}"), width),
             if in_flight > 0 { t.plain() } else { t.dim() },
         ));
         if let Some(row) = derived.producers.get(i) {
