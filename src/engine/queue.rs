@@ -83,6 +83,12 @@ impl<E> EventQueue<E> {
         self.heap.is_empty()
     }
 
+    /// Whether any event is scheduled at exactly `time` (a scan: for rare
+    /// callers, not the hot loop).
+    pub fn has_event_at(&self, time: SimTime) -> bool {
+        self.heap.iter().any(|s| s.time == time)
+    }
+
     /// How many events were ever scheduled.
     pub fn scheduled_total(&self) -> u64 {
         self.next_seq

@@ -42,8 +42,8 @@ pub struct Derived {
     pub lost: BTreeMap<TopicPartition, Vec<i64>>,
     /// What `lost` depends on: it is only recomputed when this changes.
     lost_key: LostKey,
-    /// Each group's committed offsets.
-    pub committed: BTreeMap<String, BTreeMap<TopicPartition, i64>>,
+    /// Each group's committed offsets, groups in the scenario's order.
+    pub committed: Vec<(String, BTreeMap<TopicPartition, i64>)>,
 }
 
 /// Records go missing only when a partition changes leader (or epoch), and

@@ -55,7 +55,8 @@ impl Shown {
     }
 }
 
-/// Something the student did in the sandbox, applied after `step`.
+/// Something the student did in the sandbox: decided after `step`, it
+/// happens at `at`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Intervention {
     pub step: u64,
@@ -326,8 +327,10 @@ impl Timeline {
     pub fn intervene(&mut self, what: Intervene) {
         let step = self.world.steps;
         let mut world = self.world.clone();
-        apply(&mut world, &what);
-        self.interventions.push(Intervention { step, at: world.now, what });
+        let at = world.intervention_time();
+        let intervention = Intervention { step, at, what };
+        apply(&mut world, &intervention);
+        self.interventions.push(intervention);
         self.revision += 1;
         self.checkpoints.retain(|c| c.steps < step || c.steps == 0);
         if step > 0 {
@@ -348,16 +351,16 @@ impl Timeline {
 fn apply_due(interventions: &[Intervention], world: &mut World) {
     let step = world.steps;
     for i in interventions.iter().filter(|i| i.step == step) {
-        apply(world, &i.what);
+        apply(world, i);
     }
 }
 
-fn apply(world: &mut World, what: &Intervene) {
-    match what {
-        Intervene::Act(action) => world.inject(action.clone()),
+fn apply(world: &mut World, intervention: &Intervention) {
+    match &intervention.what {
+        Intervene::Act(action) => world.inject(intervention.at, action.clone()),
         Intervene::AddConsumer { like } => {
             if let Some(idx) = world.add_consumer_like(*like) {
-                world.inject(Action::Start(crate::scenario::ClientRef::Consumer(idx)));
+                world.inject(intervention.at, Action::Start(crate::scenario::ClientRef::Consumer(idx)));
             }
         }
     }

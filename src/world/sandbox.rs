@@ -9,15 +9,29 @@ use std::sync::Arc;
 
 use super::{Event, HostStatus, World};
 use crate::client::consumer::Consumer;
+use crate::engine::SimTime;
 use crate::ids::{BrokerId, ClientIdx, Host, TopicId};
 use crate::scenario::{Action, TimedAction};
 
 impl World {
-    /// Schedules `action` now, after the events already due at this moment.
-    pub fn inject(&mut self, action: Action) {
+    /// When an action injected now should happen: the first whole
+    /// millisecond after now at which nothing is scheduled yet. An action
+    /// there runs before anything scheduled for that moment later — exactly
+    /// where a scenario's own timeline entry `at:` that time runs — so a
+    /// session saved as a scenario replays the same.
+    pub fn intervention_time(&self) -> SimTime {
+        let next_ms = self.now.as_micros() / 1_000 + 1;
+        (next_ms..next_ms + 10_000)
+            .map(|ms| SimTime::from_micros(ms * 1_000))
+            .find(|&t| !self.queue.has_event_at(t))
+            .unwrap_or(SimTime::from_micros(next_ms * 1_000))
+    }
+
+    /// Schedules `action` at `at` (from [`World::intervention_time`]).
+    pub fn inject(&mut self, at: SimTime, action: Action) {
         let actions = Arc::make_mut(&mut self.actions);
-        actions.push(TimedAction { at: self.now, action });
-        self.queue.push(self.now, Event::Action(actions.len() - 1));
+        actions.push(TimedAction { at, action });
+        self.queue.push(at, Event::Action(actions.len() - 1));
     }
 
     /// Adds a consumer configured like `template` (same group, topics and

@@ -114,7 +114,7 @@ struct Mark {
 
 fn marks(
     world: &World,
-    committed: &BTreeMap<String, BTreeMap<TopicPartition, i64>>,
+    committed: &[(String, BTreeMap<TopicPartition, i64>)],
     tp: TopicPartition,
     log: &PartitionLog,
 ) -> Vec<Mark> {
