@@ -3,7 +3,9 @@
 //! the simulation works beyond the library's public API.
 
 mod check;
+mod configs;
 mod explain;
+mod graph;
 mod list;
 mod new;
 mod play;
@@ -56,6 +58,22 @@ pub enum Command {
     /// Explain a Kafka algorithm on your own input.
     #[command(subcommand)]
     Explain(ExplainCommand),
+    /// Draw the architecture a scenario describes: producers, topics, groups.
+    Graph {
+        /// A scenario file, or the name of a built-in scenario.
+        scenario: String,
+        /// Text for the terminal, or Graphviz DOT (`| dot -Tsvg > arch.svg`).
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+    },
+    /// Every Kafka config kafkasim knows: default (Kafka 4.0) and meaning.
+    Configs {
+        /// Only this scope: topic, broker, producer or consumer.
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long, value_enum, default_value_t = ConfigsFormat::Text)]
+        format: ConfigsFormat,
+    },
     /// Print the JSON Schema of the scenario format, for editor completion.
     Schema,
     /// Write a commented starter scenario to NAME.yaml.
@@ -97,6 +115,18 @@ pub enum Format {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Dot,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ConfigsFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
@@ -129,6 +159,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
         Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
         Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
+        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
+        Some(Command::Configs { scope, format }) => configs::configs(scope, format),
         Some(Command::Schema) => schema::schema(),
         Some(Command::New { name, force }) => new::new(&name, force),
     };

@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod duration;
 pub mod expectation;
 pub mod file;
+pub mod graph;
 pub mod resolve;
 pub mod starter;
 pub mod suggest;
