@@ -109,3 +109,46 @@ fn schema_prints_json_schema() {
     let v: serde_json::Value = serde_json::from_slice(&kafkasim(&["schema"]).stdout).expect("JSON");
     assert!(v["properties"]["topics"].is_object());
 }
+
+#[test]
+fn graph_draws_producers_topics_and_readers() {
+    let out = kafkasim(&["graph", "third-consumer-idle"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert!(text.contains("producer producer"), "{text}");
+    assert!(text.contains("topic demo_1 (2 partition(s), replication factor 1)"), "{text}");
+    assert!(text.contains("group consumer.group.id.demo.2: c1, c2, c3"), "{text}");
+    let dot = stdout(&kafkasim(&["graph", "third-consumer-idle", "--format", "dot"]));
+    assert!(dot.starts_with("digraph kafkasim {"), "{dot}");
+    assert_eq!(dot.matches(" -> ").count(), 2, "{dot}");
+    assert_eq!(kafkasim(&["graph", "no-such-scenario"]).status.code(), Some(2));
+}
+
+#[test]
+fn configs_lists_every_modelled_config_with_its_default() {
+    let out = kafkasim(&["configs", "--scope", "producer"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let acks = text.lines().find(|l| l.starts_with("acks ")).expect("acks is listed");
+    assert!(acks.contains(" all "), "{acks}");
+    assert!(!text.contains("consumer configs"), "only the producer scope");
+    let markdown = stdout(&kafkasim(&["configs", "--format", "markdown"]));
+    assert!(markdown.contains("| `linger.ms` | `5` |"), "{markdown}");
+    assert!(markdown.contains("### consumer configs"));
+    let bad = kafkasim(&["configs", "--scope", "zookeeper"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn play_without_a_terminal_points_at_run() {
+    let out = kafkasim(&["play", "producer-consumer"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kafkasim run producer-consumer"));
+}
+
+#[test]
+fn no_arguments_without_a_terminal_prints_help() {
+    let out = kafkasim(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("Usage: kafkasim"));
+}

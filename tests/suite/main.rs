@@ -2,12 +2,14 @@
 //! - `scenarios`: every course scenario runs, passes its expectations, and its
 //!   outcome report and trace digest match the reviewed snapshot.
 //! - `determinism`: the same scenario and seed give the same trace, twice.
+//! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
+mod book;
 mod broken;
 mod cli;
 mod determinism;
