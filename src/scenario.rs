@@ -13,6 +13,7 @@ pub mod duration;
 pub mod expectation;
 pub mod file;
 pub mod graph;
+pub mod lessons;
 pub mod resolve;
 pub mod starter;
 pub mod suggest;

@@ -1,7 +1,7 @@
 //! `kafkasim list`: the built-in course scenarios.
 
 use super::ListFormat;
-use crate::scenario::{builtin, load_str};
+use crate::scenario::{builtin, lessons, load_str};
 use crate::trace::table::Table;
 
 pub fn list(format: ListFormat) -> u8 {
@@ -9,6 +9,7 @@ pub fn list(format: ListFormat) -> u8 {
     for (name, text) in builtin::BUILTIN {
         match load_str(name, text) {
             Ok(s) => rows.push((name.to_string(), s.lesson.unwrap_or_default(), s.description.unwrap_or_default())),
+
             Err(e) => {
                 eprintln!("built-in scenario {name} is broken:\n{e}");
                 return 2;
@@ -22,9 +23,9 @@ pub fn list(format: ListFormat) -> u8 {
             println!("{}", serde_json::Value::Array(items));
         }
         ListFormat::Text => {
-            let mut table = Table::new(&["SCENARIO", "LESSON", "DESCRIPTION"]);
+            let mut table = Table::new(&["SCENARIO", "BOOK CHAPTER", "DESCRIPTION"]);
             for (n, l, d) in rows {
-                table.row(vec![n, l, d]);
+                table.row(vec![n, lessons::chapter_label(&l), d]);
             }
             print!("{}", table.render());
             println!("\nRun one with `kafkasim run NAME`.");

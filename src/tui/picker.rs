@@ -8,10 +8,11 @@ use ratatui::widgets::{Block, BorderType, Borders, Paragraph, Wrap};
 
 use super::theme::Theme;
 use super::view::{fit, window};
-use crate::scenario::{builtin, load_str};
+use crate::scenario::{builtin, lessons, load_str};
 
 pub struct Entry {
     pub name: String,
+    /// The book chapter it belongs to.
     pub lesson: String,
     pub description: String,
 }
@@ -33,17 +34,25 @@ pub enum PickerMsg {
 
 impl Picker {
     pub fn new(theme: Theme) -> Self {
-        let entries = builtin::BUILTIN
+        let mut entries = builtin::BUILTIN
             .iter()
             .filter_map(|(name, text)| {
                 let s = load_str(name, text).ok()?;
-                Some(Entry {
-                    name: name.to_string(),
-                    lesson: s.lesson.unwrap_or_default(),
-                    description: s.description.unwrap_or_default(),
-                })
+                let lesson = s.lesson.unwrap_or_default();
+                let number = lessons::chapter(&lesson).map_or(u32::MAX, |c| c.number);
+                Some((
+                    number,
+                    Entry {
+                        name: name.to_string(),
+                        lesson: lessons::chapter_label(&lesson),
+                        description: s.description.unwrap_or_default(),
+                    },
+                ))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // In the book's order: chapter by chapter.
+        entries.sort_by_key(|(number, _)| *number);
+        let entries = entries.into_iter().map(|(_, e)| e).collect();
         Picker { entries, selected: 0, theme }
     }
 
@@ -82,7 +91,10 @@ impl Picker {
                 .border_style(t.border())
                 .title(Line::styled(title.to_string(), t.title()))
         };
-        frame.render_widget(Paragraph::new(lines).block(block(" kafkasim · pick a lesson ")), list);
+        frame.render_widget(
+            Paragraph::new(lines).block(block(" kafkasim · pick a lesson (the number is the book's chapter) ")),
+            list,
+        );
         if let Some(e) = self.entries.get(self.selected) {
             let text = vec![
                 Line::from(vec![
