@@ -47,6 +47,20 @@ pub struct PendingCommit {
     pub offsets: Vec<(TopicPartition, i64)>,
 }
 
+/// A write to `__consumer_offsets` the coordinator answers once it is
+/// committed (replicated to the partition's ISR).
+#[derive(Clone, Debug)]
+pub enum CoordinatorWrite {
+    Commit(PendingCommit),
+    /// A new generation's assignment (`storeGroup`): the members' SyncGroup
+    /// answers wait for it, so no member acts on an assignment a new
+    /// coordinator would not know.
+    Assignment {
+        group: String,
+        generation: i32,
+    },
+}
+
 /// Timing configuration from the broker.
 #[derive(Clone, Copy, Debug)]
 pub struct CoordinatorConfig {
@@ -66,6 +80,9 @@ pub struct GroupCoordinator {
     pub loaded: BTreeSet<u32>,
     /// Groups whose metadata record is to be written (the broker drains it).
     pub metadata_changed: BTreeSet<String>,
+    /// Of those, groups whose record carries a new generation's assignment,
+    /// with that generation: the broker waits for the write.
+    pub assignment_writes: BTreeMap<String, i32>,
 }
 
 impl GroupCoordinator {
@@ -76,6 +93,7 @@ impl GroupCoordinator {
             offsets: BTreeMap::new(),
             loaded: BTreeSet::new(),
             metadata_changed: BTreeSet::new(),
+            assignment_writes: BTreeMap::new(),
         }
     }
 

@@ -39,7 +39,7 @@ pub const CHAPTERS: &[Chapter] = &[
     },
     Chapter { lesson: "partitions-and-keys", number: 5, title: "Partitions and keys", file: "partitions-and-keys.md" },
     Chapter { lesson: "consumer-groups", number: 6, title: "Consumer groups", file: "consumer-groups.md" },
-    Chapter { lesson: "delivery-semantics", number: 7, title: "Offsets and __consumer_offsets", file: "offsets.md" },
+    Chapter { lesson: "offsets", number: 7, title: "Offsets and __consumer_offsets", file: "offsets.md" },
     Chapter { lesson: "replication", number: 8, title: "Replication", file: "replication.md" },
     Chapter { lesson: "acks-and-durability", number: 9, title: "Acks and durability", file: "acks-and-durability.md" },
     Chapter { lesson: "retention", number: 10, title: "Retention and compaction", file: "retention-and-compaction.md" },

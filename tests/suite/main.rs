@@ -5,6 +5,7 @@
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
@@ -14,6 +15,7 @@ mod broken;
 mod cli;
 mod determinism;
 mod explain;
+mod properties;
 mod scenarios;
 mod schema;
 mod support;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::actor::Ctx;
 use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
+use crate::group::coordinator::CoordinatorWrite;
 use crate::group::coordinator::records::{GroupRecord, commit_key, group_key};
 use crate::group::hash::coordinator_partition;
 use crate::ids::{NodeId, RecordId, TopicPartition};
@@ -91,13 +92,14 @@ impl Broker {
                     &[],
                 );
             }
-            self.append_commit(ctx, tp, commit, Arc::new(builder.build()));
+            self.append_coordinator_write(ctx, tp, CoordinatorWrite::Commit(commit), Arc::new(builder.build()));
         }
         self.write_group_metadata(ctx);
     }
 
     /// Appends the metadata records of groups that changed (a new generation
-    /// got its assignment, or the group became empty). Not waited for.
+    /// got its assignment, or the group became empty). A new assignment is
+    /// waited for; the coordinator answers SyncGroup once it is committed.
     pub(super) fn write_group_metadata(&mut self, ctx: &mut Ctx<'_>) {
         let Some(offsets_topic) = self.offsets_topic else { return };
         for group in std::mem::take(&mut self.coordinator.metadata_changed) {
@@ -114,7 +116,14 @@ impl Broker {
                 Some(record.to_json().as_bytes()),
                 &[],
             );
-            self.append_internal(ctx, tp, Arc::new(builder.build()));
+            let batch = Arc::new(builder.build());
+            match self.coordinator.assignment_writes.remove(&group) {
+                Some(generation) => {
+                    let write = CoordinatorWrite::Assignment { group, generation };
+                    self.append_coordinator_write(ctx, tp, write, batch);
+                }
+                None => self.append_internal(ctx, tp, batch),
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use crate::actor::{Ctx, Timer};
 use crate::cluster::log::LeaderAppend;
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::engine::SimDuration;
-use crate::group::coordinator::PendingCommit;
+use crate::group::coordinator::CoordinatorWrite;
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{Acks, ErrorCode, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::trace::TraceEvent;
@@ -24,8 +24,9 @@ pub struct DelayedProduce {
     results: Vec<ProducePartitionResponse>,
     /// Per partition still waiting: the offset the high watermark must reach.
     waiting: Vec<(TopicPartition, i64)>,
-    /// Set when this write is an offset commit: the coordinator answers it.
-    commit: Option<PendingCommit>,
+    /// Set when the group coordinator wrote this (an offset commit, a
+    /// group's assignment): the coordinator answers it.
+    write: Option<CoordinatorWrite>,
 }
 
 impl Broker {
@@ -58,7 +59,7 @@ impl Broker {
                     correlation_id: request.correlation_id,
                     results,
                     waiting,
-                    commit: None,
+                    write: None,
                 };
                 if self.try_complete_produce(&mut delayed) {
                     self.finish_delayed(ctx, delayed);
@@ -181,12 +182,13 @@ impl Broker {
     }
 
     /// Answers a completed write: a ProduceResponse, or the coordinator's
-    /// OffsetCommitResponse.
+    /// answer to what it wrote.
     fn finish_delayed(&mut self, ctx: &mut Ctx<'_>, mut delayed: DelayedProduce) {
-        match delayed.commit.take() {
-            Some(commit) => {
-                let error = delayed.results.iter().map(|r| r.error).find(|e| !e.is_ok()).unwrap_or(ErrorCode::None);
-                // A commit that cannot be written here means the coordinator moved.
+        let error = delayed.results.iter().map(|r| r.error).find(|e| !e.is_ok()).unwrap_or(ErrorCode::None);
+        match delayed.write.take() {
+            Some(CoordinatorWrite::Commit(commit)) => {
+                // A commit that cannot be written here means the coordinator moved
+                // (`GroupMetadataManager.storeOffsets`).
                 let error = match error {
                     ErrorCode::None => ErrorCode::None,
                     ErrorCode::NotLeaderOrFollower => ErrorCode::NotCoordinator,
@@ -195,33 +197,49 @@ impl Broker {
                 };
                 self.coordinator.on_commit_done(ctx, commit, error);
             }
+            Some(CoordinatorWrite::Assignment { group, generation }) => {
+                // `GroupMetadataManager.storeGroup`'s mapping.
+                let error = match error {
+                    ErrorCode::None => ErrorCode::None,
+                    ErrorCode::NotLeaderOrFollower => ErrorCode::NotCoordinator,
+                    ErrorCode::RequestTimedOut => ErrorCode::RebalanceInProgress,
+                    _ => ErrorCode::CoordinatorNotAvailable,
+                };
+                self.coordinator.on_assignment_written(ctx, &group, generation, error);
+            }
             None => respond(ctx, delayed.from, delayed.correlation_id, delayed.results),
         }
     }
 
-    /// Writes an offset commit to the group's `__consumer_offsets` partition;
-    /// the coordinator answers once the write is committed (replicated).
-    pub(super) fn append_commit(
+    /// Writes a record of the group coordinator's to a `__consumer_offsets`
+    /// partition; the coordinator answers once the write is committed
+    /// (replicated), or fails after `offsets.commit.timeout.ms`.
+    pub(super) fn append_coordinator_write(
         &mut self,
         ctx: &mut Ctx<'_>,
         tp: TopicPartition,
-        commit: PendingCommit,
+        write: CoordinatorWrite,
         batch: Arc<RecordBatch>,
     ) {
         let (result, required) = self.append_for_produce(ctx, tp, batch, Acks::All);
+        let (from, correlation_id) = match &write {
+            CoordinatorWrite::Commit(commit) => (commit.from, commit.correlation_id),
+            CoordinatorWrite::Assignment { .. } => (ctx.me, 0),
+        };
         let mut delayed = DelayedProduce {
             id: self.next_delayed_id(),
-            from: commit.from,
-            correlation_id: commit.correlation_id,
+            from,
+            correlation_id,
             results: vec![result],
             waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
-            commit: Some(commit),
+            write: Some(write),
         };
         self.maybe_advance_high_watermark(ctx, tp);
         if self.try_complete_produce(&mut delayed) {
             self.finish_delayed(ctx, delayed);
         } else {
-            ctx.set_timer(SimDuration::from_millis(5_000), Timer::Broker(BrokerTimer::ProduceExpired(delayed.id)));
+            let timeout = SimDuration::from_millis(self.config.offsets_commit_timeout_ms);
+            ctx.set_timer(timeout, Timer::Broker(BrokerTimer::ProduceExpired(delayed.id)));
             self.delayed_produces.push(delayed);
         }
     }

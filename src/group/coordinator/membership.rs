@@ -486,27 +486,52 @@ impl GroupCoordinator {
                 if g.leader.as_deref() != Some(member_id) {
                     return;
                 }
+                if self.assignment_writes.contains_key(group) {
+                    // The leader asked again while its assignment is being written.
+                    return;
+                }
                 let mut given: std::collections::BTreeMap<String, Vec<TopicPartition>> =
                     assignments.into_iter().collect();
                 for m in g.members.values_mut() {
                     m.assignment = given.remove(&m.member_id).unwrap_or_default();
                 }
-                g.state = GroupState::Stable;
+                // Kafka's storeGroup: the group stays CompletingRebalance and
+                // every SyncGroup waits until the assignment is committed in
+                // `__consumer_offsets` (see `on_assignment_written`).
                 self.metadata_changed.insert(group.to_string());
-                for m in g.members.values_mut() {
-                    if let Some(w) = m.awaiting_sync.take() {
-                        reply(
-                            ctx,
-                            w.node,
-                            GroupMessage::SyncGroupResponse {
-                                correlation_id: w.correlation_id,
-                                error: ErrorCode::None,
-                                assignment: m.assignment.clone(),
-                            },
-                        );
-                    }
-                }
+                self.assignment_writes.insert(group.to_string(), generation);
             }
+        }
+    }
+
+    /// The write of a generation's assignment is committed, or failed. On
+    /// success the group is Stable and every waiting member gets its
+    /// assignment; on failure they get the error and the group rebalances.
+    /// A group that has moved on since (a new generation, a rebalance) is
+    /// left alone, as in Kafka.
+    pub fn on_assignment_written(&mut self, ctx: &mut Ctx<'_>, group: &str, generation: i32, error: ErrorCode) {
+        let Some(g) = self.groups.get_mut(group) else { return };
+        if g.state != GroupState::CompletingRebalance || g.generation != generation {
+            return;
+        }
+        if error.is_ok() {
+            g.state = GroupState::Stable;
+        }
+        for m in g.members.values_mut() {
+            if !error.is_ok() {
+                m.assignment.clear();
+            }
+            if let Some(w) = m.awaiting_sync.take() {
+                let assignment = if error.is_ok() { m.assignment.clone() } else { Vec::new() };
+                reply(
+                    ctx,
+                    w.node,
+                    GroupMessage::SyncGroupResponse { correlation_id: w.correlation_id, error, assignment },
+                );
+            }
+        }
+        if !error.is_ok() {
+            self.prepare_rebalance(ctx, group, format!("{} when storing the group's assignment", error.name()));
         }
     }
 
