@@ -59,6 +59,16 @@ impl ConfigValue {
     }
 }
 
+/// A whole number too large to be one of Kafka's (YAML reads it as a float).
+fn too_large(value: &ConfigValue) -> Option<String> {
+    match value {
+        ConfigValue::Float(x) if x.fract() == 0.0 && x.abs() >= 9.0e15 => {
+            Some(format!("`{x:.0}` is too large: Kafka's numbers stop at 9223372036854775807 (a long)"))
+        }
+        _ => None,
+    }
+}
+
 fn int_of(value: &ConfigValue) -> Option<i64> {
     match value {
         ConfigValue::Int(i) => Some(*i),
@@ -84,7 +94,9 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
 pub(super) fn parse_for_kind(kind: Kind, value: &ConfigValue) -> Result<ConfigValue, String> {
     match kind {
         Kind::Int { min, max } => {
-            let n = int_of(value).ok_or_else(|| format!("expected a whole number, found `{value}`"))?;
+            let n = int_of(value).ok_or_else(|| {
+                too_large(value).unwrap_or_else(|| format!("expected a whole number, found `{value}`"))
+            })?;
             if n < min || n > max {
                 return Err(format!("{n} is out of range: it must be between {min} and {max}"));
             }
@@ -93,8 +105,10 @@ pub(super) fn parse_for_kind(kind: Kind, value: &ConfigValue) -> Result<ConfigVa
         Kind::Millis { min, allow_unlimited } => {
             let n = match value {
                 ConfigValue::Text(s) if s.trim().parse::<i64>().is_err() => parse_duration_ms(s)?,
-                other => int_of(other)
-                    .ok_or_else(|| format!("expected milliseconds or a duration like `30s`, found `{other}`"))?,
+                other => int_of(other).ok_or_else(|| {
+                    too_large(other)
+                        .unwrap_or_else(|| format!("expected milliseconds or a duration like `30s`, found `{other}`"))
+                })?,
             };
             if n == -1 && allow_unlimited {
                 return Ok(ConfigValue::Int(-1));

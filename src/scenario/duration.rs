@@ -22,9 +22,13 @@ pub fn parse(text: &str) -> Result<SimDuration, String> {
     if trimmed.chars().all(|c| c.is_ascii_digit()) && !trimmed.is_empty() {
         return Err(format!("`{trimmed}` has no unit: write `{trimmed}ms` or `{trimmed}s`"));
     }
-    humantime::parse_duration(trimmed)
-        .map(SimDuration::from)
-        .map_err(|_| format!("`{trimmed}` is not a duration; write e.g. `250ms`, `30s`, `5m`, `1d`"))
+    let duration = humantime::parse_duration(trimmed)
+        .map_err(|_| format!("`{trimmed}` is not a duration; write e.g. `250ms`, `30s`, `5m`, `1d`"))?;
+    // Checked before converting, so absurd values cannot overflow.
+    if duration.as_micros() > u128::from(super::MAX_RUN.as_micros()) {
+        return Err(format!("`{trimmed}` is longer than kafkasim simulates (366 days at most)"));
+    }
+    Ok(SimDuration::from(duration))
 }
 
 impl<'de> Deserialize<'de> for DurationText {
@@ -85,5 +89,12 @@ mod tests {
         assert!(parse("-3s").unwrap_err().contains("negative"));
         assert!(parse("30").unwrap_err().contains("no unit"));
         assert!(parse("soon").unwrap_err().contains("not a duration"));
+    }
+
+    #[test]
+    fn rejects_durations_beyond_what_is_simulated() {
+        assert_eq!(parse("366d"), Ok(SimDuration::from_secs(366 * 86_400)));
+        assert!(parse("367d").unwrap_err().contains("366 days at most"));
+        assert!(parse("99999999999999d").unwrap_err().contains("366 days at most"));
     }
 }

@@ -113,6 +113,9 @@ fn parser_help(message: &str) -> Option<String> {
     if message.contains("has no unit") || message.contains("is negative") || message.contains("not a duration") {
         return Some("durations are written with a unit: `250ms`, `30s`, `5m`, `2h`, `1d`".to_string());
     }
+    if message.contains("366 days at most") {
+        return Some("a run covers at most a year of simulated time: use a shorter duration".to_string());
+    }
     if message.contains("duplicate mapping key") {
         return Some("each key may appear once in a map: remove or rename one of them".to_string());
     }
