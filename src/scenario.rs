@@ -36,6 +36,8 @@ pub const DEFAULT_MAX_RECORDS: u64 = 10_000_000;
 /// Hard ceilings even a scenario's `limits:` cannot raise.
 pub const CEILING_MAX_EVENTS: u64 = 2_000_000_000;
 pub const CEILING_MAX_RECORDS: u64 = 100_000_000;
+/// Most bytes of record values all producers may send (kept in memory).
+pub const MAX_VALUE_BYTES: u64 = 2 << 30;
 pub const MAX_BROKERS: u32 = 64;
 pub const MAX_CONTROLLERS: u32 = 5;
 pub const MAX_PARTITIONS: u32 = 10_000;

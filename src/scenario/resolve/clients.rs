@@ -399,6 +399,24 @@ pub(crate) fn check_limits(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: 
             )));
         }
     }
+    // Records live in memory: bound the bytes too, not only the count.
+    let mut bytes: u64 = 0;
+    for spec in &file.producers {
+        let Some(value_bytes) = &spec.value_bytes else { continue };
+        bytes = bytes.saturating_add(spec.count.value.saturating_mul(u64::from(value_bytes.value)));
+        if bytes > crate::scenario::MAX_VALUE_BYTES {
+            r.error(
+                value_bytes,
+                format!(
+                    "the producers would send {} MiB of values in all, more than the limit of {} MiB",
+                    bytes / (1 << 20),
+                    crate::scenario::MAX_VALUE_BYTES / (1 << 20)
+                ),
+                Some("lower `count` or `value_bytes`: kafkasim keeps every record in memory".to_string()),
+            );
+            break;
+        }
+    }
     let mut total: u64 = 0;
     for spec in &file.producers {
         total = total.saturating_add(spec.count.value);
