@@ -12,6 +12,7 @@ mod play;
 mod run;
 mod schema;
 mod source;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,6 +106,10 @@ pub struct RunArgs {
     /// Check Kafka's invariants after every event (always on in debug builds).
     #[arg(long)]
     pub check: bool,
+    /// Print what the run cost to stderr: events, records, virtual and wall
+    /// time, events/s, records/s and peak memory.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -17,6 +17,7 @@ pub fn run(args: &RunArgs) -> u8 {
     };
     let source_name = scenario.source.name.clone();
     let mut world = World::new(scenario, BuildOptions { seed: args.seed, check_invariants: args.check });
+    let started = super::stats::wall_clock();
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let result = match args.format {
@@ -48,6 +49,9 @@ pub fn run(args: &RunArgs) -> u8 {
         }
     };
     let _ = out.flush();
+    if args.stats {
+        eprint!("{}", super::stats::render(&world, started.elapsed()));
+    }
     match result {
         Err(e) => {
             eprintln!("error: {e}");

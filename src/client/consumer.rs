@@ -617,6 +617,13 @@ impl Consumer {
     }
 
     fn schedule_wake(&mut self, ctx: &mut Ctx<'_>) {
+        // The application calls poll() again as soon as it has handled the
+        // last records: with more already fetched, that is a moment later
+        // (a microsecond: a poll() loop's own cost).
+        let polling = self.app == AppState::Polling && !self.membership.as_ref().is_some_and(|m| m.blocks_poll());
+        if polling && !self.buffer.is_empty() {
+            self.wake_at(ctx, ctx.now + SimDuration::from_micros(1));
+        }
         if let Some(wake) = self.connections.next_wake() {
             self.wake_at(ctx, wake);
         }

@@ -17,3 +17,24 @@ fn every_scenario_matches_its_snapshot() {
         });
     });
 }
+
+/// A consumer calls poll() again as soon as it has handled a poll's records,
+/// so a backlog drains at once, not max.poll.records per fetch round trip.
+#[test]
+fn a_consumer_drains_a_backlog_at_once() {
+    let text = r#"
+name: backlog
+topics: [{ name: events, partitions: 2 }]
+producers:
+  - { id: p, topic: events, every: 10us, count: 50000, key: "k-{n}" }
+consumers:
+  - { id: c, group: g, topics: [events], start: 2s, config: { auto.offset.reset: earliest } }
+expect:
+  - at: 6s
+    received: { c: 50000 }
+run: 7s
+"#;
+    let scenario = kafkasim::scenario::load_str("backlog.yaml", text).expect("loads");
+    let (outcome, _, _) = support::run(scenario, None);
+    assert!(outcome.passed, "{}", outcome.render());
+}
