@@ -97,4 +97,7 @@ pub struct World {
     /// Names and numbers of the random streams drawn from the seed.
     pub rng_streams: Vec<(String, u64)>,
     pub finished: bool,
+    /// The delivery checks look at every record: computed once per step and
+    /// producer (the outcome and several expectations ask at the same step).
+    delivery_memo: std::cell::RefCell<Vec<(u64, Option<crate::ids::ClientIdx>, crate::check::outcome::Delivery)>>,
 }

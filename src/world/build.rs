@@ -141,6 +141,7 @@ impl World {
             effects: Effects::default(),
             rng_streams: streams.issued().to_vec(),
             finished: false,
+            delivery_memo: Default::default(),
             scenario,
         };
         world.start_brokers();

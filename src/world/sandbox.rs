@@ -29,6 +29,7 @@ impl World {
 
     /// Schedules `action` at `at` (from [`World::intervention_time`]).
     pub fn inject(&mut self, at: SimTime, action: Action) {
+        self.delivery_memo.get_mut().clear();
         let actions = Arc::make_mut(&mut self.actions);
         actions.push(TimedAction { at, action });
         self.queue.push(at, Event::Action(actions.len() - 1));
@@ -44,6 +45,7 @@ impl World {
         def.name = name.clone();
         def.config.client_id = None;
         def.start = None;
+        self.delivery_memo.get_mut().clear();
         let idx = ClientIdx(self.consumers.len() as u32);
         let topic_names: BTreeMap<TopicId, String> =
             self.names.topics.iter().enumerate().map(|(i, t)| (TopicId(i as u32), t.clone())).collect();
