@@ -9,6 +9,7 @@ mod graph;
 mod list;
 mod new;
 mod play;
+mod progress;
 mod run;
 mod schema;
 mod source;

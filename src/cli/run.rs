@@ -1,11 +1,11 @@
 //! `kafkasim run SCENARIO`: narrate a run, then print its outcome.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 
 use super::{Format, RunArgs, source};
-use crate::trace::sink::{JsonlSink, NarrationSink, NullSink};
+use crate::trace::sink::{JsonlSink, NarrationSink, NullSink, TraceSink};
 use crate::trace::{Level, header};
-use crate::world::{BuildOptions, World};
+use crate::world::{BuildOptions, SimError, StepResult, World};
 
 pub fn run(args: &RunArgs) -> u8 {
     let scenario = match source::load(&args.scenario) {
@@ -24,7 +24,7 @@ pub fn run(args: &RunArgs) -> u8 {
         Format::Text => {
             let _ = write!(out, "{}", header::text(&world, &source_name));
             let result = if args.quiet {
-                world.run(&mut NullSink)
+                run_with_progress(&mut world, &mut NullSink)
             } else {
                 let level = match args.verbose {
                     0 => Level::Story,
@@ -32,20 +32,31 @@ pub fn run(args: &RunArgs) -> u8 {
                     _ => Level::Debug,
                 };
                 let _ = writeln!(out);
-                world.run(&mut NarrationSink::new(level, &mut out))
+                let mut sink = NarrationSink::new(level, &mut out);
+                // A bar would break narration printed to the same terminal.
+                if std::io::stdout().is_terminal() {
+                    world.run(&mut sink)
+                } else {
+                    run_with_progress(&mut world, &mut sink)
+                }
             };
             let _ = writeln!(out);
             let _ = write!(out, "{}", world.outcome().render());
             result
         }
         Format::Json => {
-            let result = world.run(&mut NullSink);
+            let result = run_with_progress(&mut world, &mut NullSink);
             let _ = writeln!(out, "{}", serde_json::to_string_pretty(&world.outcome()).expect("outcome serialises"));
             result
         }
         Format::Jsonl => {
             let _ = writeln!(out, "{}", header::json(&world, &source_name));
-            world.run(&mut JsonlSink::new(&mut out))
+            let mut sink = JsonlSink::new(&mut out);
+            if std::io::stdout().is_terminal() {
+                world.run(&mut sink)
+            } else {
+                run_with_progress(&mut world, &mut sink)
+            }
         }
     };
     let _ = out.flush();
@@ -61,4 +72,24 @@ pub fn run(args: &RunArgs) -> u8 {
         Ok(()) if world.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)) => 0,
         Ok(()) => 1,
     }
+}
+
+/// `World::run` with a progress bar on stderr for long runs.
+fn run_with_progress(world: &mut World, sink: &mut dyn TraceSink) -> Result<(), SimError> {
+    let mut progress = super::progress::Progress::new(world.scenario.run_for);
+    let result = loop {
+        match world.step(sink) {
+            Ok(StepResult::Progress) => {
+                // Checking the wall clock every event would cost more than the event.
+                if world.steps.is_multiple_of(16_384) {
+                    progress.update(world.now);
+                }
+            }
+            Ok(StepResult::Finished) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    sink.finish();
+    progress.finish();
+    result
 }
