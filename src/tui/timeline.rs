@@ -255,8 +255,10 @@ impl Timeline {
     /// Goes to exactly `step` (clamped to the run).
     pub fn seek(&mut self, step: u64) {
         let step = step.min(self.total_steps);
-        if step < self.world.steps {
-            let base = self.checkpoints.iter().rev().find(|c| c.steps <= step).unwrap_or(&self.checkpoints[0]);
+        // The nearest checkpoint at or before the target: needed going back,
+        // and a shortcut going far forward.
+        let base = self.checkpoints.iter().rev().find(|c| c.steps <= step).unwrap_or(&self.checkpoints[0]);
+        if step < self.world.steps || base.steps > self.world.steps {
             self.world = base.clone();
         }
         while self.world.steps < step && self.step_once() {}
