@@ -74,6 +74,27 @@ pub fn fit(text: &str, width: usize) -> String {
     out
 }
 
+/// Spans cut to `width` characters: the first spans whole, the one that
+/// crosses the edge cut with `…`, the rest dropped.
+pub fn fit_line(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
+    let mut left = width;
+    let mut out = Vec::new();
+    for span in spans {
+        if left == 0 {
+            break;
+        }
+        let n = span.content.chars().count();
+        if n <= left {
+            left -= n;
+            out.push(span);
+        } else {
+            out.push(Span::styled(fit(&span.content, left), span.style));
+            left = 0;
+        }
+    }
+    Line::from(out)
+}
+
 /// A line of spans in one style.
 pub fn line<'a>(text: impl Into<String>, style: Style) -> Line<'a> {
     Line::from(Span::styled(text.into(), style))

@@ -73,23 +73,29 @@ fn manifest() -> Vec<Excerpt> {
     serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("book/excerpts.yaml: {e}"))
 }
 
-fn chapters() -> Vec<PathBuf> {
+/// Files under `dir` (recursively) ending in `.{extension}`, sorted,
+/// leaving out folders named `skip`.
+fn files_under(dir: PathBuf, extension: &str, skip: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut dirs = vec![book().join("src")];
+    let mut dirs = vec![dir];
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(&dir).expect("readable").filter_map(Result::ok) {
             let path = entry.path();
             if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != "generated") {
+                if path.file_name().is_some_and(|n| n != skip) {
                     dirs.push(path);
                 }
-            } else if path.extension().is_some_and(|x| x == "md") {
+            } else if path.extension().is_some_and(|x| x == extension) {
                 out.push(path);
             }
         }
     }
     out.sort();
     out
+}
+
+fn chapters() -> Vec<PathBuf> {
+    files_under(book().join("src"), "md", "generated")
 }
 
 fn is_lesson_line(line: &str) -> bool {
@@ -141,19 +147,7 @@ fn generate(excerpt: &Excerpt) -> String {
 /// Every `Simplification:` note in the code, with the file it is in, as
 /// Markdown for the book's chapter on what kafkasim simplifies.
 fn simplifications() -> String {
-    let mut files = Vec::new();
-    let mut dirs = vec![repo_root().join("src")];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).expect("readable").filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort();
+    let files = files_under(repo_root().join("src"), "rs", "");
     let mut out = String::new();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable source");

@@ -13,7 +13,7 @@ use crate::client::consumer::{AppState, Consumer, ConsumerPhase, Position};
 use crate::trace::report::GroupReport;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::Theme;
-use crate::tui::view::{fit, pane_block, sparkline, window};
+use crate::tui::view::{fit, fit_line, pane_block, sparkline, window};
 use crate::world::World;
 
 /// Width of the lag sparkline.
@@ -104,27 +104,7 @@ fn member_line(app: &App, world: &World, index: usize, report: Option<&GroupRepo
         }
         spans.push(Span::styled(format!(" · read {}", consumer.delivered), t.dim()));
     }
-    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
-    if text.chars().count() > width {
-        // Too long for the pane: keep the first spans, cut the rest.
-        let mut left = width;
-        let mut out = Vec::new();
-        for span in spans {
-            let n = span.content.chars().count();
-            if left == 0 {
-                break;
-            }
-            if n <= left {
-                left -= n;
-                out.push(span);
-            } else {
-                out.push(Span::styled(fit(&span.content, left), span.style));
-                left = 0;
-            }
-        }
-        return Line::from(out);
-    }
-    Line::from(spans)
+    fit_line(spans, width)
 }
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {

@@ -17,7 +17,7 @@ use crate::cluster::log::PartitionLog;
 use crate::ids::TopicPartition;
 use crate::tui::app::{App, Pane};
 use crate::tui::theme::Theme;
-use crate::tui::view::{fit, line, pane_block, window};
+use crate::tui::view::{fit, fit_line, line, pane_block, window};
 use crate::world::World;
 
 /// Lines each partition takes: a heading, the strip, the marks.
@@ -233,26 +233,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     );
     let title = fit(&title, width);
     frame.render_widget(Paragraph::new(lines).block(pane_block(app, Some(Pane::Logs), title)), area);
-}
-
-/// A line cut to `width` characters.
-fn fit_line(spans: Vec<Span<'static>>, width: usize) -> Line<'static> {
-    let mut left = width;
-    let mut out = Vec::new();
-    for span in spans {
-        if left == 0 {
-            break;
-        }
-        let n = span.content.chars().count();
-        if n <= left {
-            left -= n;
-            out.push(span);
-        } else {
-            out.push(Span::styled(fit(&span.content, left), span.style));
-            left = 0;
-        }
-    }
-    Line::from(out)
 }
 
 #[cfg(test)]
