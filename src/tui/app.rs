@@ -94,6 +94,11 @@ pub enum Msg {
     Save,
     /// The mouse wheel over the event list.
     Scroll(i32),
+    /// A click at a screen cell: on an event, go to it.
+    Click {
+        column: u16,
+        row: u16,
+    },
     /// Protocol detail in the event list, or only the story.
     ToggleDetail,
 }
@@ -116,6 +121,8 @@ pub struct App {
     pub status: Option<String>,
     pub quit: bool,
     pub theme: Theme,
+    /// Where the event list was last drawn, for mouse clicks.
+    pub event_rows: std::cell::RefCell<super::panes::events::EventRows>,
     /// Leftover wall time for playing, in virtual microseconds.
     carry_us: f64,
     derived: Option<Derived>,
@@ -138,6 +145,7 @@ impl App {
             status: None,
             quit: false,
             theme,
+            event_rows: Default::default(),
             carry_us: 0.0,
             derived: None,
         }
@@ -266,6 +274,15 @@ impl App {
                 self.focus = Pane::Events;
                 self.move_selection(i64::from(delta) * 3);
                 self.focus = previous;
+            }
+            Msg::Click { column, row } => {
+                let clicked = self.event_rows.borrow().event_at(column, row);
+                if let Some(step) = clicked.and_then(|i| self.timeline.events().get(i)).map(|e| e.step) {
+                    self.playing = false;
+                    self.focus = Pane::Events;
+                    self.timeline.seek(step);
+                    self.event_scroll = None;
+                }
             }
             Msg::ToggleDetail => {
                 let detail = !self.timeline.detail();

@@ -1,7 +1,9 @@
 //! Keys and mouse to messages: one pure function each, the whole keymap in
 //! one place (the help overlay lists the same table).
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
 
 use super::app::{Msg, Overlay};
 
@@ -15,6 +17,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("Tab / Shift-Tab", "move between panes"),
     ("v", "show protocol detail in the event list (and step through it), or only the story"),
     ("↑ ↓ PgUp PgDn Home End", "move in the pane (scroll the event list)"),
+    ("mouse", "the wheel scrolls the event list; a click on an event goes to it"),
     ("Enter", "inspect the selected broker, partition, consumer, producer or event"),
     ("k", "sandbox: kill the selected broker, or crash the selected client"),
     ("r", "sandbox: restart the selected broker, or start the selected client"),
@@ -80,6 +83,7 @@ pub fn mouse(event: MouseEvent) -> Option<Msg> {
     match event.kind {
         MouseEventKind::ScrollUp => Some(Msg::Scroll(-1)),
         MouseEventKind::ScrollDown => Some(Msg::Scroll(1)),
+        MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click { column: event.column, row: event.row }),
         _ => None,
     }
 }

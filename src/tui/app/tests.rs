@@ -230,7 +230,7 @@ fn a_consumer_can_join_crash_and_be_saved_as_a_scenario() {
 
 #[test]
 fn every_help_key_is_bound() {
-    for (keys_text, _) in keys::HELP {
+    for (keys_text, _) in keys::HELP.iter().filter(|(k, _)| *k != "mouse") {
         let first = keys_text.split([' ', '/']).next().unwrap();
         let code = match first {
             "space" => KeyCode::Char(' '),
@@ -251,4 +251,29 @@ fn quit_quits() {
     let mut app = app("producer-consumer");
     app.update(Msg::Quit);
     assert!(app.quit);
+}
+
+#[test]
+fn clicking_an_event_goes_to_it() {
+    let mut app = app("broker-death");
+    for _ in 0..30 {
+        app.update(Msg::Forward);
+    }
+    let screen = screen(&mut app);
+    // The first row of the event list that shows an event earlier than now.
+    let rows = app.event_rows.borrow().clone();
+    let current = app.timeline.current_event().expect("an event");
+    let (offset, target) = rows
+        .rows
+        .iter()
+        .enumerate()
+        .find_map(|(i, e)| e.filter(|&e| e + 3 <= current).map(|e| (i, e)))
+        .unwrap_or_else(|| panic!("no earlier event shown:\n{screen}"));
+    let row = rows.top + offset as u16;
+    app.update(Msg::Click { column: rows.left + 5, row });
+    assert_eq!(app.timeline.current_event(), Some(target));
+    assert_eq!(app.timeline.step(), app.timeline.events()[target].step);
+    let step = app.timeline.step();
+    app.update(Msg::Click { column: 0, row: 0 });
+    assert_eq!(app.timeline.step(), step, "a click outside the event list changes nothing");
 }

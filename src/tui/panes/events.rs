@@ -56,12 +56,15 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let width = area.width.saturating_sub(2) as usize;
     let mut height = area.height.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = Vec::new();
+    // Which event each line shows, for mouse clicks.
+    let mut rows: Vec<Option<usize>> = Vec::new();
     if let Some(say) = lesson_voice(app) {
         for text in say.lines.iter().take(2) {
             lines.push(Line::styled(fit(text, width), t.say()));
         }
         lines.push(Line::styled("─".repeat(width), t.border()));
         height = height.saturating_sub(lines.len());
+        rows.resize(lines.len(), None);
     }
     let events = app.timeline.events();
     let current = app.timeline.current_event();
@@ -71,7 +74,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let future = |i: usize| current.is_none_or(|c| i > c);
         let render = |i: usize| event_lines(t, &events[i], is_current(i), future(i), width);
         // Up to two thirds of the pane for what led here, the rest for what comes.
-        let mut before: Vec<Vec<Line>> = Vec::new();
+        let mut before: Vec<(usize, Vec<Line>)> = Vec::new();
         let mut used = 0;
         for i in (0..=anchor).rev() {
             let block = render(i);
@@ -79,9 +82,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 break;
             }
             used += block.len();
-            before.push(block);
+            before.push((i, block));
         }
-        for block in before.into_iter().rev() {
+        for (i, block) in before.into_iter().rev() {
+            rows.extend(std::iter::repeat_n(Some(i), block.len()));
             lines.extend(block);
         }
         for i in anchor + 1..events.len() {
@@ -90,6 +94,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             }
             let block = render(i);
             used += block.len();
+            rows.extend(std::iter::repeat_n(Some(i), block.len()));
             lines.extend(block);
         }
     } else if let Some(first) = events.first() {
@@ -103,4 +108,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         if app.timeline.detail() { "with protocol detail (v hides)" } else { "the story (v adds protocol detail)" };
     let title = fit(&format!("Events · {position}/{total} · {detail}{follow}"), width);
     frame.render_widget(Paragraph::new(lines).block(pane_block(app, Some(Pane::Events), title)), area);
+    // The first line is inside the border.
+    let top = area.y + 1;
+    *app.event_rows.borrow_mut() = EventRows { top, left: area.x, width: area.width, rows };
+}
+
+/// Where the event list was drawn and which event each of its lines shows,
+/// so a mouse click can be turned into an event.
+#[derive(Clone, Debug, Default)]
+pub struct EventRows {
+    pub top: u16,
+    pub left: u16,
+    pub width: u16,
+    pub rows: Vec<Option<usize>>,
+}
+
+impl EventRows {
+    /// The event shown at screen cell (`column`, `row`), if any.
+    pub fn event_at(&self, column: u16, row: u16) -> Option<usize> {
+        if column < self.left || column >= self.left + self.width || row < self.top {
+            return None;
+        }
+        self.rows.get(usize::from(row - self.top)).copied().flatten()
+    }
 }
