@@ -152,3 +152,16 @@ fn no_arguments_without_a_terminal_prints_help() {
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("Usage: kafkasim"));
 }
+
+#[test]
+fn stats_go_to_stderr_and_leave_the_output_alone() {
+    let plain = kafkasim(&["run", "producer-consumer", "--format", "json"]);
+    let with_stats = kafkasim(&["run", "producer-consumer", "--format", "json", "--stats"]);
+    assert_eq!(with_stats.status.code(), Some(0));
+    assert_eq!(plain.stdout, with_stats.stdout, "stdout is the same JSON");
+    let stderr = String::from_utf8_lossy(&with_stats.stderr);
+    for field in ["events", "records", "virtual time", "wall time", "events/s", "records/s", "peak memory"] {
+        assert!(stderr.contains(field), "{field} in:\n{stderr}");
+    }
+    assert!(stderr.contains("records         1000"), "{stderr}");
+}
