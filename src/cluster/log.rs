@@ -183,6 +183,17 @@ impl PartitionLog {
         out
     }
 
+    /// Batches from the one holding `from_offset` on, lazily: for reading a
+    /// window of the log without copying the rest of it.
+    pub fn batches_from(&self, from_offset: i64) -> impl Iterator<Item = &LogBatch> + '_ {
+        let (seg, idx) = self.locate(from_offset).unwrap_or((self.segments.len(), 0));
+        self.segments
+            .iter()
+            .skip(seg)
+            .enumerate()
+            .flat_map(move |(i, s)| s.batches.iter().skip(if i == 0 { idx } else { 0 }))
+    }
+
     /// The batch holding `offset`, if any (for inspection and narration).
     pub fn batch_at(&self, offset: i64) -> Option<&LogBatch> {
         let (seg, idx) = self.locate(offset)?;

@@ -25,6 +25,24 @@ pub struct JoinedMember {
     pub subscription: MemberSubscription,
 }
 
+/// A JoinGroup request: who joins, how long its sessions last, and what it
+/// subscribes to. The coordinator keeps it whole while the join waits.
+#[derive(Clone, Debug)]
+pub struct JoinGroup {
+    pub correlation_id: CorrelationId,
+    pub group: String,
+    /// Empty on a member's first join (KIP-394: the coordinator answers
+    /// MEMBER_ID_REQUIRED with an id to join again with).
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client_id: String,
+    pub session_timeout_ms: u64,
+    pub rebalance_timeout_ms: u64,
+    /// Assignors in preference order, each with the member's subscription.
+    pub protocols: Vec<Strategy>,
+    pub subscription: MemberSubscription,
+}
+
 #[derive(Clone, Debug)]
 pub enum GroupMessage {
     FindCoordinatorRequest {
@@ -36,20 +54,7 @@ pub enum GroupMessage {
         error: ErrorCode,
         coordinator: Option<BrokerId>,
     },
-    JoinGroupRequest {
-        correlation_id: CorrelationId,
-        group: String,
-        /// Empty on a member's first join (KIP-394: the coordinator answers
-        /// MEMBER_ID_REQUIRED with an id to join again with).
-        member_id: String,
-        group_instance_id: Option<String>,
-        client_id: String,
-        session_timeout_ms: u64,
-        rebalance_timeout_ms: u64,
-        /// Assignors in preference order, each with the member's subscription.
-        protocols: Vec<Strategy>,
-        subscription: MemberSubscription,
-    },
+    JoinGroupRequest(JoinGroup),
     JoinGroupResponse {
         correlation_id: CorrelationId,
         error: ErrorCode,
@@ -128,7 +133,7 @@ impl GroupMessage {
             GroupMessage::FindCoordinatorRequest { .. } | GroupMessage::FindCoordinatorResponse { .. } => {
                 "FindCoordinator"
             }
-            GroupMessage::JoinGroupRequest { .. } | GroupMessage::JoinGroupResponse { .. } => "JoinGroup",
+            GroupMessage::JoinGroupRequest(_) | GroupMessage::JoinGroupResponse { .. } => "JoinGroup",
             GroupMessage::SyncGroupRequest { .. } | GroupMessage::SyncGroupResponse { .. } => "SyncGroup",
             GroupMessage::HeartbeatRequest { .. } | GroupMessage::HeartbeatResponse { .. } => "Heartbeat",
             GroupMessage::LeaveGroupRequest { .. } | GroupMessage::LeaveGroupResponse { .. } => "LeaveGroup",
@@ -158,7 +163,7 @@ impl GroupMessage {
     pub fn request_correlation_id(&self) -> Option<CorrelationId> {
         match self {
             GroupMessage::FindCoordinatorRequest { correlation_id, .. }
-            | GroupMessage::JoinGroupRequest { correlation_id, .. }
+            | GroupMessage::JoinGroupRequest(JoinGroup { correlation_id, .. })
             | GroupMessage::SyncGroupRequest { correlation_id, .. }
             | GroupMessage::HeartbeatRequest { correlation_id, .. }
             | GroupMessage::LeaveGroupRequest { correlation_id, .. }

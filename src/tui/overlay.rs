@@ -175,7 +175,7 @@ fn partition(world: &World, tp: crate::ids::TopicPartition) -> (String, Vec<Stri
     lines.push("last records (offset · leader epoch · producer · key · value):".into());
     const SHOWN: i64 = 24;
     let from = (log.log_end_offset() - SHOWN).max(log.log_start_offset());
-    for batch in log.read(from, i64::MAX, u64::MAX) {
+    for batch in log.batches_from(from) {
         for (offset, record) in batch.records() {
             if offset < from {
                 continue;

@@ -272,7 +272,9 @@ impl Timeline {
 
     /// To the step of the next narrated event. Returns whether it moved.
     pub fn forward(&mut self) -> bool {
-        let next = self.events().iter().find(|e| e.step > self.world.steps).map(|e| e.step);
+        // Events are in step order: a binary search, not a scan.
+        let current = self.world.steps;
+        let next = self.events().get(self.events().partition_point(|e| e.step <= current)).map(|e| e.step);
         match next {
             Some(step) => {
                 self.seek(step);
@@ -292,7 +294,8 @@ impl Timeline {
             return false;
         }
         let current = self.world.steps;
-        let previous = self.events().iter().rev().map(|e| e.step).find(|&s| s < current).unwrap_or(0);
+        let before = self.events().partition_point(|e| e.step < current);
+        let previous = before.checked_sub(1).map_or(0, |i| self.events()[i].step);
         self.seek(previous);
         true
     }
@@ -301,9 +304,11 @@ impl Timeline {
     pub fn jump_marker(&mut self, forward: bool) -> bool {
         let current = self.world.steps;
         let target = if forward {
-            self.events().iter().find(|e| e.is_marker() && e.step > current).map(|e| e.step)
+            let after = self.events().partition_point(|e| e.step <= current);
+            self.events()[after..].iter().find(|e| e.is_marker()).map(|e| e.step)
         } else {
-            self.events().iter().rev().find(|e| e.is_marker() && e.step < current).map(|e| e.step)
+            let before = self.events().partition_point(|e| e.step < current);
+            self.events()[..before].iter().rev().find(|e| e.is_marker()).map(|e| e.step)
         };
         target.map(|s| self.seek(s)).is_some()
     }

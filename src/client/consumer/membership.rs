@@ -15,7 +15,7 @@ use crate::config::ConsumerConfig;
 use crate::engine::{SimDuration, SimTime};
 use crate::group::assignor::{self, RebalanceProtocol, Strategy};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
-use crate::protocol::{ErrorCode, GroupMessage, JoinedMember, MemberSubscription, Message};
+use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, JoinedMember, MemberSubscription, Message};
 use crate::scenario::CommitMode;
 use crate::trace::TraceEvent;
 
@@ -272,7 +272,7 @@ impl Consumer {
             (self.config.session_timeout_ms, self.config.max_poll_interval_ms);
         let sent = self.send_to(ctx, broker, InFlight::Join { broker }, |correlation_id| {
             let (group, member_id, group_instance_id, client_id, protocols, subscription) = request;
-            GroupMessage::JoinGroupRequest {
+            GroupMessage::JoinGroupRequest(JoinGroup {
                 correlation_id,
                 group,
                 member_id,
@@ -282,7 +282,7 @@ impl Consumer {
                 rebalance_timeout_ms,
                 protocols,
                 subscription,
-            }
+            })
         });
         if sent && let Some(m) = self.membership_mut() {
             m.state = MemberState::Joining;

@@ -9,14 +9,14 @@ use crate::group::coordinator::CoordinatorWrite;
 use crate::group::coordinator::records::{GroupRecord, commit_key, group_key};
 use crate::group::hash::coordinator_partition;
 use crate::ids::{NodeId, RecordId, TopicPartition};
-use crate::protocol::{ErrorCode, GroupMessage, Message};
+use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, Message};
 
 use super::Broker;
 
 /// The error answer to a group request this broker cannot serve.
 fn refusal(message: &GroupMessage, error: ErrorCode) -> Option<GroupMessage> {
     Some(match message {
-        GroupMessage::JoinGroupRequest { correlation_id, member_id, .. } => {
+        GroupMessage::JoinGroupRequest(JoinGroup { correlation_id, member_id, .. }) => {
             crate::group::coordinator::membership::join_error(*correlation_id, error, member_id)
         }
         GroupMessage::SyncGroupRequest { correlation_id, .. } => {
@@ -40,7 +40,7 @@ fn refusal(message: &GroupMessage, error: ErrorCode) -> Option<GroupMessage> {
 
 fn group_of(message: &GroupMessage) -> Option<&str> {
     match message {
-        GroupMessage::JoinGroupRequest { group, .. }
+        GroupMessage::JoinGroupRequest(JoinGroup { group, .. })
         | GroupMessage::SyncGroupRequest { group, .. }
         | GroupMessage::HeartbeatRequest { group, .. }
         | GroupMessage::LeaveGroupRequest { group, .. }

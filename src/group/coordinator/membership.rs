@@ -13,11 +13,10 @@ use rand::RngExt;
 use super::{GroupCoordinator, GroupTimer, reply, set_timer};
 use crate::actor::Ctx;
 use crate::engine::{SimDuration, SimRng};
-use crate::group::assignor::Strategy;
 use crate::group::assignor::java_hash_map::java_hash_order;
 use crate::group::classic_group::{ClassicGroup, GroupState, Member, Waiting};
 use crate::ids::{NodeId, TopicPartition};
-use crate::protocol::{ErrorCode, GroupMessage, JoinedMember, MemberSubscription};
+use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, JoinedMember};
 use crate::trace::TraceEvent;
 
 /// A random version-4 UUID, as Java's `UUID.randomUUID().toString()` prints it.
@@ -58,44 +57,14 @@ fn joined_members(g: &ClassicGroup) -> Vec<JoinedMember> {
         .collect()
 }
 
-/// What a JoinGroup asks for.
-struct JoinRequest {
-    waiting: Waiting,
-    member_id: String,
-    group_instance_id: Option<String>,
-    client_id: String,
-    session_timeout_ms: u64,
-    rebalance_timeout_ms: u64,
-    protocols: Vec<Strategy>,
-    subscription: MemberSubscription,
-}
-
 impl GroupCoordinator {
     pub(super) fn handle_join(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: GroupMessage, rng: &mut SimRng) {
-        let GroupMessage::JoinGroupRequest {
-            correlation_id,
-            group,
-            member_id,
-            group_instance_id,
-            client_id,
-            session_timeout_ms,
-            rebalance_timeout_ms,
-            protocols,
-            subscription,
-        } = message
-        else {
+        let GroupMessage::JoinGroupRequest(request) = message else {
             return;
         };
-        let request = JoinRequest {
-            waiting: Waiting { node: from, correlation_id },
-            member_id,
-            group_instance_id,
-            client_id,
-            session_timeout_ms,
-            rebalance_timeout_ms,
-            protocols,
-            subscription,
-        };
+        let (correlation_id, session_timeout_ms) = (request.correlation_id, request.session_timeout_ms);
+        let group = request.group.clone();
+        let waiting = Waiting { node: from, correlation_id };
         let refuse = |ctx: &mut Ctx<'_>, error: ErrorCode, member_id: &str| {
             reply(ctx, from, join_error(correlation_id, error, member_id));
         };
@@ -115,8 +84,8 @@ impl GroupCoordinator {
             if let Some(instance) = request.group_instance_id.clone() {
                 let new_id = format!("{instance}-{}", random_uuid(rng));
                 match g.static_member(&instance).map(|m| m.member_id.clone()) {
-                    Some(old_id) => self.replace_static_member(ctx, &group, &old_id, new_id, request),
-                    None => self.add_member(ctx, &group, new_id, request),
+                    Some(old_id) => self.replace_static_member(ctx, &group, &old_id, new_id, waiting, request),
+                    None => self.add_member(ctx, &group, new_id, waiting, request),
                 }
                 return;
             }
@@ -129,28 +98,28 @@ impl GroupCoordinator {
         }
         if g.pending_members.remove(&request.member_id).is_some() {
             let member_id = request.member_id.clone();
-            return self.add_member(ctx, &group, member_id, request);
+            return self.add_member(ctx, &group, member_id, waiting, request);
         }
         if g.members.contains_key(&request.member_id) {
-            return self.join_existing(ctx, &group, request);
+            return self.join_existing(ctx, &group, waiting, request);
         }
         refuse(ctx, ErrorCode::UnknownMemberId, &request.member_id);
     }
 
     /// A member joins the group for the first time: a rebalance.
-    fn add_member(&mut self, ctx: &mut Ctx<'_>, group: &str, member_id: String, request: JoinRequest) {
+    fn add_member(&mut self, ctx: &mut Ctx<'_>, group: &str, member_id: String, waiting: Waiting, request: JoinGroup) {
         let Some(g) = self.groups.get_mut(group) else { return };
         g.add_member(Member {
             member_id: member_id.clone(),
             group_instance_id: request.group_instance_id,
             client_id: request.client_id,
-            node: request.waiting.node,
+            node: waiting.node,
             session_timeout_ms: request.session_timeout_ms,
             rebalance_timeout_ms: request.rebalance_timeout_ms,
             protocols: request.protocols,
             subscription: request.subscription,
             last_heartbeat: ctx.now,
-            awaiting_join: Some(request.waiting),
+            awaiting_join: Some(waiting),
             awaiting_sync: None,
             assignment: Vec::new(),
         });
@@ -166,7 +135,8 @@ impl GroupCoordinator {
         group: &str,
         old_id: &str,
         new_id: String,
-        request: JoinRequest,
+        waiting: Waiting,
+        request: JoinGroup,
     ) {
         let Some(g) = self.groups.get_mut(group) else { return };
         let Some(mut member) = g.members.remove(old_id) else { return };
@@ -197,7 +167,7 @@ impl GroupCoordinator {
         member.rebalance_timeout_ms = request.rebalance_timeout_ms;
         member.protocols = request.protocols;
         member.subscription = request.subscription;
-        member.awaiting_join = Some(request.waiting);
+        member.awaiting_join = Some(waiting);
         g.members.insert(new_id.clone(), member);
         match g.state {
             GroupState::PreparingRebalance => self.maybe_complete_join(ctx, group),
@@ -239,7 +209,7 @@ impl GroupCoordinator {
 
     /// A member the group knows sends JoinGroup
     /// (`classicGroupJoinExistingMember`).
-    fn join_existing(&mut self, ctx: &mut Ctx<'_>, group: &str, request: JoinRequest) {
+    fn join_existing(&mut self, ctx: &mut Ctx<'_>, group: &str, waiting: Waiting, request: JoinGroup) {
         let Some(g) = self.groups.get_mut(group) else { return };
         let state = g.state;
         let member_id = request.member_id.clone();
@@ -250,9 +220,9 @@ impl GroupCoordinator {
         let unchanged = member.protocols == request.protocols && member.subscription == request.subscription;
         member.protocols = request.protocols;
         member.subscription = request.subscription;
-        member.node = request.waiting.node;
+        member.node = waiting.node;
         member.last_heartbeat = ctx.now;
-        member.awaiting_join = Some(request.waiting);
+        member.awaiting_join = Some(waiting);
         let current_generation = |member: &mut Member| {
             // Same metadata: answer with the current generation, no rebalance.
             let waiting = member.awaiting_join.take().expect("set above");

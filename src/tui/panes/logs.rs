@@ -76,7 +76,7 @@ pub fn cells(log: &PartitionLog, first: i64, width: usize, lost: &[i64]) -> Vec<
     for offset in log.log_start_offset().max(first)..end {
         out[(offset - first) as usize] = Cell::Compacted;
     }
-    for batch in log.read(first.max(log.log_start_offset()), i64::MAX, u64::MAX) {
+    for batch in log.batches_from(first.max(log.log_start_offset())) {
         if batch.base_offset >= end {
             break;
         }
