@@ -159,9 +159,9 @@ impl App {
     /// now, group tables, lost records), once per step.
     pub fn refresh_derived(&mut self) {
         let step = self.timeline.step();
-        if self.derived.as_ref().is_none_or(|d| d.step != step || d.revision != self.timeline.revision) {
+        if self.derived.as_ref().is_none_or(|d| d.step != step || d.revision != self.timeline.revision()) {
             let previous = self.derived.take();
-            self.derived = Some(Derived::compute(self.timeline.world(), self.timeline.revision, previous));
+            self.derived = Some(Derived::compute(self.timeline.world(), self.timeline.revision(), previous));
         }
     }
 

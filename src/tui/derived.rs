@@ -33,7 +33,7 @@ pub struct Derived {
     pub step: u64,
     /// The timeline's revision it was computed for (interventions change
     /// what a step shows).
-    pub revision: u64,
+    pub revision: usize,
     pub expectations: Vec<ExpectationNow>,
     pub groups: Vec<GroupReport>,
     pub producers: Vec<ProducerRow>,
@@ -74,7 +74,7 @@ const LIVE_DELIVERY_RECORDS: u64 = 50_000;
 impl Derived {
     /// The values at the world's step; `previous` (another step's) lets
     /// unchanged parts be reused.
-    pub fn compute(world: &World, revision: u64, previous: Option<Derived>) -> Self {
+    pub fn compute(world: &World, revision: usize, previous: Option<Derived>) -> Self {
         let expectations = world
             .scenario
             .expectations

@@ -145,8 +145,6 @@ pub struct Timeline {
     /// which step, and why.
     pub failure: Option<(u64, String)>,
     pub lag_samples: Vec<LagSample>,
-    /// Counts interventions: the same step shows a different world after one.
-    pub revision: u64,
 }
 
 impl Timeline {
@@ -164,7 +162,6 @@ impl Timeline {
             interventions: Vec::new(),
             failure: None,
             lag_samples: Vec::new(),
-            revision: 0,
         };
         timeline.simulate_rest(world);
         timeline
@@ -186,6 +183,12 @@ impl Timeline {
     /// Shows (or hides) protocol detail in the event list.
     pub fn set_detail(&mut self, detail: bool) {
         self.detail = detail;
+    }
+
+    /// Changes with every intervention: the same step shows a different
+    /// world after one.
+    pub fn revision(&self) -> usize {
+        self.interventions.len()
     }
 
     pub fn step(&self) -> u64 {
@@ -338,7 +341,6 @@ impl Timeline {
         let intervention = Intervention { step, at, what };
         apply(&mut world, &intervention);
         self.interventions.push(intervention);
-        self.revision += 1;
         self.checkpoints.retain(|c| c.steps < step || c.steps == 0);
         if step > 0 {
             self.checkpoints.push(world.clone());
