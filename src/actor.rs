@@ -6,10 +6,14 @@
 //! to emit. It never touches a clock, a socket or a terminal. Only the world's
 //! run loop applies effects, which is what makes every run replayable.
 
+mod requests;
+
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::NodeId;
 use crate::protocol::Message;
 use crate::trace::TraceEvent;
+
+pub use requests::InFlightRequests;
 
 pub use crate::client::consumer::ConsumerTimer;
 pub use crate::client::producer::ProducerTimer;

@@ -23,7 +23,7 @@ mod membership;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::actor::{Ctx, Timer, WakeUp};
+use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
 use crate::cluster::record::LogBatch;
@@ -43,7 +43,8 @@ pub enum ConsumerTimer {
     ProcessingDone,
     /// Time to look again (connection backoff, retry backoff, auto-commit).
     Wake(SimTime),
-    RequestTimeout(CorrelationId),
+    /// The earliest deadline of the requests in flight (set for this time).
+    RequestTimeout(SimTime),
     /// The heartbeat thread's turn.
     Heartbeat,
     /// `max.poll.interval.ms` after the last poll: is the application stuck?
@@ -167,7 +168,7 @@ pub struct Consumer {
     /// The last offsets this consumer committed successfully.
     pub committed: BTreeMap<TopicPartition, i64>,
     buffer: VecDeque<Buffered>,
-    in_flight: BTreeMap<CorrelationId, InFlight>,
+    in_flight: InFlightRequests<InFlight>,
     next_correlation_id: CorrelationId,
     wake: WakeUp,
     /// When the application last called `poll()`.
@@ -226,7 +227,7 @@ impl Consumer {
             positions: BTreeMap::new(),
             committed: BTreeMap::new(),
             buffer: VecDeque::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
             wake: WakeUp::default(),
             last_poll: SimTime::ZERO,
@@ -244,6 +245,14 @@ impl Consumer {
     fn next_correlation_id(&mut self) -> CorrelationId {
         self.next_correlation_id += 1;
         self.next_correlation_id
+    }
+
+    /// Remembers a request just sent, to time out after `timeout_ms`.
+    fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, timeout_ms: u64, flight: InFlight) {
+        let timeout = SimDuration::from_millis(timeout_ms);
+        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, flight) {
+            ctx.set_timer(delay, Timer::Consumer(ConsumerTimer::RequestTimeout(ctx.now + delay)));
+        }
     }
 
     pub fn start(&mut self, ctx: &mut Ctx<'_>) {
@@ -385,8 +394,15 @@ impl Consumer {
                 }
             }
             ConsumerTimer::Wake(at) => self.wake.fired(at),
-            ConsumerTimer::RequestTimeout(correlation_id) => {
-                if let Some(flight) = self.in_flight.remove(&correlation_id) {
+            ConsumerTimer::RequestTimeout(at) => {
+                let (expired, next) = self.in_flight.expire(ctx.now, at);
+                if let Some(delay) = next {
+                    ctx.set_timer(delay, Timer::Consumer(ConsumerTimer::RequestTimeout(ctx.now + delay)));
+                }
+                if expired.is_empty() {
+                    return;
+                }
+                for (_, flight) in expired {
                     if let Some(broker) = flight.broker() {
                         self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
                         // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
@@ -444,7 +460,7 @@ impl Consumer {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
                 self.metadata.stale = true;
                 let lost: Vec<CorrelationId> =
-                    self.in_flight.iter().filter(|(_, f)| f.broker() == Some(broker)).map(|(&c, _)| c).collect();
+                    self.in_flight.iter().filter(|(_, f)| f.broker() == Some(broker)).map(|(c, _)| c).collect();
                 for c in lost {
                     if let Some(flight) = self.in_flight.remove(&c) {
                         self.on_request_failed(ctx, flight);

@@ -14,7 +14,7 @@ mod sender;
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer, WakeUp};
+use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
 use crate::client::partitioner::{StickyPartitioner, partition_for_key};
@@ -34,8 +34,9 @@ pub enum ProducerTimer {
     Tick(u64),
     /// Time to look at the accumulator again (linger, backoff, connections).
     Wake(SimTime),
-    /// A request got no answer within `request.timeout.ms`.
-    RequestTimeout(CorrelationId),
+    /// The earliest deadline (`request.timeout.ms`) of the requests in
+    /// flight, set for this time.
+    RequestTimeout(SimTime),
     /// `metadata.max.age.ms` passed.
     MetadataMaxAge,
 }
@@ -84,7 +85,7 @@ pub struct Producer {
     pub accumulator: Accumulator,
     sticky: StickyPartitioner,
     unpartitioned: Vec<Unpartitioned>,
-    in_flight: BTreeMap<CorrelationId, InFlight>,
+    in_flight: InFlightRequests<InFlight>,
     next_correlation_id: CorrelationId,
     pub producer_id: Option<(i64, i16)>,
     /// Idempotence: per partition, the sequence number of the last record acknowledged.
@@ -124,7 +125,7 @@ impl Producer {
             accumulator: Accumulator::default(),
             sticky: StickyPartitioner::default(),
             unpartitioned: Vec::new(),
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
             producer_id: None,
             last_acked_sequence: BTreeMap::new(),
@@ -181,7 +182,7 @@ impl Producer {
                 self.wake.fired(at);
                 self.run_sender(ctx);
             }
-            ProducerTimer::RequestTimeout(correlation_id) => self.on_request_timeout(ctx, correlation_id),
+            ProducerTimer::RequestTimeout(at) => self.on_request_timeout(ctx, at),
             ProducerTimer::MetadataMaxAge => {
                 self.metadata.stale = true;
                 self.run_sender(ctx);
@@ -325,7 +326,7 @@ impl Producer {
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 let to_broker: Vec<CorrelationId> =
-                    self.in_flight.iter().filter(|(_, f)| f.broker() == broker).map(|(&c, _)| c).collect();
+                    self.in_flight.iter().filter(|(_, f)| f.broker() == broker).map(|(c, _)| c).collect();
                 for correlation_id in to_broker {
                     self.fail_request(ctx, correlation_id, crate::protocol::ErrorCode::NetworkException);
                 }

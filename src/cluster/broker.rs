@@ -23,7 +23,7 @@ mod replication;
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer, WakeUp};
+use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::config::BrokerConfig;
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -55,8 +55,9 @@ pub enum BrokerTimer {
     Heartbeat,
     /// Every `replica.lag.time.max.ms / 2`: drop lagging followers from ISRs.
     IsrCheck,
-    /// A request to another node got no answer in time.
-    RequestTimeout(CorrelationId),
+    /// The earliest deadline of this broker's own requests (set for this
+    /// time): those past their deadline got no answer in time.
+    RequestTimeout(SimTime),
     /// Retry something that backed off (fetching, registering).
     Wake(SimTime),
     /// The group coordinator's timers.
@@ -99,7 +100,7 @@ pub struct Broker {
     controllers: Vec<ControllerId>,
     active_controller: Option<ControllerId>,
     connections: Connections,
-    in_flight: BTreeMap<CorrelationId, Outgoing>,
+    in_flight: InFlightRequests<Outgoing>,
     next_correlation_id: CorrelationId,
     /// Per leader: no follower fetch before this time (after a failure).
     fetch_backoff: BTreeMap<BrokerId, SimTime>,
@@ -146,7 +147,7 @@ impl Broker {
             controllers,
             active_controller,
             connections: Connections::default(),
-            in_flight: BTreeMap::new(),
+            in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
             fetch_backoff: BTreeMap::new(),
             wake: WakeUp::default(),
@@ -186,11 +187,10 @@ impl Broker {
     fn send_request(&mut self, ctx: &mut Ctx<'_>, to: NodeId, what: Outgoing, build: impl FnOnce(u64) -> Message) {
         let correlation_id = self.next_correlation_id();
         ctx.send(to, build(correlation_id));
-        ctx.set_timer(
-            SimDuration::from_millis(REQUEST_TIMEOUT_MS),
-            Timer::Broker(BrokerTimer::RequestTimeout(correlation_id)),
-        );
-        self.in_flight.insert(correlation_id, what);
+        let timeout = SimDuration::from_millis(REQUEST_TIMEOUT_MS);
+        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, what) {
+            ctx.set_timer(delay, Timer::Broker(BrokerTimer::RequestTimeout(ctx.now + delay)));
+        }
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
@@ -237,7 +237,7 @@ impl Broker {
                     .in_flight
                     .iter()
                     .filter(|(_, what)| self.peer_of(what) == Some(from))
-                    .map(|(&c, _)| c)
+                    .map(|(c, _)| c)
                     .collect();
                 for c in lost {
                     if let Some(what) = self.in_flight.remove(&c) {
@@ -263,11 +263,17 @@ impl Broker {
             }
             BrokerTimer::Heartbeat => self.heartbeat(ctx),
             BrokerTimer::IsrCheck => self.shrink_isrs(ctx),
-            BrokerTimer::RequestTimeout(correlation_id) => {
-                if let Some(what) = self.in_flight.remove(&correlation_id) {
-                    if let Some(peer) = self.peer_of(&what) {
-                        self.connections.on_disconnect(peer, ctx.now);
-                        self.on_request_failed(ctx, peer, what);
+            BrokerTimer::RequestTimeout(at) => {
+                let (expired, next) = self.in_flight.expire(ctx.now, at);
+                if let Some(delay) = next {
+                    ctx.set_timer(delay, Timer::Broker(BrokerTimer::RequestTimeout(ctx.now + delay)));
+                }
+                if !expired.is_empty() {
+                    for (_, what) in expired {
+                        if let Some(peer) = self.peer_of(&what) {
+                            self.connections.on_disconnect(peer, ctx.now);
+                            self.on_request_failed(ctx, peer, what);
+                        }
                     }
                     self.run(ctx);
                 }

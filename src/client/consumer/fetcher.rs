@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::actor::{Ctx, Timer};
+use crate::actor::Ctx;
 use crate::config::consumer::OffsetReset;
 use crate::engine::SimDuration;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
@@ -13,7 +13,7 @@ use crate::protocol::{
 };
 use crate::trace::TraceEvent;
 
-use super::{Buffered, Consumer, ConsumerTimer, InFlight, Position};
+use super::{Buffered, Consumer, InFlight, Position};
 
 impl Consumer {
     fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
@@ -35,11 +35,7 @@ impl Consumer {
         ctx.send(NodeId::Broker(broker), build(correlation_id));
         // A fetch may legitimately wait fetch.max.wait.ms at the broker.
         let timeout = self.config.request_timeout_ms + self.config.fetch_max_wait_ms;
-        ctx.set_timer(
-            SimDuration::from_millis(timeout),
-            Timer::Consumer(ConsumerTimer::RequestTimeout(correlation_id)),
-        );
-        self.in_flight.insert(correlation_id, flight);
+        self.track_request(ctx, correlation_id, timeout, flight);
     }
 
     pub(super) fn ensure_metadata(&mut self, ctx: &mut Ctx<'_>) {

@@ -222,11 +222,7 @@ impl Consumer {
         };
         let correlation_id = self.next_correlation_id();
         ctx.send(NodeId::Broker(broker), Message::Group(build(correlation_id)));
-        ctx.set_timer(
-            SimDuration::from_millis(timeout),
-            Timer::Consumer(ConsumerTimer::RequestTimeout(correlation_id)),
-        );
-        self.in_flight.insert(correlation_id, flight);
+        self.track_request(ctx, correlation_id, timeout, flight);
         true
     }
 

@@ -108,11 +108,7 @@ impl Producer {
             }
             return;
         }
-        self.in_flight.insert(correlation_id, InFlight::Produce { broker, batches });
-        ctx.set_timer(
-            SimDuration::from_millis(self.config.request_timeout_ms),
-            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
-        );
+        self.track_request(ctx, correlation_id, InFlight::Produce { broker, batches });
     }
 
     fn acknowledge(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, base_offset: i64) {
@@ -144,27 +140,48 @@ impl Producer {
         }
     }
 
-    pub(super) fn on_request_timeout(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId) {
-        if let Some(flight) = self.in_flight.get(&correlation_id) {
-            // Kafka closes a connection whose request timed out.
-            let broker = flight.broker();
-            self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
-            self.fail_request(ctx, correlation_id, ErrorCode::RequestTimedOut);
-            self.run_sender(ctx);
+    /// Remembers a request just sent, to time out after `request.timeout.ms`.
+    fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, flight: InFlight) {
+        let timeout = SimDuration::from_millis(self.config.request_timeout_ms);
+        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, flight) {
+            ctx.set_timer(delay, Timer::Producer(ProducerTimer::RequestTimeout(ctx.now + delay)));
         }
+    }
+
+    /// The timer for the earliest request deadline, set for `at`, fired.
+    pub(super) fn on_request_timeout(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
+        let (expired, next) = self.in_flight.expire(ctx.now, at);
+        if let Some(delay) = next {
+            ctx.set_timer(delay, Timer::Producer(ProducerTimer::RequestTimeout(ctx.now + delay)));
+        }
+        if expired.is_empty() {
+            return;
+        }
+        for (_, flight) in expired {
+            // Kafka closes a connection whose request timed out.
+            self.connections.on_disconnect(NodeId::Broker(flight.broker()), ctx.now);
+            self.request_failed(ctx, flight, ErrorCode::RequestTimedOut);
+        }
+        self.run_sender(ctx);
     }
 
     /// A request failed as a whole (timeout, disconnect).
     pub(super) fn fail_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, error: ErrorCode) {
-        match self.in_flight.remove(&correlation_id) {
-            Some(InFlight::Produce { batches, .. }) => {
+        if let Some(flight) = self.in_flight.remove(&correlation_id) {
+            self.request_failed(ctx, flight, error);
+        }
+    }
+
+    fn request_failed(&mut self, ctx: &mut Ctx<'_>, flight: InFlight, error: ErrorCode) {
+        match flight {
+            InFlight::Produce { batches, .. } => {
                 for batch in batches {
                     self.accumulator.done_in_flight(batch.tp);
                     self.retry_or_fail(ctx, batch, error);
                 }
             }
-            Some(InFlight::Metadata { .. }) => self.metadata.stale = true,
-            Some(InFlight::InitProducerId { .. }) | None => {}
+            InFlight::Metadata { .. } => self.metadata.stale = true,
+            InFlight::InitProducerId { .. } => {}
         }
     }
 
@@ -287,11 +304,7 @@ impl Producer {
             NodeId::Broker(broker),
             Message::MetadataRequest(MetadataRequest { correlation_id, topics: vec![self.topic] }),
         );
-        self.in_flight.insert(correlation_id, InFlight::Metadata { broker });
-        ctx.set_timer(
-            SimDuration::from_millis(self.config.request_timeout_ms),
-            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
-        );
+        self.track_request(ctx, correlation_id, InFlight::Metadata { broker });
     }
 
     fn ensure_producer_id(&mut self, ctx: &mut Ctx<'_>) {
@@ -303,11 +316,7 @@ impl Producer {
         };
         let correlation_id = self.next_correlation_id();
         ctx.send(NodeId::Broker(broker), Message::InitProducerIdRequest(InitProducerIdRequest { correlation_id }));
-        self.in_flight.insert(correlation_id, InFlight::InitProducerId { broker });
-        ctx.set_timer(
-            SimDuration::from_millis(self.config.request_timeout_ms),
-            Timer::Producer(ProducerTimer::RequestTimeout(correlation_id)),
-        );
+        self.track_request(ctx, correlation_id, InFlight::InitProducerId { broker });
     }
 
     /// Sets one wake-up for the earliest moment anything waiting can move.
