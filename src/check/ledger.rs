@@ -9,37 +9,64 @@ use crate::trace::TraceEvent;
 /// Who read a record: a consumer group, or a consumer without a group.
 pub type ReaderId = u32;
 
-/// What happened to one record.
+/// What happened to one record. A run keeps one per record sent, so the
+/// common facts sit inline and the rare ones (retries, truncation, crashed
+/// readers, second groups) behind one pointer: 56 bytes a record instead of
+/// twice that.
 #[derive(Clone, Debug, Default)]
 pub struct Fate {
     pub tp: Option<TopicPartition>,
     /// The offset the producer was told (-1 with acks=0), if acknowledged.
     pub acknowledged_offset: Option<i64>,
-    pub failed: bool,
-    /// The error after which its producer last retried it.
-    pub retried_after: Option<ErrorCode>,
-    /// A replica that truncated the record away, and the epoch it was written in.
-    pub truncated: Option<(BrokerId, i32)>,
-    /// Per reader, reads whose consumer crashed before processing the record.
-    abandoned: Vec<(ReaderId, u32)>,
     /// The first reader and how often it got the record; others are rarer.
     first_reader: Option<(ReaderId, u32)>,
+    pub failed: bool,
+    rare: Option<Box<RareFate>>,
+}
+
+/// The parts of a record's fate most records never have.
+#[derive(Clone, Debug, Default)]
+struct RareFate {
+    /// The error after which its producer last retried it.
+    retried_after: Option<ErrorCode>,
+    /// A replica that truncated the record away, and the epoch it was written in.
+    truncated: Option<(BrokerId, i32)>,
+    /// Per reader, reads whose consumer crashed before processing the record.
+    abandoned: Vec<(ReaderId, u32)>,
+    /// Readers after the first, with how often each got the record.
     other_readers: Vec<(ReaderId, u32)>,
 }
 
 impl Fate {
+    fn rare_mut(&mut self) -> &mut RareFate {
+        self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The error after which its producer last retried it.
+    pub fn retried_after(&self) -> Option<ErrorCode> {
+        self.rare.as_ref().and_then(|r| r.retried_after)
+    }
+
+    /// A replica that truncated the record away, and the epoch it was written in.
+    pub fn truncated(&self) -> Option<(BrokerId, i32)> {
+        self.rare.as_ref().and_then(|r| r.truncated)
+    }
+
     /// Counts one more read by `reader`; returns how often it has read it now.
     fn add_reader(&mut self, reader: ReaderId) -> u32 {
         let count = match &mut self.first_reader {
             None => self.first_reader.insert((reader, 0)),
             Some(first) if first.0 == reader => first,
-            Some(_) => match self.other_readers.iter().position(|(r, _)| *r == reader) {
-                Some(i) => &mut self.other_readers[i],
-                None => {
-                    self.other_readers.push((reader, 0));
-                    self.other_readers.last_mut().expect("just pushed")
+            Some(_) => {
+                let others = &mut self.rare.get_or_insert_with(Box::default).other_readers;
+                match others.iter().position(|(r, _)| *r == reader) {
+                    Some(i) => &mut others[i],
+                    None => {
+                        others.push((reader, 0));
+                        others.last_mut().expect("just pushed")
+                    }
                 }
-            },
+            }
         };
         count.1 += 1;
         count.1
@@ -47,7 +74,8 @@ impl Fate {
 
     /// Every reader with its read count.
     pub fn readers(&self) -> impl Iterator<Item = (ReaderId, u32)> + '_ {
-        self.first_reader.into_iter().chain(self.other_readers.iter().copied())
+        let others = self.rare.as_deref().map_or(&[][..], |r| &r.other_readers[..]);
+        self.first_reader.into_iter().chain(others.iter().copied())
     }
 
     pub fn was_delivered(&self) -> bool {
@@ -57,8 +85,9 @@ impl Fate {
     /// Some group (or consumer) read the record, but each of its consumers
     /// that got it crashed before processing it.
     pub fn was_never_processed(&self) -> bool {
+        let Some(rare) = self.rare.as_deref() else { return false };
         self.readers()
-            .any(|(reader, reads)| self.abandoned.iter().any(|&(r, abandoned)| r == reader && abandoned >= reads))
+            .any(|(reader, reads)| rare.abandoned.iter().any(|&(r, abandoned)| r == reader && abandoned >= reads))
     }
 
     /// Whether some reader got the record more than once.
@@ -80,9 +109,13 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn new(producers: usize, reader_of_consumer: Vec<ReaderId>) -> Self {
+    /// A ledger for producers that plan to send `planned` records each (room
+    /// is made for them at once: growing by doubling would briefly hold both
+    /// the old and the new list, half again the memory at the peak).
+    pub fn new(planned: &[u64], reader_of_consumer: Vec<ReaderId>) -> Self {
         let redelivered_to = vec![0; reader_of_consumer.len()];
-        Ledger { fates: vec![Vec::new(); producers], reader_of_consumer, redelivered_to, unclean_elections: Vec::new() }
+        let fates = planned.iter().map(|&n| Vec::with_capacity(usize::try_from(n).unwrap_or(0))).collect();
+        Ledger { fates, reader_of_consumer, redelivered_to, unclean_elections: Vec::new() }
     }
 
     /// How many of the records a consumer received its group (or it) had
@@ -142,7 +175,7 @@ impl Ledger {
             TraceEvent::Truncated { broker, records, .. } => {
                 for r in records {
                     if let Some(f) = self.fate_mut(r.id) {
-                        f.truncated.get_or_insert((*broker, r.leader_epoch));
+                        f.rare_mut().truncated.get_or_insert((*broker, r.leader_epoch));
                     }
                 }
             }
@@ -152,7 +185,7 @@ impl Ledger {
             TraceEvent::ProduceFailed { ids, error, retry: true, .. } => {
                 for id in ids {
                     if let Some(f) = self.fate_mut(*id) {
-                        f.retried_after = Some(*error);
+                        f.rare_mut().retried_after = Some(*error);
                     }
                 }
             }
@@ -167,9 +200,10 @@ impl Ledger {
                 let reader = self.reader_of(*consumer);
                 for id in ids {
                     if let Some(f) = self.fate_mut(*id) {
-                        match f.abandoned.iter_mut().find(|(r, _)| *r == reader) {
+                        let abandoned = &mut f.rare_mut().abandoned;
+                        match abandoned.iter_mut().find(|(r, _)| *r == reader) {
                             Some((_, n)) => *n += 1,
-                            None => f.abandoned.push((reader, 1)),
+                            None => abandoned.push((reader, 1)),
                         }
                     }
                 }

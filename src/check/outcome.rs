@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::ledger::Ledger;
@@ -125,9 +126,12 @@ pub fn compute(
     let mut d = Delivery::default();
     // Occurrences in the final logs, per producer and record number.
     let mut occurrences: Vec<Vec<u8>> = Vec::new();
-    // Per (producer, partition, key hash): the latest send number seen in offset order.
-    let mut latest_by_key: BTreeMap<(u32, TopicPartition, i32), u64> = BTreeMap::new();
+    // Per (producer, key hash) in the partition at hand: the latest send number
+    // seen in offset order. Only looked up, never iterated; hashed, so a
+    // million distinct keys stay cheap.
+    let mut latest_by_key: IndexMap<(u32, i32), u64> = IndexMap::new();
     for (&tp, log) in final_logs {
+        latest_by_key.clear();
         for batch in log.batches() {
             for (offset, record) in batch.records() {
                 let id = record.id();
@@ -145,7 +149,7 @@ pub fn compute(
                 counts[id.number as usize] = counts[id.number as usize].saturating_add(1);
                 if counts[id.number as usize] == 2 {
                     d.duplicated += 1;
-                    let retry = ledger.fate(id).and_then(|f| f.retried_after);
+                    let retry = ledger.fate(id).and_then(|f| f.retried_after());
                     push_limited(&mut d.duplicated_records, || {
                         let why = match retry {
                             Some(error) => format!(
@@ -164,7 +168,7 @@ pub fn compute(
                 }
                 // Keyed by a hash of the key: equal keys always group together.
                 let key_hash = record.key().map_or(0, murmur2);
-                let latest = latest_by_key.entry((id.producer.0, tp, key_hash)).or_insert(id.number);
+                let latest = latest_by_key.entry((id.producer.0, key_hash)).or_insert(id.number);
                 if id.number < *latest {
                     d.reordered += 1;
                     push_limited(&mut d.reordered_records, || {
@@ -221,7 +225,7 @@ pub fn compute(
             d.expired += 1;
             continue;
         }
-        if fate.truncated.is_none() && final_logs.get(&tp).is_some_and(|log| is_gap(log, offset)) {
+        if fate.truncated().is_none() && final_logs.get(&tp).is_some_and(|log| is_gap(log, offset)) {
             d.compacted += 1;
             continue;
         }
@@ -235,7 +239,7 @@ pub fn compute(
                 }
                 Some(_) => format!("acknowledged at @{offset}, but that offset now holds another record"),
             };
-            if let Some((broker, epoch)) = fate.truncated {
+            if let Some((broker, epoch)) = fate.truncated() {
                 detail.push_str(&format!("; broker {broker} truncated it (written in leader epoch {epoch})"));
             }
             if let Some(&(_, unclean_epoch)) = ledger.unclean_elections.iter().find(|(p, _)| *p == tp) {

@@ -112,6 +112,22 @@ pub struct Schedule {
     pub stop: Option<SimTime>,
 }
 
+impl Schedule {
+    /// How many records the schedule sends before `end`, at most.
+    pub fn records_by(&self, end: SimTime) -> u64 {
+        let end = self.stop.map_or(end, |stop| stop.min(end));
+        if end < self.start {
+            return 0;
+        }
+        let span = end.saturating_sub(self.start).as_micros();
+        let ticks = match self.every.as_micros() {
+            0 => return self.count, // every tick at the start
+            every => span / every + 1,
+        };
+        self.count.min(ticks.saturating_mul(u64::from(self.per_tick)))
+    }
+}
+
 /// A producer's workload: schedule plus key and value sources.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workload {
@@ -193,6 +209,24 @@ impl Workload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_schedule_counts_what_it_sends_before_the_end() {
+        let schedule = Schedule {
+            start: SimTime::from_millis(1_000),
+            every: SimDuration::from_millis(10),
+            per_tick: 2,
+            count: 1_000,
+            stop: None,
+        };
+        assert_eq!(schedule.records_by(SimTime::from_millis(500)), 0, "not started");
+        assert_eq!(schedule.records_by(SimTime::from_millis(1_095)), 20, "ticks at 1000, 1010, … 1090");
+        assert_eq!(schedule.records_by(SimTime::from_millis(60_000)), 1_000, "the count caps it");
+        let stopped = Schedule { stop: Some(SimTime::from_millis(1_045)), ..schedule };
+        assert_eq!(stopped.records_by(SimTime::from_millis(60_000)), 10);
+        let at_once = Schedule { every: SimDuration::ZERO, ..schedule };
+        assert_eq!(at_once.records_by(SimTime::from_millis(1_000)), 1_000);
+    }
 
     #[test]
     fn templates_render_numbers_moduli_and_names() {

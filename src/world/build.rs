@@ -135,7 +135,14 @@ impl World {
             hosts,
             queue,
             actions,
-            ledger: Ledger::new(scenario.producers.len(), readers),
+            ledger: Ledger::new(
+                &scenario
+                    .producers
+                    .iter()
+                    .map(|p| p.workload.schedule.records_by(scenario.run_for))
+                    .collect::<Vec<_>>(),
+                readers,
+            ),
             results: vec![None; scenario.expectations.len()],
             checker: (options.check_invariants || cfg!(debug_assertions)).then(InvariantChecker::default),
             effects: Effects::default(),
