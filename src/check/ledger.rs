@@ -2,26 +2,41 @@
 //! sent — acknowledged at which offset, failed, read by whom and how often —
 //! learned only from the trace, like a Jepsen client history.
 
-use crate::ids::{BrokerId, ClientIdx, RecordId, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, RecordId, TopicId, TopicPartition};
 use crate::protocol::ErrorCode;
 use crate::trace::TraceEvent;
 
 /// Who read a record: a consumer group, or a consumer without a group.
 pub type ReaderId = u32;
 
-/// What happened to one record. A run keeps one per record sent, so the
-/// common facts sit inline and the rare ones (retries, truncation, crashed
-/// readers, second groups) behind one pointer: 56 bytes a record instead of
-/// twice that.
-#[derive(Clone, Debug, Default)]
+/// What happened to one record. A run keeps one per record sent, so it packs
+/// into 32 bytes: the common facts inline (with sentinels where a value may be
+/// missing), the rare ones (failure, retries, truncation, crashed readers, a
+/// second group) behind one pointer.
+#[derive(Clone, Debug)]
 pub struct Fate {
-    pub tp: Option<TopicPartition>,
-    /// The offset the producer was told (-1 with acks=0), if acknowledged.
-    pub acknowledged_offset: Option<i64>,
-    /// The first reader and how often it got the record; others are rarer.
-    first_reader: Option<(ReaderId, u32)>,
-    pub failed: bool,
+    /// The partition it was sent to; `topic == NOT_SENT` until then.
+    tp: TopicPartition,
+    /// The offset the producer was told (-1 with acks=0), or `NOT_ACKNOWLEDGED`.
+    acknowledged_offset: i64,
+    /// The first reader and how often it got the record; `NO_READER` until read.
+    first_reader: (ReaderId, u32),
     rare: Option<Box<RareFate>>,
+}
+
+const NOT_SENT: TopicId = TopicId(u32::MAX);
+const NOT_ACKNOWLEDGED: i64 = i64::MIN;
+const NO_READER: ReaderId = ReaderId::MAX;
+
+impl Default for Fate {
+    fn default() -> Self {
+        Fate {
+            tp: TopicPartition { topic: NOT_SENT, partition: 0 },
+            acknowledged_offset: NOT_ACKNOWLEDGED,
+            first_reader: (NO_READER, 0),
+            rare: None,
+        }
+    }
 }
 
 /// The parts of a record's fate most records never have.
@@ -35,11 +50,28 @@ struct RareFate {
     abandoned: Vec<(ReaderId, u32)>,
     /// Readers after the first, with how often each got the record.
     other_readers: Vec<(ReaderId, u32)>,
+    /// Its producer gave up on it (`delivery.timeout.ms`, a fatal error).
+    failed: bool,
 }
 
 impl Fate {
     fn rare_mut(&mut self) -> &mut RareFate {
         self.rare.get_or_insert_with(Box::default)
+    }
+
+    /// The partition it was sent to.
+    pub fn tp(&self) -> Option<TopicPartition> {
+        (self.tp.topic != NOT_SENT).then_some(self.tp)
+    }
+
+    /// The offset the producer was told (-1 with acks=0), if acknowledged.
+    pub fn acknowledged_offset(&self) -> Option<i64> {
+        (self.acknowledged_offset != NOT_ACKNOWLEDGED).then_some(self.acknowledged_offset)
+    }
+
+    /// Its producer gave up on it.
+    pub fn failed(&self) -> bool {
+        self.rare.as_ref().is_some_and(|r| r.failed)
     }
 
     /// The error after which its producer last retried it.
@@ -55,9 +87,12 @@ impl Fate {
     /// Counts one more read by `reader`; returns how often it has read it now.
     fn add_reader(&mut self, reader: ReaderId) -> u32 {
         let count = match &mut self.first_reader {
-            None => self.first_reader.insert((reader, 0)),
-            Some(first) if first.0 == reader => first,
-            Some(_) => {
+            first if first.0 == NO_READER => {
+                *first = (reader, 0);
+                first
+            }
+            first if first.0 == reader => first,
+            _ => {
                 let others = &mut self.rare.get_or_insert_with(Box::default).other_readers;
                 match others.iter().position(|(r, _)| *r == reader) {
                     Some(i) => &mut others[i],
@@ -75,11 +110,12 @@ impl Fate {
     /// Every reader with its read count.
     pub fn readers(&self) -> impl Iterator<Item = (ReaderId, u32)> + '_ {
         let others = self.rare.as_deref().map_or(&[][..], |r| &r.other_readers[..]);
-        self.first_reader.into_iter().chain(others.iter().copied())
+        let first = (self.first_reader.0 != NO_READER).then_some(self.first_reader);
+        first.into_iter().chain(others.iter().copied())
     }
 
     pub fn was_delivered(&self) -> bool {
-        self.first_reader.is_some()
+        self.first_reader.0 != NO_READER
     }
 
     /// Some group (or consumer) read the record, but each of its consumers
@@ -161,14 +197,14 @@ impl Ledger {
         match event {
             TraceEvent::Send { id, tp, .. } => {
                 if let Some(f) = self.fate_mut(*id) {
-                    f.tp = Some(*tp);
+                    f.tp = *tp;
                 }
             }
             TraceEvent::Acknowledged { base_offset, batch, .. } => {
                 for r in batch.records() {
                     let offset = if *base_offset < 0 { -1 } else { base_offset + i64::from(r.offset_delta()) };
                     if let Some(f) = self.fate_mut(r.id()) {
-                        f.acknowledged_offset = Some(offset);
+                        f.acknowledged_offset = offset;
                     }
                 }
             }
@@ -192,7 +228,7 @@ impl Ledger {
             TraceEvent::DeliveryFailed { ids, .. } => {
                 for id in ids {
                     if let Some(f) = self.fate_mut(*id) {
-                        f.failed = true;
+                        f.rare_mut().failed = true;
                     }
                 }
             }
@@ -224,5 +260,33 @@ impl Ledger {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fate_packs_into_32_bytes() {
+        // One per record sent: a million-record run keeps a million of them.
+        assert_eq!(std::mem::size_of::<Fate>(), 32);
+    }
+
+    #[test]
+    fn a_fate_starts_empty_and_records_what_happens() {
+        let mut fate = Fate::default();
+        assert_eq!((fate.tp(), fate.acknowledged_offset(), fate.failed()), (None, None, false));
+        assert!(!fate.was_delivered() && fate.readers().next().is_none());
+        fate.tp = TopicPartition { topic: TopicId(0), partition: 2 };
+        fate.acknowledged_offset = -1;
+        assert_eq!(fate.acknowledged_offset(), Some(-1), "acks=0 acknowledges with offset -1");
+        assert_eq!(fate.add_reader(7), 1);
+        assert_eq!(fate.add_reader(3), 1, "a second group");
+        assert_eq!(fate.add_reader(7), 2);
+        assert_eq!(fate.readers().collect::<Vec<_>>(), vec![(7, 2), (3, 1)]);
+        assert!(fate.was_redelivered());
+        fate.rare_mut().failed = true;
+        assert!(fate.failed());
     }
 }

@@ -197,7 +197,7 @@ pub fn compute(
         d.produced += 1;
         let present =
             occurrences.get(id.producer.0 as usize).and_then(|c| c.get(id.number as usize)).copied().unwrap_or(0) > 0;
-        match (fate.acknowledged_offset, fate.failed) {
+        match (fate.acknowledged_offset(), fate.failed()) {
             (Some(_), _) => d.acknowledged += 1,
             (None, true) => d.failed += 1,
             (None, false) => d.unacknowledged += 1,
@@ -211,7 +211,7 @@ pub fn compute(
         if fate.was_never_processed() {
             d.unprocessed += 1;
         }
-        let (Some(offset), Some(tp)) = (fate.acknowledged_offset, fate.tp) else {
+        let (Some(offset), Some(tp)) = (fate.acknowledged_offset(), fate.tp()) else {
             continue;
         };
         if present {

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use crate::ids::RecordId;
+use crate::ids::{ClientIdx, RecordId};
 
 /// Bytes of the fixed v2 batch header (`DefaultRecordBatch.RECORD_BATCH_OVERHEAD`).
 pub const BATCH_HEADER_BYTES: u32 = 61;
@@ -30,23 +30,45 @@ struct Slice {
 const NULL_LEN: u32 = u32::MAX;
 
 impl Slice {
-    const NULL: Slice = Slice { start: 0, len: NULL_LEN };
     fn is_null(self) -> bool {
         self.len == NULL_LEN
     }
 }
 
-/// Per-record metadata; the bytes are in the batch's arena.
+/// Per-record metadata, 32 bytes; the bytes are in the batch's arena, the
+/// value right after the key. Headers are rare, so they are found through a
+/// table of the batch's records that have any, not a range in every record.
 #[derive(Clone, Copy, Debug)]
 struct RecordMeta {
-    offset_delta: u32,
     timestamp_ms: i64,
-    key: Slice,
-    value: Slice,
-    /// Index range into the batch's header table.
-    headers_start: u32,
-    headers_len: u32,
-    id: RecordId,
+    offset_delta: u32,
+    key_start: u32,
+    /// `NULL_LEN` for a null key.
+    key_len: u32,
+    /// `NULL_LEN` for a null value (a tombstone).
+    value_len: u32,
+    /// The record id in two parts: a `RecordId` inline would pad to 16 bytes.
+    /// The limit on records per run keeps the number far below 2^32.
+    producer: ClientIdx,
+    number: u32,
+}
+
+impl RecordMeta {
+    fn key(&self) -> Slice {
+        Slice { start: self.key_start, len: self.key_len }
+    }
+    fn value(&self) -> Slice {
+        let key_bytes = if self.key_len == NULL_LEN { 0 } else { self.key_len };
+        Slice { start: self.key_start + key_bytes, len: self.value_len }
+    }
+}
+
+/// The headers of one record: which record, and its range in the header table.
+#[derive(Clone, Copy, Debug)]
+struct HeaderRange {
+    record: u32,
+    start: u32,
+    len: u32,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -77,8 +99,12 @@ impl ProducerStamp {
 #[derive(Clone, Debug)]
 pub struct RecordBatch {
     pub producer: ProducerStamp,
-    records: Vec<RecordMeta>,
-    headers: Vec<HeaderMeta>,
+    // Boxed slices, exactly sized: the builder's vectors grew by doubling,
+    // and a retained batch should not keep the spare room.
+    records: Box<[RecordMeta]>,
+    headers: Box<[HeaderMeta]>,
+    /// By record index, for the records that have headers.
+    header_ranges: Box<[HeaderRange]>,
     arena: Box<[u8]>,
     last_offset_delta: u32,
     size_bytes: u32,
@@ -93,6 +119,7 @@ pub struct RecordBatch {
 pub struct RecordRef<'a> {
     batch: &'a RecordBatch,
     meta: &'a RecordMeta,
+    index: u32,
 }
 
 impl<'a> RecordRef<'a> {
@@ -103,23 +130,25 @@ impl<'a> RecordRef<'a> {
         self.meta.timestamp_ms
     }
     pub fn id(&self) -> RecordId {
-        self.meta.id
+        RecordId { producer: self.meta.producer, number: u64::from(self.meta.number) }
     }
     pub fn key(&self) -> Option<&'a [u8]> {
-        self.batch.bytes(self.meta.key)
+        self.batch.bytes(self.meta.key())
     }
     pub fn value(&self) -> Option<&'a [u8]> {
-        self.batch.bytes(self.meta.value)
+        self.batch.bytes(self.meta.value())
     }
     /// A null value: a tombstone on a compacted topic.
     pub fn is_tombstone(&self) -> bool {
-        self.meta.value.is_null()
+        self.meta.value_len == NULL_LEN
     }
     pub fn headers(&self) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
         let batch = self.batch;
-        let start = self.meta.headers_start as usize;
-        let end = start + self.meta.headers_len as usize;
-        batch.headers[start..end].iter().map(move |h| (batch.bytes(h.key).unwrap_or_default(), batch.bytes(h.value)))
+        let range = batch.header_ranges.binary_search_by_key(&self.index, |r| r.record).ok();
+        let (start, len) = range.map_or((0, 0), |i| (batch.header_ranges[i].start, batch.header_ranges[i].len));
+        batch.headers[start as usize..(start + len) as usize]
+            .iter()
+            .map(move |h| (batch.bytes(h.key).unwrap_or_default(), batch.bytes(h.value)))
     }
     /// Size of this record in the v2 format.
     pub fn size_bytes(&self) -> u32 {
@@ -145,10 +174,10 @@ impl RecordBatch {
         self.records.is_empty()
     }
     pub fn records(&self) -> impl ExactSizeIterator<Item = RecordRef<'_>> + '_ {
-        self.records.iter().map(move |meta| RecordRef { batch: self, meta })
+        self.records.iter().enumerate().map(move |(index, meta)| RecordRef { batch: self, meta, index: index as u32 })
     }
     pub fn record(&self, index: usize) -> Option<RecordRef<'_>> {
-        self.records.get(index).map(|meta| RecordRef { batch: self, meta })
+        self.records.get(index).map(|meta| RecordRef { batch: self, meta, index: index as u32 })
     }
     /// Offset of the last record relative to the batch's base offset. Kept when
     /// compaction removes records, so the log end offset never moves back.
@@ -212,6 +241,7 @@ pub struct RecordBatchBuilder {
     producer: ProducerStamp,
     records: Vec<RecordMeta>,
     headers: Vec<HeaderMeta>,
+    header_ranges: Vec<HeaderRange>,
     arena: Vec<u8>,
     size_bytes: u32,
     base_timestamp_ms: Option<i64>,
@@ -224,6 +254,7 @@ impl RecordBatchBuilder {
             producer,
             records: Vec::new(),
             headers: Vec::new(),
+            header_ranges: Vec::new(),
             arena: Vec::new(),
             size_bytes: BATCH_HEADER_BYTES,
             base_timestamp_ms: None,
@@ -260,10 +291,12 @@ impl RecordBatchBuilder {
     }
 
     fn store(&mut self, bytes: Option<&[u8]>) -> Slice {
+        // A null slice starts where the arena ends too: a null key's value
+        // is found right after it.
+        let start = self.arena.len() as u32;
         match bytes {
-            None => Slice::NULL,
+            None => Slice { start, len: NULL_LEN },
             Some(b) => {
-                let start = self.arena.len() as u32;
                 self.arena.extend_from_slice(b);
                 Slice { start, len: b.len() as u32 }
             }
@@ -299,23 +332,28 @@ impl RecordBatchBuilder {
             value.map(<[u8]>::len),
             headers,
         );
+        // The value right after the key: `RecordMeta::value` finds it there.
         let key = self.store(key);
         let value = self.store(value);
-        let headers_start = self.headers.len() as u32;
-        for (hk, hv) in headers {
-            let key = self.store(Some(hk));
-            let value = self.store(*hv);
-            self.headers.push(HeaderMeta { key, value });
+        if !headers.is_empty() {
+            let start = self.headers.len() as u32;
+            for (hk, hv) in headers {
+                let key = self.store(Some(hk));
+                let value = self.store(*hv);
+                self.headers.push(HeaderMeta { key, value });
+            }
+            let record = self.records.len() as u32;
+            self.header_ranges.push(HeaderRange { record, start, len: headers.len() as u32 });
         }
         self.max_timestamp_ms = self.max_timestamp_ms.max(timestamp_ms);
         self.records.push(RecordMeta {
-            offset_delta,
             timestamp_ms,
-            key,
-            value,
-            headers_start,
-            headers_len: headers.len() as u32,
-            id,
+            offset_delta,
+            key_start: key.start,
+            key_len: key.len,
+            value_len: value.len,
+            producer: id.producer,
+            number: u32::try_from(id.number).expect("limits.max_records keeps record numbers below 2^32"),
         });
     }
 
@@ -323,8 +361,9 @@ impl RecordBatchBuilder {
         let last_offset_delta = self.records.last().map_or(0, |r| r.offset_delta);
         RecordBatch {
             producer: self.producer,
-            records: self.records,
-            headers: self.headers,
+            records: self.records.into_boxed_slice(),
+            headers: self.headers.into_boxed_slice(),
+            header_ranges: self.header_ranges.into_boxed_slice(),
             arena: self.arena.into_boxed_slice(),
             last_offset_delta,
             size_bytes: self.size_bytes,
@@ -399,7 +438,11 @@ fn record_size(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::ClientIdx;
+
+    #[test]
+    fn a_record_costs_32_bytes_beyond_its_bytes() {
+        assert_eq!(std::mem::size_of::<RecordMeta>(), 32);
+    }
 
     fn id(n: u64) -> RecordId {
         RecordId { producer: ClientIdx(0), number: n }
@@ -428,9 +471,28 @@ mod tests {
         assert_eq!(rs[0].headers().collect::<Vec<_>>(), vec![(&b"h"[..], Some(&b"x"[..]))]);
         assert_eq!(rs[1].key(), None);
         assert!(rs[1].is_tombstone());
+        assert_eq!(rs[1].headers().count(), 0);
         assert_eq!(batch.last_offset_delta(), 1);
         assert_eq!(batch.max_timestamp_ms(), 12);
         assert!(batch.size_bytes() > BATCH_HEADER_BYTES);
+    }
+
+    #[test]
+    fn a_null_key_before_a_value_and_headers_on_a_later_record() {
+        let mut b = RecordBatchBuilder::new(ProducerStamp::NONE);
+        b.push(id(0), 1, Some(b"k0"), Some(b"v0"), &[]);
+        b.push(id(1), 2, None, Some(b"v1"), &[(b"a", None), (b"b", Some(b"y"))]);
+        b.push(id(2), 3, Some(b""), None, &[]);
+        let batch = b.build();
+        let rs: Vec<_> = batch.records().collect();
+        assert_eq!((rs[1].key(), rs[1].value()), (None, Some(&b"v1"[..])));
+        assert_eq!(rs[1].headers().collect::<Vec<_>>(), vec![(&b"a"[..], None), (&b"b"[..], Some(&b"y"[..]))]);
+        assert_eq!((rs[2].key(), rs[2].value()), (Some(&b""[..]), None), "an empty key is not a null one");
+        assert_eq!(rs[0].headers().count() + rs[2].headers().count(), 0);
+        assert_eq!(rs[1].id(), id(1));
+        let kept = batch.retain(|r| r.offset_delta() == 1);
+        let r = kept.record(0).unwrap();
+        assert_eq!((r.value(), r.headers().count(), r.offset_delta()), (Some(&b"v1"[..]), 2, 1));
     }
 
     #[test]

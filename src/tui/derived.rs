@@ -123,7 +123,7 @@ fn lost_offsets(world: &World) -> BTreeMap<TopicPartition, Vec<i64>> {
     let mut lost: BTreeMap<TopicPartition, Vec<i64>> = BTreeMap::new();
     let mut logs = BTreeMap::new();
     for (id, fate) in world.ledger.records() {
-        let (Some(tp), Some(offset)) = (fate.tp, fate.acknowledged_offset) else { continue };
+        let (Some(tp), Some(offset)) = (fate.tp(), fate.acknowledged_offset()) else { continue };
         if offset < 0 {
             continue;
         }
