@@ -60,15 +60,22 @@ impl Template {
 
     pub fn render(&self, n: u64, producer: &str) -> String {
         let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Literal(s) => out.push_str(s),
-                Part::Number => out.push_str(&n.to_string()),
-                Part::NumberModulo(k) => out.push_str(&(n % k).to_string()),
-                Part::Producer => out.push_str(producer),
-            }
-        }
+        self.render_into(&mut out, n, producer);
         out
+    }
+
+    /// Renders onto the end of `out` (no allocation per part).
+    pub fn render_into(&self, out: &mut String, n: u64, producer: &str) {
+        use std::fmt::Write;
+        for part in &self.parts {
+            // Writing to a String cannot fail.
+            let _ = match part {
+                Part::Literal(s) => out.write_str(s),
+                Part::Number => write!(out, "{n}"),
+                Part::NumberModulo(k) => write!(out, "{}", n % k),
+                Part::Producer => out.write_str(producer),
+            };
+        }
     }
 }
 
@@ -176,7 +183,9 @@ impl Workload {
             ValueSource::Null => None,
             ValueSource::Datagen => generated.map(|g| g.value.into_bytes()),
             ValueSource::Template { template, size_bytes } => {
-                let mut bytes = template.render(n, producer).into_bytes();
+                let mut text = String::with_capacity(size_bytes.unwrap_or(0));
+                template.render_into(&mut text, n, producer);
+                let mut bytes = text.into_bytes();
                 if let Some(size) = *size_bytes {
                     bytes.resize(size, b'.');
                 }

@@ -250,12 +250,19 @@ pub struct RecordBatchBuilder {
 
 impl RecordBatchBuilder {
     pub fn new(producer: ProducerStamp) -> Self {
+        Self::with_capacity(producer, 0)
+    }
+
+    /// A builder with room for `bytes` of records, as Kafka's producer takes a
+    /// `batch.size` buffer for each new batch: the arena then grows once, not
+    /// by doubling through every size on the way.
+    pub fn with_capacity(producer: ProducerStamp, bytes: usize) -> Self {
         RecordBatchBuilder {
             producer,
             records: Vec::new(),
             headers: Vec::new(),
             header_ranges: Vec::new(),
-            arena: Vec::new(),
+            arena: Vec::with_capacity(bytes),
             size_bytes: BATCH_HEADER_BYTES,
             base_timestamp_ms: None,
             max_timestamp_ms: -1,

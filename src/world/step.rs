@@ -292,14 +292,17 @@ impl World {
     pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) -> bool {
         let wants_debug = sink.wants(Level::Debug);
         self.route_sends(wants_debug);
-        let timers = std::mem::take(&mut self.effects.timers);
-        for (at, node, timer) in timers {
+        // Drained and handed back, so the buffers keep their room from event to event.
+        let mut timers = std::mem::take(&mut self.effects.timers);
+        for (at, node, timer) in timers.drain(..) {
             let (_, incarnation) = self.host_status(node.host());
             self.queue.push(at, Event::Timer { node, incarnation, timer });
         }
-        let trace = std::mem::take(&mut self.effects.trace);
+        debug_assert!(self.effects.timers.is_empty(), "nothing adds timers while they are applied");
+        self.effects.timers = timers;
+        let mut trace = std::mem::take(&mut self.effects.trace);
         let mut group_events = false;
-        for event in trace {
+        for event in trace.drain(..) {
             group_events |= matches!(
                 event,
                 TraceEvent::Assigned { .. }
@@ -318,14 +321,18 @@ impl World {
                 sink.record(&TracedEvent { time: self.now, step: self.steps, event }, &self.names);
             }
         }
+        debug_assert!(self.effects.trace.is_empty(), "nothing adds trace while they are applied");
+        self.effects.trace = trace;
         group_events
     }
 
     fn route_sends(&mut self, trace_sends: bool) {
-        let sends = std::mem::take(&mut self.effects.sends);
-        for (from, to, message) in sends {
+        let mut sends = std::mem::take(&mut self.effects.sends);
+        for (from, to, message) in sends.drain(..) {
             self.route(from, to, message, trace_sends);
         }
+        debug_assert!(self.effects.sends.is_empty(), "nothing adds sends while they are applied");
+        self.effects.sends = sends;
     }
 
     /// Puts the messages produced so far on the network now (before a host

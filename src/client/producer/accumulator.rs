@@ -85,7 +85,10 @@ impl Accumulator {
             if let Some(open) = queue.open.take() {
                 queue.ready.push_back(close(tp, open));
             }
-            queue.open = Some(OpenBatch { builder: RecordBatchBuilder::new(ProducerStamp::NONE), created_at: now });
+            // Room for a full batch (capped, as batch.size may be set very large).
+            let room = (batch_size as usize).min(1 << 20);
+            let builder = RecordBatchBuilder::with_capacity(ProducerStamp::NONE, room);
+            queue.open = Some(OpenBatch { builder, created_at: now });
             new_batch_started = true;
         }
         let open = queue.open.as_mut().expect("opened above");
