@@ -196,27 +196,35 @@ impl Producer {
         }
         let per_tick = u64::from(self.workload.schedule.per_tick);
         let remaining = self.workload.schedule.count.saturating_sub(self.sent);
+        let mut wake_sender = false;
         for _ in 0..per_tick.min(remaining) {
             let record = self.workload.generate(self.sent, &self.name, ctx.now, &mut self.rng);
-            self.send(ctx, record);
+            wake_sender |= self.send(ctx, record);
         }
         if let Some(at) = self.workload.tick_time(tick + 1) {
             ctx.set_timer(at.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Tick(tick + 1)));
         }
-        self.run_sender(ctx);
+        if wake_sender {
+            self.run_sender(ctx);
+        }
     }
 
     /// The application's `send()`: one record, partitioned and appended.
-    pub fn send(&mut self, ctx: &mut Ctx<'_>, record: Outgoing) {
+    /// Returns whether the sender must wake: as in `KafkaProducer.doSend`,
+    /// only when the append started a new batch or filled one (a record
+    /// added to a lingering batch changes nothing the sender acts on; the
+    /// linger timer wakes it), or when the record waits for metadata.
+    pub fn send(&mut self, ctx: &mut Ctx<'_>, record: Outgoing) -> bool {
         let id = RecordId { producer: self.idx, number: self.sent };
         self.sent += 1;
         let timestamp_ms = ctx.now.as_millis();
         if self.metadata.partition_counts.contains_key(&self.topic) {
-            self.partition_and_append(ctx, id, timestamp_ms, record);
+            self.partition_and_append(ctx, id, timestamp_ms, record)
         } else {
             // Kafka's send() blocks for metadata; the record waits here meanwhile.
             self.unpartitioned.push(Unpartitioned { id, timestamp_ms, record });
             self.metadata.stale = true;
+            true
         }
     }
 
@@ -234,7 +242,8 @@ impl Producer {
         }
     }
 
-    fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) {
+    /// Returns whether the sender must wake (see `send`).
+    fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
         let partition = self.choose_partition(record.key.as_deref());
         let tp = TopicPartition::new(self.topic, partition);
         let headers: Vec<(&[u8], Option<&[u8]>)> =
@@ -259,7 +268,7 @@ impl Producer {
                 ),
                 ids: vec![id],
             });
-            return;
+            return false;
         }
         let result = self.accumulator.append(
             tp,
@@ -278,6 +287,7 @@ impl Producer {
                 u64::from(self.config.batch_size),
             );
         }
+        result.new_batch_started || result.batch_is_full
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {

@@ -57,6 +57,8 @@ pub struct Accumulator {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AppendResult {
     pub new_batch_started: bool,
+    /// The batch reached `batch.size` with this record.
+    pub batch_is_full: bool,
     pub appended_bytes: u32,
 }
 
@@ -94,7 +96,8 @@ impl Accumulator {
         let open = queue.open.as_mut().expect("opened above");
         let before = open.builder.size_bytes();
         open.builder.push(id, timestamp_ms, key, value, headers);
-        AppendResult { new_batch_started, appended_bytes: open.builder.size_bytes() - before }
+        let batch_is_full = open.builder.size_bytes() >= batch_size;
+        AppendResult { new_batch_started, batch_is_full, appended_bytes: open.builder.size_bytes() - before }
     }
 
     /// Closes open batches that are full or have lingered long enough (or all,
