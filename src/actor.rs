@@ -32,7 +32,9 @@ pub enum Timer {
 /// Effects pushed by one handler invocation, applied by the run loop.
 #[derive(Clone, Debug, Default)]
 pub struct Effects {
-    pub sends: Vec<(NodeId, NodeId, Message)>,
+    /// Boxed as soon as sent: a message then travels through the queue to
+    /// its receiver without being copied (some are 200 bytes).
+    pub sends: Vec<(NodeId, NodeId, Box<Message>)>,
     pub timers: Vec<(SimTime, NodeId, Timer)>,
     pub trace: Vec<TraceEvent>,
 }
@@ -59,7 +61,7 @@ impl<'a> Ctx<'a> {
 
     /// Sends `message` to `to` through the simulated network.
     pub fn send(&mut self, to: NodeId, message: Message) {
-        self.effects.sends.push((self.me, to, message));
+        self.effects.sends.push((self.me, to, Box::new(message)));
     }
 
     /// Wakes this actor with `timer` after `delay`. Timers cannot be cancelled;

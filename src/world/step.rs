@@ -341,7 +341,7 @@ impl World {
         self.route_sends(true);
     }
 
-    fn route(&mut self, from: NodeId, to: NodeId, message: Message, trace_sends: bool) {
+    fn route(&mut self, from: NodeId, to: NodeId, message: Box<Message>, trace_sends: bool) {
         let (from_alive, from_incarnation) = self.host_status(from.host());
         if !from_alive {
             return;
@@ -365,10 +365,7 @@ impl World {
         }
         match self.network.route(self.now, from, to) {
             Route::Deliver(at) => {
-                self.queue.push(
-                    at,
-                    Event::Deliver { from, to, from_incarnation, to_incarnation, message: Box::new(message) },
-                );
+                self.queue.push(at, Event::Deliver { from, to, from_incarnation, to_incarnation, message });
             }
             Route::Drop(reason) => {
                 self.effects.trace.push(TraceEvent::MessageDropped { from, to, api: message.api_name(), reason })
