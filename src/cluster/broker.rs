@@ -106,6 +106,10 @@ pub struct Broker {
     fetch_backoff: BTreeMap<BrokerId, SimTime>,
     /// The pending `Wake` timer, if any.
     wake: WakeUp,
+    /// The partitions this broker follows, by leader, while no partition's
+    /// leader changed (the replica fetchers look at it on every event; it
+    /// changes only when the metadata moves a leader).
+    followed: Option<Vec<(BrokerId, Vec<TopicPartition>)>>,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
     /// Coordinates the groups whose `__consumer_offsets` partitions this broker leads.
@@ -151,6 +155,7 @@ impl Broker {
             next_correlation_id: 0,
             fetch_backoff: BTreeMap::new(),
             wake: WakeUp::default(),
+            followed: None,
             delayed_fetches: Vec::new(),
             delayed_produces: Vec::new(),
             coordinator,
@@ -169,6 +174,7 @@ impl Broker {
             if state.replicas.contains(&self.id) && !self.partitions.contains_key(&tp) {
                 let config = *self.metadata.topic_config(tp.topic).expect("topic of a listed partition");
                 self.partitions.insert(tp, Partition::new(tp, config, state.clone()));
+                self.followed = None;
             }
         }
     }

@@ -31,6 +31,9 @@ impl Broker {
             return;
         };
         let old = std::mem::replace(&mut partition.state, new_state.clone());
+        if old.leader != new_state.leader {
+            self.followed = None;
+        }
         let epoch_changed = old.leader_epoch != new_state.leader_epoch;
         let is_leader = new_state.leader == Some(me);
         if is_leader && (force || epoch_changed || old.leader != Some(me)) {
@@ -104,8 +107,12 @@ impl Broker {
         self.run_replica_fetchers(ctx);
     }
 
-    /// Partitions this broker follows, by leader.
-    fn followed_partitions(&self) -> BTreeMap<BrokerId, Vec<TopicPartition>> {
+    /// Partitions this broker follows, by leader (computed again only after
+    /// a leader moved).
+    fn followed_partitions(&mut self) -> Vec<(BrokerId, Vec<TopicPartition>)> {
+        if let Some(followed) = &self.followed {
+            return followed.clone();
+        }
         let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
         for (&tp, p) in &self.partitions {
             if let Some(leader) = p.state.leader
@@ -114,7 +121,9 @@ impl Broker {
                 by_leader.entry(leader).or_default().push(tp);
             }
         }
-        by_leader
+        let followed: Vec<_> = by_leader.into_iter().collect();
+        self.followed = Some(followed.clone());
+        followed
     }
 
     /// One Fetch per leader, for every partition followed from it, unless one
