@@ -35,8 +35,8 @@ pub const DEFAULT_MAX_EVENTS: u64 = 50_000_000;
 pub const DEFAULT_MAX_RECORDS: u64 = 10_000_000;
 /// Hard ceilings even a scenario's `limits:` cannot raise.
 pub const CEILING_MAX_EVENTS: u64 = 2_000_000_000;
-/// Every record is kept in memory (a few hundred bytes each with its
-/// delivery ledger entry): 20 million stays within a few GiB.
+/// Every record is kept in memory (its key and value plus about 100 bytes
+/// of metadata and delivery ledger): 20 million stays within a few GiB.
 pub const CEILING_MAX_RECORDS: u64 = 20_000_000;
 /// Most bytes of record values all producers may send (kept in memory).
 pub const MAX_VALUE_BYTES: u64 = 2 << 30;
