@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use super::WakeUp;
+use super::{Ctx, Timer, WakeUp};
 use crate::engine::{SimDuration, SimTime};
 use crate::protocol::CorrelationId;
 
@@ -30,11 +30,37 @@ impl<T> Default for InFlightRequests<T> {
 }
 
 impl<T> InFlightRequests<T> {
+    /// Records a request just sent that times out after `timeout`, arming
+    /// the actor's deadline timer (`timer(at)`) if it is not armed early enough.
+    pub fn track(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        id: CorrelationId,
+        timeout: SimDuration,
+        request: T,
+        timer: fn(SimTime) -> Timer,
+    ) {
+        if let Some(delay) = self.insert(ctx.now, id, timeout, request) {
+            ctx.set_timer(delay, timer(ctx.now + delay));
+        }
+    }
+
+    /// The deadline timer set for `at` (by `timer(at)`) fired: removes and
+    /// returns the requests past their deadline, oldest first, and arms the
+    /// timer for the next deadline.
+    pub fn time_out(&mut self, ctx: &mut Ctx<'_>, at: SimTime, timer: fn(SimTime) -> Timer) -> Vec<(CorrelationId, T)> {
+        let (expired, next) = self.expire(ctx.now, at);
+        if let Some(delay) = next {
+            ctx.set_timer(delay, timer(ctx.now + delay));
+        }
+        expired
+    }
+
     /// Records a request sent at `now` that times out after `timeout`. Returns
     /// the delay of a timer to set, or `None` when the timer already armed
     /// fires at or before this request's deadline.
     #[must_use = "the returned delay is the timer that makes this request time out"]
-    pub fn insert(&mut self, now: SimTime, id: CorrelationId, timeout: SimDuration, request: T) -> Option<SimDuration> {
+    fn insert(&mut self, now: SimTime, id: CorrelationId, timeout: SimDuration, request: T) -> Option<SimDuration> {
         let deadline = now + timeout;
         self.requests.insert(id, (deadline, request));
         self.alarm.request(now, deadline)
@@ -75,7 +101,7 @@ impl<T> InFlightRequests<T> {
     /// The timer armed for `at` fired at `now`: removes and returns the
     /// requests past their deadline, oldest first, and the delay of the timer
     /// to set for the next deadline, if any.
-    pub fn expire(&mut self, now: SimTime, at: SimTime) -> (Vec<(CorrelationId, T)>, Option<SimDuration>) {
+    fn expire(&mut self, now: SimTime, at: SimTime) -> (Vec<(CorrelationId, T)>, Option<SimDuration>) {
         self.alarm.fired(at);
         let due: Vec<CorrelationId> =
             self.requests.iter().filter(|(_, (deadline, _))| *deadline <= now).map(|(&id, _)| id).collect();
@@ -131,6 +157,23 @@ mod tests {
         assert_eq!(expired, vec![(2, "b")]);
         assert_eq!(next, None);
         assert!(requests.is_empty());
+    }
+
+    #[test]
+    fn the_actor_gets_one_timer_for_the_earliest_deadline() {
+        use crate::actor::{ConsumerTimer, Effects};
+        use crate::ids::{ClientIdx, NodeId};
+        let timer = |at| Timer::Consumer(ConsumerTimer::RequestTimeout(at));
+        let me = NodeId::Consumer(ClientIdx(0));
+        let mut effects = Effects::default();
+        let mut requests = InFlightRequests::default();
+        requests.track(&mut Ctx::new(at(0), me, &mut effects), 1, TIMEOUT, "fetch", timer);
+        requests.track(&mut Ctx::new(at(10), me, &mut effects), 2, TIMEOUT, "fetch", timer);
+        assert_eq!(effects.timers, vec![(at(30_000), me, timer(at(30_000)))], "one timer, for the first deadline");
+        effects.clear();
+        let expired = requests.time_out(&mut Ctx::new(at(30_000), me, &mut effects), at(30_000), timer);
+        assert_eq!(expired, vec![(1, "fetch")]);
+        assert_eq!(effects.timers, vec![(at(30_010), me, timer(at(30_010)))], "armed again for request 2");
     }
 
     #[test]

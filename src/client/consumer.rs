@@ -250,9 +250,8 @@ impl Consumer {
     /// Remembers a request just sent, to time out after `timeout_ms`.
     fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, timeout_ms: u64, flight: InFlight) {
         let timeout = SimDuration::from_millis(timeout_ms);
-        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, flight) {
-            ctx.set_timer(delay, Timer::Consumer(ConsumerTimer::RequestTimeout(ctx.now + delay)));
-        }
+        self.in_flight
+            .track(ctx, correlation_id, timeout, flight, |at| Timer::Consumer(ConsumerTimer::RequestTimeout(at)));
     }
 
     pub fn start(&mut self, ctx: &mut Ctx<'_>) {
@@ -395,10 +394,7 @@ impl Consumer {
             }
             ConsumerTimer::Wake(at) => self.wake.fired(at),
             ConsumerTimer::RequestTimeout(at) => {
-                let (expired, next) = self.in_flight.expire(ctx.now, at);
-                if let Some(delay) = next {
-                    ctx.set_timer(delay, Timer::Consumer(ConsumerTimer::RequestTimeout(ctx.now + delay)));
-                }
+                let expired = self.in_flight.time_out(ctx, at, |at| Timer::Consumer(ConsumerTimer::RequestTimeout(at)));
                 if expired.is_empty() {
                     return;
                 }

@@ -194,9 +194,7 @@ impl Broker {
         let correlation_id = self.next_correlation_id();
         ctx.send(to, build(correlation_id));
         let timeout = SimDuration::from_millis(REQUEST_TIMEOUT_MS);
-        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, what) {
-            ctx.set_timer(delay, Timer::Broker(BrokerTimer::RequestTimeout(ctx.now + delay)));
-        }
+        self.in_flight.track(ctx, correlation_id, timeout, what, |at| Timer::Broker(BrokerTimer::RequestTimeout(at)));
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
@@ -270,10 +268,7 @@ impl Broker {
             BrokerTimer::Heartbeat => self.heartbeat(ctx),
             BrokerTimer::IsrCheck => self.shrink_isrs(ctx),
             BrokerTimer::RequestTimeout(at) => {
-                let (expired, next) = self.in_flight.expire(ctx.now, at);
-                if let Some(delay) = next {
-                    ctx.set_timer(delay, Timer::Broker(BrokerTimer::RequestTimeout(ctx.now + delay)));
-                }
+                let expired = self.in_flight.time_out(ctx, at, |at| Timer::Broker(BrokerTimer::RequestTimeout(at)));
                 if !expired.is_empty() {
                     for (_, what) in expired {
                         if let Some(peer) = self.peer_of(&what) {

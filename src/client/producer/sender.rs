@@ -143,17 +143,13 @@ impl Producer {
     /// Remembers a request just sent, to time out after `request.timeout.ms`.
     fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, flight: InFlight) {
         let timeout = SimDuration::from_millis(self.config.request_timeout_ms);
-        if let Some(delay) = self.in_flight.insert(ctx.now, correlation_id, timeout, flight) {
-            ctx.set_timer(delay, Timer::Producer(ProducerTimer::RequestTimeout(ctx.now + delay)));
-        }
+        self.in_flight
+            .track(ctx, correlation_id, timeout, flight, |at| Timer::Producer(ProducerTimer::RequestTimeout(at)));
     }
 
     /// The timer for the earliest request deadline, set for `at`, fired.
     pub(super) fn on_request_timeout(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
-        let (expired, next) = self.in_flight.expire(ctx.now, at);
-        if let Some(delay) = next {
-            ctx.set_timer(delay, Timer::Producer(ProducerTimer::RequestTimeout(ctx.now + delay)));
-        }
+        let expired = self.in_flight.time_out(ctx, at, |at| Timer::Producer(ProducerTimer::RequestTimeout(at)));
         if expired.is_empty() {
             return;
         }
