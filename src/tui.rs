@@ -3,8 +3,9 @@
 //!
 //! It follows the model / update / view shape: [`app::App`] is the model,
 //! [`app::App::update`] the only place it changes (from a [`app::Msg`] made
-//! by [`keys`]), and [`view::draw`] reads it. The run is simulated once, up
-//! front, by [`timeline::Timeline`]; drawing never simulates.
+//! by [`keys`]), and [`view::draw`] reads it. The run is simulated once by
+//! [`timeline::Timeline`]: its first part before the first screen, the rest
+//! while the student looks at it, between keys; drawing never simulates.
 
 pub mod app;
 pub mod derived;
@@ -40,7 +41,7 @@ pub fn app_for(scenario: Scenario, seed: Option<u64>, theme: Theme) -> App {
     let source_name = scenario.source.name.clone();
     let source_text = scenario.source.text.to_string();
     let world = World::new(scenario, BuildOptions { seed, check_invariants: true });
-    App::new(Timeline::new(world), source_name, source_text, theme)
+    App::new(Timeline::start(world), source_name, source_text, theme)
 }
 
 /// What the terminal shows first.
@@ -111,7 +112,13 @@ fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
     let mut last = wall_clock();
     while !app.quit {
         terminal.draw(|f| view::draw(app, f))?;
-        let timeout = if app.playing { FRAME.saturating_sub(last.elapsed()) } else { Duration::from_secs(3600) };
+        let timeout = if app.timeline.simulating() {
+            Duration::ZERO // keys first, then the next part of the run
+        } else if app.playing {
+            FRAME.saturating_sub(last.elapsed())
+        } else {
+            Duration::from_secs(3600)
+        };
         if event::poll(timeout)? {
             let msg = match event::read()? {
                 Event::Key(key) => keys::key(key, &app.overlay),
@@ -121,6 +128,8 @@ fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
             if let Some(msg) = msg {
                 app.update(msg);
             }
+        } else if app.timeline.simulating() {
+            app.timeline.simulate_more(timeline::SIMULATION_CHUNK);
         }
         if app.playing {
             let elapsed = last.elapsed();

@@ -130,7 +130,7 @@ pub struct App {
 
 impl App {
     pub fn new(timeline: Timeline, source_name: String, source_text: String, theme: Theme) -> Self {
-        let speed = default_speed(timeline.end_time);
+        let speed = default_speed(timeline.world().scenario.run_for);
         App {
             timeline,
             source_name,
@@ -237,7 +237,7 @@ impl App {
         match msg {
             Msg::Quit => self.quit = true,
             Msg::TogglePlay => {
-                self.playing = !self.playing && self.timeline.step() < self.timeline.total_steps;
+                self.playing = !self.playing && !self.at_end();
                 self.carry_us = 0.0;
             }
             Msg::Forward => {
@@ -331,9 +331,14 @@ impl App {
         let target = self.world().now + SimDuration::from_micros(whole as u64);
         self.timeline.advance_to_time(target);
         self.event_scroll = None;
-        if self.timeline.step() >= self.timeline.total_steps {
+        if self.at_end() {
             self.playing = false;
         }
+    }
+
+    /// At the last step of the run (all of it simulated).
+    fn at_end(&self) -> bool {
+        !self.timeline.simulating() && self.timeline.step() >= self.timeline.total_steps
     }
 
     fn go_to(&mut self, text: &str) {

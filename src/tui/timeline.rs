@@ -1,8 +1,10 @@
-//! Time travel for the TUI: the whole run is simulated once up front, keeping
-//! the narrated events and copies of the world (checkpoints) along the way.
-//! Going to any step restores the nearest earlier checkpoint and replays
-//! forward — the run is deterministic, so the screen after ← is exactly the
-//! one seen before →.
+//! Time travel for the TUI: the whole run is simulated once, keeping the
+//! narrated events and copies of the world (checkpoints) along the way. The
+//! first part is simulated before the first screen and the rest in parts
+//! between keys, so a run of days opens at once; a move beyond what is
+//! simulated simulates up to it first. Going to any step restores the
+//! nearest earlier checkpoint and replays forward — the run is
+//! deterministic, so the screen after ← is exactly the one seen before →.
 //!
 //! Sandbox interventions change the future: one is applied after a given
 //! step, everything simulated beyond it is dropped and simulated again, and
@@ -24,6 +26,9 @@ const MAX_HEAVY_CHECKPOINTS: usize = 24;
 const HEAVY_RECORDS: u64 = 200_000;
 /// Samples of each group's lag over the run, for the sparklines.
 const LAG_SAMPLES: u64 = 160;
+/// Steps simulated at a time while the student already looks at the start:
+/// a few tens of milliseconds, so keys stay answered.
+pub const SIMULATION_CHUNK: u64 = 20_000;
 
 /// What kind of line an event makes in the event list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,11 +150,33 @@ pub struct Timeline {
     /// which step, and why.
     pub failure: Option<(u64, String)>,
     pub lag_samples: Vec<LagSample>,
+    /// Where the simulation of the run has got to, while it is not done.
+    frontier: Option<Box<Frontier>>,
+}
+
+/// The run beyond what is simulated so far: the world at that point and
+/// what simulating the rest needs.
+struct Frontier {
+    world: World,
+    /// Events at or before this step were kept before this simulation began.
+    from: u64,
+    max_checkpoints: usize,
+    sample_every: u64,
+    next_sample: u64,
 }
 
 impl Timeline {
     /// Simulates the whole run of a freshly built world.
     pub fn new(world: World) -> Self {
+        let mut timeline = Self::start(world);
+        timeline.finish();
+        timeline
+    }
+
+    /// Simulates the first part of the run of a freshly built world; the
+    /// rest follows with [`Timeline::simulate_more`], or at once when a move
+    /// needs it.
+    pub fn start(world: World) -> Self {
         let mut timeline = Timeline {
             world: world.clone(),
             checkpoints: vec![world.clone()],
@@ -162,9 +189,29 @@ impl Timeline {
             interventions: Vec::new(),
             failure: None,
             lag_samples: Vec::new(),
+            frontier: None,
         };
-        timeline.simulate_rest(world);
+        timeline.begin(world);
+        timeline.simulate_more(SIMULATION_CHUNK);
         timeline
+    }
+
+    /// Whether part of the run is still to be simulated.
+    pub fn simulating(&self) -> bool {
+        self.frontier.is_some()
+    }
+
+    /// Simulates the rest of the run.
+    pub fn finish(&mut self) {
+        while self.simulate_more(SIMULATION_CHUNK) {}
+    }
+
+    /// Simulates one more part of the run; returns whether more steps became
+    /// available to move to.
+    fn extend(&mut self) -> bool {
+        let before = self.total_steps;
+        self.simulate_more(SIMULATION_CHUNK);
+        self.total_steps > before
     }
 
     pub fn world(&self) -> &World {
@@ -197,40 +244,64 @@ impl Timeline {
 
     /// Runs `world` to the end, recording events, checkpoints and lag samples
     /// beyond its step (what lies before it is kept).
-    fn simulate_rest(&mut self, mut world: World) {
-        let from = world.steps;
+    fn simulate_rest(&mut self, world: World) {
+        self.begin(world);
+        self.finish();
+    }
+
+    /// Makes `world` the frontier of the simulation.
+    fn begin(&mut self, world: World) {
         let max_checkpoints =
             if world.scenario.planned_records() > HEAVY_RECORDS { MAX_HEAVY_CHECKPOINTS } else { MAX_CHECKPOINTS };
         let sample_every = (world.scenario.run_for.as_micros() / LAG_SAMPLES).max(1);
-        let mut next_sample = self.lag_samples.last().map_or(0, |s| s.time.as_micros() + sample_every);
-        let mut events = Vec::new();
+        let next_sample = self.lag_samples.last().map_or(0, |s| s.time.as_micros() + sample_every);
         self.failure = None;
-        loop {
-            if world.finished {
+        self.total_steps = world.steps;
+        self.end_time = world.now;
+        self.frontier =
+            Some(Box::new(Frontier { from: world.steps, world, max_checkpoints, sample_every, next_sample }));
+    }
+
+    /// Simulates up to `steps` more steps of the run, recording events,
+    /// checkpoints and lag samples; returns whether part is still to come.
+    pub fn simulate_more(&mut self, steps: u64) -> bool {
+        let Some(mut frontier) = self.frontier.take() else {
+            return false;
+        };
+        let f = &mut *frontier;
+        let mut events = Vec::new();
+        for _ in 0..steps {
+            if f.world.finished {
                 break;
             }
-            let result = world.step(&mut Capture { events: &mut events });
-            apply_due(&self.interventions, &mut world);
-            if world.steps.is_multiple_of(self.checkpoint_every) {
-                self.checkpoints.push(world.clone());
-                if self.checkpoints.len() > max_checkpoints {
+            let result = f.world.step(&mut Capture { events: &mut events });
+            apply_due(&self.interventions, &mut f.world);
+            if f.world.steps.is_multiple_of(self.checkpoint_every) {
+                self.checkpoints.push(f.world.clone());
+                if self.checkpoints.len() > f.max_checkpoints {
                     self.thin_checkpoints();
                 }
             }
-            if world.now.as_micros() >= next_sample {
-                self.lag_samples.push(sample_lag(&world));
-                next_sample = world.now.as_micros() + sample_every;
+            if f.world.now.as_micros() >= f.next_sample {
+                self.lag_samples.push(sample_lag(&f.world));
+                f.next_sample = f.world.now.as_micros() + f.sample_every;
             }
             if let Err(e) = result {
-                self.failure = Some((world.steps, e.to_string()));
+                self.failure = Some((f.world.steps, e.to_string()));
+                f.world.finished = true;
                 break;
             }
         }
-        events.retain(|e| e.step > from);
+        events.retain(|e| e.step > f.from);
         self.story_events.extend(events.iter().filter(|e| e.kind != ShownKind::Detail).cloned());
         self.all_events.extend(events);
-        self.total_steps = world.steps;
-        self.end_time = world.now;
+        self.total_steps = f.world.steps;
+        self.end_time = f.world.now;
+        if f.world.finished {
+            return false;
+        }
+        self.frontier = Some(frontier);
+        true
     }
 
     /// Keeps the first checkpoint and every other one after it.
@@ -257,6 +328,7 @@ impl Timeline {
 
     /// Goes to exactly `step` (clamped to the run).
     pub fn seek(&mut self, step: u64) {
+        while self.total_steps < step && self.extend() {}
         let step = step.min(self.total_steps);
         // The nearest checkpoint at or before the target: needed going back,
         // and a shortcut going far forward.
@@ -277,7 +349,12 @@ impl Timeline {
     pub fn forward(&mut self) -> bool {
         // Events are in step order: a binary search, not a scan.
         let current = self.world.steps;
-        let next = self.events().get(self.events().partition_point(|e| e.step <= current)).map(|e| e.step);
+        let next = loop {
+            let next = self.events().get(self.events().partition_point(|e| e.step <= current)).map(|e| e.step);
+            if next.is_some() || !self.extend() {
+                break next;
+            }
+        };
         match next {
             Some(step) => {
                 self.seek(step);
@@ -307,8 +384,13 @@ impl Timeline {
     pub fn jump_marker(&mut self, forward: bool) -> bool {
         let current = self.world.steps;
         let target = if forward {
-            let after = self.events().partition_point(|e| e.step <= current);
-            self.events()[after..].iter().find(|e| e.is_marker()).map(|e| e.step)
+            loop {
+                let after = self.events().partition_point(|e| e.step <= current);
+                let next = self.events()[after..].iter().find(|e| e.is_marker()).map(|e| e.step);
+                if next.is_some() || !self.extend() {
+                    break next;
+                }
+            }
         } else {
             let before = self.events().partition_point(|e| e.step < current);
             self.events()[..before].iter().rev().find(|e| e.is_marker()).map(|e| e.step)
@@ -318,7 +400,10 @@ impl Timeline {
 
     /// Runs every event up to virtual time `time` (for playing).
     pub fn advance_to_time(&mut self, time: SimTime) {
-        while self.world.steps < self.total_steps && self.world.next_event_time().is_some_and(|t| t <= time) {
+        while self.world.next_event_time().is_some_and(|t| t <= time) {
+            if self.world.steps >= self.total_steps && !self.extend() {
+                break;
+            }
             if !self.step_once() {
                 break;
             }
@@ -328,6 +413,7 @@ impl Timeline {
     /// To the state at virtual time `time`: after the last event at or
     /// before it (the start, when none is).
     pub fn go_to_time(&mut self, time: SimTime) {
+        while self.end_time <= time && self.extend() {}
         let index = self.events().partition_point(|e| e.time <= time);
         let step = index.checked_sub(1).map_or(0, |i| self.events()[i].step);
         self.seek(step);

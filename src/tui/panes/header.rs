@@ -22,13 +22,22 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let world = app.world();
     let state = if app.playing { "▶ playing" } else { "⏸ paused" };
-    let end = if app.timeline.step() >= app.timeline.total_steps { " · end" } else { "" };
+    let simulating = app.timeline.simulating();
+    let end = if simulating {
+        " · simulating…"
+    } else if app.timeline.step() >= app.timeline.total_steps {
+        " · end"
+    } else {
+        ""
+    };
+    // While the rest of the run is being simulated, its length is the scenario's.
+    let run_end = if simulating { world.scenario.run_for } else { app.timeline.end_time };
     let line = Line::from(vec![
         Span::styled(" kafkasim ", t.title()),
         Span::styled(world.scenario.name.clone(), t.bold()),
         Span::raw("  │ "),
         Span::styled(format!("t={}", world.now), t.bold()),
-        Span::styled(format!(" of {}", app.timeline.end_time), t.dim()),
+        Span::styled(format!(" of {run_end}"), t.dim()),
         Span::raw("  │ "),
         Span::raw(format!("event {}/{}{end}", app.timeline.step(), app.timeline.total_steps)),
         Span::raw("  │ "),

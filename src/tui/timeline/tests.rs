@@ -67,3 +67,37 @@ fn markers_are_says_and_expectations() {
     let index = t.current_event().expect("an event");
     assert!(t.events()[index].is_marker());
 }
+
+#[test]
+fn a_run_simulated_part_by_part_is_the_run_simulated_at_once() {
+    let text = builtin::find("retention-bytes").expect("built-in scenario");
+    let world = || World::new(scenario::load_str("retention-bytes", text).expect("loads"), BuildOptions::default());
+    let whole = Timeline::new(world());
+    assert!(whole.total_steps > SIMULATION_CHUNK, "the scenario must need more than one part");
+    let mut parts = Timeline::start(world());
+    assert!(parts.simulating());
+    assert_eq!(parts.total_steps, SIMULATION_CHUNK, "the first part only");
+    // Moving forward past what is simulated simulates more, as needed.
+    parts.seek(parts.total_steps);
+    assert!(parts.forward(), "the next event lies beyond the first part");
+    assert!(parts.step() > SIMULATION_CHUNK);
+    parts.finish();
+    assert!(!parts.simulating());
+    assert_eq!(parts.total_steps, whole.total_steps);
+    assert_eq!(parts.end_time, whole.end_time);
+    let lines = |t: &Timeline| t.all_events.iter().map(|e| (e.step, e.lines.join("\n"))).collect::<Vec<_>>();
+    assert_eq!(lines(&parts), lines(&whole));
+    assert_eq!(parts.story_events.len(), whole.story_events.len());
+    assert_eq!(parts.lag_samples.len(), whole.lag_samples.len());
+    let steps = |t: &Timeline| t.checkpoints.iter().map(|c| c.steps).collect::<Vec<_>>();
+    assert_eq!(steps(&parts), steps(&whole));
+    parts.seek(whole.total_steps);
+    assert_eq!(
+        fingerprint(parts.world()),
+        fingerprint(&{
+            let mut w = whole;
+            w.seek(w.total_steps);
+            w.world().clone()
+        })
+    );
+}
