@@ -242,14 +242,8 @@ impl Timeline {
         self.world.steps
     }
 
-    /// Runs `world` to the end, recording events, checkpoints and lag samples
-    /// beyond its step (what lies before it is kept).
-    fn simulate_rest(&mut self, world: World) {
-        self.begin(world);
-        self.finish();
-    }
-
-    /// Makes `world` the frontier of the simulation.
+    /// Makes `world` the frontier of the simulation: what lies beyond its
+    /// step is simulated from it (what lies before is kept).
     fn begin(&mut self, world: World) {
         let max_checkpoints =
             if world.scenario.planned_records() > HEAVY_RECORDS { MAX_HEAVY_CHECKPOINTS } else { MAX_CHECKPOINTS };
@@ -438,7 +432,10 @@ impl Timeline {
         let now = world.now;
         self.lag_samples.retain(|s| s.time <= now);
         self.world = world.clone();
-        self.simulate_rest(world);
+        // The new future is simulated like the first: a part now, the rest
+        // between keys or when a move needs it.
+        self.begin(world);
+        self.simulate_more(SIMULATION_CHUNK);
     }
 }
 

@@ -101,3 +101,26 @@ fn a_run_simulated_part_by_part_is_the_run_simulated_at_once() {
         })
     );
 }
+
+#[test]
+fn after_an_intervention_the_new_future_is_simulated_part_by_part_too() {
+    let text = builtin::find("retention-bytes").expect("built-in scenario");
+    let world = || World::new(scenario::load_str("retention-bytes", text).expect("loads"), BuildOptions::default());
+    // A word from the teacher: the run stays as long, longer than one part.
+    let say = || Intervene::Act(Action::Say("look at the log start".to_string()));
+    let mut parts = Timeline::start(world());
+    parts.seek(100);
+    parts.intervene(say());
+    assert!(parts.simulating(), "only a part of the new future is simulated at once");
+    parts.go_to_time(SimTime::from_millis(2_000_000));
+    assert!(!parts.simulating(), "going beyond the end simulates the rest");
+    let mut whole = Timeline::new(world());
+    whole.seek(100);
+    whole.intervene(say());
+    whole.finish();
+    let lines = |t: &Timeline| t.all_events.iter().map(|e| (e.step, e.lines.join("\n"))).collect::<Vec<_>>();
+    assert_eq!(lines(&parts), lines(&whole));
+    assert!(
+        parts.all_events.iter().any(|e| e.step > 100 && e.lines.iter().any(|l| l.contains("look at the log start")))
+    );
+}
