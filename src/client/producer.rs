@@ -254,9 +254,15 @@ impl Producer {
             id,
             key: record.key.as_deref().map(std::sync::Arc::from),
         });
+        // The record alone in a batch: what max.request.size is checked against.
         let size = crate::cluster::record::BATCH_HEADER_BYTES
-            + crate::cluster::record::RecordBatchBuilder::new(crate::cluster::record::ProducerStamp::NONE)
-                .size_of_next(timestamp_ms, record.key.as_deref(), record.value.as_deref(), &headers);
+            + crate::cluster::record::record_size(
+                0,
+                0,
+                record.key.as_ref().map(Vec::len),
+                record.value.as_ref().map(Vec::len),
+                &headers,
+            );
         if size > self.config.max_request_size {
             self.failed += 1;
             ctx.trace(TraceEvent::DeliveryFailed {

@@ -40,6 +40,10 @@ use super::retention;
 pub use fetch::DelayedFetch;
 pub use produce::DelayedProduce;
 
+/// The partitions a broker follows, by leader; shared, as the replica
+/// fetchers read it on every event.
+type Followed = std::sync::Arc<[(BrokerId, Vec<TopicPartition>)]>;
+
 /// Timers a broker sets for itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BrokerTimer {
@@ -109,7 +113,7 @@ pub struct Broker {
     /// The partitions this broker follows, by leader, while no partition's
     /// leader changed (the replica fetchers look at it on every event; it
     /// changes only when the metadata moves a leader).
-    followed: Option<Vec<(BrokerId, Vec<TopicPartition>)>>,
+    followed: Option<Followed>,
     delayed_fetches: Vec<DelayedFetch>,
     delayed_produces: Vec<DelayedProduce>,
     /// Coordinates the groups whose `__consumer_offsets` partitions this broker leads.

@@ -423,7 +423,7 @@ fn nullable_len(len: Option<usize>) -> u32 {
 }
 
 /// Size of one record in message format v2 (`DefaultRecord.sizeInBytes`).
-fn record_size(
+pub fn record_size(
     offset_delta: u32,
     timestamp_delta: i64,
     key_len: Option<usize>,

@@ -141,6 +141,9 @@ pub struct Timeline {
     all_events: Vec<Shown>,
     /// The story-level events (what `kafkasim run` narrates).
     story_events: Vec<Shown>,
+    /// The lesson's `say` lines, so the one in force is found without
+    /// scanning the event list on every frame.
+    says: Vec<Shown>,
     /// Whether the event list (and stepping) includes protocol detail.
     detail: bool,
     pub total_steps: u64,
@@ -183,6 +186,7 @@ impl Timeline {
             checkpoint_every: 2_000,
             all_events: Vec::new(),
             story_events: Vec::new(),
+            says: Vec::new(),
             detail: false,
             total_steps: 0,
             end_time: SimTime::ZERO,
@@ -288,6 +292,7 @@ impl Timeline {
         }
         events.retain(|e| e.step > f.from);
         self.story_events.extend(events.iter().filter(|e| e.kind != ShownKind::Detail).cloned());
+        self.says.extend(events.iter().filter(|e| e.kind == ShownKind::Say).cloned());
         self.all_events.extend(events);
         self.total_steps = f.world.steps;
         self.end_time = f.world.now;
@@ -331,6 +336,12 @@ impl Timeline {
             self.world = base.clone();
         }
         while self.world.steps < step && self.step_once() {}
+    }
+
+    /// The `say` line in force at the current step: the latest at or before it.
+    pub fn lesson_voice(&self) -> Option<&Shown> {
+        let said = self.says.partition_point(|e| e.step <= self.world.steps);
+        said.checked_sub(1).map(|i| &self.says[i])
     }
 
     /// Index of the latest event at or before the current step.
@@ -429,6 +440,7 @@ impl Timeline {
         }
         self.all_events.retain(|e| e.step <= step);
         self.story_events.retain(|e| e.step <= step);
+        self.says.retain(|e| e.step <= step);
         let now = world.now;
         self.lag_samples.retain(|s| s.time <= now);
         self.world = world.clone();

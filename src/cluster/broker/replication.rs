@@ -12,7 +12,7 @@ use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message};
 use crate::trace::TraceEvent;
 
-use super::{Broker, Outgoing};
+use super::{Broker, Followed, Outgoing};
 
 impl Broker {
     /// Applies the image's current state of `tp` to the hosted replica.
@@ -109,9 +109,9 @@ impl Broker {
 
     /// Partitions this broker follows, by leader (computed again only after
     /// a leader moved).
-    fn followed_partitions(&mut self) -> Vec<(BrokerId, Vec<TopicPartition>)> {
+    fn followed_partitions(&mut self) -> Followed {
         if let Some(followed) = &self.followed {
-            return followed.clone();
+            return followed.clone(); // a reference count, not a copy
         }
         let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
         for (&tp, p) in &self.partitions {
@@ -121,7 +121,7 @@ impl Broker {
                 by_leader.entry(leader).or_default().push(tp);
             }
         }
-        let followed: Vec<_> = by_leader.into_iter().collect();
+        let followed: Followed = by_leader.into_iter().collect();
         self.followed = Some(followed.clone());
         followed
     }
@@ -132,7 +132,8 @@ impl Broker {
         if !self.ready {
             return;
         }
-        for (leader, partitions) in self.followed_partitions() {
+        for (leader, partitions) in self.followed_partitions().iter() {
+            let leader = *leader;
             if self.has_in_flight(&Outgoing::ReplicaFetch(leader))
                 || self.fetch_backoff.get(&leader).is_some_and(|&t| t > ctx.now)
             {

@@ -45,12 +45,6 @@ fn event_lines(theme: Theme, event: &Shown, current: bool, future: bool, width: 
     out
 }
 
-/// The `say` line in force at this step.
-fn lesson_voice(app: &App) -> Option<&Shown> {
-    let current = app.timeline.current_event()?;
-    app.timeline.events()[..=current].iter().rev().find(|e| e.kind == ShownKind::Say)
-}
-
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let width = area.width.saturating_sub(2) as usize;
@@ -58,7 +52,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     // Which event each line shows, for mouse clicks.
     let mut rows: Vec<Option<usize>> = Vec::new();
-    if let Some(say) = lesson_voice(app) {
+    if let Some(say) = app.timeline.lesson_voice() {
         for text in say.lines.iter().take(2) {
             lines.push(Line::styled(fit(text, width), t.say()));
         }
