@@ -52,6 +52,9 @@ pub struct Scenario {
     pub name: String,
     pub description: Option<String>,
     pub lesson: Option<String>,
+    /// The terminal UI's panes that matter most, first the most (`panes:`);
+    /// empty when the scenario leaves the choice to the UI.
+    pub panes: Vec<String>,
     pub seed: u64,
     pub source: Source,
     pub brokers: u32,

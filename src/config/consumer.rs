@@ -107,6 +107,12 @@ pub const DEFS: &[ConfigDef] = &[
         "Assignors in order of preference; the group uses the first every member supports. Range alone makes rebalances eager.",
     ),
     ConfigDef::modelled(
+        "group.id",
+        Kind::Text,
+        "null",
+        "The consumer group it joins; the same as the consumer's `group:` key. Without one it reads the partitions it is given.",
+    ),
+    ConfigDef::modelled(
         "group.instance.id",
         Kind::Text,
         "null",
@@ -164,6 +170,9 @@ pub struct ConsumerConfig {
     pub max_poll_interval_ms: u64,
     pub partition_assignment_strategy: Vec<Strategy>,
     pub group_instance_id: Option<String>,
+    /// `group.id` given as a config (the scenario loader folds it into the
+    /// consumer's group).
+    pub group_id: Option<String>,
 }
 
 impl Default for ConsumerConfig {
@@ -185,6 +194,7 @@ impl Default for ConsumerConfig {
             max_poll_interval_ms: 300_000,
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             group_instance_id: None,
+            group_id: None,
         }
     }
 }
@@ -223,6 +233,7 @@ impl Configurable for ConsumerConfig {
                     .collect::<Result<_, _>>()?;
             }
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
+            "group.id" => self.group_id = Some(value.as_text()),
             other => return Err(format!("`{other}` is not a modelled consumer config")),
         }
         Ok(())

@@ -21,9 +21,18 @@ pub struct ScenarioFile {
     /// One line saying what the scenario shows.
     #[serde(default)]
     pub description: Option<String>,
-    /// The book chapter that uses this scenario.
+    /// The book chapter that uses this scenario (`kafkasim list` shows the
+    /// values): `consumer-groups`, `replication`, `acks-and-durability`, ...
+    /// Leave it out for a scenario that is not a lesson of the book.
     #[serde(default)]
     pub lesson: Option<String>,
+    /// The terminal UI's panes that matter most for this lesson, first the
+    /// most: `cluster`, `logs`, `consumers`, `producers`, `checks`. A small
+    /// terminal shows the first (and the second when there is room) above
+    /// the events. Default: chosen from what the scenario does.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<PaneName>>")]
+    pub panes: Option<Spanned<Vec<String>>>,
     /// Seed of every random choice (network jitter, null-key partitions, ...).
     /// Same scenario + same seed = the same run, event for event. Default 1.
     #[serde(default)]
@@ -66,6 +75,17 @@ pub struct ScenarioFile {
     /// Safety limits on the size of a run.
     #[serde(default)]
     pub limits: Option<LimitsSpec>,
+}
+
+/// A pane of the terminal UI.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PaneName {
+    Cluster,
+    Logs,
+    Consumers,
+    Producers,
+    Checks,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

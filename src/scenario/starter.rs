@@ -5,10 +5,12 @@ pub fn starter(name: &str) -> String {
     STARTER.replace("{{name}}", name)
 }
 
-const STARTER: &str = r#"# yaml-language-server: $schema=https://kafkasim.dev/schema/scenario.schema.json
+const STARTER: &str = r#"# yaml-language-server: $schema=scenario.schema.json
 # A kafkasim scenario: a lesson you can run with `kafkasim run {{name}}.yaml`.
 # Every Kafka config keeps Kafka's own name and default; durations take a unit
-# (250ms, 30s, 5m, 1d). `kafkasim schema` prints the full format.
+# (250ms, 30s, 5m, 1d). The first line points editors at the format's JSON
+# Schema, written beside this file by `kafkasim new` (`kafkasim schema`
+# prints it). `kafkasim test {{name}}.yaml --accept` pins the outcome.
 
 name: {{name}}
 description: One line saying what this scenario shows.

@@ -27,12 +27,32 @@ impl World {
             .unwrap_or(SimTime::from_micros(next_ms * 1_000))
     }
 
-    /// Schedules `action` at `at` (from [`World::intervention_time`]).
+    /// Schedules `action` at `at` (no earlier than now), where a scenario's
+    /// own timeline entry `at:` that time would run: after the actions
+    /// already scheduled for that moment, before everything else scheduled
+    /// for it (expectations, messages, timers). A session saved as a
+    /// scenario then replays the same.
     pub fn inject(&mut self, at: SimTime, action: Action) {
         self.delivery_memo.get_mut().clear();
         let actions = Arc::make_mut(&mut self.actions);
         actions.push(TimedAction { at, action });
-        self.queue.push(at, Event::Action(actions.len() - 1));
+        let injected = Event::Action(actions.len() - 1);
+        // Take every pending event out and put it back in the same order,
+        // the new action in its place: order in the queue is the order
+        // events were scheduled in, so only scheduling again can put the
+        // action before events already waiting at `at`.
+        let mut pending = Vec::with_capacity(self.queue.len());
+        while let Some(entry) = self.queue.pop() {
+            pending.push(entry);
+        }
+        let place = pending
+            .iter()
+            .position(|(time, event)| *time > at || (*time == at && !matches!(event, Event::Action(_))))
+            .unwrap_or(pending.len());
+        pending.insert(place, (at, injected));
+        for (time, event) in pending {
+            self.queue.push(time, event);
+        }
     }
 
     /// Adds a consumer configured like `template` (same group, topics and

@@ -1,6 +1,7 @@
 //! kafkasim's integration tests, one binary:
 //! - `scenarios`: every course scenario runs, passes its expectations, and its
-//!   outcome report and trace digest match the reviewed snapshot.
+//!   outcome report and trace digest match the reviewed pin beside it
+//!   (`scenarios/NAME.snap`, as `kafkasim test` pins any scenario).
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).

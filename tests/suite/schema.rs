@@ -1,5 +1,7 @@
-//! The JSON Schema editors use (`schema/scenario.schema.json`) must be what
-//! `kafkasim schema` prints today.
+//! The JSON Schemas the project publishes must be what the binary prints
+//! today: `schema/scenario.schema.json` (for editors, `kafkasim schema`)
+//! and `schema/outcome.schema.json` (for programs reading `run --format
+//! json`, `kafkasim schema --outcome`).
 
 use super::support;
 
@@ -11,6 +13,17 @@ fn the_committed_schema_is_current() {
     assert!(
         committed == generated,
         "schema/scenario.schema.json is stale; refresh it with `cargo run -- schema > schema/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn the_committed_outcome_schema_is_current() {
+    let generated = kafkasim::cli::outcome_schema_json() + "\n";
+    let path = support::repo_root().join("schema/outcome.schema.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "schema/outcome.schema.json is stale; refresh it with `cargo run -- schema --outcome > schema/outcome.schema.json`"
     );
 }
 
