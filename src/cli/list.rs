@@ -61,7 +61,8 @@ pub fn list(format: ListFormat) -> u8 {
             let mut start = 0;
             while start < rows.len() {
                 let title = heading(rows[start].lesson.as_deref());
-                let end = (start..rows.len()).find(|&i| heading(rows[i].lesson.as_deref()) != title).unwrap_or(rows.len());
+                let end =
+                    (start..rows.len()).find(|&i| heading(rows[i].lesson.as_deref()) != title).unwrap_or(rows.len());
                 let mut table = Table::new(&["", ""]);
                 for r in &rows[start..end] {
                     table.row(vec![r.name.clone(), r.description.clone()]);

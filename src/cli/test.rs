@@ -115,10 +115,9 @@ impl Checked {
     pub fn render(&self) -> String {
         let mut out = format!("{:<8} {}", self.status.label(), self.scenario.display());
         match self.status {
-            Status::Changed => out.push_str(&format!(
-                ": the outcome differs from its pin {}",
-                pin::pin_path(&self.scenario).display()
-            )),
+            Status::Changed => {
+                out.push_str(&format!(": the outcome differs from its pin {}", pin::pin_path(&self.scenario).display()))
+            }
             Status::New => out.push_str(": no pin yet; its outcome would be pinned as"),
             Status::Accepted => out.push_str(&format!(" → {}", pin::pin_path(&self.scenario).display())),
             _ => {}
@@ -280,7 +279,9 @@ fn ask(scenario: &Path) -> Answer {
 /// differ or have none, 2 bad input).
 pub fn test(paths: &[PathBuf], accept: bool, review: bool) -> u8 {
     if review && !std::io::stdin().is_terminal() {
-        eprintln!("error: --review asks at the terminal, and stdin is not one\nhelp: review the differences printed without --review, then pin them with --accept");
+        eprintln!(
+            "error: --review asks at the terminal, and stdin is not one\nhelp: review the differences printed without --review, then pin them with --accept"
+        );
         return 2;
     }
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };

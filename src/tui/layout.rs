@@ -82,9 +82,12 @@ pub fn arrange(app: &App, screen: Rect) -> (Rect, Vec<(Slot, Rect)>, Rect) {
     let first = order[0];
     // The focused pane takes the second place, so Tab reaches every pane.
     let second = if focus != first && app.focus != Pane::Events { focus } else { order[1] };
-    let [top, bottom, events] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Fill(1), Constraint::Length(EVENT_ROWS.max(area.height / 3))])
-            .areas(area);
+    let [top, bottom, events] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Fill(1),
+        Constraint::Length(EVENT_ROWS.max(area.height / 3)),
+    ])
+    .areas(area);
     (header, vec![(first, top), (second, bottom), (Slot::Pane(Pane::Events), events)], footer)
 }
 

@@ -72,10 +72,7 @@ pub fn fit(text: &str, width: usize) -> String {
     let cut = if at_word_end {
         kept.len()
     } else {
-        kept.iter()
-            .rposition(|c| c.is_whitespace())
-            .filter(|&space| space >= kept.len() * 2 / 3)
-            .unwrap_or(kept.len())
+        kept.iter().rposition(|c| c.is_whitespace()).filter(|&space| space >= kept.len() * 2 / 3).unwrap_or(kept.len())
     };
     let mut out: String = kept[..cut].iter().collect::<String>().trim_end().to_string();
     out.push('…');

@@ -78,3 +78,35 @@ impl World {
         Some(idx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{HostName, load_str};
+    use crate::trace::sink::{NullSink, VecSink};
+    use crate::trace::{Level, TraceEvent};
+    use crate::world::BuildOptions;
+
+    /// An action injected at a moment where events already wait runs
+    /// first, as a timeline entry `at:` that moment would: the producer's
+    /// send due at exactly 3 s comes after the kill.
+    #[test]
+    fn an_injected_action_runs_before_what_waits_at_its_time() {
+        let text =
+            "name: t\ntopics: [{ name: t, partitions: 1 }]\nproducers: [{ id: p, topic: t, count: 10 }]\nrun: 10s\n";
+        let mut world = World::new(load_str("t.yaml", text).expect("loads"), BuildOptions::default());
+        let at = SimTime::ZERO + crate::engine::SimDuration::from_secs(3);
+        while world.next_event_time().is_some_and(|t| t < at) {
+            world.step(&mut NullSink).expect("steps");
+        }
+        assert_eq!(world.next_event_time(), Some(at), "the producer's send waits at 3s");
+        world.inject(at, Action::Kill(HostName::Broker(crate::ids::BrokerId(1))));
+        let mut sink = VecSink::new(Level::Story);
+        world.step(&mut sink).expect("steps");
+        assert!(
+            matches!(&sink.events[0].event, TraceEvent::HostState { state, .. } if state.starts_with("is killed")),
+            "the kill comes first: {:?}",
+            sink.events.iter().map(|e| e.event.kind()).collect::<Vec<_>>()
+        );
+    }
+}

@@ -203,7 +203,8 @@ impl World {
         // In time order, those checked at the end last; in file order at the same time.
         let mut indexed: Vec<(usize, &ExpectationResult)> =
             self.results.iter().enumerate().filter_map(|(i, r)| r.as_ref().map(|r| (i, r))).collect();
-        indexed.sort_by_key(|&(i, _)| (self.scenario.expectations[i].at.is_none(), self.scenario.expectations[i].at, i));
+        indexed
+            .sort_by_key(|&(i, _)| (self.scenario.expectations[i].at.is_none(), self.scenario.expectations[i].at, i));
         let expectations: Vec<ExpectationResult> = indexed.into_iter().map(|(_, r)| r.clone()).collect();
         let partitions = self.partition_rows();
         let offsets_partitions = self.offsets_topic().map_or(0, |t| self.scenario.topics[t.0 as usize].partitions);

@@ -165,10 +165,8 @@ fn go_to_lands_on_the_time_and_the_sandbox_acts_there() {
     assert!(earlier < crash && crash < later, "in time order among the scenario's own:\n{saved}");
     assert!(saved.contains("(scripted for the run before your changes)"), "later narration is marked:\n{saved}");
     let scenario = load_str("saved.yaml", &saved).expect("the saved session loads");
-    let mut replay = kafkasim::world::World::new(
-        scenario,
-        kafkasim::world::BuildOptions { seed: None, check_invariants: true },
-    );
+    let mut replay =
+        kafkasim::world::World::new(scenario, kafkasim::world::BuildOptions { seed: None, check_invariants: true });
     replay.run(&mut kafkasim::trace::sink::NullSink).expect("the saved session replays");
     app.timeline.finish();
     app.update(Msg::End);

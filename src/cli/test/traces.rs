@@ -178,7 +178,10 @@ mod tests {
         assert_eq!(kept_digest(&path).as_deref(), Some("aaaa"));
 
         let changed = first_difference(&path, "aaaa", &lines(&["{\"e\":1}", "{\"e\":9}", "{\"e\":3}"]), 3);
-        assert_eq!(changed, ["the trace changed at trace event 2 (the 1 before it agree):", "  was: {\"e\":2}", "  now: {\"e\":9}"]);
+        assert_eq!(
+            changed,
+            ["the trace changed at trace event 2 (the 1 before it agree):", "  was: {\"e\":2}", "  now: {\"e\":9}"]
+        );
 
         let longer = first_difference(&path, "aaaa", &lines(&["{\"e\":1}", "{\"e\":2}", "{\"e\":3}", "{\"e\":4}"]), 4);
         assert_eq!(longer[0], "the trace used to end after 3 trace events; it now goes on with:");

@@ -57,7 +57,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let wrapped: Vec<String> = say.lines.iter().flat_map(|l| wrap(l, width)).collect();
         let shown = wrapped.len().min(3);
         for (i, text) in wrapped.iter().take(shown).enumerate() {
-            let text = if i + 1 == shown && wrapped.len() > shown { fit(&format!("{text} …"), width) } else { text.clone() };
+            let text =
+                if i + 1 == shown && wrapped.len() > shown { fit(&format!("{text} …"), width) } else { text.clone() };
             lines.push(Line::styled(text, t.say()));
         }
         lines.push(Line::styled("─".repeat(width), t.border()));
@@ -116,7 +117,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split(' ') {
-        let needed = if current.is_empty() { word.chars().count() } else { current.chars().count() + 1 + word.chars().count() };
+        let needed =
+            if current.is_empty() { word.chars().count() } else { current.chars().count() + 1 + word.chars().count() };
         if needed > width && !current.is_empty() {
             lines.push(std::mem::take(&mut current));
         }
@@ -139,15 +141,6 @@ pub struct EventRows {
     pub rows: Vec<Option<usize>>,
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_lessons_voice_wraps_between_words() {
-        assert_eq!(super::wrap("one two three four", 9), ["one two", "three", "four"]);
-        assert_eq!(super::wrap("abcdefghijk", 5), ["abcd…"]);
-    }
-}
-
 impl EventRows {
     /// The event shown at screen cell (`column`, `row`), if any.
     pub fn event_at(&self, column: u16, row: u16) -> Option<usize> {
@@ -155,5 +148,14 @@ impl EventRows {
             return None;
         }
         self.rows.get(usize::from(row - self.top)).copied().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_lessons_voice_wraps_between_words() {
+        assert_eq!(super::wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(super::wrap("abcdefghijk", 5), ["abcd…"]);
     }
 }

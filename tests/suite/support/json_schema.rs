@@ -28,9 +28,27 @@ fn type_matches(name: &str, value: &Value) -> bool {
 }
 
 const KNOWN: &[&str] = &[
-    "$schema", "$ref", "title", "description", "definitions", "type", "format", "properties", "required",
-    "additionalProperties", "items", "minItems", "maxItems", "enum", "const", "anyOf", "oneOf", "allOf",
-    "minimum", "maximum", "default",
+    "$schema",
+    "$ref",
+    "title",
+    "description",
+    "definitions",
+    "type",
+    "format",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "minimum",
+    "maximum",
+    "default",
 ];
 
 fn check(root: &Value, schema: &Value, value: &Value, path: &str, problems: &mut Vec<String>) {
