@@ -13,12 +13,25 @@
 //! replica still holds and another has cleaned is not a difference; records
 //! both hold must still match.
 
-use std::iter::Peekable;
-
 use crate::cluster::log::PartitionLog;
 use crate::cluster::record::RecordRef;
 use crate::ids::{BrokerId, RecordId};
 use crate::trace::narrate::show_bytes;
+
+/// One replica's log, and whether its broker is down (its log is what it
+/// wrote to disk; it truncates when it comes back).
+#[derive(Clone, Copy)]
+pub struct Replica<'a> {
+    pub broker: BrokerId,
+    pub down: bool,
+    pub log: &'a PartitionLog,
+}
+
+impl Replica<'_> {
+    fn name(&self) -> String {
+        if self.down { format!("broker {} (down)", self.broker) } else { format!("broker {}", self.broker) }
+    }
+}
 
 /// What is compared of a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,78 +65,67 @@ fn records(log: &PartitionLog, from: i64, to: i64) -> impl Iterator<Item = (i64,
         .take_while(move |(offset, _)| *offset < to)
 }
 
-/// The first offset where `a` and `b` disagree, described.
-fn first_difference<'a>(
-    (broker_a, a): (BrokerId, &mut Peekable<impl Iterator<Item = (i64, Stored<'a>)>>),
-    (broker_b, b): (BrokerId, &mut Peekable<impl Iterator<Item = (i64, Stored<'a>)>>),
-    compacted: bool,
-) -> Option<String> {
+/// The first offset where `a` and `b` disagree below `to`, described.
+fn first_difference(a: Replica<'_>, b: Replica<'_>, to: i64, compacted: bool) -> Option<String> {
+    let from = a.log.log_start_offset().max(b.log.log_start_offset());
+    let to = to.min(a.log.log_end_offset()).min(b.log.log_end_offset());
+    let mut xs = records(a.log, from, to).peekable();
+    let mut ys = records(b.log, from, to).peekable();
     loop {
-        let (x, y) = (a.peek().copied(), b.peek().copied());
-        match (x, y) {
+        let (x, y) = (xs.peek().copied(), ys.peek().copied());
+        let (offset, record, holder, other) = match (x, y) {
             (None, None) => return None,
-            (Some((oa, ra)), Some((ob, rb))) if oa == ob => {
-                if ra != rb {
-                    let show_value = ra.leader_epoch == rb.leader_epoch && ra.key == rb.key;
+            (Some((ox, rx)), Some((oy, ry))) if ox == oy => {
+                if rx != ry {
+                    let show_value = rx.leader_epoch == ry.leader_epoch && rx.key == ry.key;
                     return Some(format!(
-                        "at offset {oa} broker {broker_a} has {}, broker {broker_b} has {}",
-                        ra.describe(show_value),
-                        rb.describe(show_value)
+                        "at offset {ox} {} has {}, {} has {}",
+                        a.name(),
+                        rx.describe(show_value),
+                        b.name(),
+                        ry.describe(show_value)
                     ));
                 }
-                a.next();
-                b.next();
+                xs.next();
+                ys.next();
+                continue;
             }
-            _ => {
-                // One side holds an offset the other lacks.
-                let a_first = match (x, y) {
-                    (Some((oa, _)), Some((ob, _))) => oa < ob,
-                    (Some(_), None) => true,
-                    _ => false,
-                };
-                let (offset, record, holder, other) = if a_first {
-                    let (o, r) = x.expect("a has the lower offset");
-                    (o, r, broker_a, broker_b)
-                } else {
-                    let (o, r) = y.expect("b has the lower offset");
-                    (o, r, broker_b, broker_a)
-                };
-                if !compacted {
-                    return Some(format!(
-                        "at offset {offset} broker {holder} has {}, broker {other} has no record",
-                        record.describe(false)
-                    ));
-                }
-                if a_first {
-                    a.next();
-                } else {
-                    b.next();
-                }
-            }
+            // One side holds an offset the other lacks.
+            (Some((ox, rx)), Some((oy, _))) if ox < oy => (ox, rx, a, b),
+            (Some((ox, rx)), None) => (ox, rx, a, b),
+            (_, Some((oy, ry))) => (oy, ry, b, a),
+        };
+        if !compacted {
+            return Some(format!(
+                "at offset {offset} {} has {}, {} has no record",
+                holder.name(),
+                record.describe(false),
+                other.name()
+            ));
+        }
+        if holder.broker == a.broker {
+            xs.next();
+        } else {
+            ys.next();
         }
     }
 }
 
 /// `Ok` with a summary when every replica agrees with the first below
 /// `high_watermark`, `Err` with the first difference otherwise.
-pub fn agree_below(
-    high_watermark: i64,
-    replicas: &[(BrokerId, &PartitionLog)],
-    compacted: bool,
-) -> Result<String, String> {
-    let Some(&(first, reference)) = replicas.first() else {
+pub fn agree_below(high_watermark: i64, replicas: &[Replica<'_>], compacted: bool) -> Result<String, String> {
+    let Some(&reference) = replicas.first() else {
         return Err("no replica holds the partition".to_string());
     };
-    for &(broker, log) in &replicas[1..] {
-        let from = reference.log_start_offset().max(log.log_start_offset());
-        let to = high_watermark.min(reference.log_end_offset()).min(log.log_end_offset());
-        let mut a = records(reference, from, to).peekable();
-        let mut b = records(log, from, to).peekable();
-        if let Some(difference) = first_difference((first, &mut a), (broker, &mut b), compacted) {
+    for &replica in &replicas[1..] {
+        if let Some(difference) = first_difference(reference, replica, high_watermark, compacted) {
             return Err(difference);
         }
     }
-    let brokers: Vec<String> = replicas.iter().map(|(b, _)| b.to_string()).collect();
+    let mut sorted = replicas.to_vec();
+    sorted.sort_by_key(|r| r.broker);
+    let brokers: Vec<String> =
+        sorted.iter().map(|r| if r.down { format!("{} (down)", r.broker) } else { r.broker.to_string() }).collect();
     Ok(format!("brokers {} agree below the high watermark {high_watermark}", brokers.join(", ")))
 }
 

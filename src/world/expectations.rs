@@ -4,7 +4,7 @@
 //! trace event and report line that say how it came out.
 
 use super::World;
-use crate::check::replicas;
+use crate::check::replicas::{self, Replica};
 use crate::client::consumer::ConsumerPhase;
 use crate::client::producer::ProducerPhase;
 use crate::cluster::log::PartitionLog;
@@ -153,10 +153,11 @@ impl World {
     fn replicas_identical(&self, tp: TopicPartition) -> Observed {
         let Some(view) = self.partition_view(tp) else { return NO_REPLICA };
         let (Some(first), Some(reference)) = (view.log_broker, view.log) else { return NO_REPLICA };
-        let mut logs = vec![(first, reference)];
+        let down = |b: BrokerId| !self.brokers.get((b.0 - 1) as usize).is_some_and(|b| b.alive);
+        let mut logs = vec![Replica { broker: first, down: down(first), log: reference }];
         for &b in view.state.replicas.iter().filter(|&&b| b != first) {
             if let Some(log) = self.replica_log(tp, b) {
-                logs.push((b, log));
+                logs.push(Replica { broker: b, down: down(b), log });
             }
         }
         let compacted = self.scenario.topics[tp.topic.0 as usize].config.cleanup_policy.compact;

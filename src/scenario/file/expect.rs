@@ -126,7 +126,7 @@ pub struct ExpectSpec {
     /// fatal exception); a producer `not started`, `running`, `closing`,
     /// `closed` or `crashed`.
     #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, String>>")]
+    #[schemars(with = "Option<IndexMap<String, ClientStateName>>")]
     pub client_state: Option<IndexMap<String, Spanned<String>>>,
     /// Per partition, per broker, that replica's log end offset, e.g.
     /// `replica_log_end_offset: { payments-0: { 1: 120, 3: ">= 100" } }`.
@@ -187,6 +187,27 @@ pub struct HappenedSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Count>>")]
     pub group_deleted: Option<CountMap>,
+}
+
+/// A producer's or consumer's state, for editors to complete (the loader
+/// checks the name against the client's kind).
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+enum ClientStateName {
+    #[serde(rename = "not started")]
+    NotStarted,
+    #[serde(rename = "running")]
+    Running,
+    #[serde(rename = "stopped")]
+    Stopped,
+    #[serde(rename = "crashed")]
+    Crashed,
+    #[serde(rename = "failed")]
+    Failed,
+    #[serde(rename = "closing")]
+    Closing,
+    #[serde(rename = "closed")]
+    Closed,
 }
 
 /// Names mapped to expected numbers.

@@ -92,6 +92,17 @@ impl Checks<'_, '_> {
             let topic = TopicId(i as u32);
             return (0..self.scenario.topics[i].partitions).map(|p| TopicPartition::new(topic, p)).collect();
         }
+        let topics = self.scenario.topics.iter().map(|t| t.name.as_str());
+        if partition_ref(name, &self.scenario.topics).is_err()
+            && let Some(topic) = crate::scenario::suggest::did_you_mean(name, topics)
+        {
+            self.r.error(
+                at,
+                format!("unknown topic or partition `{name}`"),
+                Some(format!("did you mean `{topic}`? A topic stands for each of its partitions")),
+            );
+            return Vec::new();
+        }
         self.partition(name, at).into_iter().collect()
     }
 
@@ -105,7 +116,7 @@ impl Checks<'_, '_> {
                 .map(|p| p.name.as_str())
                 .chain(self.scenario.consumers.iter().map(|c| c.name.as_str()))
                 .collect();
-            self.r.unknown(at, "producer or consumer", name, &known);
+            self.r.unknown(at, "client", name, &known);
         }
         found
     }
