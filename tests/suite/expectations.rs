@@ -226,3 +226,18 @@ fn a_failed_new_expectation_fails_the_run() {
     assert!(!outcome.passed, "{}", outcome.render());
     assert!(outcome.render().contains("✗ FAIL  at end: leader changes of demo_1-0 = >= 1 (found 0)"));
 }
+
+#[test]
+fn the_book_lists_every_error_name_saw_accepts() {
+    let chapter = std::fs::read_to_string(support::repo_root().join("book/src/writing-scenarios.md")).expect("chapter");
+    let start = chapter.find("The names:").expect("the list of error names");
+    let end = start + chapter[start..].find("- `sent_to:").expect("the list ends");
+    let listed: Vec<&str> = chapter[start..end].split('`').skip(1).step_by(2).collect();
+    let known = kafkasim::scenario::ClientError::known_names();
+    for name in &known {
+        assert!(listed.contains(name), "writing-scenarios.md does not name `{name}`");
+    }
+    for name in &listed {
+        assert!(known.contains(name), "writing-scenarios.md names `{name}`, which `saw` refuses");
+    }
+}

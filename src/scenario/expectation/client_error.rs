@@ -17,6 +17,19 @@ const CLIENT_EXCEPTIONS: [&str; 3] = [
     "KafkaException",
 ];
 
+/// Whether a client can get this error: the rest only pass between brokers
+/// and controllers (broker registration, heartbeats, AlterPartition).
+fn reaches_clients(code: ErrorCode) -> bool {
+    !code.is_ok()
+        && !matches!(
+            code,
+            ErrorCode::StaleBrokerEpoch
+                | ErrorCode::NotController
+                | ErrorCode::InvalidUpdateVersion
+                | ErrorCode::IneligibleReplica
+        )
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClientError {
     /// An error code in a response.
@@ -28,7 +41,7 @@ pub enum ClientError {
 impl ClientError {
     /// The error a scenario names, if a kafkasim client can see it.
     pub fn parse(name: &str) -> Option<ClientError> {
-        if let Some(code) = ErrorCode::from_name(name).filter(|c| !c.is_ok()) {
+        if let Some(code) = ErrorCode::from_name(name).filter(|c| reaches_clients(*c)) {
             return Some(ClientError::Code(code));
         }
         Self::known_exceptions().contains(&name).then(|| ClientError::Exception(name.to_string()))
@@ -36,13 +49,15 @@ impl ClientError {
 
     /// Every name `parse` accepts: error codes, then exceptions.
     pub fn known_names() -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = ErrorCode::ALL.iter().filter(|c| !c.is_ok()).map(|c| c.name()).collect();
+        let mut names: Vec<&'static str> =
+            ErrorCode::ALL.iter().filter(|c| reaches_clients(**c)).map(|c| c.name()).collect();
         names.extend(Self::known_exceptions());
         names
     }
 
     fn known_exceptions() -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = ErrorCode::ALL.iter().filter_map(|c| c.exception_name()).collect();
+        let mut names: Vec<&'static str> =
+            ErrorCode::ALL.iter().filter(|c| reaches_clients(**c)).filter_map(|c| c.exception_name()).collect();
         names.extend(CLIENT_EXCEPTIONS);
         names.sort_unstable();
         names.dedup();
@@ -94,6 +109,7 @@ mod tests {
             Some(ClientError::Exception("NotEnoughReplicasException".to_string()))
         );
         assert_eq!(ClientError::parse("NONE"), None, "NONE is no error");
+        assert_eq!(ClientError::parse("STALE_BROKER_EPOCH"), None, "only brokers and controllers see it");
         assert_eq!(ClientError::parse("not_enough_replicas"), None, "Kafka's names are exact");
         assert_eq!(ClientError::parse("RECORD_TOO_LARGE"), None, "Kafka calls it MESSAGE_TOO_LARGE");
     }
