@@ -46,16 +46,15 @@ impl Message {
             Message::FetchResponse(r) => by_error(r.partitions.iter().map(|p| (p.error, Some(p.tp)))),
             Message::ListOffsetsResponse(r) => by_error(r.partitions.iter().map(|p| (p.error, Some(p.tp)))),
             Message::InitProducerIdResponse(r) => by_error([(r.error, None)]),
-            Message::Group(m) => match m {
+            Message::Group(
                 GroupMessage::FindCoordinatorResponse { error, .. }
                 | GroupMessage::JoinGroupResponse { error, .. }
                 | GroupMessage::SyncGroupResponse { error, .. }
                 | GroupMessage::HeartbeatResponse { error, .. }
                 | GroupMessage::LeaveGroupResponse { error, .. }
                 | GroupMessage::OffsetCommitResponse { error, .. }
-                | GroupMessage::OffsetFetchResponse { error, .. } => by_error([(*error, None)]),
-                _ => Vec::new(),
-            },
+                | GroupMessage::OffsetFetchResponse { error, .. },
+            ) => by_error([(*error, None)]),
             _ => Vec::new(),
         }
     }

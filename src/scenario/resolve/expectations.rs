@@ -306,15 +306,15 @@ impl Checks<'_, '_> {
         Some((Some(from), Some(to)))
     }
 
-    /// In a window only counts make sense: a state is checked at an instant.
+    /// A window only counts happenings: a state is checked at an instant.
     fn states_outside_windows(&mut self, spec: &ExpectSpec) {
         let Some(within) = &spec.within else { return };
         if let Some(state) = self.found.iter().find(|e| !e.check.counts_happenings()) {
             let what = state.description.clone();
             self.r.error(
                 within,
-                format!("`within:` counts what happened in a window, but `{what}` is a state at an instant"),
-                Some("check states in an entry with `at:`; a window takes `happened` and `saw`".to_string()),
+                format!("a window counts `happened` and `saw`, and `{what}` is not one of them"),
+                Some("check it in an entry of its own, with `at:` or (at the end) without".to_string()),
             );
         }
     }
