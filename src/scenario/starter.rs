@@ -72,7 +72,9 @@ mod tests {
     fn the_commented_expectations_load_once_uncommented() {
         let text = super::starter("my-lesson");
         let (head, expect) = text.split_at(text.find("expect:").expect("an expect section"));
-        let uncommented = format!("{head}{}", expect.replace("  # ", "  "));
+        let lines: Vec<String> =
+            expect.lines().map(|l| l.strip_prefix("  # ").map_or(l.to_string(), |rest| format!("  {rest}"))).collect();
+        let uncommented = format!("{head}{}", lines.join("\n"));
         let scenario = crate::scenario::load_str("my-lesson.yaml", &uncommented).expect("uncommented, it loads");
         assert!(scenario.expectations.iter().any(|e| e.since.is_some()), "the window is one of them");
     }
