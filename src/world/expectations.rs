@@ -188,3 +188,21 @@ impl World {
         self.results[index] = Some(result);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{CONSUMER_STATES, PRODUCER_STATES};
+
+    #[test]
+    fn every_state_a_client_reports_can_be_expected() {
+        use ConsumerPhase as C;
+        use ProducerPhase as P;
+        for phase in [C::NotStarted, C::Running, C::Stopped, C::Crashed, C::Failed] {
+            assert!(CONSUMER_STATES.contains(&consumer_state(phase)), "{phase:?}");
+        }
+        for phase in [P::NotStarted, P::Running, P::Closing, P::Closed, P::Crashed] {
+            assert!(PRODUCER_STATES.contains(&producer_state(phase)), "{phase:?}");
+        }
+    }
+}

@@ -225,6 +225,9 @@ impl World {
     /// A client was answered with error codes: each goes into the trace, so
     /// the errors a client saw can be told and checked. Produce errors are
     /// traced by the producer itself (`ProduceFailed`), with what it does next.
+    /// Simplification: a response that arrives after its request timed out
+    /// is traced too, though Kafka's client, having closed the connection,
+    /// never reads it.
     fn trace_response_errors(&mut self, to: NodeId, from: NodeId, message: &Message) {
         if !matches!(to, NodeId::Producer(_) | NodeId::Consumer(_)) || matches!(message, Message::ProduceResponse(_)) {
             return;
