@@ -11,6 +11,7 @@
 pub mod error;
 pub mod group;
 pub mod metadata;
+pub mod response_errors;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 pub use error::ErrorCode;
 pub use group::*;
 pub use metadata::*;
+pub use response_errors::ResponseError;
 
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::ids::{BrokerId, TopicPartition};

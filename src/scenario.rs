@@ -22,7 +22,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use diagnostic::{Problem, ScenarioError, Source};
-pub use expectation::{Check, Comparison, Expectation, Expected, Observed, OutcomeField};
+pub use expectation::{
+    CONSUMER_STATES, Check, ClientError, Comparison, Expectation, Expected, Happening, HappeningKind, Observed,
+    OutcomeField, PRODUCER_STATES,
+};
 
 use crate::client::workload::Workload;
 use crate::config::{BrokerConfig, ConsumerConfig, ProducerConfig, TopicConfig};

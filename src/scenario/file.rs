@@ -12,6 +12,10 @@ use serde_saphyr::Spanned;
 use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, TopicConfigMap};
 use super::duration::DurationText;
 
+mod expect;
+
+pub use expect::{CheckMap, Count, CountMap, ExpectSpec, Expected, HappenedSpec};
+
 /// A lesson you can run: a cluster, topics, clients, a timeline and expectations.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -333,109 +337,6 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub resume: Option<Spanned<String>>,
-}
-
-/// What must hold at a time (or at the end). Each map entry is one check;
-/// numbers may be exact (`12`) or compared (`">= 10"`, `"< 3"`).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExpectSpec {
-    /// When to check. Default: at the end of the run.
-    #[serde(default)]
-    #[schemars(with = "Option<DurationText>")]
-    pub at: Option<Spanned<DurationText>>,
-    /// Per partition (`demo_1-0`), the leader's high watermark.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub high_watermark: Option<CheckMap>,
-    /// Per partition, the leader's log end offset.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_end_offset: Option<CheckMap>,
-    /// Per partition, the leader's log start offset.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_start_offset: Option<CheckMap>,
-    /// Per partition, how many records its log holds (retention and
-    /// compaction remove some).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub records: Option<CheckMap>,
-    /// Per partition, how many segments its log has.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub segments: Option<CheckMap>,
-    /// Per partition, the size of its log in bytes (what retention.bytes limits).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub bytes: Option<CheckMap>,
-    /// Per partition, the leader broker (`none` when offline).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub leader: Option<CheckMap>,
-    /// Per partition, the in-sync replicas, e.g. `[1, 2, 3]` (any order).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Vec<u32>>>")]
-    pub isr: Option<IndexMap<String, Spanned<Vec<u32>>>>,
-    /// Per consumer, how many records it has received.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub received: Option<CheckMap>,
-    /// Per consumer, how many of the records it received its group (or it)
-    /// had received before: redeliveries.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub redelivered_to: Option<CheckMap>,
-    /// Per consumer, offsets it jumped over when its position fell out of the
-    /// log (OFFSET_OUT_OF_RANGE) and `auto.offset.reset` moved it.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub skipped: Option<CheckMap>,
-    /// Per consumer, milliseconds eager rebalances kept it from consuming
-    /// (from giving up its partitions to receiving the new assignment).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub stopped_by_rebalances_ms: Option<CheckMap>,
-    /// Per consumer, the partitions it owns, e.g. `[demo_1-0]` (`[]`: idle).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Vec<String>>>")]
-    pub assignment: Option<IndexMap<String, Spanned<Vec<String>>>>,
-    /// Per group, per partition, the committed offset (the next one to read;
-    /// `none`: nothing committed), e.g. `committed: { g1: { demo_1-0: 30 } }`.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub committed: Option<IndexMap<String, CheckMap>>,
-    /// Per group, the lag summed over the partitions it has committed
-    /// (high watermark minus committed offset, as `kafka-consumer-groups` shows).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub lag: Option<CheckMap>,
-    /// Per group, its generation (one more per completed rebalance).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub generation: Option<CheckMap>,
-    /// Delivery counts: produced, acknowledged, failed, unacknowledged,
-    /// delivered, lost, duplicated, redelivered, unprocessed, reordered,
-    /// unobserved, expired, compacted.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub outcome: Option<CheckMap>,
-    /// The same counts for one producer's records, e.g.
-    /// `outcome_of: { fast: { lost: ">= 1" } }`.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub outcome_of: Option<IndexMap<String, CheckMap>>,
-}
-
-/// Names mapped to expected numbers.
-pub type CheckMap = IndexMap<String, Spanned<Expected>>;
-
-/// An expected number: `12`, or a comparison such as `">= 10"`.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Expected {
-    Exactly(i64),
-    Compare(String),
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

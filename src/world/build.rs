@@ -10,6 +10,7 @@ use super::{Event, HostStatus, World};
 use crate::actor::{Ctx, Effects};
 use crate::check::invariants::InvariantChecker;
 use crate::check::ledger::Ledger;
+use crate::check::tally::Tally;
 use crate::client::consumer::Consumer;
 use crate::client::producer::Producer;
 use crate::cluster::broker::Broker;
@@ -142,6 +143,10 @@ impl World {
                     .map(|p| p.workload.schedule.records_by(scenario.run_for))
                     .collect::<Vec<_>>(),
                 readers,
+            ),
+            tally: Tally::new(
+                &scenario.expectations,
+                scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32)),
             ),
             results: vec![None; scenario.expectations.len()],
             checker: (options.check_invariants || cfg!(debug_assertions)).then(InvariantChecker::default),

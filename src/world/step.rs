@@ -218,7 +218,29 @@ impl World {
         if from_now != from_incarnation {
             return; // sent by an earlier life of a process that has restarted
         }
+        self.trace_response_errors(to, from, &message);
         self.dispatch_message(to, from, message);
+    }
+
+    /// A client was answered with error codes: each goes into the trace, so
+    /// the errors a client saw can be told and checked. Produce errors are
+    /// traced by the producer itself (`ProduceFailed`), with what it does next.
+    /// Simplification: a response that arrives after its request timed out
+    /// is traced too, though Kafka's client, having closed the connection,
+    /// never reads it.
+    fn trace_response_errors(&mut self, to: NodeId, from: NodeId, message: &Message) {
+        if !matches!(to, NodeId::Producer(_) | NodeId::Consumer(_)) || matches!(message, Message::ProduceResponse(_)) {
+            return;
+        }
+        for e in message.response_errors() {
+            self.effects.trace.push(TraceEvent::ErrorResponse {
+                client: to,
+                from,
+                api: message.api_name(),
+                error: e.error,
+                partitions: e.partitions,
+            });
+        }
     }
 
     /// Tells `sender` its request to `peer` could not be delivered.
@@ -314,6 +336,7 @@ impl World {
                     | TraceEvent::Compacted { .. }
             );
             self.ledger.observe(&event);
+            self.tally.observe(self.now, &event);
             if let Some(checker) = &mut self.checker {
                 checker.committed.observe(&event, &self.brokers);
             }

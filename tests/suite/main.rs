@@ -7,6 +7,7 @@
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
+//! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
@@ -15,6 +16,7 @@ mod book;
 mod broken;
 mod cli;
 mod determinism;
+mod expectations;
 mod explain;
 mod properties;
 mod scenarios;

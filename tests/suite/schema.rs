@@ -35,3 +35,23 @@ fn the_schema_is_draft_07_and_closed() {
     let topic_config = &schema["definitions"]["TopicConfig"]["properties"];
     assert!(topic_config.get("retention.ms").is_some(), "config names complete in editors");
 }
+
+#[test]
+fn editors_complete_every_client_state_the_loader_accepts() {
+    let schema: serde_json::Value = serde_json::from_str(&kafkasim::cli::schema_json()).expect("valid JSON");
+    let mut offered: Vec<String> = schema["definitions"]["ClientStateName"]["enum"]
+        .as_array()
+        .expect("client states are an enum")
+        .iter()
+        .map(|s| s.as_str().expect("a name").to_string())
+        .collect();
+    offered.sort();
+    let mut accepted: Vec<String> = kafkasim::scenario::CONSUMER_STATES
+        .iter()
+        .chain(&kafkasim::scenario::PRODUCER_STATES)
+        .map(|s| s.to_string())
+        .collect();
+    accepted.sort();
+    accepted.dedup();
+    assert_eq!(offered, accepted);
+}
