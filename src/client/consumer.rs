@@ -522,10 +522,21 @@ impl Consumer {
         }
     }
 
+    /// Gives the consumer its random stream for connection backoff jitter.
+    pub fn with_network_rng(mut self, rng: crate::engine::SimRng) -> Self {
+        self.connections = Connections::new(self.config.network, rng);
+        self
+    }
+
     /// The application loop, the group protocol and the fetcher, after every event.
     fn run(&mut self, ctx: &mut Ctx<'_>) {
         if !self.is_running() {
             return;
+        }
+        // NetworkClient.handleTimedOutConnections: a connection attempt that
+        // timed out is a disconnection, which asks for fresh metadata.
+        if !self.connections.time_out_connections(ctx.now).is_empty() {
+            self.metadata.stale = true;
         }
         if self.metadata.stale || self.metadata.updated_at.is_none() {
             self.ensure_metadata(ctx);

@@ -10,6 +10,7 @@
 //! producer never blocks the application for lack of buffer space.
 
 mod accumulator;
+mod node_latency;
 mod sender;
 
 use std::collections::BTreeMap;
@@ -17,7 +18,7 @@ use std::collections::BTreeMap;
 use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
-use crate::client::partitioner::{StickyPartitioner, partition_for_key};
+use crate::client::partitioner::{BuiltInPartitioner, TopicPartitions, partition_for_key};
 use crate::client::workload::{Outgoing, Workload};
 use crate::config::ProducerConfig;
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -25,7 +26,7 @@ use crate::ids::{BrokerId, ClientIdx, NodeId, RecordId, TopicId, TopicPartition}
 use crate::protocol::{CorrelationId, Message};
 use crate::trace::TraceEvent;
 
-pub use accumulator::{Accumulator, ProducerBatch};
+pub use accumulator::{Accumulator, NewRecord, ProducerBatch};
 
 /// Timers a producer sets for itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +48,17 @@ enum InFlight {
     Produce { broker: BrokerId, batches: Vec<ProducerBatch> },
     Metadata { broker: BrokerId },
     InitProducerId { broker: BrokerId },
+}
+
+/// The random streams of a producer, each drawn from the scenario seed.
+#[derive(Clone, Debug)]
+pub struct ProducerRngs {
+    /// The workload's keys and values, and retry backoff jitter.
+    pub workload: SimRng,
+    /// The built-in partitioner's choice of sticky partition.
+    pub partitioner: SimRng,
+    /// Connection backoff jitter and the random start of least-loaded node choice.
+    pub network: SimRng,
 }
 
 /// A record `send()` was called for before the topic's metadata was known.
@@ -83,7 +95,11 @@ pub struct Producer {
     pub metadata: MetadataCache,
     connections: Connections,
     pub accumulator: Accumulator,
-    sticky: StickyPartitioner,
+    /// The built-in partitioner for keyless records, with its own random
+    /// stream so the workload's draws stay as they were.
+    partitioner: BuiltInPartitioner,
+    partitioner_rng: SimRng,
+    node_latency: node_latency::NodeLatencyStats,
     unpartitioned: Vec<Unpartitioned>,
     in_flight: InFlightRequests<InFlight>,
     next_correlation_id: CorrelationId,
@@ -105,10 +121,12 @@ impl Producer {
         topic: (TopicId, String),
         workload: Workload,
         bootstrap: Vec<BrokerId>,
-        rng: SimRng,
+        rngs: ProducerRngs,
     ) -> Self {
         let (topic, topic_name) = topic;
         let idempotent = config.effective_idempotence().unwrap_or(false);
+        let partitioner = BuiltInPartitioner::new(config.batch_size);
+        let connections = Connections::new(config.network, rngs.network);
         Producer {
             idx,
             name,
@@ -119,11 +137,13 @@ impl Producer {
             workload,
             phase: ProducerPhase::NotStarted,
             bootstrap,
-            rng,
+            rng: rngs.workload,
             metadata: MetadataCache::default(),
-            connections: Connections::default(),
+            connections,
             accumulator: Accumulator::default(),
-            sticky: StickyPartitioner::default(),
+            partitioner,
+            partitioner_rng: rngs.partitioner,
+            node_latency: Default::default(),
             unpartitioned: Vec::new(),
             in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
@@ -166,6 +186,7 @@ impl Producer {
     pub fn crash(&mut self) {
         self.phase = ProducerPhase::Crashed;
         self.accumulator = Accumulator::default();
+        self.partitioner = BuiltInPartitioner::new(self.config.batch_size);
         self.unpartitioned.clear();
         self.in_flight.clear();
         self.connections.clear();
@@ -228,32 +249,27 @@ impl Producer {
         }
     }
 
-    fn choose_partition(&mut self, key: Option<&[u8]>) -> u32 {
+    /// The partition a record goes to before it is appended: `None` for the
+    /// built-in sticky partitioner, which chooses while appending
+    /// (`KafkaProducer.partition` returns `UNKNOWN_PARTITION`).
+    fn chosen_partition(&self, key: Option<&[u8]>) -> Option<u32> {
         let partitions = self.metadata.partition_counts[&self.topic];
         if let Some(p) = self.workload.partition {
-            return p;
+            return Some(p);
         }
         match key {
-            Some(key) if !self.config.partitioner_ignore_keys => partition_for_key(key, partitions),
-            _ => {
-                let available = self.metadata.available_partitions(self.topic);
-                self.sticky.partition(&available, partitions, &mut self.rng)
-            }
+            Some(key) if !self.config.partitioner_ignore_keys => Some(partition_for_key(key, partitions)),
+            _ => None,
         }
     }
 
     /// Returns whether the sender must wake (see `send`).
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
-        let partition = self.choose_partition(record.key.as_deref());
-        let tp = TopicPartition::new(self.topic, partition);
+        let chosen = self.chosen_partition(record.key.as_deref());
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
-        ctx.trace(TraceEvent::Send {
-            producer: self.idx,
-            tp,
-            id,
-            key: record.key.as_deref().map(std::sync::Arc::from),
-        });
+        let new_record =
+            NewRecord { id, timestamp_ms, key: record.key.as_deref(), value: record.value.as_deref(), headers: &headers };
         // The record alone in a batch: what max.request.size is checked against.
         let size = crate::cluster::record::BATCH_HEADER_BYTES
             + crate::cluster::record::record_size(
@@ -264,6 +280,13 @@ impl Producer {
                 &headers,
             );
         if size > self.config.max_request_size {
+            let available = self.metadata.available_partitions(self.topic);
+            let partitions = TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+            let partition = chosen.unwrap_or_else(|| {
+                self.partitioner.peek_current_partition(partitions, &mut self.partitioner_rng)
+            });
+            let tp = TopicPartition::new(self.topic, partition);
+            self.trace_send(ctx, tp, id, record.key.as_deref());
             self.failed += 1;
             ctx.trace(TraceEvent::DeliveryFailed {
                 producer: self.idx,
@@ -276,24 +299,30 @@ impl Producer {
             });
             return false;
         }
-        let result = self.accumulator.append(
-            tp,
-            id,
-            timestamp_ms,
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &headers,
-            self.config.batch_size,
-            ctx.now,
-        );
-        if record.key.is_none() || self.config.partitioner_ignore_keys {
-            self.sticky.on_append(
-                u64::from(result.appended_bytes),
-                result.new_batch_started,
-                u64::from(self.config.batch_size),
-            );
-        }
-        result.new_batch_started || result.batch_is_full
+        let (tp, result) = match chosen {
+            Some(partition) => {
+                let tp = TopicPartition::new(self.topic, partition);
+                (tp, self.accumulator.append(tp, &new_record, self.config.batch_size, ctx.now))
+            }
+            None => {
+                let available = self.metadata.available_partitions(self.topic);
+                let partitions =
+                    TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+                self.accumulator.append_sticky(
+                    (&mut self.partitioner, &mut self.partitioner_rng),
+                    (self.topic, partitions),
+                    &new_record,
+                    self.config.batch_size,
+                    ctx.now,
+                )
+            }
+        };
+        self.trace_send(ctx, tp, id, record.key.as_deref());
+        result.new_batch_created || result.batch_is_full
+    }
+
+    fn trace_send(&self, ctx: &mut Ctx<'_>, tp: TopicPartition, id: RecordId, key: Option<&[u8]>) {
+        ctx.trace(TraceEvent::Send { producer: self.idx, tp, id, key: key.map(std::sync::Arc::from) });
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {

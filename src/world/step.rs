@@ -210,7 +210,8 @@ impl World {
                 api: message.api_name(),
                 reason: "receiver is down",
             });
-            if message.is_request() && from_now == from_incarnation {
+            // A cut hides the reset: the sender hears nothing.
+            if message.is_request() && from_now == from_incarnation && !self.network.is_cut(from.host(), to.host()) {
                 self.notify_disconnected(to, from, &message);
             }
             return;

@@ -3,7 +3,6 @@
 //! and handles the answers — acknowledgements, retries with exponential backoff,
 //! metadata refreshes and the delivery timeout.
 
-use rand::RngExt;
 
 use crate::actor::{Ctx, Timer};
 use crate::engine::{SimDuration, SimTime};
@@ -22,12 +21,15 @@ impl Producer {
             return;
         }
         self.expire_batches(ctx);
+        // NetworkClient.handleTimedOutConnections: a connection attempt that
+        // timed out is a disconnection, which asks for fresh metadata.
+        if !self.connections.time_out_connections(ctx.now).is_empty() {
+            self.metadata.stale = true;
+        }
         if self.metadata.stale || self.metadata.updated_at.is_none() {
             self.ensure_metadata(ctx);
         }
-        let linger = SimDuration::from_millis(self.config.linger_ms);
-        let flush = self.phase == ProducerPhase::Closing;
-        self.accumulator.close_ready(ctx.now, linger, self.config.batch_size, flush);
+        self.update_partition_load_stats();
         if self.idempotent && self.producer_id.is_none() {
             self.ensure_producer_id(ctx);
         } else {
@@ -43,9 +45,33 @@ impl Producer {
         self.schedule_wake(ctx);
     }
 
+    /// The `ready()` pass's statistics for adaptive partitioning: batches
+    /// queued per partition, leaving out partitions whose leader could not
+    /// be drained for longer than `partitioner.availability.timeout.ms`.
+    fn update_partition_load_stats(&mut self) {
+        if !self.config.partitioner_adaptive_partitioning_enable {
+            self.partitioner.update_partition_load_stats(None);
+            return;
+        }
+        let Some(&partitions) = self.metadata.partition_counts.get(&self.topic) else {
+            return;
+        };
+        let timeout_ms = self.config.partitioner_availability_timeout_ms;
+        let leader = |p: u32| self.metadata.leader(TopicPartition::new(self.topic, p));
+        let load = self.accumulator.partition_load(
+            self.topic,
+            partitions,
+            |p| leader(p).is_some(),
+            |p| timeout_ms > 0 && leader(p).is_some_and(|b| self.node_latency.is_unavailable(b, timeout_ms)),
+        );
+        self.partitioner.update_partition_load_stats(load.as_ref().map(|(s, ids, n)| (s.as_slice(), ids.as_slice(), *n)));
+    }
+
     fn drain(&mut self, ctx: &mut Ctx<'_>) {
         let per_partition = (self.config.max_in_flight_requests_per_connection == 1).then_some(1);
-        let sendable = self.accumulator.sendable(ctx.now, per_partition);
+        let linger = SimDuration::from_millis(self.config.linger_ms);
+        let flush = self.phase == ProducerPhase::Closing;
+        let sendable = self.accumulator.sendable(ctx.now, linger, flush, per_partition);
         let mut by_broker: std::collections::BTreeMap<BrokerId, Vec<TopicPartition>> = Default::default();
         for tp in sendable {
             match self.metadata.leader(tp) {
@@ -54,14 +80,15 @@ impl Producer {
             }
         }
         for (broker, partitions) in by_broker {
-            if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
-                continue;
+            let can_drain = self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
+                && self.in_flight.values().filter(|f| f.broker() == broker).count()
+                    < self.config.max_in_flight_requests_per_connection as usize;
+            if self.config.partitioner_availability_timeout_ms > 0 {
+                self.node_latency.update(broker, ctx.now, can_drain);
             }
-            let in_flight_to_broker = self.in_flight.values().filter(|f| f.broker() == broker).count();
-            if in_flight_to_broker >= self.config.max_in_flight_requests_per_connection as usize {
-                continue;
+            if can_drain {
+                self.send_produce(ctx, broker, &partitions);
             }
-            self.send_produce(ctx, broker, &partitions);
         }
         if self.metadata.stale {
             self.ensure_metadata(ctx);
@@ -154,8 +181,10 @@ impl Producer {
             return;
         }
         for (_, flight) in expired {
-            // Kafka closes a connection whose request timed out.
+            // Kafka closes a connection whose request timed out, and asks
+            // for fresh metadata (processTimeoutDisconnection).
             self.connections.on_disconnect(NodeId::Broker(flight.broker()), ctx.now);
+            self.metadata.stale = true;
             self.request_failed(ctx, flight, ErrorCode::RequestTimedOut);
         }
         self.run_sender(ctx);
@@ -223,12 +252,14 @@ impl Producer {
     }
 
     /// `retry.backoff.ms` doubling per attempt up to `retry.backoff.max.ms`, with
-    /// Kafka's ±20% jitter (KIP-580).
+    /// Kafka's ±20% jitter (KIP-580; `RecordAccumulator.shouldBackoff`).
     fn retry_backoff(&mut self, attempts: u32) -> SimDuration {
-        let base = self.config.retry_backoff_ms as f64 * 2f64.powi(attempts.saturating_sub(1).min(30) as i32);
-        let capped = base.min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms) as f64);
-        let jitter = self.rng.random_range(0.8..1.2);
-        SimDuration::from_micros((capped * jitter * 1000.0) as u64)
+        crate::client::backoff::exponential_backoff(
+            self.config.retry_backoff_ms,
+            self.config.retry_backoff_max_ms,
+            attempts.saturating_sub(1),
+            Some(&mut self.rng),
+        )
     }
 
     /// OUT_OF_ORDER_SEQUENCE_NUMBER for the batch right after the last
@@ -276,14 +307,19 @@ impl Producer {
         }
     }
 
-    /// A broker to ask for metadata: the next bootstrap broker with a ready
-    /// connection, starting a connection where none is.
+    /// A broker to ask for metadata (`leastLoadedNode`) over the brokers the
+    /// metadata names (the bootstrap list before the first answer); `None`
+    /// while its connection is still being set up.
     fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
-        let n = self.bootstrap.len();
-        let start = (self.next_correlation_id as usize) % n.max(1);
-        (0..n).map(|i| self.bootstrap[(start + i) % n]).find(|&broker| {
-            self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
-        })
+        let brokers = if self.metadata.brokers.is_empty() { &self.bootstrap } else { &self.metadata.brokers };
+        let nodes: Vec<NodeId> = brokers.iter().map(|&b| NodeId::Broker(b)).collect();
+        let in_flight = |node: NodeId| self.in_flight.values().filter(|f| NodeId::Broker(f.broker()) == node).count();
+        let max_in_flight = self.config.max_in_flight_requests_per_connection as usize;
+        let node = self.connections.least_loaded_node(&nodes, ctx.now, in_flight, max_in_flight)?;
+        let NodeId::Broker(broker) = node else {
+            return None;
+        };
+        self.connections.ready_or_connect(ctx, node, &mut self.next_correlation_id).then_some(broker)
     }
 
     fn ensure_metadata(&mut self, ctx: &mut Ctx<'_>) {
