@@ -12,6 +12,7 @@
 mod accumulator;
 mod node_latency;
 mod sender;
+mod socket_buffer;
 
 use std::collections::BTreeMap;
 
@@ -46,6 +47,8 @@ pub enum ProducerTimer {
 #[derive(Clone, Debug)]
 enum InFlight {
     Produce { broker: BrokerId, batches: Vec<ProducerBatch> },
+    /// An acks=0 request waiting for room in the socket's send buffer.
+    Unwritten { broker: BrokerId, batches: Vec<ProducerBatch>, bytes: u32 },
     Metadata { broker: BrokerId },
     InitProducerId { broker: BrokerId },
 }
@@ -100,6 +103,7 @@ pub struct Producer {
     partitioner: BuiltInPartitioner,
     partitioner_rng: SimRng,
     node_latency: node_latency::NodeLatencyStats,
+    sockets: socket_buffer::SocketBuffers,
     unpartitioned: Vec<Unpartitioned>,
     in_flight: InFlightRequests<InFlight>,
     next_correlation_id: CorrelationId,
@@ -144,6 +148,7 @@ impl Producer {
             partitioner,
             partitioner_rng: rngs.partitioner,
             node_latency: Default::default(),
+            sockets: Default::default(),
             unpartitioned: Vec::new(),
             in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
@@ -190,6 +195,7 @@ impl Producer {
         self.unpartitioned.clear();
         self.in_flight.clear();
         self.connections.clear();
+        self.sockets.clear();
         self.wake.clear();
     }
 
@@ -358,8 +364,10 @@ impl Producer {
                 });
             }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
+            Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 if let Some(correlation_id) = correlation_id {
@@ -368,6 +376,7 @@ impl Producer {
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 let to_broker: Vec<CorrelationId> =
@@ -414,7 +423,9 @@ impl Producer {
                 .in_flight
                 .values()
                 .map(|f| match f {
-                    InFlight::Produce { batches, .. } => batches.iter().map(|b| b.batch.len()).sum(),
+                    InFlight::Produce { batches, .. } | InFlight::Unwritten { batches, .. } => {
+                        batches.iter().map(|b| b.batch.len()).sum()
+                    }
                     _ => 0,
                 })
                 .sum::<usize>()
@@ -428,9 +439,10 @@ impl Producer {
 impl InFlight {
     fn broker(&self) -> BrokerId {
         match self {
-            InFlight::Produce { broker, .. } | InFlight::Metadata { broker } | InFlight::InitProducerId { broker } => {
-                *broker
-            }
+            InFlight::Produce { broker, .. }
+            | InFlight::Unwritten { broker, .. }
+            | InFlight::Metadata { broker }
+            | InFlight::InitProducerId { broker } => *broker,
         }
     }
 }

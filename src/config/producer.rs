@@ -129,7 +129,12 @@ pub const DEFS: &[ConfigDef] = &[
     ConfigDef::unmodelled("key.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
     ConfigDef::unmodelled("value.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
     ConfigDef::unmodelled("bootstrap.servers", Kind::Text, "", "The simulator connects clients to every broker."),
-    ConfigDef::unmodelled("send.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "131072", "TCP send buffer."),
+    ConfigDef::modelled(
+        "send.buffer.bytes",
+        Kind::Int { min: -1, max: INT_MAX },
+        "131072",
+        "The socket's send buffer: an acks=0 send completes once written here; towards a broker that vanished it fills, and later sends wait until request.timeout.ms (-1: the OS default, taken as 131072).",
+    ),
     ConfigDef::unmodelled("receive.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "32768", "TCP receive buffer."),
 ];
 
@@ -154,6 +159,7 @@ pub struct ProducerConfig {
     pub partitioner_availability_timeout_ms: u64,
     pub metadata_max_age_ms: u64,
     pub client_id: Option<String>,
+    pub send_buffer_bytes: u32,
     /// Reconnect backoff and connection set-up timeout.
     pub network: super::network::ClientNetworkConfig,
 }
@@ -177,6 +183,7 @@ impl Default for ProducerConfig {
             partitioner_availability_timeout_ms: 0,
             metadata_max_age_ms: 300_000,
             client_id: None,
+            send_buffer_bytes: 131_072,
             network: Default::default(),
         }
     }
@@ -239,6 +246,7 @@ impl Configurable for ProducerConfig {
             "partitioner.availability.timeout.ms" => self.partitioner_availability_timeout_ms = n as u64,
             "metadata.max.age.ms" => self.metadata_max_age_ms = n as u64,
             "client.id" => self.client_id = Some(value.as_text()),
+            "send.buffer.bytes" => self.send_buffer_bytes = if n < 0 { 131_072 } else { n as u32 },
             other if self.network.set(other, value) => {}
             other => return Err(format!("`{other}` is not a modelled producer config")),
         }

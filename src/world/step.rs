@@ -219,7 +219,32 @@ impl World {
         if from_now != from_incarnation {
             return; // sent by an earlier life of a process that has restarted
         }
+        if let Message::ProduceRequest(r) = &message
+            && r.acks == crate::protocol::Acks::None
+        {
+            self.acknowledge_bytes(to, from, r.correlation_id);
+        }
         self.dispatch_message(to, from, message);
+    }
+
+    /// The receiving host's TCP stack acknowledges an acks=0 request: its
+    /// bytes leave the sender's socket buffer once the ACK is back.
+    fn acknowledge_bytes(&mut self, receiver: NodeId, sender: NodeId, correlation_id: crate::protocol::CorrelationId) {
+        let message = Box::new(Message::TcpAck { correlation_id });
+        let (_, receiver_incarnation) = self.host_status(receiver.host());
+        let (_, sender_incarnation) = self.host_status(sender.host());
+        if let Route::Deliver(at) = self.network.route(self.now, receiver, sender, 0) {
+            self.queue.push(
+                at,
+                Event::Deliver {
+                    from: receiver,
+                    to: sender,
+                    from_incarnation: receiver_incarnation,
+                    to_incarnation: sender_incarnation,
+                    message,
+                },
+            );
+        }
     }
 
     /// Tells `sender` its request to `peer` could not be delivered.
@@ -364,7 +389,8 @@ impl World {
         if trace_sends {
             self.effects.trace.push(TraceEvent::MessageSent { from, to, api: message.api_name() });
         }
-        match self.network.route(self.now, from, to) {
+        let size_bytes = message.wire_size_bytes();
+        match self.network.route(self.now, from, to, size_bytes) {
             Route::Deliver(at) => {
                 self.queue.push(at, Event::Deliver { from, to, from_incarnation, to_incarnation, message });
             }

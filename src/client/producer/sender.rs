@@ -126,16 +126,57 @@ impl Producer {
             timeout_ms: self.config.request_timeout_ms,
             partitions: batches.iter().map(|b| (b.tp, b.batch.clone())).collect(),
         };
+        let bytes = Message::ProduceRequest(request.clone()).wire_size_bytes();
         ctx.send(NodeId::Broker(broker), Message::ProduceRequest(request));
         if self.config.acks == Acks::None {
-            // acks=0: the send completes once written to the socket, with offset -1.
-            for batch in batches {
-                self.accumulator.done_in_flight(batch.tp);
-                self.acknowledge(ctx, &batch, -1);
+            // acks=0: the send completes once written to the socket, with
+            // offset -1; with the socket's buffer full it waits in flight.
+            if self.sockets.has_room(broker, bytes, self.config.send_buffer_bytes) {
+                self.complete_unanswered(ctx, broker, correlation_id, batches, bytes);
+            } else {
+                self.track_request(ctx, correlation_id, InFlight::Unwritten { broker, batches, bytes });
             }
             return;
         }
         self.track_request(ctx, correlation_id, InFlight::Produce { broker, batches });
+    }
+
+    /// An acks=0 request is written to the socket: its records count as sent.
+    fn complete_unanswered(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        broker: BrokerId,
+        correlation_id: CorrelationId,
+        batches: Vec<ProducerBatch>,
+        bytes: u32,
+    ) {
+        self.sockets.write(broker, correlation_id, bytes);
+        for batch in batches {
+            self.accumulator.done_in_flight(batch.tp);
+            self.acknowledge(ctx, &batch, -1);
+        }
+    }
+
+    /// The broker's TCP stack acknowledged an acks=0 request: requests
+    /// waiting for room in that socket are written, in order.
+    pub(super) fn on_tcp_ack(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, correlation_id: CorrelationId) {
+        self.sockets.acknowledge(broker, correlation_id);
+        let waiting: Vec<(CorrelationId, u32)> = self
+            .in_flight
+            .iter()
+            .filter_map(|(c, f)| match f {
+                InFlight::Unwritten { broker: b, bytes, .. } if *b == broker => Some((c, *bytes)),
+                _ => None,
+            })
+            .collect();
+        for (correlation_id, bytes) in waiting {
+            if !self.sockets.has_room(broker, bytes, self.config.send_buffer_bytes) {
+                break;
+            }
+            if let Some(InFlight::Unwritten { batches, .. }) = self.in_flight.remove(&correlation_id) {
+                self.complete_unanswered(ctx, broker, correlation_id, batches, bytes);
+            }
+        }
     }
 
     fn acknowledge(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, base_offset: i64) {
@@ -182,10 +223,18 @@ impl Producer {
         }
         for (_, flight) in expired {
             // Kafka closes a connection whose request timed out, and asks
-            // for fresh metadata (processTimeoutDisconnection).
-            self.connections.on_disconnect(NodeId::Broker(flight.broker()), ctx.now);
+            // for fresh metadata (processTimeoutDisconnection); every other
+            // request on that connection fails with it.
+            let broker = flight.broker();
+            self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+            self.sockets.close(broker);
             self.metadata.stale = true;
             self.request_failed(ctx, flight, ErrorCode::RequestTimedOut);
+            let same_connection: Vec<CorrelationId> =
+                self.in_flight.iter().filter(|(_, f)| f.broker() == broker).map(|(c, _)| c).collect();
+            for correlation_id in same_connection {
+                self.fail_request(ctx, correlation_id, ErrorCode::RequestTimedOut);
+            }
         }
         self.run_sender(ctx);
     }
@@ -199,7 +248,7 @@ impl Producer {
 
     fn request_failed(&mut self, ctx: &mut Ctx<'_>, flight: InFlight, error: ErrorCode) {
         match flight {
-            InFlight::Produce { batches, .. } => {
+            InFlight::Produce { batches, .. } | InFlight::Unwritten { batches, .. } => {
                 for batch in batches {
                     self.accumulator.done_in_flight(batch.tp);
                     self.retry_or_fail(ctx, batch, error);
