@@ -102,7 +102,11 @@ impl PartitionQueue {
     fn first_is_sendable(&self, now: SimTime, linger: SimDuration, flush: bool) -> bool {
         if let Some(first) = self.closed.front() {
             // A closed batch is full; a retried one waits out its backoff.
-            return first.retry_at <= now;
+            // A retry that carries sequence numbers waits, too, until the
+            // partition has nothing else in flight, so the leader sees the
+            // sequences in order (`shouldStopDrainBatchesForPartition`:
+            // "this effectively reduces our in flight request count to 1").
+            return first.retry_at <= now && (first.base_sequence.is_none() || self.in_flight == 0);
         }
         self.open.as_ref().is_some_and(|open| flush || open.is_full() || now >= open.created_at + linger)
     }

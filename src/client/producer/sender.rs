@@ -223,18 +223,14 @@ impl Producer {
         }
         for (_, flight) in expired {
             // Kafka closes a connection whose request timed out, and asks
-            // for fresh metadata (processTimeoutDisconnection); every other
-            // request on that connection fails with it.
+            // for fresh metadata (processTimeoutDisconnection).
+            // Simplification: the other requests on that connection time
+            // out at their own deadlines, not with it.
             let broker = flight.broker();
             self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
             self.sockets.close(broker);
             self.metadata.stale = true;
             self.request_failed(ctx, flight, ErrorCode::RequestTimedOut);
-            let same_connection: Vec<CorrelationId> =
-                self.in_flight.iter().filter(|(_, f)| f.broker() == broker).map(|(c, _)| c).collect();
-            for correlation_id in same_connection {
-                self.fail_request(ctx, correlation_id, ErrorCode::RequestTimedOut);
-            }
         }
         self.run_sender(ctx);
     }
