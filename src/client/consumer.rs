@@ -525,6 +525,7 @@ impl Consumer {
     /// Gives the consumer its random stream for connection backoff jitter.
     pub fn with_network_rng(mut self, rng: crate::engine::SimRng) -> Self {
         self.connections = Connections::new(self.config.network, rng);
+        self.metadata = MetadataCache::with_retry_backoff_max(self.config.retry_backoff_max_ms);
         self
     }
 

@@ -131,6 +131,7 @@ impl Producer {
         let idempotent = config.effective_idempotence().unwrap_or(false);
         let partitioner = BuiltInPartitioner::new(config.batch_size);
         let connections = Connections::new(config.network, rngs.network);
+        let metadata = MetadataCache::with_retry_backoff_max(config.retry_backoff_max_ms);
         Producer {
             idx,
             name,
@@ -142,7 +143,7 @@ impl Producer {
             phase: ProducerPhase::NotStarted,
             bootstrap,
             rng: rngs.workload,
-            metadata: MetadataCache::default(),
+            metadata,
             connections,
             accumulator: Accumulator::default(),
             partitioner,
@@ -211,7 +212,7 @@ impl Producer {
             }
             ProducerTimer::RequestTimeout(at) => self.on_request_timeout(ctx, at),
             ProducerTimer::MetadataMaxAge => {
-                self.metadata.stale = true;
+                self.metadata.expired();
                 self.run_sender(ctx);
             }
         }

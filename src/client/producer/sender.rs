@@ -250,7 +250,10 @@ impl Producer {
                     self.retry_or_fail(ctx, batch, error);
                 }
             }
-            InFlight::Metadata { .. } => self.metadata.stale = true,
+            InFlight::Metadata { .. } => {
+                self.metadata.stale = true;
+                self.metadata.failed_update(ctx.now);
+            }
             InFlight::InitProducerId { .. } => {}
         }
     }
