@@ -37,7 +37,9 @@ use crate::protocol::{CorrelationId, Message};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     /// Dialled; waiting for the ApiVersions answer.
-    Connecting { correlation_id: CorrelationId },
+    Connecting {
+        correlation_id: CorrelationId,
+    },
     Ready,
     Disconnected,
 }
@@ -199,7 +201,9 @@ impl Connections {
             .collect();
         for peer in expired {
             self.on_disconnect(peer, now);
-            if self.rng.is_some() {
+            // At most one entry per peer, so it stays small where nobody
+            // asks for it (brokers).
+            if !self.timed_out.contains(&peer) {
                 self.timed_out.push(peer);
             }
         }

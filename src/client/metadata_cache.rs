@@ -109,7 +109,8 @@ impl MetadataCache {
         };
         let initial = backoff.as_millis();
         let max = self.retry_backoff_max_ms.max(initial);
-        let for_attempts = super::backoff::exponential_backoff(initial, max, self.failed_attempts.saturating_sub(1), None);
+        let for_attempts =
+            super::backoff::exponential_backoff(initial, max, self.failed_attempts.saturating_sub(1), None);
         let for_equivalent = match self.equivalent_responses {
             0 => crate::engine::SimDuration::ZERO,
             n => super::backoff::exponential_backoff(initial, max, n - 1, None),
@@ -177,7 +178,7 @@ mod tests {
         let at = SimTime::from_millis;
         assert_eq!(m.next_refresh_at(backoff), SimTime::ZERO);
         m.update(&answer(1, 0), at(0));
-        assert_eq!(m.next_refresh_at(backoff), at(0), "a changed answer: no backoff");
+        assert_eq!(m.next_refresh_at(backoff), at(100), "a changed answer: retry.backoff.ms");
         m.update(&answer(1, 0), at(10));
         assert_eq!(m.next_refresh_at(backoff), at(110));
         m.update(&answer(1, 0), at(110));
@@ -185,9 +186,10 @@ mod tests {
         for t in [310, 710, 1_510, 2_510] {
             m.update(&answer(1, 0), at(t));
         }
-        assert_eq!(m.next_refresh_at(backoff), at(3_510), "capped at retry.backoff.max.ms");
+        // 100 · 2^log2(10) is 999.99… ms, truncated to 999 as in Java.
+        assert_eq!(m.next_refresh_at(backoff), at(3_509), "capped at retry.backoff.max.ms");
         m.update(&answer(2, 1), at(4_000));
-        assert_eq!(m.next_refresh_at(backoff), at(4_000), "a new leader epoch resets it");
+        assert_eq!(m.next_refresh_at(backoff), at(4_100), "a new leader epoch starts over");
         m.failed_update(at(4_000));
         assert_eq!(m.next_refresh_at(backoff), at(4_100));
         m.failed_update(at(4_100));

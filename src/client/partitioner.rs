@@ -14,7 +14,6 @@ mod built_in;
 
 pub use built_in::{BuiltInPartitioner, RandomPartition, TopicPartitions};
 
-
 /// Kafka's `Utils.murmur2`: 32-bit MurmurHash2 with seed `0x9747b28c`, returned
 /// as Java's signed int.
 pub fn murmur2(data: &[u8]) -> i32 {

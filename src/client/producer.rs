@@ -46,11 +46,22 @@ pub enum ProducerTimer {
 /// What a request in flight was for.
 #[derive(Clone, Debug)]
 enum InFlight {
-    Produce { broker: BrokerId, batches: Vec<ProducerBatch> },
+    Produce {
+        broker: BrokerId,
+        batches: Vec<ProducerBatch>,
+    },
     /// An acks=0 request waiting for room in the socket's send buffer.
-    Unwritten { broker: BrokerId, batches: Vec<ProducerBatch>, bytes: u32 },
-    Metadata { broker: BrokerId },
-    InitProducerId { broker: BrokerId },
+    Unwritten {
+        broker: BrokerId,
+        batches: Vec<ProducerBatch>,
+        bytes: u32,
+    },
+    Metadata {
+        broker: BrokerId,
+    },
+    InitProducerId {
+        broker: BrokerId,
+    },
 }
 
 /// The random streams of a producer, each drawn from the scenario seed.
@@ -275,8 +286,13 @@ impl Producer {
         let chosen = self.chosen_partition(record.key.as_deref());
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
-        let new_record =
-            NewRecord { id, timestamp_ms, key: record.key.as_deref(), value: record.value.as_deref(), headers: &headers };
+        let new_record = NewRecord {
+            id,
+            timestamp_ms,
+            key: record.key.as_deref(),
+            value: record.value.as_deref(),
+            headers: &headers,
+        };
         // The record alone in a batch: what max.request.size is checked against.
         let size = crate::cluster::record::BATCH_HEADER_BYTES
             + crate::cluster::record::record_size(
@@ -288,10 +304,10 @@ impl Producer {
             );
         if size > self.config.max_request_size {
             let available = self.metadata.available_partitions(self.topic);
-            let partitions = TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
-            let partition = chosen.unwrap_or_else(|| {
-                self.partitioner.peek_current_partition(partitions, &mut self.partitioner_rng)
-            });
+            let partitions =
+                TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+            let partition = chosen
+                .unwrap_or_else(|| self.partitioner.peek_current_partition(partitions, &mut self.partitioner_rng));
             let tp = TopicPartition::new(self.topic, partition);
             self.trace_send(ctx, tp, id, record.key.as_deref());
             self.failed += 1;

@@ -84,7 +84,8 @@ impl World {
                 self.kill(host);
                 self.effects.trace.push(TraceEvent::HostState {
                     host,
-                    state: "is gone with its machine: no connection is reset, peers learn only from timeouts".to_string(),
+                    state: "is gone with its machine: no connection is reset, peers learn only from timeouts"
+                        .to_string(),
                 });
             }
             Action::Link(a, b, conditions) => self.set_link(*a, *b, *conditions),

@@ -21,11 +21,11 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
+use crate::client::partitioner::{BuiltInPartitioner, RandomPartition, TopicPartitions};
 use crate::cluster::record::{
     BATCH_HEADER_BYTES, ProducerStamp, RecordBatch, RecordBatchBuilder, record_size_upper_bound,
 };
 use crate::engine::{SimDuration, SimTime};
-use crate::client::partitioner::{BuiltInPartitioner, RandomPartition, TopicPartitions};
 use crate::ids::{RecordId, TopicId, TopicPartition};
 
 /// A batch on its way: built (closed) or still open for records.
@@ -142,7 +142,13 @@ impl Accumulator {
     /// Adds a record to `tp`'s last batch, closing it first and starting a
     /// new one if the record does not fit in `batch_size` bytes (`tryAppend`,
     /// `appendNewBatch`).
-    pub fn append(&mut self, tp: TopicPartition, record: &NewRecord<'_>, batch_size: u32, now: SimTime) -> AppendResult {
+    pub fn append(
+        &mut self,
+        tp: TopicPartition,
+        record: &NewRecord<'_>,
+        batch_size: u32,
+        now: SimTime,
+    ) -> AppendResult {
         let NewRecord { id, timestamp_ms, key, value, headers } = *record;
         let queue = self.queues.entry(tp).or_default();
         let fits = queue
@@ -159,8 +165,8 @@ impl Accumulator {
             let room = (batch_size as usize).min(1 << 20);
             let builder = RecordBatchBuilder::with_capacity(ProducerStamp::NONE, room);
             // Kafka's buffer: batch.size, or the most the record could take.
-            let upper_bound = BATCH_HEADER_BYTES
-                + record_size_upper_bound(key.map(<[u8]>::len), value.map(<[u8]>::len), headers);
+            let upper_bound =
+                BATCH_HEADER_BYTES + record_size_upper_bound(key.map(<[u8]>::len), value.map(<[u8]>::len), headers);
             queue.open = Some(OpenBatch { builder, created_at: now, write_limit: batch_size.max(upper_bound) });
             // A new batch counts whole: its header comes with the record.
             0
@@ -308,7 +314,8 @@ impl Accumulator {
         self.queues
             .iter()
             .filter(|(_, q)| {
-                q.first_is_sendable(now, linger, flush) && max_in_flight_per_partition.is_none_or(|max| q.in_flight < max)
+                q.first_is_sendable(now, linger, flush)
+                    && max_in_flight_per_partition.is_none_or(|max| q.in_flight < max)
             })
             .map(|(&tp, _)| tp)
             .collect()

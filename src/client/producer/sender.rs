@@ -3,7 +3,6 @@
 //! and handles the answers — acknowledgements, retries with exponential backoff,
 //! metadata refreshes and the delivery timeout.
 
-
 use crate::actor::{Ctx, Timer};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
@@ -64,7 +63,8 @@ impl Producer {
             |p| leader(p).is_some(),
             |p| timeout_ms > 0 && leader(p).is_some_and(|b| self.node_latency.is_unavailable(b, timeout_ms)),
         );
-        self.partitioner.update_partition_load_stats(load.as_ref().map(|(s, ids, n)| (s.as_slice(), ids.as_slice(), *n)));
+        self.partitioner
+            .update_partition_load_stats(load.as_ref().map(|(s, ids, n)| (s.as_slice(), ids.as_slice(), *n)));
     }
 
     fn drain(&mut self, ctx: &mut Ctx<'_>) {
@@ -80,9 +80,10 @@ impl Producer {
             }
         }
         for (broker, partitions) in by_broker {
-            let can_drain = self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
-                && self.in_flight.values().filter(|f| f.broker() == broker).count()
-                    < self.config.max_in_flight_requests_per_connection as usize;
+            let can_drain =
+                self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
+                    && self.in_flight.values().filter(|f| f.broker() == broker).count()
+                        < self.config.max_in_flight_requests_per_connection as usize;
             if self.config.partitioner_availability_timeout_ms > 0 {
                 self.node_latency.update(broker, ctx.now, can_drain);
             }

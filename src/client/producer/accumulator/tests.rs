@@ -10,13 +10,18 @@ use crate::ids::ClientIdx;
 const KEY: &[u8] = b"key";
 const VALUE: &[u8] = b"value";
 
-
 fn tp(partition: u32) -> TopicPartition {
     TopicPartition::new(TopicId(0), partition)
 }
 
 fn record<'a>(n: u64, key: Option<&'a [u8]>, value: &'a [u8]) -> NewRecord<'a> {
-    NewRecord { id: RecordId { producer: ClientIdx(0), number: n }, timestamp_ms: 0, key, value: Some(value), headers: &[] }
+    NewRecord {
+        id: RecordId { producer: ClientIdx(0), number: n },
+        timestamp_ms: 0,
+        key,
+        value: Some(value),
+        headers: &[],
+    }
 }
 
 /// `expectedNumAppends`: how many key/value records fit in `batch_size`
