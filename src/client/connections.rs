@@ -257,9 +257,11 @@ impl Connections {
         ready.map(|(node, _)| node).or(connecting).or(can_connect)
     }
 
-    /// The earliest time a waiting connection can make progress: a set-up
-    /// timeout passing, or a backoff ending.
-    pub fn next_wake(&self) -> Option<SimTime> {
+    /// The earliest time after `now` a waiting connection can make
+    /// progress: a set-up timeout passing, or a backoff ending. (A backoff
+    /// that ended already needs no wake-up: the peer is dialled when a
+    /// request needs it.)
+    pub fn next_wake(&self, now: SimTime) -> Option<SimTime> {
         self.links
             .values()
             .filter_map(|l| match l.state {
@@ -270,6 +272,7 @@ impl Connections {
                 State::Disconnected => Some(l.last_connect_attempt + l.reconnect_backoff),
                 State::Ready => None,
             })
+            .filter(|&t| t > now)
             .min()
     }
 

@@ -648,7 +648,7 @@ impl Consumer {
         if polling && !self.buffer.is_empty() {
             self.wake_at(ctx, ctx.now + SimDuration::from_micros(1));
         }
-        if let Some(wake) = self.connections.next_wake() {
+        if let Some(wake) = self.connections.next_wake(ctx.now) {
             self.wake_at(ctx, wake);
         }
         if self.commit_mode == CommitMode::Auto && !self.assignment.is_empty() {

@@ -36,14 +36,14 @@ fn reconnect_backoff_grows_and_a_ready_connection_resets_it() {
         assert!(!dial(&mut c, B1, now, &mut ids), "dials");
         c.on_disconnect(B1, now);
         assert!(!dial(&mut c, B1, now + SimDuration::from_millis(expected_ms - 1), &mut ids), "backing off");
-        assert_eq!(c.next_wake(), Some(now + SimDuration::from_millis(expected_ms)));
+        assert_eq!(c.next_wake(now), Some(now + SimDuration::from_millis(expected_ms)));
         now += SimDuration::from_millis(expected_ms);
     }
     assert!(!dial(&mut c, B1, now, &mut ids));
     assert!(c.on_api_versions(B1, ids));
     assert!(c.is_ready(B1));
     c.on_disconnect(B1, now);
-    assert_eq!(c.next_wake(), Some(now + SimDuration::from_millis(50)), "reset by the ready connection");
+    assert_eq!(c.next_wake(now), Some(now + SimDuration::from_millis(50)), "reset by the ready connection");
 }
 
 #[test]
@@ -82,8 +82,8 @@ fn jitter_comes_from_the_seeded_stream() {
     let (mut ia, mut ib) = (0, 0);
     dial(&mut a, B1, at(0), &mut ia);
     dial(&mut b, B1, at(0), &mut ib);
-    let wake = a.next_wake().expect("connecting");
-    assert_eq!(Some(wake), b.next_wake(), "same seed, same timeout");
+    let wake = a.next_wake(at(0)).expect("connecting");
+    assert_eq!(Some(wake), b.next_wake(at(0)), "same seed, same timeout");
     let timeout_ms = wake.as_millis();
     assert!((8_000..=12_000).contains(&timeout_ms), "10 s ± 20%: {timeout_ms} ms");
 }
@@ -103,4 +103,15 @@ fn least_loaded_node_prefers_ready_idle_then_connecting_then_dialable() {
     assert_eq!(c.least_loaded_node(&nodes, at(1), |_| 0, 5), Some(B2), "B1 is backing off");
     c.on_disconnect(B2, at(1));
     assert_eq!(c.least_loaded_node(&nodes, at(2), |_| 0, 5), None, "both backing off");
+}
+
+#[test]
+fn a_backoff_that_ended_long_ago_does_not_hide_a_later_one() {
+    let mut c = without_jitter();
+    let mut ids = 0;
+    dial(&mut c, B2, at(0), &mut ids);
+    c.on_disconnect(B2, at(0));
+    dial(&mut c, B1, at(10_000), &mut ids);
+    c.on_disconnect(B1, at(10_000));
+    assert_eq!(c.next_wake(at(10_000)), Some(at(10_050)), "B2's backoff ended at 50 ms");
 }

@@ -407,7 +407,7 @@ impl Producer {
         let candidates = [
             self.accumulator.next_linger_expiry(linger),
             self.accumulator.next_retry(ctx.now),
-            self.connections.next_wake(),
+            self.connections.next_wake(ctx.now),
             self.accumulator.oldest_created().map(|t| t + delivery),
             self.metadata
                 .stale
