@@ -14,6 +14,7 @@ pub mod expectation;
 pub mod file;
 pub mod graph;
 pub mod lessons;
+pub mod link;
 pub mod resolve;
 pub mod starter;
 pub mod suggest;
@@ -148,6 +149,12 @@ pub enum Action {
     Crash(ClientRef),
     /// Kill a broker or controller process.
     Kill(HostName),
+    /// A broker's or controller's machine dies: the process stops and the
+    /// host drops off the network without resetting any connection.
+    KillHost(HostName),
+    /// Sets the conditions of one host's links (`None`: with every host) or
+    /// of the link between two hosts; clear conditions restore the link.
+    Link(HostName, Option<HostName>, crate::net::LinkConditions),
     Restart(HostName),
     PreferredElection,
     Cut(Vec<Vec<HostName>>),

@@ -118,6 +118,10 @@ pub const DEFS: &[ConfigDef] = &[
         "null",
         "Static membership: a consumer restarting with the same id within session.timeout.ms gets its partitions back without a rebalance.",
     ),
+    super::network::RECONNECT_BACKOFF_MS,
+    super::network::RECONNECT_BACKOFF_MAX_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS,
     ConfigDef::unmodelled(
         "group.protocol",
         Kind::Enum(&["classic", "consumer"]),
@@ -173,6 +177,8 @@ pub struct ConsumerConfig {
     /// `group.id` given as a config (the scenario loader folds it into the
     /// consumer's group).
     pub group_id: Option<String>,
+    /// Reconnect backoff and connection set-up timeout.
+    pub network: super::network::ClientNetworkConfig,
 }
 
 impl Default for ConsumerConfig {
@@ -195,6 +201,7 @@ impl Default for ConsumerConfig {
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             group_instance_id: None,
             group_id: None,
+            network: Default::default(),
         }
     }
 }
@@ -234,6 +241,7 @@ impl Configurable for ConsumerConfig {
             }
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
             "group.id" => self.group_id = Some(value.as_text()),
+            other if self.network.set(other, value) => {}
             other => return Err(format!("`{other}` is not a modelled consumer config")),
         }
         Ok(())

@@ -11,6 +11,7 @@ use serde_saphyr::Spanned;
 
 use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, TopicConfigMap};
 use super::duration::DurationText;
+use super::link::{BandwidthText, LossText};
 
 mod expect;
 
@@ -280,6 +281,35 @@ pub struct SlowSpec {
     pub latency: Spanned<DurationText>,
 }
 
+/// Conditions on the links of one host, or on the link between two hosts,
+/// on top of the network's base latency.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// One host (its links to every other host), e.g. `[3]`, or two hosts
+    /// (the link between them), e.g. `[1, 3]`.
+    #[schemars(with = "Vec<HostRef>")]
+    pub between: Spanned<Vec<HostRef>>,
+    /// Extra one-way latency.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub latency: Option<Spanned<DurationText>>,
+    /// Random variation added to or taken from the extra latency.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub jitter: Option<Spanned<DurationText>>,
+    /// Fraction of messages lost: TCP resends them after its retransmission
+    /// timeout (200 ms, doubling), so they arrive late: `0.01` or `1%`.
+    #[serde(default)]
+    #[schemars(with = "Option<LossText>")]
+    pub loss: Option<Spanned<LossText>>,
+    /// Bytes per second each way; a message takes size / bandwidth to
+    /// send, and messages queue behind each other: `1MB/s`, `10Mbit/s`.
+    #[serde(default)]
+    #[schemars(with = "Option<BandwidthText>")]
+    pub bandwidth: Option<Spanned<BandwidthText>>,
+}
+
 /// One moment of the timeline: `at` plus exactly one action.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -309,6 +339,13 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<HostRef>")]
     pub kill: Option<Spanned<HostRef>>,
+    /// A broker's (`2`) or controller's machine dies, as when a server loses
+    /// power or its container is removed: the process stops and the host
+    /// vanishes from the network. Unlike `kill`, nobody's connection is
+    /// reset: peers learn only from timeouts. `restart` brings it back.
+    #[serde(default)]
+    #[schemars(with = "Option<HostRef>")]
+    pub kill_host: Option<Spanned<HostRef>>,
     /// Restart a killed broker or controller.
     #[serde(default)]
     #[schemars(with = "Option<HostRef>")]
@@ -329,6 +366,11 @@ pub struct TimelineEntry {
     /// Add latency to one host.
     #[serde(default)]
     pub slow: Option<SlowSpec>,
+    /// Set the conditions of one host's links, or of the link between two
+    /// hosts: extra latency, jitter, loss, bandwidth. Conditions left out are
+    /// clear; `link: { between: [3] }` restores the link.
+    #[serde(default)]
+    pub link: Option<LinkSpec>,
     /// A consumer's application stops calling poll() (it is stuck processing).
     #[serde(default)]
     #[schemars(with = "Option<String>")]

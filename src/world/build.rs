@@ -12,7 +12,7 @@ use crate::check::invariants::InvariantChecker;
 use crate::check::ledger::Ledger;
 use crate::check::tally::Tally;
 use crate::client::consumer::Consumer;
-use crate::client::producer::Producer;
+use crate::client::producer::{Producer, ProducerRngs};
 use crate::cluster::broker::Broker;
 use crate::cluster::controller::Controller;
 use crate::cluster::metadata::{MetadataRecord, PartitionState, TopicImage};
@@ -78,7 +78,11 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let rng = streams.stream(&format!("producer/{}", p.name));
+                let rngs = ProducerRngs {
+                    workload: streams.stream(&format!("producer/{}", p.name)),
+                    partitioner: streams.stream(&format!("producer/{}/partitioner", p.name)),
+                    network: streams.stream(&format!("producer/{}/network", p.name)),
+                };
                 Producer::new(
                     ClientIdx(i as u32),
                     p.name.clone(),
@@ -86,7 +90,7 @@ impl World {
                     (p.topic, scenario.topics[p.topic.0 as usize].name.clone()),
                     p.workload.clone(),
                     broker_ids.clone(),
-                    rng,
+                    rngs,
                 )
             })
             .collect();
@@ -96,7 +100,10 @@ impl World {
             .consumers
             .iter()
             .enumerate()
-            .map(|(i, c)| Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone()))
+            .map(|(i, c)| {
+                Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone())
+                    .with_network_rng(streams.stream(&format!("consumer/{}/network", c.name)))
+            })
             .collect();
         let mut hosts = BTreeMap::new();
         for &b in &broker_ids {
