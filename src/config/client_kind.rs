@@ -210,6 +210,59 @@ impl ClientKind {
     }
 }
 
+impl ClientKind {
+    /// The defaults of this kind that differ from the Java client's, as
+    /// config text, for `kafkasim configs --client` (a test checks they
+    /// match `producer_defaults` and `consumer_defaults`).
+    pub fn default_overrides(self, scope: super::Scope) -> &'static [(&'static str, &'static str)] {
+        use super::Scope;
+        match (self, scope) {
+            (ClientKind::KafkaPython, Scope::Producer) => &[
+                ("acks", "1"),
+                ("enable.idempotence", "false"),
+                ("retries", "0"),
+                ("delivery.timeout.ms", "30000"),
+                ("retry.backoff.max.ms", "100"),
+                ("linger.ms", "0"),
+                ("socket.connection.setup.timeout.ms", "30000"),
+                ("socket.connection.setup.timeout.max.ms", "30000"),
+                ("client.id", "kafka-python-producer-N"),
+            ],
+            (ClientKind::KafkaPython, Scope::Consumer) => &[
+                ("request.timeout.ms", "305000"),
+                ("retry.backoff.max.ms", "100"),
+                ("session.timeout.ms", "10000"),
+                ("partition.assignment.strategy", "range,roundrobin"),
+                ("socket.connection.setup.timeout.ms", "305000"),
+                ("socket.connection.setup.timeout.max.ms", "305000"),
+                ("client.id", "kafka-python-2.0.2"),
+            ],
+            (ClientKind::Librdkafka, Scope::Producer) => &[
+                ("enable.idempotence", "false"),
+                ("delivery.timeout.ms", "300000"),
+                ("request.timeout.ms", "60000"),
+                ("batch.size", "1000000"),
+                ("max.in.flight.requests.per.connection", "1000000"),
+                ("reconnect.backoff.ms", "100"),
+                ("reconnect.backoff.max.ms", "10000"),
+                ("socket.connection.setup.timeout.ms", "30000"),
+                ("socket.connection.setup.timeout.max.ms", "30000"),
+                ("client.id", "rdkafka"),
+            ],
+            (ClientKind::Librdkafka, Scope::Consumer) => &[
+                ("request.timeout.ms", "60000"),
+                ("partition.assignment.strategy", "range,roundrobin"),
+                ("reconnect.backoff.ms", "100"),
+                ("reconnect.backoff.max.ms", "10000"),
+                ("socket.connection.setup.timeout.ms", "30000"),
+                ("socket.connection.setup.timeout.max.ms", "30000"),
+                ("client.id", "rdkafka"),
+            ],
+            _ => &[],
+        }
+    }
+}
+
 impl fmt::Display for ClientKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -229,6 +282,42 @@ impl FromStr for ClientKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `default_overrides` (what `kafkasim configs --client` shows) applied to
+    /// the Java client's defaults gives exactly the kind's defaults.
+    #[test]
+    fn the_shown_overrides_are_the_kinds_defaults() {
+        use crate::config::{ConfigValue, Configurable, Scope};
+        fn apply<T: Configurable>(target: &mut T, overrides: &[(&str, &str)]) {
+            for (name, text) in overrides {
+                if *name == "client.id" {
+                    continue; // a default computed per client, not a value
+                }
+                let def = T::SCOPE.def(name).unwrap_or_else(|| panic!("{name} is a {} config", T::SCOPE));
+                let value = match *text {
+                    "true" | "false" => ConfigValue::Bool(*text == "true"),
+                    _ => text.parse::<i64>().map(ConfigValue::Int).unwrap_or(ConfigValue::Text(text.to_string())),
+                };
+                let parsed = def.parse(&value).unwrap_or_else(|e| panic!("{name}: {e}"));
+                target.set(name, &parsed).unwrap_or_else(|e| panic!("{name}: {e}"));
+            }
+        }
+        for kind in [ClientKind::KafkaPython, ClientKind::Librdkafka] {
+            let mut producer = ProducerConfig { client: kind, ..ProducerConfig::default() };
+            apply(&mut producer, kind.default_overrides(Scope::Producer));
+            let mut expected = kind.producer_defaults();
+            // Setting a backoff marks it as set; the kind's defaults are plain values.
+            expected.network.reconnect_backoff_set = producer.network.reconnect_backoff_set;
+            expected.network.reconnect_backoff_max_set = producer.network.reconnect_backoff_max_set;
+            assert_eq!(producer, expected, "{kind} producer");
+            let mut consumer = ConsumerConfig { client: kind, ..ConsumerConfig::default() };
+            apply(&mut consumer, kind.default_overrides(Scope::Consumer));
+            let mut expected = kind.consumer_defaults();
+            expected.network.reconnect_backoff_set = consumer.network.reconnect_backoff_set;
+            expected.network.reconnect_backoff_max_set = consumer.network.reconnect_backoff_max_set;
+            assert_eq!(consumer, expected, "{kind} consumer");
+        }
+    }
 
     #[test]
     fn names_round_trip() {
