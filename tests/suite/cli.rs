@@ -142,7 +142,10 @@ fn configs_lists_every_modelled_config_with_its_default() {
 #[test]
 fn configs_shows_each_clients_own_defaults() {
     let row = |text: &str, name: &str| -> String {
-        text.lines().find(|l| l.starts_with(&format!("{name} "))).unwrap_or_else(|| panic!("{name}: {text}")).to_string()
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .to_string()
     };
     let java = stdout(&kafkasim(&["configs", "--scope", "producer"]));
     assert!(row(&java, "acks").contains(" all "), "Kafka 4.0's default");

@@ -201,7 +201,8 @@ fn explain_partition_the_same_keys_land_apart_with_java_and_librdkafka() {
 fn explain_partition_says_when_the_key_does_not_decide() {
     // librdkafka's random partitioner ignores keys; consistent_random sends
     // an empty key where a null one goes (rd_kafka_msg_partitioner_consistent_random).
-    let random = partition_json(&["--key", "k", "--partitions", "3", "--client", "librdkafka", "--partitioner", "random"]);
+    let random =
+        partition_json(&["--key", "k", "--partitions", "3", "--client", "librdkafka", "--partitioner", "random"]);
     assert_eq!(random["partition"], serde_json::Value::Null);
     let empty = partition_json(&["--key", "", "--partitions", "3", "--client", "librdkafka"]);
     assert_eq!(empty["partition"], serde_json::Value::Null);
@@ -214,7 +215,18 @@ fn explain_partition_says_when_the_key_does_not_decide() {
 
 #[test]
 fn explain_partition_refuses_a_librdkafka_partitioner_for_another_client() {
-    let out = kafkasim(&["explain", "partition", "--key", "k", "--partitions", "3", "--client", "java", "--partitioner", "murmur2"]);
+    let out = kafkasim(&[
+        "explain",
+        "partition",
+        "--key",
+        "k",
+        "--partitions",
+        "3",
+        "--client",
+        "java",
+        "--partitioner",
+        "murmur2",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--client librdkafka"), "{err}");

@@ -171,13 +171,15 @@ fn producer(topics: usize, mode: Mode) -> impl Strategy<Value = Producer> {
         20u64..200,
         prop_oneof![Just(None), (1u64..12).prop_map(Some)],
     )
-        .prop_map(|(topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys)| {
-            // Kafka refuses enable.idempotence=true without acks=all, and
-            // kafka-python 2.0.2 has no idempotent producer.
-            let refused = (acks != "all" || client == "kafka-python") && idempotence == Some(true);
-            let idempotence = if refused { None } else { idempotence };
-            Producer { topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys }
-        })
+        .prop_map(
+            |(topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys)| {
+                // Kafka refuses enable.idempotence=true without acks=all, and
+                // kafka-python 2.0.2 has no idempotent producer.
+                let refused = (acks != "all" || client == "kafka-python") && idempotence == Some(true);
+                let idempotence = if refused { None } else { idempotence };
+                Producer { topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys }
+            },
+        )
 }
 
 fn client() -> impl Strategy<Value = &'static str> {
@@ -215,7 +217,13 @@ fn group(topics: usize) -> impl Strategy<Value = Group> {
         any::<bool>(),
         prop::collection::vec(member(), 1..=3),
     )
-        .prop_map(|(topic, client, assignor, earliest, members)| Group { topic, client, assignor, earliest, members })
+        .prop_map(|(topic, client, assignor, earliest, members)| Group {
+            topic,
+            client,
+            assignor,
+            earliest,
+            members,
+        })
 }
 
 fn fault(brokers: u32) -> impl Strategy<Value = Fault> {
