@@ -173,7 +173,7 @@ mod tests {
         let keys: [Option<&[u8]>; 5] = [
             None,
             Some(b""),
-            Some(unaligned[1..].as_bytes()),
+            Some(&unaligned.as_bytes()[1..]),
             Some(b"this is another string with more length to it perhaps"),
             Some(b"hejsan"),
         ];
