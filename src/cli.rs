@@ -74,6 +74,9 @@ pub enum Command {
         /// Only this scope: topic, broker, producer or consumer.
         #[arg(long)]
         scope: Option<String>,
+        /// Show this client library's defaults for producers and consumers.
+        #[arg(long, value_enum, default_value_t = explain::partition::ClientArg::Java)]
+        client: explain::partition::ClientArg,
         #[arg(long, value_enum, default_value_t = ConfigsFormat::Text)]
         format: ConfigsFormat,
     },
@@ -184,7 +187,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
         Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
         Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
-        Some(Command::Configs { scope, format }) => configs::configs(scope, format),
+        Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review),
         Some(Command::Schema { outcome }) => schema::schema(outcome),
         Some(Command::New { name, force }) => new::new(&name, force),

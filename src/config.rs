@@ -8,6 +8,7 @@
 //! generated from the same tables, so it cannot drift from the code.
 
 pub mod broker;
+pub mod client_kind;
 pub mod consumer;
 pub mod network;
 pub mod producer;
@@ -17,6 +18,7 @@ pub mod value;
 use std::fmt;
 
 pub use broker::BrokerConfig;
+pub use client_kind::ClientKind;
 pub use consumer::ConsumerConfig;
 pub use producer::ProducerConfig;
 pub use topic::TopicConfig;

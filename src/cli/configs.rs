@@ -3,12 +3,12 @@
 //! against, so this reference cannot drift from the code.
 
 use super::ConfigsFormat;
-use crate::config::Scope;
+use crate::config::{ClientKind, ConfigDef, Scope};
 use crate::trace::table::Table;
 
 const SCOPES: [Scope; 4] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer];
 
-pub fn configs(scope: Option<String>, format: ConfigsFormat) -> u8 {
+pub fn configs(scope: Option<String>, client: ClientKind, format: ConfigsFormat) -> u8 {
     let scopes: Vec<Scope> = match scope.as_deref() {
         None => SCOPES.to_vec(),
         Some(name) => match SCOPES.iter().find(|s| s.label() == name) {
@@ -20,20 +20,41 @@ pub fn configs(scope: Option<String>, format: ConfigsFormat) -> u8 {
         },
     };
     match format {
-        ConfigsFormat::Text => print!("{}", text(&scopes)),
+        ConfigsFormat::Text => print!("{}", text(&scopes, client)),
         ConfigsFormat::Markdown => print!("{}", markdown(&scopes)),
     }
     0
 }
 
-fn text(scopes: &[Scope]) -> String {
+/// The default `client` has for `def`: its own where it differs from the
+/// Java client's, marked with `*`.
+fn default_for(client: ClientKind, scope: Scope, def: &ConfigDef) -> String {
+    match client.default_overrides(scope).iter().find(|(name, _)| *name == def.name) {
+        Some((_, value)) => format!("{value} *"),
+        None => def.default.to_string(),
+    }
+}
+
+fn text(scopes: &[Scope], client: ClientKind) -> String {
     let mut out = String::new();
     for &scope in scopes {
-        out.push_str(&format!("{} configs\n", scope.label()));
+        match scope {
+            Scope::Producer | Scope::Consumer if client != ClientKind::Java => out.push_str(&format!(
+                "{} configs, defaults of {} (* where they differ from the Java client's)\n",
+                scope.label(),
+                client.label()
+            )),
+            _ => out.push_str(&format!("{} configs\n", scope.label())),
+        }
         let mut table = Table::new(&["NAME", "DEFAULT", "MODELLED", "MEANING"]);
         for def in scope.defs() {
             let modelled = if def.modelled { "yes" } else { "no" };
-            table.row(vec![def.name.to_string(), def.default.to_string(), modelled.to_string(), def.doc.to_string()]);
+            table.row(vec![
+                def.name.to_string(),
+                default_for(client, scope, def),
+                modelled.to_string(),
+                def.doc.to_string(),
+            ]);
         }
         out.push_str(&table.render());
         out.push('\n');

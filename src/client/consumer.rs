@@ -199,7 +199,12 @@ impl Consumer {
     ) -> Self {
         let subscribes = def.group.is_some() && def.assign.is_empty();
         let membership = def.group.clone().filter(|_| subscribes).map(|group| {
-            let client_id = def.config.client_id.clone().unwrap_or_else(|| def.name.clone());
+            let client_id = def
+                .config
+                .client_id
+                .clone()
+                .or_else(|| def.config.client.default_consumer_client_id())
+                .unwrap_or_else(|| def.name.clone());
             Membership::new(group, client_id, &def.config)
         });
         Consumer {

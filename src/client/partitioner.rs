@@ -9,10 +9,70 @@
 //! Kafka 3.3+), in `built_in`: it sticks to one partition for about a
 //! `batch.size` of bytes, then picks one at random among those with a leader,
 //! weighted by how many batches wait for each (adaptive partitioning).
+//!
+//! Other client libraries partition differently (`client:` in a scenario):
+//! kafka-python hashes keys as Java does but spreads keyless records one by
+//! one at random (`kafka_python`); librdkafka hashes keys with CRC-32 by
+//! default and sticks keyless records to a random partition for 10 ms
+//! (`librdkafka`).
 
 mod built_in;
+pub mod kafka_python;
+pub mod librdkafka;
 
 pub use built_in::{BuiltInPartitioner, RandomPartition, TopicPartitions};
+pub use librdkafka::LibrdkafkaPartitioner;
+
+use crate::config::ClientKind;
+use crate::config::producer::RdkafkaPartitioner;
+use crate::engine::SimTime;
+
+/// A uniform random number below `n`, as `rd_jitter(0, n - 1)` or Python's
+/// `random.choice` draw one. Tests script it.
+pub trait UniformDraw {
+    fn below(&mut self, n: u32) -> u32;
+}
+
+impl UniformDraw for crate::engine::SimRng {
+    fn below(&mut self, n: u32) -> u32 {
+        use rand::RngExt;
+        self.random_range(0..n.max(1))
+    }
+}
+
+/// The partitioner of a client that is not Java's (Java's keyless records
+/// go through the accumulator's sticky append instead).
+#[derive(Clone, Debug)]
+pub enum ClientPartitioner {
+    KafkaPython,
+    Librdkafka(LibrdkafkaPartitioner),
+}
+
+impl ClientPartitioner {
+    /// `None` for the Java client.
+    pub fn for_client(client: ClientKind, rdkafka: RdkafkaPartitioner, sticky_linger_ms: u64) -> Option<Self> {
+        match client {
+            ClientKind::Java => None,
+            ClientKind::KafkaPython => Some(ClientPartitioner::KafkaPython),
+            ClientKind::Librdkafka => {
+                Some(ClientPartitioner::Librdkafka(LibrdkafkaPartitioner::new(rdkafka, sticky_linger_ms)))
+            }
+        }
+    }
+
+    pub fn partition(
+        &mut self,
+        key: Option<&[u8]>,
+        topic: TopicPartitions<'_>,
+        now: SimTime,
+        draw: &mut impl UniformDraw,
+    ) -> u32 {
+        match self {
+            ClientPartitioner::KafkaPython => kafka_python::partition(key, topic, draw),
+            ClientPartitioner::Librdkafka(p) => p.partition(key, topic, now, draw),
+        }
+    }
+}
 
 /// Kafka's `Utils.murmur2`: 32-bit MurmurHash2 with seed `0x9747b28c`, returned
 /// as Java's signed int.

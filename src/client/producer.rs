@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
-use crate::client::partitioner::{BuiltInPartitioner, TopicPartitions, partition_for_key};
+use crate::client::partitioner::{BuiltInPartitioner, ClientPartitioner, TopicPartitions, partition_for_key};
 use crate::client::workload::{Outgoing, Workload};
 use crate::config::ProducerConfig;
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -112,6 +112,10 @@ pub struct Producer {
     /// The built-in partitioner for keyless records, with its own random
     /// stream so the workload's draws stay as they were.
     partitioner: BuiltInPartitioner,
+    /// kafka-python's or librdkafka's partitioner, for every record without
+    /// a partition (`None`: the Java client's). It draws from the same
+    /// partitioner stream: a producer has only one of the two.
+    client_partitioner: Option<ClientPartitioner>,
     partitioner_rng: SimRng,
     node_latency: node_latency::NodeLatencyStats,
     sockets: socket_buffer::SocketBuffers,
@@ -141,6 +145,7 @@ impl Producer {
         let (topic, topic_name) = topic;
         let idempotent = config.effective_idempotence().unwrap_or(false);
         let partitioner = BuiltInPartitioner::new(config.batch_size);
+        let client_partitioner = Self::client_partitioner(&config);
         let connections = Connections::new(config.network, rngs.network);
         let metadata = MetadataCache::with_retry_backoff_max(config.retry_backoff_max_ms);
         Producer {
@@ -158,6 +163,7 @@ impl Producer {
             connections,
             accumulator: Accumulator::default(),
             partitioner,
+            client_partitioner,
             partitioner_rng: rngs.partitioner,
             node_latency: Default::default(),
             sockets: Default::default(),
@@ -204,6 +210,7 @@ impl Producer {
         self.phase = ProducerPhase::Crashed;
         self.accumulator = Accumulator::default();
         self.partitioner = BuiltInPartitioner::new(self.config.batch_size);
+        self.client_partitioner = Self::client_partitioner(&self.config);
         self.unpartitioned.clear();
         self.in_flight.clear();
         self.connections.clear();
@@ -267,13 +274,26 @@ impl Producer {
         }
     }
 
+    fn client_partitioner(config: &ProducerConfig) -> Option<ClientPartitioner> {
+        ClientPartitioner::for_client(
+            config.client,
+            config.rdkafka_partitioner,
+            config.effective_sticky_partitioning_linger_ms(),
+        )
+    }
+
     /// The partition a record goes to before it is appended: `None` for the
-    /// built-in sticky partitioner, which chooses while appending
-    /// (`KafkaProducer.partition` returns `UNKNOWN_PARTITION`).
-    fn chosen_partition(&self, key: Option<&[u8]>) -> Option<u32> {
+    /// Java client's built-in sticky partitioner, which chooses while
+    /// appending (`KafkaProducer.partition` returns `UNKNOWN_PARTITION`).
+    fn chosen_partition(&mut self, key: Option<&[u8]>, now: SimTime) -> Option<u32> {
         let partitions = self.metadata.partition_counts[&self.topic];
         if let Some(p) = self.workload.partition {
             return Some(p);
+        }
+        if let Some(partitioner) = &mut self.client_partitioner {
+            let available = self.metadata.available_partitions(self.topic);
+            let topic = TopicPartitions { available: &available, count: partitions };
+            return Some(partitioner.partition(key, topic, now, &mut self.partitioner_rng));
         }
         match key {
             Some(key) if !self.config.partitioner_ignore_keys => Some(partition_for_key(key, partitions)),
@@ -283,7 +303,7 @@ impl Producer {
 
     /// Returns whether the sender must wake (see `send`).
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
-        let chosen = self.chosen_partition(record.key.as_deref());
+        let chosen = self.chosen_partition(record.key.as_deref(), ctx.now);
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
         let new_record = NewRecord {

@@ -1,6 +1,6 @@
 //! Consumer configs (`ConsumerConfig`), with Kafka 4.0's defaults.
 
-use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
+use super::{ClientKind, ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
 use crate::group::assignor::Strategy;
 
 /// The assignor names Kafka accepts in `partition.assignment.strategy`.
@@ -158,6 +158,8 @@ pub enum OffsetReset {
 /// The typed consumer configuration.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConsumerConfig {
+    /// The client library, which chose the defaults.
+    pub client: ClientKind,
     pub auto_offset_reset: OffsetReset,
     pub fetch_min_bytes: u64,
     pub fetch_max_wait_ms: u64,
@@ -184,6 +186,7 @@ pub struct ConsumerConfig {
 impl Default for ConsumerConfig {
     fn default() -> Self {
         ConsumerConfig {
+            client: ClientKind::Java,
             auto_offset_reset: OffsetReset::Latest,
             fetch_min_bytes: 1,
             fetch_max_wait_ms: 500,

@@ -1,8 +1,46 @@
 //! Producer configs (`ProducerConfig`), with Kafka 4.0's defaults: `acks=all`,
 //! idempotence on, `linger.ms=5`.
 
-use super::{ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
+use super::{ClientKind, ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
 use crate::protocol::Acks;
+
+/// librdkafka's `partitioner` values (CONFIGURATION.md), in its order.
+pub const RDKAFKA_PARTITIONERS: &[&str] =
+    &["random", "consistent", "consistent_random", "murmur2", "murmur2_random", "fnv1a", "fnv1a_random"];
+
+/// librdkafka's `partitioner` config: which hash of the key picks the
+/// partition, and what a null (or for `consistent_random`, empty) key does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RdkafkaPartitioner {
+    Random,
+    Consistent,
+    #[default]
+    ConsistentRandom,
+    Murmur2,
+    Murmur2Random,
+    Fnv1a,
+    Fnv1aRandom,
+}
+
+impl RdkafkaPartitioner {
+    pub const ALL: [RdkafkaPartitioner; 7] = [
+        RdkafkaPartitioner::Random,
+        RdkafkaPartitioner::Consistent,
+        RdkafkaPartitioner::ConsistentRandom,
+        RdkafkaPartitioner::Murmur2,
+        RdkafkaPartitioner::Murmur2Random,
+        RdkafkaPartitioner::Fnv1a,
+        RdkafkaPartitioner::Fnv1aRandom,
+    ];
+
+    pub fn name(self) -> &'static str {
+        RDKAFKA_PARTITIONERS[Self::ALL.iter().position(|&p| p == self).expect("listed")]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        RDKAFKA_PARTITIONERS.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+    }
+}
 
 pub const DEFS: &[ConfigDef] = &[
     ConfigDef::modelled(
@@ -100,6 +138,18 @@ pub const DEFS: &[ConfigDef] = &[
     super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MS,
     super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS,
     ConfigDef::modelled("client.id", Kind::Text, "producer-N", "Name of the client in logs and traces."),
+    ConfigDef::modelled(
+        "partitioner",
+        Kind::Enum(RDKAFKA_PARTITIONERS),
+        "consistent_random",
+        "librdkafka only (client: librdkafka): how a key picks its partition; consistent_random hashes it with CRC32, murmur2_random as Java does.",
+    ),
+    ConfigDef::modelled(
+        "sticky.partitioning.linger.ms",
+        Kind::Millis { min: 0, allow_unlimited: false },
+        "10",
+        "librdkafka only: keyless records stay on one random partition this long, then a new one is drawn (default 2 × linger.ms; 0: random per record).",
+    ),
     ConfigDef::unmodelled(
         "buffer.memory",
         Kind::Int { min: 0, max: i64::MAX },
@@ -141,6 +191,8 @@ pub const DEFS: &[ConfigDef] = &[
 /// The typed producer configuration, as the application set it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProducerConfig {
+    /// The client library, which chose the defaults and picks partitions.
+    pub client: ClientKind,
     pub acks: Acks,
     /// `None` when the scenario did not set it: Kafka then turns idempotence
     /// off silently when another setting conflicts with it.
@@ -162,11 +214,16 @@ pub struct ProducerConfig {
     pub send_buffer_bytes: u32,
     /// Reconnect backoff and connection set-up timeout.
     pub network: super::network::ClientNetworkConfig,
+    /// librdkafka's `partitioner`.
+    pub rdkafka_partitioner: RdkafkaPartitioner,
+    /// librdkafka's `sticky.partitioning.linger.ms`; `None`: twice `linger.ms`.
+    pub sticky_partitioning_linger_ms: Option<u64>,
 }
 
 impl Default for ProducerConfig {
     fn default() -> Self {
         ProducerConfig {
+            client: ClientKind::Java,
             acks: Acks::All,
             enable_idempotence: None,
             retries: i32::MAX as u32,
@@ -185,11 +242,19 @@ impl Default for ProducerConfig {
             client_id: None,
             send_buffer_bytes: 131_072,
             network: Default::default(),
+            rdkafka_partitioner: RdkafkaPartitioner::ConsistentRandom,
+            sticky_partitioning_linger_ms: None,
         }
     }
 }
 
 impl ProducerConfig {
+    /// librdkafka's `sticky.partitioning.linger.ms`: when not set,
+    /// `min(900000, 2 × linger.ms)` (`rd_kafka_conf_finalize`).
+    pub fn effective_sticky_partitioning_linger_ms(&self) -> u64 {
+        self.sticky_partitioning_linger_ms.unwrap_or_else(|| (2 * self.linger_ms).min(900_000))
+    }
+
     /// Kafka's `postProcessAndValidateIdempotenceConfigs`: idempotence needs
     /// acks=all, retries > 0 and at most 5 requests in flight. Set explicitly with
     /// a conflicting value it is an error; left at its default it is switched
@@ -246,6 +311,11 @@ impl Configurable for ProducerConfig {
             "partitioner.availability.timeout.ms" => self.partitioner_availability_timeout_ms = n as u64,
             "metadata.max.age.ms" => self.metadata_max_age_ms = n as u64,
             "client.id" => self.client_id = Some(value.as_text()),
+            "partitioner" => {
+                self.rdkafka_partitioner = RdkafkaPartitioner::from_name(&value.as_text())
+                    .ok_or_else(|| format!("unknown partitioner `{}`", value.as_text()))?
+            }
+            "sticky.partitioning.linger.ms" => self.sticky_partitioning_linger_ms = Some(n as u64),
             "send.buffer.bytes" => self.send_buffer_bytes = if n < 0 { 131_072 } else { n as u32 },
             other if self.network.set(other, value) => {}
             other => return Err(format!("`{other}` is not a modelled producer config")),

@@ -202,6 +202,14 @@ pub struct ProducerSpec {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub partition: Option<Spanned<u32>>,
+    /// The client library: `java` (default), `kafka-python` or `librdkafka`
+    /// (confluent-kafka). It sets that library's defaults (kafka-python:
+    /// acks=1, linger.ms=0; librdkafka: batch.size 1000000, no idempotence)
+    /// and its partitioner (librdkafka hashes keys with CRC-32). Configs keep
+    /// Kafka's names whatever the client.
+    #[serde(default)]
+    #[schemars(with = "Option<ClientName>")]
+    pub client: Option<Spanned<String>>,
     /// Producer configs, e.g. `acks: 1`, `linger.ms: 0`.
     #[serde(default)]
     pub config: Option<ProducerConfigMap>,
@@ -245,6 +253,14 @@ pub struct ConsumerSpec {
     #[serde(default)]
     #[schemars(with = "Option<CommitSpec>")]
     pub commit: Option<Spanned<CommitSpec>>,
+    /// The client library: `java` (default), `kafka-python` or `librdkafka`
+    /// (confluent-kafka). It sets that library's defaults (kafka-python:
+    /// session.timeout.ms 10s, assignors range and roundrobin, client id
+    /// `kafka-python-2.0.2`; librdkafka: client id `rdkafka`, a group is
+    /// required). Configs keep Kafka's names whatever the client.
+    #[serde(default)]
+    #[schemars(with = "Option<ClientName>")]
+    pub client: Option<Spanned<String>>,
     /// Start positions, e.g. `{ demo_1-0: 5 }` (Kafka's `seek()`).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, i64>>")]
@@ -252,6 +268,15 @@ pub struct ConsumerSpec {
     /// Consumer configs, e.g. `auto.offset.reset: earliest`.
     #[serde(default)]
     pub config: Option<ConsumerConfigMap>,
+}
+
+/// A client library, for the schema's completion list.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientName {
+    Java,
+    KafkaPython,
+    Librdkafka,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! number range-checked, every config looked up in Kafka's tables. Problems are
 //! collected, not stopped at, so a student sees them all at once.
 
+mod client_kinds;
 mod clients;
 mod configs;
 mod expectations;

@@ -58,7 +58,7 @@ mod arbitrary_input {
         consumers id topic every count key value start group like timeline at kill restart cut heal say expect run \
         config acks linger.ms broker_config min.insync.replicas outcome lost limits max_events within happened \
         leader_change rebalance saw NOT_ENOUGH_REPLICAS group_exists client_state replicas_identical in_isr \
-        replica_log_end_offset sent_to longest_run";
+        replica_log_end_offset sent_to longest_run client java kafka-python librdkafka partitioner";
 
     fn keys() -> Vec<&'static str> {
         KEYS.split_whitespace().collect()

@@ -140,6 +140,32 @@ fn configs_lists_every_modelled_config_with_its_default() {
 }
 
 #[test]
+fn configs_shows_each_clients_own_defaults() {
+    let row = |text: &str, name: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name}: {text}"))
+            .to_string()
+    };
+    let java = stdout(&kafkasim(&["configs", "--scope", "producer"]));
+    assert!(row(&java, "acks").contains(" all "), "Kafka 4.0's default");
+    // kafka-python 2.0.2's KafkaProducer.DEFAULT_CONFIG: acks=1, linger_ms=0.
+    let python = stdout(&kafkasim(&["configs", "--scope", "producer", "--client", "kafka-python"]));
+    assert!(python.contains("defaults of kafka-python"), "{python}");
+    assert!(row(&python, "acks").contains(" 1 *"), "{python}");
+    assert!(row(&python, "linger.ms").contains(" 0 *"), "{python}");
+    assert!(!row(&python, "batch.size").contains('*'), "16384 in both clients");
+    // librdkafka's CONFIGURATION.md: batch.size 1000000, client.id rdkafka.
+    let rdkafka = stdout(&kafkasim(&["configs", "--client", "librdkafka"]));
+    assert!(row(&rdkafka, "batch.size").contains(" 1000000 *"), "{rdkafka}");
+    assert!(row(&rdkafka, "client.id").contains("rdkafka *"), "{rdkafka}");
+    assert!(rdkafka.contains("topic configs\n"), "topic configs do not depend on the client");
+    let python_consumer = stdout(&kafkasim(&["configs", "--scope", "consumer", "--client", "kafka-python"]));
+    assert!(row(&python_consumer, "session.timeout.ms").contains(" 10000 *"), "{python_consumer}");
+    assert_eq!(kafkasim(&["configs", "--client", "sarama"]).status.code(), Some(2));
+}
+
+#[test]
 fn play_without_a_terminal_points_at_run() {
     let out = kafkasim(&["play", "producer-consumer"]);
     assert_eq!(out.status.code(), Some(2));

@@ -141,3 +141,97 @@ fn explain_coordinator_names_the_broker_of_a_scenario() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no consumer groups"));
 }
+
+fn partition_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["explain", "partition", "--format", "json"];
+    all.extend_from_slice(args);
+    json(&all)
+}
+
+/// The partition each of `keys` gets from one client's partitioner.
+fn partitions_of(keys: &[&str], partitions: &str, client: &[&str]) -> Vec<u64> {
+    keys.iter()
+        .map(|key| {
+            let mut args = vec!["--key", key, "--partitions", partitions];
+            args.extend_from_slice(client);
+            partition_json(&args)["partition"].as_u64().expect("a keyed record has a partition")
+        })
+        .collect()
+}
+
+#[test]
+fn explain_partition_librdkafka_hashes_with_crc32() {
+    // "123456789" is CRC-32's check input: 0xCBF43926 (zlib, rd_crc32).
+    let v = partition_json(&["--key", "123456789", "--partitions", "7", "--client", "librdkafka"]);
+    assert_eq!(v["client"], "librdkafka");
+    assert_eq!(v["partitioner"], "consistent_random", "librdkafka's default");
+    assert_eq!(v["crc32"], 0xCBF4_3926_u32);
+    assert_eq!(v["partition"], 0xCBF4_3926_u32 % 7, "unsigned, no sign bit to clear");
+    let text = stdout(&kafkasim(&[
+        "explain",
+        "partition",
+        "--key",
+        "123456789",
+        "--partitions",
+        "7",
+        "--client",
+        "librdkafka",
+    ]));
+    assert!(text.contains("crc32") && text.contains("--client java"), "{text}");
+}
+
+#[test]
+fn explain_partition_the_same_keys_land_apart_with_java_and_librdkafka() {
+    // kafka-reference §15 (librdkafka's 0048-partitioner and Kafka's
+    // UtilsTest hash these keys): key1..key3 on 2 partitions.
+    let keys = ["key1", "key2", "key3"];
+    assert_eq!(partitions_of(&keys, "2", &[]), [0, 1, 1], "Java: murmur2");
+    assert_eq!(partitions_of(&keys, "2", &["--client", "librdkafka"]), [0, 0, 0], "librdkafka: CRC-32");
+    // The client-partitioners scenario's keys on 3 partitions.
+    let keys = ["key-0", "key-1", "key-2"];
+    let java = partitions_of(&keys, "3", &["--client", "java"]);
+    assert_eq!(java, [1, 0, 2]);
+    assert_eq!(partitions_of(&keys, "3", &["--client", "kafka-python"]), java, "kafka-python copies murmur2");
+    assert_eq!(partitions_of(&keys, "3", &["--client", "librdkafka"]), [0, 2, 0]);
+    let murmur = partitions_of(&keys, "3", &["--client", "librdkafka", "--partitioner", "murmur2_random"]);
+    assert_eq!(murmur, java, "murmur2_random hashes as Java does");
+}
+
+#[test]
+fn explain_partition_says_when_the_key_does_not_decide() {
+    // librdkafka's random partitioner ignores keys; consistent_random sends
+    // an empty key where a null one goes (rd_kafka_msg_partitioner_consistent_random).
+    let random =
+        partition_json(&["--key", "k", "--partitions", "3", "--client", "librdkafka", "--partitioner", "random"]);
+    assert_eq!(random["partition"], serde_json::Value::Null);
+    let empty = partition_json(&["--key", "", "--partitions", "3", "--client", "librdkafka"]);
+    assert_eq!(empty["partition"], serde_json::Value::Null);
+    let text = stdout(&kafkasim(&["explain", "partition", "--key", "", "--partitions", "3", "--client", "librdkafka"]));
+    assert!(text.contains("no fixed partition") && text.contains("sticky.partitioning.linger.ms"), "{text}");
+    // Java hashes an empty key like any other: only a null key is sticky.
+    let java = partition_json(&["--key", "", "--partitions", "3"]);
+    assert!(java["partition"].is_u64(), "{java}");
+}
+
+#[test]
+fn explain_partition_refuses_a_librdkafka_partitioner_for_another_client() {
+    let out = kafkasim(&[
+        "explain",
+        "partition",
+        "--key",
+        "k",
+        "--partitions",
+        "3",
+        "--client",
+        "java",
+        "--partitioner",
+        "murmur2",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--client librdkafka"), "{err}");
+    let out = kafkasim(&["explain", "partition", "--key", "k", "--partitions", "3", "--client", "librdkafa"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("librdkafka"), "clap lists the clients: {err}");
+}

@@ -61,6 +61,8 @@ struct Topic {
 #[derive(Clone, Debug)]
 struct Producer {
     topic: usize,
+    /// The client library: `java`, `kafka-python` or `librdkafka`.
+    client: &'static str,
     acks: &'static str,
     /// `None`: Kafka's default (on with acks=all, else off).
     idempotence: Option<bool>,
@@ -83,6 +85,8 @@ struct Member {
 #[derive(Clone, Debug)]
 struct Group {
     topic: usize,
+    /// The client library of its members.
+    client: &'static str,
     assignor: &'static str,
     earliest: bool,
     members: Vec<Member>,
@@ -157,6 +161,7 @@ fn producer(topics: usize, mode: Mode) -> impl Strategy<Value = Producer> {
     };
     (
         0..topics,
+        client(),
         acks,
         prop_oneof![Just(None), Just(Some(true)), Just(Some(false))],
         prop_oneof![Just(0u64), Just(5), 0u64..50],
@@ -166,11 +171,27 @@ fn producer(topics: usize, mode: Mode) -> impl Strategy<Value = Producer> {
         20u64..200,
         prop_oneof![Just(None), (1u64..12).prop_map(Some)],
     )
-        .prop_map(|(topic, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys)| {
-            // Kafka refuses enable.idempotence=true without acks=all.
-            let idempotence = if acks != "all" && idempotence == Some(true) { None } else { idempotence };
-            Producer { topic, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys }
-        })
+        .prop_map(
+            |(topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys)| {
+                // Kafka refuses enable.idempotence=true without acks=all, and
+                // kafka-python 2.0.2 has no idempotent producer.
+                let refused = (acks != "all" || client == "kafka-python") && idempotence == Some(true);
+                let idempotence = if refused { None } else { idempotence };
+                Producer { topic, client, acks, idempotence, linger_ms, max_in_flight, start_ms, every_ms, count, keys }
+            },
+        )
+}
+
+fn client() -> impl Strategy<Value = &'static str> {
+    prop_oneof![2 => Just("java"), 1 => Just("kafka-python"), 1 => Just("librdkafka")]
+}
+
+impl Producer {
+    /// Whether the producer is idempotent: by default only the Java client
+    /// is, and only with acks=all.
+    fn idempotent(&self) -> bool {
+        self.idempotence.unwrap_or(self.acks == "all" && self.client == "java")
+    }
 }
 
 fn member() -> impl Strategy<Value = Member> {
@@ -191,11 +212,18 @@ fn member() -> impl Strategy<Value = Member> {
 fn group(topics: usize) -> impl Strategy<Value = Group> {
     (
         0..topics,
+        client(),
         prop_oneof![Just("range"), Just("roundrobin"), Just("sticky"), Just("cooperative-sticky")],
         any::<bool>(),
         prop::collection::vec(member(), 1..=3),
     )
-        .prop_map(|(topic, assignor, earliest, members)| Group { topic, assignor, earliest, members })
+        .prop_map(|(topic, client, assignor, earliest, members)| Group {
+            topic,
+            client,
+            assignor,
+            earliest,
+            members,
+        })
 }
 
 fn fault(brokers: u32) -> impl Strategy<Value = Fault> {
@@ -284,8 +312,8 @@ impl Generated {
         for (i, p) in self.producers.iter().enumerate() {
             let _ = writeln!(
                 y,
-                "  - id: p{i}\n    topic: t{}\n    start: {}ms\n    every: {}ms\n    count: {}",
-                p.topic, p.start_ms, p.every_ms, p.count
+                "  - id: p{i}\n    client: {}\n    topic: t{}\n    start: {}ms\n    every: {}ms\n    count: {}",
+                p.client, p.topic, p.start_ms, p.every_ms, p.count
             );
             if let Some(k) = p.keys {
                 let _ = writeln!(y, "    key: \"k-{{n%{k}}}\"");
@@ -309,8 +337,8 @@ impl Generated {
                 let reset = if group.earliest { "earliest" } else { "latest" };
                 let _ = writeln!(
                     y,
-                    "  - id: {id}\n    group: g{g}\n    topics: [t{}]\n    start: {}ms\n    config:\n      partition.assignment.strategy: {}\n      auto.offset.reset: {reset}",
-                    group.topic, member.start_ms, group.assignor
+                    "  - id: {id}\n    client: {}\n    group: g{g}\n    topics: [t{}]\n    start: {}ms\n    config:\n      partition.assignment.strategy: {}\n      auto.offset.reset: {reset}",
+                    group.client, group.topic, member.start_ms, group.assignor
                 );
                 if let Some((at, crash, back)) = member.leaves {
                     timeline.push((at, format!("{}: {id}", if crash { "crash" } else { "stop" })));
@@ -406,7 +434,7 @@ fn any_scenario_keeps_the_invariants_and_idempotence_holds() {
     check("invariants", 96, Mode::Any, |g| {
         let (outcome, _) = run(g)?;
         for (p, row) in g.producers.iter().zip(&outcome.producers) {
-            let idempotent = p.idempotence.unwrap_or(p.acks == "all");
+            let idempotent = p.idempotent();
             if idempotent && row.duplicated > 0 {
                 return Err(format!("idempotent producer {} has {} duplicated records", row.producer, row.duplicated));
             }

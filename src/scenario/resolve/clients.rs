@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 use serde_saphyr::Spanned;
 
 use super::Resolver;
-use super::configs;
+use super::{client_kinds, configs};
 use crate::client::datagen::Datagen;
 use crate::client::workload::{KeySource, Schedule, Template, ValueSource, Workload};
-use crate::config::{ConsumerConfig, ProducerConfig};
+use crate::config::ConsumerConfig;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TopicId, TopicPartition};
 use crate::scenario::file::{CommitSpec, ConsumerSpec, KeySpec, ScenarioFile};
@@ -97,10 +97,8 @@ pub(crate) fn resolve_producers(
     for spec in &file.producers {
         check_client_name(r, &spec.id, &mut taken);
         let topic = topic_id(r, &spec.topic, &spec.topic.value, names).unwrap_or(TopicId(0));
-        let mut config = ProducerConfig::default();
-        if let Some(map) = &spec.config {
-            configs::apply(r, map, &mut config);
-        }
+        let client = client_kinds::kind(r, spec.client.as_ref());
+        let config = client_kinds::producer_config(r, client, spec.config.as_ref());
         if let Err(e) = config.effective_idempotence() {
             let at = spec
                 .config
@@ -352,7 +350,8 @@ pub(crate) fn resolve_consumers(
                 }
             }
         }
-        let mut config = ConsumerConfig::default();
+        let client = client_kinds::kind(r, inherit!(client));
+        let mut config = client_kinds::consumer_defaults(client);
         // Inherited configs apply first, the consumer's own last.
         for c in chain.iter().rev() {
             if let Some(map) = &c.config {
@@ -387,6 +386,9 @@ pub(crate) fn resolve_consumers(
             None if is_started_by_timeline(file, &spec.id.value) => None,
             None => Some(inherit!(start).map_or(SimTime::ZERO, |s| SimTime::ZERO + s.value.0)),
         };
+        if !broken_chain {
+            client_kinds::check_consumer_group(r, client, &spec.id, group.is_some());
+        }
         let commit = resolve_commit(r, inherit!(commit), group.is_some(), &config);
         consumers.push(ConsumerDef {
             name: spec.id.value.clone(),
