@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::actor::Ctx;
 use crate::config::consumer::OffsetReset;
 use crate::engine::SimDuration;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::ids::{BrokerId, NodeId, TopicId, TopicPartition};
 use crate::protocol::{
     ErrorCode, FetchPartition, FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, Message,
     MetadataRequest, OffsetSpec,
@@ -50,10 +50,23 @@ impl Consumer {
         let Some(broker) = self.pick_broker(ctx) else {
             return;
         };
-        let topics = self.topics.clone();
+        let topics = self.metadata_topics();
         self.send_request(ctx, broker, InFlight::Metadata, |correlation_id| {
             Message::MetadataRequest(MetadataRequest { correlation_id, topics })
         });
+    }
+
+    /// The topics a Metadata request asks about: the subscribed ones, or,
+    /// with a manual assignment, the topics of the assigned partitions
+    /// (`SubscriptionState.assignFromUser` makes those the subscription).
+    pub(super) fn metadata_topics(&self) -> Vec<TopicId> {
+        if self.explicit_assignment.is_empty() {
+            return self.topics.clone();
+        }
+        let mut topics: Vec<TopicId> = self.explicit_assignment.iter().map(|tp| tp.topic).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        topics
     }
 
     /// Partitions without a position ask their leader for the offset
@@ -218,5 +231,46 @@ impl Consumer {
                 _ => self.metadata.invalidate(p.tp),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::ConsumerConfig;
+    use crate::ids::ClientIdx;
+    use crate::scenario::{CommitMode, ConsumerDef};
+
+    fn consumer(topics: Vec<TopicId>, assign: Vec<TopicPartition>) -> Consumer {
+        let def = ConsumerDef {
+            name: "c".to_string(),
+            topics,
+            assign,
+            group: None,
+            seeks: BTreeMap::new(),
+            processing: SimDuration::ZERO,
+            commit: CommitMode::Never,
+            config: ConsumerConfig::default(),
+            start: None,
+        };
+        Consumer::new(ClientIdx(0), &def, BTreeMap::new(), vec![BrokerId(1)])
+    }
+
+    /// As `SubscriptionState.assignFromUser` does, a manual assignment makes
+    /// its partitions' topics the ones metadata is asked for, each once (the
+    /// Metadata request of a consumer reading `[t-0, t-1]` used to name no
+    /// topic at all, so it never learnt a leader).
+    #[test]
+    fn a_manual_assignment_asks_metadata_for_its_partitions_topics() {
+        let (orders, audit) = (TopicId(0), TopicId(2));
+        let manual = consumer(
+            Vec::new(),
+            vec![TopicPartition::new(audit, 1), TopicPartition::new(orders, 0), TopicPartition::new(audit, 0)],
+        );
+        assert_eq!(manual.metadata_topics(), vec![orders, audit]);
+        let subscribed = consumer(vec![audit], Vec::new());
+        assert_eq!(subscribed.metadata_topics(), vec![audit]);
     }
 }
