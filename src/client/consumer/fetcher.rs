@@ -13,7 +13,7 @@ use crate::protocol::{
 };
 use crate::trace::TraceEvent;
 
-use super::{Buffered, Consumer, InFlight, Position};
+use super::{AppState, Buffered, Consumer, InFlight, MemberState, Position};
 
 impl Consumer {
     fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
@@ -76,19 +76,7 @@ impl Consumer {
             OffsetReset::Earliest => OffsetSpec::Earliest,
             OffsetReset::Latest => OffsetSpec::Latest,
             OffsetReset::None => {
-                let unknown: Vec<TopicPartition> =
-                    self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
-                for tp in unknown {
-                    self.positions.insert(tp, Position::Failed);
-                    let reason = match self.out_of_range_at.remove(&tp) {
-                        Some(from) => format!(
-                            "OffsetOutOfRangeException: offset {from} is no longer in the log and auto.offset.reset=none"
-                        ),
-                        None => "NoOffsetForPartitionException: auto.offset.reset=none and no offset to start from"
-                            .to_string(),
-                    };
-                    ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset: -1, reason });
-                }
+                self.maybe_throw_no_offset(ctx);
                 return;
             }
         };
@@ -114,6 +102,58 @@ impl Consumer {
                 Message::ListOffsetsRequest(ListOffsetsRequest { correlation_id, partitions: request_partitions })
             });
         }
+    }
+
+    /// `auto.offset.reset=none`: once the group's committed offsets are
+    /// known, a partition still without a position makes `poll()` throw
+    /// before anything is fetched, from any partition, and on every call
+    /// (`SubscriptionState.resetInitializingPositions` throws
+    /// NoOffsetForPartitionException; after OFFSET_OUT_OF_RANGE,
+    /// `FetchCollector.handleInitializeErrors` throws
+    /// OffsetOutOfRangeException). The application does not catch it and
+    /// stops.
+    fn maybe_throw_no_offset(&mut self, ctx: &mut Ctx<'_>) {
+        // Only poll() throws, and only once the group has its assignment
+        // (`updateAssignmentMetadataIfNeeded` returns before
+        // `updateFetchPositions` while the coordinator is rebalancing).
+        let in_poll = self.app == AppState::Polling
+            && self.membership.as_ref().is_none_or(|m| m.state == MemberState::Stable && !m.blocks_poll());
+        let fetching_committed = self.positions.values().any(|p| *p == Position::FetchingCommitted);
+        if !in_poll || fetching_committed {
+            return;
+        }
+        let unknown: Vec<TopicPartition> =
+            self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
+        if unknown.is_empty() {
+            return;
+        }
+        let name = |tp: &TopicPartition| {
+            format!("{}-{}", self.topic_names.get(&tp.topic).map_or("?", String::as_str), tp.partition)
+        };
+        let out_of_range: Vec<String> = unknown
+            .iter()
+            .filter_map(|tp| self.out_of_range_at.get(tp).map(|offset| format!("offset {offset} of {}", name(tp))))
+            .collect();
+        let (exception, reason) = if out_of_range.is_empty() {
+            let partitions: Vec<String> = unknown.iter().map(name).collect();
+            (
+                "NoOffsetForPartitionException",
+                format!(
+                    "auto.offset.reset=none and no committed offset for {} (\"Undefined offset with no reset policy for partitions: [{}]\"); nothing is fetched, not even from the partitions that have one",
+                    partitions.join(", "),
+                    partitions.join(", ")
+                ),
+            )
+        } else {
+            (
+                "OffsetOutOfRangeException",
+                format!(
+                    "{} is no longer in the log (OFFSET_OUT_OF_RANGE) and auto.offset.reset=none",
+                    out_of_range.join(", ")
+                ),
+            )
+        };
+        self.fail_application(ctx, exception, reason);
     }
 
     pub(super) fn on_list_offsets_response(&mut self, ctx: &mut Ctx<'_>, response: ListOffsetsResponse) {
