@@ -15,9 +15,11 @@
 //! client; heartbeats come from a background thread, which also notices when
 //! the application has not called `poll()` for `max.poll.interval.ms`.
 //!
-//! Simplification: `client.id` defaults to the consumer's id in the scenario
-//! (Kafka's default, `consumer-GROUP-N`, is the same in every process, so
-//! member ids would sort by their random suffix only).
+//! `client.id` defaults to the Java client's `consumer-GROUP-1`, the same for
+//! every consumer of a group: the coordinator makes each member id unique
+//! with a random UUID, and the assignors sort members by member id, so which
+//! consumer gets which partition is down to those UUIDs unless a scenario sets
+//! `client.id` or `group.instance.id`.
 
 mod commits;
 mod fetcher;
@@ -202,7 +204,7 @@ impl Consumer {
     ) -> Self {
         let subscribes = def.group.is_some() && def.assign.is_empty();
         let membership = def.group.clone().filter(|_| subscribes).map(|group| {
-            let client_id = def.config.client_id.clone().unwrap_or_else(|| def.name.clone());
+            let client_id = def.config.client_id_or_default(Some(&group));
             Membership::new(group, client_id, &def.config)
         });
         Consumer {

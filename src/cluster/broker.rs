@@ -120,8 +120,9 @@ pub struct Broker {
     pub coordinator: GroupCoordinator,
     /// The internal offsets topic, when the scenario uses groups.
     offsets_topic: Option<TopicId>,
-    /// Random choices of this broker (member ids it hands out).
-    rng: SimRng,
+    /// The UUIDs of the member ids its group coordinator hands out (a
+    /// stream of their own, so nothing else the broker might draw moves them).
+    member_ids: SimRng,
     next_delayed_id: u64,
     next_producer_id: i64,
 }
@@ -133,7 +134,7 @@ impl Broker {
         metadata: MetadataImage,
         controllers: Vec<ControllerId>,
         offsets_topic: Option<TopicId>,
-        rng: SimRng,
+        member_ids: SimRng,
     ) -> Self {
         let coordinator = GroupCoordinator::new(CoordinatorConfig {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
@@ -164,7 +165,7 @@ impl Broker {
             delayed_produces: Vec::new(),
             coordinator,
             offsets_topic,
-            rng,
+            member_ids,
             next_delayed_id: 0,
             next_producer_id: i64::from(id.0) * 1000,
         };

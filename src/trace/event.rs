@@ -21,6 +21,18 @@ pub enum Level {
     Debug,
 }
 
+/// One member's share of a generation, as the coordinator holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberAssignment {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    /// The client id the member joined with (the start of a dynamic member's id).
+    pub client_id: String,
+    /// Where the member connects from (its consumer).
+    pub node: NodeId,
+    pub assignment: Vec<TopicPartition>,
+}
+
 /// A trace event with the virtual time and engine step it happened at.
 #[derive(Clone, Debug)]
 pub struct TracedEvent {
@@ -135,6 +147,9 @@ pub enum TraceEvent {
         leader: Option<String>,
         members: Vec<String>,
     },
+    /// A generation's assignment is in force (written to `__consumer_offsets`):
+    /// who got what, members in the order the assignors sort them.
+    GroupAssignment { group: String, generation: i32, protocol: Option<Strategy>, members: Vec<MemberAssignment> },
     /// A static member came back under a new member id; the old one is fenced.
     MemberReplaced { group: String, instance: String, old_member_id: String, new_member_id: String },
     /// The coordinator removed a member.
@@ -190,6 +205,7 @@ impl TraceEvent {
             | TraceEvent::Truncated { .. }
             | TraceEvent::RebalanceStarted { .. }
             | TraceEvent::GenerationStarted { .. }
+            | TraceEvent::GroupAssignment { .. }
             | TraceEvent::MemberRemoved { .. }
             | TraceEvent::MemberReplaced { .. }
             | TraceEvent::Assigned { .. }
@@ -290,6 +306,7 @@ impl TraceEvent {
             TraceEvent::Truncated { .. } => "truncated",
             TraceEvent::RebalanceStarted { .. } => "rebalance_started",
             TraceEvent::GenerationStarted { .. } => "generation_started",
+            TraceEvent::GroupAssignment { .. } => "group_assignment",
             TraceEvent::MemberRemoved { .. } => "member_removed",
             TraceEvent::MemberReplaced { .. } => "member_replaced",
             TraceEvent::Joined { .. } => "joined",

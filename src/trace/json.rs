@@ -172,6 +172,18 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
                     "leader": leader, "members": members })
         }
+        TraceEvent::GroupAssignment { group, generation, protocol, members } => {
+            let members: Vec<Value> = members
+                .iter()
+                .map(|m| {
+                    json!({ "member_id": m.member_id, "group_instance_id": m.group_instance_id,
+                            "client_id": m.client_id, "host": node(m.node, names),
+                            "assignment": tps(&m.assignment, names) })
+                })
+                .collect();
+            json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
+                    "members": members })
+        }
         TraceEvent::MemberReplaced { group, instance, old_member_id, new_member_id } => {
             json!({ "group": group, "instance": instance, "old_member_id": old_member_id, "new_member_id": new_member_id })
         }

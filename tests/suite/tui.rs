@@ -69,7 +69,7 @@ fn screen_with_a_third_idle_consumer() {
     let mut app = app("third-consumer-idle");
     go_to(&mut app, "30s");
     let screen = screen_text(&mut app, WIDTH, HEIGHT);
-    assert!(screen.contains("c3 polling · idle: no partition"), "{screen}");
+    assert!(screen.contains("c3 #3 polling · idle: no partition"), "{screen}");
     snapshot("tui_third_consumer_idle", &mut app);
 }
 

@@ -79,7 +79,7 @@ impl Broker {
             }
             return;
         }
-        if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.rng) {
+        if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.member_ids) {
             let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
             for &(committed_tp, offset) in &commit.offsets {
                 let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
