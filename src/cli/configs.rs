@@ -32,7 +32,11 @@ fn text(scopes: &[Scope]) -> String {
         out.push_str(&format!("{} configs\n", scope.label()));
         let mut table = Table::new(&["NAME", "DEFAULT", "MODELLED", "MEANING"]);
         for def in scope.defs() {
-            let modelled = if def.modelled { "yes" } else { "no" };
+            let modelled = match (def.modelled, def.ignored) {
+                (true, Some(_)) => "ignored",
+                (true, None) => "yes",
+                (false, _) => "no",
+            };
             table.row(vec![def.name.to_string(), def.default.to_string(), modelled.to_string(), def.doc.to_string()]);
         }
         out.push_str(&table.render());

@@ -46,7 +46,14 @@ pub const DEFS: &[ConfigDef] = &[
         "leader.imbalance.check.interval.seconds",
         Kind::Int { min: 1, max: i64::MAX },
         "300",
-        "How often the controller checks for partitions not led by their preferred replica.",
+        "How long after a change that leaves a partition away from its preferred replica the controller checks for such partitions and gives leadership back (KRaft schedules the check then; nothing runs while every partition is balanced).",
+    ),
+    ConfigDef::ignored(
+        "leader.imbalance.per.broker.percentage",
+        Kind::Int { min: 0, max: 100 },
+        "10",
+        "The share of a broker's leaderships allowed away from their preferred replica before the ZooKeeper controller rebalanced. No effect: the KRaft controller re-elects every such partition at its balance check.",
+        "the KRaft controller never reads it (only the ZooKeeper controller did): every partition away from its preferred leader is re-elected at the next leader.imbalance.check.interval.seconds check",
     ),
     ConfigDef::modelled(
         "log.retention.check.interval.ms",
@@ -295,6 +302,8 @@ impl Configurable for BrokerConfig {
             "replica.fetch.max.bytes" => self.replica_fetch_max_bytes = n as u64,
             "auto.leader.rebalance.enable" => self.auto_leader_rebalance_enable = value.as_bool(),
             "leader.imbalance.check.interval.seconds" => self.leader_imbalance_check_interval_seconds = n as u64,
+            // Accepted and ignored, as KRaft does (`ConfigDef::ignored`).
+            "leader.imbalance.per.broker.percentage" => {}
             "log.retention.check.interval.ms" => self.log_retention_check_interval_ms = n as u64,
             "log.cleaner.backoff.ms" => self.log_cleaner_backoff_ms = n as u64,
             "group.initial.rebalance.delay.ms" => self.group_initial_rebalance_delay_ms = n as u64,
