@@ -141,6 +141,8 @@ impl Broker {
             offsets_partitions: config.offsets_topic_num_partitions,
             min_session_timeout_ms: config.group_min_session_timeout_ms,
             max_session_timeout_ms: config.group_max_session_timeout_ms,
+            offsets_retention_ms: config.offsets_retention_minutes * 60_000,
+            offsets_retention_check_interval_ms: config.offsets_retention_check_interval_ms,
         });
         let active_controller = metadata.controller.or(controllers.first().copied());
         let broker_epoch = metadata.brokers.get(&id).map_or(-1, |r| r.broker_epoch);

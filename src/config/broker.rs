@@ -212,11 +212,17 @@ pub const DEFS: &[ConfigDef] = &[
         "300000",
         "Periodic unclean-election check (3.9+).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "offsets.retention.minutes",
         Kind::Int { min: 1, max: INT_MAX },
         "10080",
-        "Expiry of committed offsets of empty groups.",
+        "How long a group's committed offsets are kept once the group is empty (7 days); then they, and the empty group, are deleted, and a consumer that comes back starts from auto.offset.reset.",
+    ),
+    ConfigDef::modelled(
+        "offsets.retention.check.interval.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "600000",
+        "How often a group coordinator looks for expired offsets and empty groups to delete.",
     ),
     ConfigDef::unmodelled(
         "transaction.state.log.num.partitions",
@@ -260,6 +266,8 @@ pub struct BrokerConfig {
     pub group_max_session_timeout_ms: u64,
     pub log_cleaner_enable: bool,
     pub offsets_topic_segment_bytes: u64,
+    pub offsets_retention_minutes: u64,
+    pub offsets_retention_check_interval_ms: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -284,6 +292,8 @@ impl Default for BrokerConfig {
             group_max_session_timeout_ms: 1_800_000,
             log_cleaner_enable: true,
             offsets_topic_segment_bytes: 104_857_600,
+            offsets_retention_minutes: 10_080,
+            offsets_retention_check_interval_ms: 600_000,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -320,6 +330,8 @@ impl Configurable for BrokerConfig {
             "log.cleanup.policy" => self.topic_defaults.set("cleanup.policy", value)?,
             "log.cleaner.enable" => self.log_cleaner_enable = value.as_bool(),
             "offsets.topic.segment.bytes" => self.offsets_topic_segment_bytes = n as u64,
+            "offsets.retention.minutes" => self.offsets_retention_minutes = n as u64,
+            "offsets.retention.check.interval.ms" => self.offsets_retention_check_interval_ms = n as u64,
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
             "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,

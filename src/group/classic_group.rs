@@ -99,6 +99,9 @@ pub struct ClassicGroup {
     /// Member ids a static member has replaced, with its `group.instance.id`:
     /// requests with them are fenced (FENCED_INSTANCE_ID).
     pub fenced: BTreeMap<String, String>,
+    /// When the group entered its current state (`currentStateTimestamp`):
+    /// an empty group's offsets expire counting from it.
+    pub current_state_timestamp: Option<SimTime>,
 }
 
 impl ClassicGroup {
@@ -118,7 +121,14 @@ impl ClassicGroup {
             pending_members: BTreeMap::new(),
             pending_sync: BTreeSet::new(),
             fenced: BTreeMap::new(),
+            current_state_timestamp: None,
         }
+    }
+
+    /// `ClassicGroup.transitionTo`: the new state, and when it began.
+    pub fn transition_to(&mut self, state: GroupState, now: SimTime) {
+        self.state = state;
+        self.current_state_timestamp = Some(now);
     }
 
     /// Adds a member; the first one a group without a leader gets leads it

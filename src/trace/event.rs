@@ -178,6 +178,16 @@ pub enum TraceEvent {
     ClientFailed { consumer: ClientIdx, exception: String, reason: String },
     /// A consumer left its group.
     LeftGroup { consumer: ClientIdx, group: String, reason: String },
+    /// A coordinator deleted a group's committed offsets that outlived
+    /// `offsets.retention.minutes`, and the group too when it was left empty
+    /// with none (tombstones in `__consumer_offsets`).
+    OffsetsExpired {
+        group: String,
+        partitions: Vec<TopicPartition>,
+        group_deleted: bool,
+        retention_minutes: u64,
+        reason: String,
+    },
     /// The application was paused or resumed (it stops or starts calling poll()).
     Paused { consumer: ClientIdx, paused: bool },
     /// An expectation was evaluated.
@@ -215,6 +225,7 @@ impl TraceEvent {
             | TraceEvent::Revoked { .. }
             | TraceEvent::CommitFailed { .. }
             | TraceEvent::LeftGroup { .. }
+            | TraceEvent::OffsetsExpired { .. }
             | TraceEvent::ClientFailed { .. }
             | TraceEvent::Paused { .. } => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
@@ -320,6 +331,7 @@ impl TraceEvent {
             TraceEvent::OffsetsCommitted { .. } => "offsets_committed",
             TraceEvent::CommitFailed { .. } => "commit_failed",
             TraceEvent::LeftGroup { .. } => "left_group",
+            TraceEvent::OffsetsExpired { .. } => "offsets_expired",
             TraceEvent::ClientFailed { .. } => "client_failed",
             TraceEvent::Paused { .. } => "paused",
         }

@@ -220,6 +220,10 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         TraceEvent::LeftGroup { consumer, group, reason } => {
             json!({ "consumer": names.consumer(*consumer), "group": group, "reason": reason })
         }
+        TraceEvent::OffsetsExpired { group, partitions, group_deleted, retention_minutes, reason } => {
+            json!({ "group": group, "partitions": tps(partitions, names), "group_deleted": group_deleted,
+                    "retention_minutes": retention_minutes, "reason": reason })
+        }
         TraceEvent::Paused { consumer, paused } => json!({ "consumer": names.consumer(*consumer), "paused": paused }),
         TraceEvent::Truncated { broker, tp, to_offset, records, reason } => {
             let (topic, p) = partition(*tp, names);

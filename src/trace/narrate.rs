@@ -321,6 +321,21 @@ fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
         TraceEvent::ClientFailed { consumer, exception, reason } => {
             vec![format!("✗ {}: poll() throws {exception}: {reason}; the application stops", names.consumer(*consumer))]
         }
+        TraceEvent::OffsetsExpired { group, partitions, group_deleted, retention_minutes, reason } => {
+            let mut lines = Vec::new();
+            if !partitions.is_empty() {
+                lines.push(format!(
+                    "coordinator: the committed offsets of group {group} on {} expired ({reason}, offsets.retention.minutes = {retention_minutes}): tombstones in __consumer_offsets; a consumer of the group that comes back starts from auto.offset.reset",
+                    partitions.iter().map(|tp| names.partition(*tp)).collect::<Vec<_>>().join(" ")
+                ));
+            }
+            if *group_deleted {
+                lines.push(format!(
+                    "coordinator: group {group} is deleted: it has no members and no committed offsets left"
+                ));
+            }
+            lines
+        }
         TraceEvent::LeftGroup { consumer, group, reason } => {
             vec![format!("{} leaves group {group}: {reason}", names.consumer(*consumer))]
         }

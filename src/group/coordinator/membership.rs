@@ -272,7 +272,7 @@ impl GroupCoordinator {
         }
         g.pending_sync.clear();
         let from_empty = g.state == GroupState::Empty;
-        g.state = GroupState::PreparingRebalance;
+        g.transition_to(GroupState::PreparingRebalance, ctx.now);
         g.rebalance_token += 1;
         g.rebalance_reason = reason.clone();
         let token = g.rebalance_token;
@@ -350,7 +350,7 @@ impl GroupCoordinator {
         g.generation += 1;
         g.rebalance_token += 1;
         if g.members.is_empty() {
-            g.state = GroupState::Empty;
+            g.transition_to(GroupState::Empty, ctx.now);
             g.protocol = None;
             g.leader = None;
             self.metadata_changed.insert(group.to_string());
@@ -372,7 +372,7 @@ impl GroupCoordinator {
                 g.join_order.iter().filter(|id| g.members[*id].awaiting_join.is_some()).cloned().collect();
             g.leader = java_hash_order(&joined).into_iter().next().or_else(|| g.join_order.first().cloned());
         }
-        g.state = GroupState::CompletingRebalance;
+        g.transition_to(GroupState::CompletingRebalance, ctx.now);
         g.pending_sync = g.members.keys().cloned().collect();
         let leader = g.leader.clone().unwrap_or_default();
         let everyone = joined_members(g);
@@ -476,7 +476,7 @@ impl GroupCoordinator {
             return;
         }
         if error.is_ok() {
-            g.state = GroupState::Stable;
+            g.transition_to(GroupState::Stable, ctx.now);
             let members = g
                 .members_in_assignor_order()
                 .into_iter()
