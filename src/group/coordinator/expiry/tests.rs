@@ -91,8 +91,8 @@ fn the_expiration_condition_follows_the_group_state() {
     assert!(condition.is_offset_expired(committed_at, now, retention));
 }
 
-/// `ClassicGroupTest.testOffsetExpirationCondition`, case 1 via the loader:
-/// an empty group whose metadata carries no state timestamp falls back to
+/// `ClassicGroup.offsetExpirationCondition`: an empty group whose metadata
+/// carries no state timestamp (Kafka's older metadata records) falls back to
 /// each offset's commit.
 #[test]
 fn without_a_state_timestamp_the_commit_counts() {
@@ -112,6 +112,8 @@ fn a_group_subscribes_to_its_members_topics() {
     assert!(!group.is_subscribed_to_topic(TopicId(1)));
 }
 
+/// `GroupCoordinatorShard.cleanupGroupMetadata`: offsets expire counting from
+/// the moment the group became empty, then `maybeDeleteGroup` deletes it.
 #[test]
 fn an_empty_group_loses_its_offsets_and_then_itself_once_the_retention_passed() {
     let mut c = coordinator();
@@ -133,6 +135,8 @@ fn an_empty_group_loses_its_offsets_and_then_itself_once_the_retention_passed() 
     assert!(!c.groups.contains_key("g"), "the empty group without offsets is deleted");
 }
 
+/// `OffsetMetadataManager.cleanupExpiredOffsets`: a topic the group subscribes
+/// to keeps its offsets, and a group with offsets left is not deleted.
 #[test]
 fn a_stable_group_keeps_the_offsets_of_topics_it_reads() {
     let mut c = coordinator();
@@ -151,6 +155,8 @@ fn a_stable_group_keeps_the_offsets_of_topics_it_reads() {
     assert!(c.groups.contains_key("g"));
 }
 
+/// `ClassicGroupTest.testOffsetExpirationCondition`, case 1 (no protocol
+/// type: a standalone consumer's commits) through a whole check.
 #[test]
 fn offsets_committed_without_a_group_expire_from_their_commit() {
     let mut c = coordinator();
@@ -163,6 +169,8 @@ fn offsets_committed_without_a_group_expire_from_their_commit() {
     assert_eq!(c.expired, vec![Expiry { group: "manual".to_string(), partitions: vec![tp], group_deleted: true }]);
 }
 
+/// `cleanupExpiredOffsets` finds nothing to keep for a group without
+/// offsets, so an empty one is deleted at once.
 #[test]
 fn an_empty_group_without_offsets_is_deleted_at_the_first_check() {
     let mut c = coordinator();
@@ -174,6 +182,8 @@ fn an_empty_group_without_offsets_is_deleted_at_the_first_check() {
     assert_eq!(c.expired, vec![Expiry { group: "g".to_string(), partitions: vec![], group_deleted: true }]);
 }
 
+/// A timer set before the partition was unloaded (its leadership moved) must
+/// not touch what another load brings.
 #[test]
 fn a_check_of_an_unloaded_partition_does_nothing() {
     let mut c = coordinator();
