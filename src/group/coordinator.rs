@@ -316,9 +316,7 @@ impl GroupCoordinator {
             GroupTimer::JoinDeadline { group, token } => self.join_deadline(ctx, &group, token),
             GroupTimer::SessionCheck { group } => self.check_sessions(ctx, &group),
             GroupTimer::SyncDeadline { group, generation } => self.sync_deadline(ctx, &group, generation),
-            GroupTimer::CleanupGroupMetadata { partition, epoch } => {
-                self.cleanup_group_metadata(ctx, partition, epoch)
-            }
+            GroupTimer::CleanupGroupMetadata { partition, epoch } => self.cleanup_group_metadata(ctx, partition, epoch),
         }
     }
 }

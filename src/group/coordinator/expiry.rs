@@ -105,13 +105,8 @@ impl GroupCoordinator {
         }
         let offsets_partitions = self.config.offsets_partitions;
         let mine = |g: &str| super::super::hash::coordinator_partition(g, offsets_partitions) == partition;
-        let names: BTreeSet<String> = self
-            .groups
-            .keys()
-            .chain(self.offsets.keys().map(|(g, _)| g))
-            .filter(|g| mine(g))
-            .cloned()
-            .collect();
+        let names: BTreeSet<String> =
+            self.groups.keys().chain(self.offsets.keys().map(|(g, _)| g)).filter(|g| mine(g)).cloned().collect();
         for name in names {
             self.cleanup_group(ctx, &name);
         }
