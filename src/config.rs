@@ -99,14 +99,28 @@ pub struct ConfigDef {
     pub doc: &'static str,
     /// `false`: Kafka has it, the simulator does not model it yet.
     pub modelled: bool,
+    /// Accepted, but without effect in Kafka 4.0 as in the simulator: why.
+    /// A scenario that sets it gets a note saying so.
+    pub ignored: Option<&'static str>,
 }
 
 impl ConfigDef {
     pub const fn modelled(name: &'static str, kind: Kind, default: &'static str, doc: &'static str) -> Self {
-        ConfigDef { name, kind, default, doc, modelled: true }
+        ConfigDef { name, kind, default, doc, modelled: true, ignored: None }
     }
     pub const fn unmodelled(name: &'static str, kind: Kind, default: &'static str, doc: &'static str) -> Self {
-        ConfigDef { name, kind, default, doc, modelled: false }
+        ConfigDef { name, kind, default, doc, modelled: false, ignored: None }
+    }
+    /// A config Kafka 4.0 still accepts but no longer reads (a ZooKeeper-era
+    /// setting, say): scenarios may set it, and are told it does nothing.
+    pub const fn ignored(
+        name: &'static str,
+        kind: Kind,
+        default: &'static str,
+        doc: &'static str,
+        why: &'static str,
+    ) -> Self {
+        ConfigDef { name, kind, default, doc, modelled: true, ignored: Some(why) }
     }
 
     /// Checks a value against this definition and normalises it (durations to

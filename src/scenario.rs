@@ -73,6 +73,9 @@ pub struct Scenario {
     pub expectations: Vec<Expectation>,
     pub run_for: SimTime,
     pub limits: Limits,
+    /// Settings the scenario makes that have no effect (as in Kafka 4.0),
+    /// told to the user when it is checked or run.
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Debug)]

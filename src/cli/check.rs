@@ -6,17 +6,22 @@ pub fn check(files: &[String]) -> u8 {
     let mut failed = 0;
     for file in files {
         match source::load(file) {
-            Ok(scenario) => println!(
-                "ok    {file}: \"{}\" — {} broker(s), {} topic(s), {} producer(s), {} consumer(s), {} expectation(s), runs {}",
-                scenario.name,
-                scenario.brokers,
-                // `__consumer_offsets` is Kafka's, not one of the scenario's topics.
-                scenario.topics.iter().filter(|t| t.name != crate::scenario::OFFSETS_TOPIC).count(),
-                scenario.producers.len(),
-                scenario.consumers.len(),
-                scenario.expectations.len(),
-                scenario.run_for
-            ),
+            Ok(scenario) => {
+                println!(
+                    "ok    {file}: \"{}\" — {} broker(s), {} topic(s), {} producer(s), {} consumer(s), {} expectation(s), runs {}",
+                    scenario.name,
+                    scenario.brokers,
+                    // `__consumer_offsets` is Kafka's, not one of the scenario's topics.
+                    scenario.topics.iter().filter(|t| t.name != crate::scenario::OFFSETS_TOPIC).count(),
+                    scenario.producers.len(),
+                    scenario.consumers.len(),
+                    scenario.expectations.len(),
+                    scenario.run_for
+                );
+                for note in &scenario.notes {
+                    println!("      note: {note}");
+                }
+            }
             Err(e) => {
                 failed += 1;
                 println!("error {file}: {} problem(s)", e.problems.len());

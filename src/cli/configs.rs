@@ -48,7 +48,11 @@ fn text(scopes: &[Scope], client: ClientKind) -> String {
         }
         let mut table = Table::new(&["NAME", "DEFAULT", "MODELLED", "MEANING"]);
         for def in scope.defs() {
-            let modelled = if def.modelled { "yes" } else { "no" };
+            let modelled = match (def.modelled, def.ignored) {
+                (true, Some(_)) => "ignored",
+                (true, None) => "yes",
+                (false, _) => "no",
+            };
             table.row(vec![
                 def.name.to_string(),
                 default_for(client, scope, def),

@@ -5,7 +5,9 @@
 //! Where a consumer starts on a partition: an explicit seek, else (in a group)
 //! its committed offset, else `auto.offset.reset` — `latest` (the default) starts
 //! at the high watermark, so records written before the consumer started are
-//! never seen; `earliest` starts at the log start offset.
+//! never seen; `earliest` starts at the log start offset; `none` makes `poll()`
+//! throw as long as any assigned partition has no committed offset, so nothing
+//! is read at all.
 //!
 //! The application takes up to `max.poll.records` records per `poll()` and
 //! spends `processing` time on each before polling again. Group work — joining,
@@ -13,13 +15,18 @@
 //! client; heartbeats come from a background thread, which also notices when
 //! the application has not called `poll()` for `max.poll.interval.ms`.
 //!
-//! Simplification: `client.id` defaults to the consumer's id in the scenario
-//! (Kafka's default, `consumer-GROUP-N`, is the same in every process, so
-//! member ids would sort by their random suffix only).
+//! `client.id` defaults to the Java client's `consumer-GROUP-1`, the same for
+//! every consumer of a group: the coordinator makes each member id unique
+//! with a random UUID, and the assignors sort members by member id, so which
+//! consumer gets which partition is down to those UUIDs unless a scenario sets
+//! `client.id` or `group.instance.id`.
 
 mod commits;
 mod fetcher;
+mod heartbeat;
 mod membership;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -45,8 +52,9 @@ pub enum ConsumerTimer {
     Wake(SimTime),
     /// The earliest deadline of the requests in flight (set for this time).
     RequestTimeout(SimTime),
-    /// The heartbeat thread's turn.
-    Heartbeat,
+    /// The heartbeat timer set for this time expires (ignored when a later
+    /// reset superseded it).
+    Heartbeat(SimTime),
     /// `max.poll.interval.ms` after the last poll: is the application stuck?
     PollTimeout,
 }
@@ -62,9 +70,6 @@ pub enum Position {
     Resetting,
     /// The next offset `poll()` will return.
     At(i64),
-    /// `auto.offset.reset=none` and nothing to start from: the application got
-    /// an exception and this partition is not consumed.
-    Failed,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -199,12 +204,7 @@ impl Consumer {
     ) -> Self {
         let subscribes = def.group.is_some() && def.assign.is_empty();
         let membership = def.group.clone().filter(|_| subscribes).map(|group| {
-            let client_id = def
-                .config
-                .client_id
-                .clone()
-                .or_else(|| def.config.client.default_consumer_client_id())
-                .unwrap_or_else(|| def.name.clone());
+            let client_id = def.config.client_id_or_default(Some(&group));
             Membership::new(group, client_id, &def.config)
         });
         Consumer {
@@ -265,12 +265,9 @@ impl Consumer {
         self.last_poll = ctx.now;
         self.next_auto_commit = ctx.now + SimDuration::from_millis(self.config.auto_commit_interval_ms);
         self.metadata.stale = true;
+        // The heartbeat thread starts once the member has joined.
         if let Some(m) = &mut self.membership {
             m.reset();
-            ctx.set_timer(
-                SimDuration::from_millis(self.config.heartbeat_interval_ms),
-                Timer::Consumer(ConsumerTimer::Heartbeat),
-            );
         }
         self.run(ctx);
     }
@@ -320,6 +317,14 @@ impl Consumer {
         if !ids.is_empty() {
             ctx.trace(TraceEvent::Abandoned { consumer: self.idx, ids, committed });
         }
+    }
+
+    /// `poll()` threw an exception the application does not catch: it stops,
+    /// without `close()` (no commit, no LeaveGroup), like a crash.
+    pub(super) fn fail_application(&mut self, ctx: &mut Ctx<'_>, exception: &str, reason: String) {
+        ctx.trace(TraceEvent::ClientFailed { consumer: self.idx, exception: exception.to_string(), reason });
+        self.phase = ConsumerPhase::Failed;
+        self.reset_volatile_state();
     }
 
     /// The application stops (or starts again) calling `poll()`.
@@ -412,7 +417,7 @@ impl Consumer {
                     self.on_request_failed(ctx, flight);
                 }
             }
-            ConsumerTimer::Heartbeat => self.heartbeat(ctx),
+            ConsumerTimer::Heartbeat(at) => self.heartbeat(ctx, at),
             ConsumerTimer::PollTimeout => self.check_poll_timeout(ctx),
         }
         self.run(ctx);
@@ -487,8 +492,11 @@ impl Consumer {
             InFlight::OffsetFetch { .. }
             | InFlight::FindCoordinator { .. }
             | InFlight::Join { .. }
-            | InFlight::Sync { .. }
-            | InFlight::Heartbeat { .. } => self.coordinator_lost(),
+            | InFlight::Sync { .. } => self.coordinator_lost(),
+            InFlight::Heartbeat { .. } => {
+                self.heartbeat_failed(ctx);
+                self.coordinator_lost();
+            }
             InFlight::Metadata | InFlight::Fetch { .. } => {}
         }
     }
@@ -551,6 +559,10 @@ impl Consumer {
             self.run_group(ctx);
         }
         self.reset_unknown_positions(ctx);
+        if !self.is_running() {
+            // poll() threw (auto.offset.reset=none) and the application stopped.
+            return;
+        }
         self.poll(ctx);
         self.send_fetches(ctx);
         self.schedule_wake(ctx);

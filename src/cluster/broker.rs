@@ -120,8 +120,9 @@ pub struct Broker {
     pub coordinator: GroupCoordinator,
     /// The internal offsets topic, when the scenario uses groups.
     offsets_topic: Option<TopicId>,
-    /// Random choices of this broker (member ids it hands out).
-    rng: SimRng,
+    /// The UUIDs of the member ids its group coordinator hands out (a
+    /// stream of their own, so nothing else the broker might draw moves them).
+    member_ids: SimRng,
     next_delayed_id: u64,
     next_producer_id: i64,
 }
@@ -133,13 +134,15 @@ impl Broker {
         metadata: MetadataImage,
         controllers: Vec<ControllerId>,
         offsets_topic: Option<TopicId>,
-        rng: SimRng,
+        member_ids: SimRng,
     ) -> Self {
         let coordinator = GroupCoordinator::new(CoordinatorConfig {
             initial_rebalance_delay_ms: config.group_initial_rebalance_delay_ms,
             offsets_partitions: config.offsets_topic_num_partitions,
             min_session_timeout_ms: config.group_min_session_timeout_ms,
             max_session_timeout_ms: config.group_max_session_timeout_ms,
+            offsets_retention_ms: config.offsets_retention_minutes * 60_000,
+            offsets_retention_check_interval_ms: config.offsets_retention_check_interval_ms,
         });
         let active_controller = metadata.controller.or(controllers.first().copied());
         let broker_epoch = metadata.brokers.get(&id).map_or(-1, |r| r.broker_epoch);
@@ -164,7 +167,7 @@ impl Broker {
             delayed_produces: Vec::new(),
             coordinator,
             offsets_topic,
-            rng,
+            member_ids,
             next_delayed_id: 0,
             next_producer_id: i64::from(id.0) * 1000,
         };

@@ -7,12 +7,25 @@
 //! records. A broker silent for `broker.session.timeout.ms` is fenced: it
 //! leaves every ISR and loses its leaderships (see `election`).
 //!
+//! Preferred leaders come back on KRaft's clock
+//! (`QuorumController.maybeScheduleNextBalancePartitionLeaders`): after every
+//! change it writes, the controller looks for partitions led by a replica
+//! other than their first (or by none), and if there are any and no check is
+//! scheduled, it schedules one `leader.imbalance.check.interval.seconds`
+//! later. The check elects the preferred replica wherever it is in sync and
+//! unfenced; the partitions still away from it get the next check, an
+//! interval after that. So a broker fenced at 107 s leads again at about
+//! 407 s with the default 300 s, not at the next multiple of 300 s from the
+//! controller's start. `leader.imbalance.per.broker.percentage` plays no part:
+//! only the ZooKeeper controller read it.
+//!
 //! Simplification: the controllers' Raft quorum is not modelled. The metadata
 //! log they share is treated as always committed; when the active controller's
 //! node dies or is cut off from a majority, the lowest-numbered controller that
 //! still reaches a majority takes over after `controller.quorum.election.timeout.ms`
 //! (1 s) with the same log.
 
+pub mod balance;
 pub mod election;
 
 use std::collections::BTreeMap;
@@ -25,6 +38,7 @@ use crate::protocol::{ControllerMessage, ErrorCode, Message};
 use crate::trace::TraceEvent;
 
 use super::metadata::{MetadataImage, MetadataRecord, PartitionState};
+use balance::ImbalanceSchedule;
 use election::{Change, ChangeReason};
 
 /// Timers the controller sets for itself.
@@ -32,8 +46,9 @@ use election::{Change, ChangeReason};
 pub enum ControllerTimer {
     /// Look for brokers whose session expired.
     SessionCheck,
-    /// `leader.imbalance.check.interval.seconds`: restore preferred leaders.
-    LeaderImbalanceCheck,
+    /// The leader-balance check scheduled for this time
+    /// (`maybeBalancePartitionLeaders`); ignored when no longer the one in force.
+    LeaderImbalanceCheck(SimTime),
     /// A parked metadata fetch reached its wait limit.
     FetchExpired(u64),
 }
@@ -42,7 +57,6 @@ pub enum ControllerTimer {
 const METADATA_FETCH_WAIT_MS: u64 = 500;
 /// `controller.quorum.election.timeout.ms`.
 pub const ELECTION_TIMEOUT_MS: u64 = 1_000;
-
 #[derive(Clone, Debug)]
 struct ParkedFetch {
     id: u64,
@@ -67,6 +81,9 @@ pub struct Controller {
     parked: Vec<ParkedFetch>,
     next_parked_id: u64,
     next_broker_epoch: i64,
+    imbalance_schedule: ImbalanceSchedule,
+    /// When the scheduled leader-balance check runs.
+    balance_check_at: Option<SimTime>,
 }
 
 impl Controller {
@@ -87,6 +104,8 @@ impl Controller {
             parked: Vec::new(),
             next_parked_id: 0,
             next_broker_epoch: 2,
+            imbalance_schedule: ImbalanceSchedule::Deferred,
+            balance_check_at: None,
         }
     }
 
@@ -105,16 +124,19 @@ impl Controller {
         self.append(ctx, MetadataRecord::ActiveController { controller: id });
         ctx.trace(TraceEvent::ControllerActive { controller: id });
         self.schedule_session_check(ctx);
-        ctx.set_timer(
-            SimDuration::from_secs(self.config.leader_imbalance_check_interval_seconds),
-            Timer::Controller(ControllerTimer::LeaderImbalanceCheck),
-        );
+        // A new active controller starts its own schedule (`processBatchEndOffset`
+        // of the activation event).
+        self.imbalance_schedule = ImbalanceSchedule::Deferred;
+        self.balance_check_at = None;
+        self.maybe_schedule_balance(ctx);
     }
 
-    /// No quorum: nobody is active.
+    /// No quorum: nobody is active (`renounce` cancels the balance check).
     pub fn lose_quorum(&mut self) {
         self.active = None;
         self.parked.clear();
+        self.imbalance_schedule = ImbalanceSchedule::Deferred;
+        self.balance_check_at = None;
     }
 
     fn schedule_session_check(&mut self, ctx: &mut Ctx<'_>) {
@@ -221,19 +243,6 @@ impl Controller {
         }
     }
 
-    /// Moves leadership back to preferred replicas (the periodic rebalance, or
-    /// `kafka-leader-election --election-type PREFERRED`).
-    pub fn elect_preferred_leaders(&mut self, ctx: &mut Ctx<'_>) {
-        let partitions: Vec<(TopicPartition, PartitionState)> =
-            self.image.partitions().map(|(tp, s)| (tp, s.clone())).collect();
-        for (tp, state) in partitions {
-            let change = election::preferred(&state, &self.is_unfenced_fn());
-            if let Some(change) = change {
-                self.apply_change(ctx, tp, change, ChangeReason::Preferred);
-            }
-        }
-    }
-
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: ControllerTimer) {
         if !self.is_active(ctx) {
             return;
@@ -252,15 +261,15 @@ impl Controller {
                     self.fence(ctx, broker);
                 }
                 self.schedule_session_check(ctx);
+                self.maybe_schedule_balance(ctx);
             }
-            ControllerTimer::LeaderImbalanceCheck => {
-                if self.config.auto_leader_rebalance_enable {
-                    self.elect_preferred_leaders(ctx);
+            ControllerTimer::LeaderImbalanceCheck(at) => {
+                if self.balance_check_at != Some(at) {
+                    return;
                 }
-                ctx.set_timer(
-                    SimDuration::from_secs(self.config.leader_imbalance_check_interval_seconds),
-                    Timer::Controller(ControllerTimer::LeaderImbalanceCheck),
-                );
+                self.balance_check_at = None;
+                self.balance_partition_leaders(ctx);
+                self.maybe_schedule_balance(ctx);
             }
             ControllerTimer::FetchExpired(id) => {
                 if let Some(i) = self.parked.iter().position(|p| p.id == id) {
@@ -363,6 +372,9 @@ impl Controller {
             }
             _ => {}
         }
+        // Registrations, heartbeats and AlterPartition are write events:
+        // each ends by looking at the leader balance.
+        self.maybe_schedule_balance(ctx);
     }
 
     /// Validates and applies a leader's ISR change request.
@@ -440,6 +452,9 @@ fn describe(reason: ChangeReason) -> String {
         ChangeReason::Fenced(b) => format!("broker {b} was fenced"),
         ChangeReason::Unfenced(b) => format!("broker {b} is back"),
         ChangeReason::Preferred => "preferred leader election".to_string(),
+        ChangeReason::BalanceCheck => {
+            "the leader-balance check (leader.imbalance.check.interval.seconds after leadership left the preferred replica): preferred leader election".to_string()
+        }
         ChangeReason::AlterPartition(b) => format!("AlterPartition from leader {b}"),
     }
 }

@@ -46,7 +46,14 @@ pub const DEFS: &[ConfigDef] = &[
         "leader.imbalance.check.interval.seconds",
         Kind::Int { min: 1, max: i64::MAX },
         "300",
-        "How often the controller checks for partitions not led by their preferred replica.",
+        "How long after a change that leaves a partition away from its preferred replica the controller checks for such partitions and gives leadership back (KRaft schedules the check then; nothing runs while every partition is balanced).",
+    ),
+    ConfigDef::ignored(
+        "leader.imbalance.per.broker.percentage",
+        Kind::Int { min: 0, max: 100 },
+        "10",
+        "The share of a broker's leaderships allowed away from their preferred replica before the ZooKeeper controller rebalanced. No effect: the KRaft controller re-elects every such partition at its balance check.",
+        "the KRaft controller never reads it (only the ZooKeeper controller did): every partition away from its preferred leader is re-elected at the next leader.imbalance.check.interval.seconds check",
     ),
     ConfigDef::modelled(
         "log.retention.check.interval.ms",
@@ -205,11 +212,17 @@ pub const DEFS: &[ConfigDef] = &[
         "300000",
         "Periodic unclean-election check (3.9+).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "offsets.retention.minutes",
         Kind::Int { min: 1, max: INT_MAX },
         "10080",
-        "Expiry of committed offsets of empty groups.",
+        "How long a group's committed offsets are kept once the group is empty (7 days); then they, and the empty group, are deleted, and a consumer that comes back starts from auto.offset.reset.",
+    ),
+    ConfigDef::modelled(
+        "offsets.retention.check.interval.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "600000",
+        "How often a group coordinator looks for expired offsets and empty groups to delete.",
     ),
     ConfigDef::unmodelled(
         "transaction.state.log.num.partitions",
@@ -253,6 +266,8 @@ pub struct BrokerConfig {
     pub group_max_session_timeout_ms: u64,
     pub log_cleaner_enable: bool,
     pub offsets_topic_segment_bytes: u64,
+    pub offsets_retention_minutes: u64,
+    pub offsets_retention_check_interval_ms: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -277,6 +292,8 @@ impl Default for BrokerConfig {
             group_max_session_timeout_ms: 1_800_000,
             log_cleaner_enable: true,
             offsets_topic_segment_bytes: 104_857_600,
+            offsets_retention_minutes: 10_080,
+            offsets_retention_check_interval_ms: 600_000,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -295,6 +312,8 @@ impl Configurable for BrokerConfig {
             "replica.fetch.max.bytes" => self.replica_fetch_max_bytes = n as u64,
             "auto.leader.rebalance.enable" => self.auto_leader_rebalance_enable = value.as_bool(),
             "leader.imbalance.check.interval.seconds" => self.leader_imbalance_check_interval_seconds = n as u64,
+            // Accepted and ignored, as KRaft does (`ConfigDef::ignored`).
+            "leader.imbalance.per.broker.percentage" => {}
             "log.retention.check.interval.ms" => self.log_retention_check_interval_ms = n as u64,
             "log.cleaner.backoff.ms" => self.log_cleaner_backoff_ms = n as u64,
             "group.initial.rebalance.delay.ms" => self.group_initial_rebalance_delay_ms = n as u64,
@@ -311,6 +330,8 @@ impl Configurable for BrokerConfig {
             "log.cleanup.policy" => self.topic_defaults.set("cleanup.policy", value)?,
             "log.cleaner.enable" => self.log_cleaner_enable = value.as_bool(),
             "offsets.topic.segment.bytes" => self.offsets_topic_segment_bytes = n as u64,
+            "offsets.retention.minutes" => self.offsets_retention_minutes = n as u64,
+            "offsets.retention.check.interval.ms" => self.offsets_retention_check_interval_ms = n as u64,
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
             "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,

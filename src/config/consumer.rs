@@ -67,8 +67,8 @@ pub const DEFS: &[ConfigDef] = &[
     ConfigDef::modelled(
         "client.id",
         Kind::Text,
-        "consumer-GROUP-N",
-        "Name of the client; the start of its member id in a group.",
+        "consumer-GROUP-1",
+        "Name of the client; the start of its member id in a group, whose members the assignors sort by member id. The Java client's default is the same in every process (consumer-GROUP-1, or consumer-GROUP-INSTANCE with group.instance.id), so its members sort by the random UUID the coordinator appends.",
     ),
     ConfigDef::modelled(
         "enable.auto.commit",
@@ -209,6 +209,26 @@ impl Default for ConsumerConfig {
     }
 }
 
+impl ConsumerConfig {
+    /// `client.id`, or the Java client's default when it is unset or empty
+    /// (`ConsumerConfig.maybeOverrideClientId`): `consumer-<group.id>-<n>`,
+    /// where `n` is `group.instance.id` when set, else a counter each process
+    /// starts at 1 (`CONSUMER_CLIENT_ID_SEQUENCE`). Every consumer of a
+    /// scenario is a process of its own, so it is 1 for all of them: the
+    /// members of a group share their client id, and their member ids differ
+    /// only in the UUID the coordinator appends. A missing group prints as
+    /// `null`, as Java's `String.format` does. kafka-python and librdkafka
+    /// name every consumer alike (`ClientKind::default_consumer_client_id`).
+    pub fn client_id_or_default(&self, group: Option<&str>) -> String {
+        match self.client_id.as_deref() {
+            Some(id) if !id.is_empty() => id.to_string(),
+            _ => self.client.default_consumer_client_id().unwrap_or_else(|| {
+                format!("consumer-{}-{}", group.unwrap_or("null"), self.group_instance_id.as_deref().unwrap_or("1"))
+            }),
+        }
+    }
+}
+
 impl Configurable for ConsumerConfig {
     const SCOPE: Scope = Scope::Consumer;
 
@@ -248,5 +268,25 @@ impl Configurable for ConsumerConfig {
             other => return Err(format!("`{other}` is not a modelled consumer config")),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ConsumerConfigTest.testOverrideClientId`, with the form
+    /// `maybeOverrideClientId` gives it.
+    #[test]
+    fn an_unset_client_id_gets_the_java_default() {
+        let config = ConsumerConfig::default();
+        assert_eq!(config.client_id_or_default(Some("test-group")), "consumer-test-group-1");
+        assert_eq!(config.client_id_or_default(None), "consumer-null-1");
+        let empty = ConsumerConfig { client_id: Some(String::new()), ..ConsumerConfig::default() };
+        assert_eq!(empty.client_id_or_default(Some("g")), "consumer-g-1", "empty counts as unset");
+        let static_member = ConsumerConfig { group_instance_id: Some("pos-2".into()), ..ConsumerConfig::default() };
+        assert_eq!(static_member.client_id_or_default(Some("g")), "consumer-g-pos-2");
+        let named = ConsumerConfig { client_id: Some("billing".into()), ..ConsumerConfig::default() };
+        assert_eq!(named.client_id_or_default(Some("g")), "billing");
     }
 }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::engine::{SimDuration, SimTime};
 use crate::group::assignor::Strategy;
-use crate::group::assignor::java_hash_map::java_hash_order;
+use crate::group::assignor::java_hash_map::{java_cmp, java_hash_order};
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{CorrelationId, MemberSubscription};
 
@@ -99,6 +99,9 @@ pub struct ClassicGroup {
     /// Member ids a static member has replaced, with its `group.instance.id`:
     /// requests with them are fenced (FENCED_INSTANCE_ID).
     pub fenced: BTreeMap<String, String>,
+    /// When the group entered its current state (`currentStateTimestamp`):
+    /// an empty group's offsets expire counting from it.
+    pub current_state_timestamp: Option<SimTime>,
 }
 
 impl ClassicGroup {
@@ -118,12 +121,24 @@ impl ClassicGroup {
             pending_members: BTreeMap::new(),
             pending_sync: BTreeSet::new(),
             fenced: BTreeMap::new(),
+            current_state_timestamp: None,
         }
     }
 
+    /// `ClassicGroup.transitionTo`: the new state, and when it began.
+    pub fn transition_to(&mut self, state: GroupState, now: SimTime) {
+        self.state = state;
+        self.current_state_timestamp = Some(now);
+    }
+
+    /// Adds a member; the first one a group without a leader gets leads it
+    /// (`ClassicGroup.add`).
     pub fn add_member(&mut self, member: Member) {
         if !self.join_order.contains(&member.member_id) {
             self.join_order.push(member.member_id.clone());
+        }
+        if self.leader.is_none() {
+            self.leader = Some(member.member_id.clone());
         }
         self.members.insert(member.member_id.clone(), member);
     }
@@ -179,6 +194,21 @@ impl ClassicGroup {
         self.members.is_empty() || self.members.values().all(|m| m.protocols.iter().any(|p| protocols.contains(p)))
     }
 
+    /// The members in the order every classic assignor works through them
+    /// (`AbstractPartitionAssignor.MemberInfo.compareTo`): static members
+    /// first, by `group.instance.id`, then the others by member id, as Java
+    /// compares strings.
+    pub fn members_in_assignor_order(&self) -> Vec<&Member> {
+        let mut members: Vec<&Member> = self.members.values().collect();
+        members.sort_by(|a, b| match (&a.group_instance_id, &b.group_instance_id) {
+            (Some(x), Some(y)) => java_cmp(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => java_cmp(&a.member_id, &b.member_id),
+        });
+        members
+    }
+
     /// The earliest time a member's session, or a pending member id, expires.
     pub fn next_session_expiry(&self) -> Option<SimTime> {
         let sessions = self.members.values().filter(|m| m.heartbeat_needed()).map(Member::session_expiry);
@@ -225,6 +255,17 @@ mod tests {
         assert!(!g.supports(&[Strategy::RoundRobin]));
     }
 
+    /// `ClassicGroupTest.testElectNewJoinedLeader` and
+    /// `testMaybeElectNewJoinedLeaderChooseExisting`: the first member added
+    /// leads; later members do not take over while it is there.
+    #[test]
+    fn the_first_member_to_join_leads() {
+        let mut g = ClassicGroup::new("g".into());
+        g.add_member(member("consumer-g-1-ffff", &[Strategy::RoundRobin]));
+        g.add_member(member("consumer-g-1-0000", &[Strategy::RoundRobin]));
+        assert_eq!(g.leader.as_deref(), Some("consumer-g-1-ffff"));
+    }
+
     #[test]
     fn removing_the_last_leader_leaves_none() {
         let mut g = ClassicGroup::new("g".into());
@@ -245,6 +286,21 @@ mod tests {
         g.remove_member("leader");
         // What `new HashMap<>()` with these ids yields first in Java.
         assert_eq!(g.leader.as_deref(), Some("c3-aaa"));
+    }
+
+    /// `AbstractPartitionAssignor.MemberInfo.compareTo`, as
+    /// `RangeAssignorTest.testStaticMemberRangeAssignmentPersistent` relies on:
+    /// static members sort first by instance id, then dynamic ones by member id.
+    #[test]
+    fn assignors_see_static_members_first_then_member_ids_in_order() {
+        let mut g = ClassicGroup::new("g".into());
+        for (id, instance) in [("consumer-g-1-b", None), ("z-static", Some("a")), ("consumer-g-1-a", None)] {
+            let mut m = member(id, &[Strategy::Range]);
+            m.group_instance_id = instance.map(str::to_string);
+            g.add_member(m);
+        }
+        let order: Vec<&str> = g.members_in_assignor_order().iter().map(|m| m.member_id.as_str()).collect();
+        assert_eq!(order, vec!["z-static", "consumer-g-1-a", "consumer-g-1-b"]);
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! when leadership of the partition moves, the new leader loads the group and
 //! its members carry on without a rebalance (see `records`).
 
+pub mod expiry;
+pub mod member_id;
 pub mod membership;
 pub mod records;
 
@@ -18,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::actor::{Ctx, Timer};
 use crate::cluster::broker::BrokerTimer;
 use crate::cluster::log::PartitionLog;
-use crate::engine::{SimDuration, SimRng};
+use crate::engine::{SimDuration, SimRng, SimTime};
 use crate::ids::{NodeId, TopicId, TopicPartition};
 use crate::protocol::{ErrorCode, GroupMessage, Message};
 
@@ -36,6 +38,9 @@ pub enum GroupTimer {
     /// The rebalance timeout after a join phase ended: members of that
     /// generation that never sent SyncGroup are removed.
     SyncDeadline { group: String, generation: i32 },
+    /// `offsets.retention.check.interval.ms` passed: expire offsets and
+    /// delete empty groups of an offsets partition (for the load `epoch`).
+    CleanupGroupMetadata { partition: u32, epoch: u64 },
 }
 
 /// An offset commit being written to `__consumer_offsets`.
@@ -68,6 +73,9 @@ pub struct CoordinatorConfig {
     pub offsets_partitions: u32,
     pub min_session_timeout_ms: u64,
     pub max_session_timeout_ms: u64,
+    /// `offsets.retention.minutes`, in ms.
+    pub offsets_retention_ms: u64,
+    pub offsets_retention_check_interval_ms: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -76,6 +84,8 @@ pub struct GroupCoordinator {
     pub groups: BTreeMap<String, ClassicGroup>,
     /// Committed offsets, by group and partition.
     pub offsets: BTreeMap<(String, TopicPartition), i64>,
+    /// When each of them was committed (`OffsetAndMetadata.commitTimestampMs`).
+    pub committed_at: BTreeMap<(String, TopicPartition), SimTime>,
     /// `__consumer_offsets` partitions this broker leads (and so coordinates).
     pub loaded: BTreeSet<u32>,
     /// Groups whose metadata record is to be written (the broker drains it).
@@ -83,6 +93,12 @@ pub struct GroupCoordinator {
     /// Of those, groups whose record carries a new generation's assignment,
     /// with that generation: the broker waits for the write.
     pub assignment_writes: BTreeMap<String, i32>,
+    /// Offsets and groups the last checks removed: tombstones for the broker
+    /// to write (it drains this).
+    pub expired: Vec<expiry::Expiry>,
+    /// Per loaded offsets partition, the load its cleanup timer belongs to.
+    pub cleanup_epochs: BTreeMap<u32, u64>,
+    pub next_cleanup_epoch: u64,
 }
 
 impl GroupCoordinator {
@@ -91,9 +107,13 @@ impl GroupCoordinator {
             config,
             groups: BTreeMap::new(),
             offsets: BTreeMap::new(),
+            committed_at: BTreeMap::new(),
             loaded: BTreeSet::new(),
             metadata_changed: BTreeSet::new(),
             assignment_writes: BTreeMap::new(),
+            expired: Vec::new(),
+            cleanup_epochs: BTreeMap::new(),
+            next_cleanup_epoch: 0,
         }
     }
 
@@ -108,6 +128,8 @@ impl GroupCoordinator {
 
     /// Becoming leader of offsets partition `partition`: read its commits and
     /// the latest metadata of its groups, whose members' sessions start now.
+    /// Tombstones delete what came before them (expired offsets, deleted
+    /// groups). The first expiry check follows an interval later.
     pub fn load(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -120,12 +142,27 @@ impl GroupCoordinator {
         for batch in log.batches() {
             for (_, record) in batch.records() {
                 let Some(key) = record.key() else { continue };
-                if let Some((group, topic, p, offset)) = records::parse_commit(key, record.value())
-                    && let Some(topic) = topic_id(&topic)
-                {
-                    self.offsets.insert((group, TopicPartition::new(topic, p)), offset);
+                if let Some((group, topic, p)) = records::parse_commit_key(key) {
+                    let Some(topic) = topic_id(&topic) else { continue };
+                    let key = (group, TopicPartition::new(topic, p));
+                    let offset = record.value().and_then(|v| std::str::from_utf8(v).ok()?.parse().ok());
+                    match offset {
+                        Some(offset) => {
+                            let committed_at = SimTime::from_millis(u64::try_from(record.timestamp_ms()).unwrap_or(0));
+                            self.committed_at.insert(key.clone(), committed_at);
+                            self.offsets.insert(key, offset);
+                        }
+                        None => {
+                            self.offsets.remove(&key);
+                            self.committed_at.remove(&key);
+                        }
+                    }
                 } else if let Some((group, metadata)) = records::GroupRecord::parse(key, record.value()) {
                     groups.insert(group, metadata);
+                } else if record.is_tombstone()
+                    && let Some(group) = records::parse_group_key(key)
+                {
+                    groups.remove(group);
                 }
             }
         }
@@ -137,6 +174,7 @@ impl GroupCoordinator {
                 self.schedule_session_check(ctx, &name);
             }
         }
+        self.schedule_cleanup(ctx, partition);
     }
 
     /// No longer leading `partition`: forget its groups, telling members
@@ -144,6 +182,7 @@ impl GroupCoordinator {
     /// (`GroupMetadataManager.onUnloaded`).
     pub fn unload(&mut self, ctx: &mut Ctx<'_>, partition: u32) {
         self.loaded.remove(&partition);
+        self.cleanup_epochs.remove(&partition);
         let offsets_partitions = self.config.offsets_partitions;
         let mine = |g: &str| super::hash::coordinator_partition(g, offsets_partitions) == partition;
         for group in self.groups.values_mut().filter(|g| mine(&g.name)) {
@@ -168,6 +207,7 @@ impl GroupCoordinator {
         }
         self.groups.retain(|name, _| !mine(name));
         self.offsets.retain(|(group, _), _| !mine(group));
+        self.committed_at.retain(|(group, _), _| !mine(group));
     }
 
     /// Handles a group request for a group this broker coordinates. Returns
@@ -256,6 +296,7 @@ impl GroupCoordinator {
         if error.is_ok() {
             for &(tp, offset) in &commit.offsets {
                 self.offsets.insert((commit.group.clone(), tp), offset);
+                self.committed_at.insert((commit.group.clone(), tp), ctx.now);
             }
         }
         reply(
@@ -275,6 +316,7 @@ impl GroupCoordinator {
             GroupTimer::JoinDeadline { group, token } => self.join_deadline(ctx, &group, token),
             GroupTimer::SessionCheck { group } => self.check_sessions(ctx, &group),
             GroupTimer::SyncDeadline { group, generation } => self.sync_deadline(ctx, &group, generation),
+            GroupTimer::CleanupGroupMetadata { partition, epoch } => self.cleanup_group_metadata(ctx, partition, epoch),
         }
     }
 }

@@ -23,6 +23,8 @@ use crate::engine::SimDuration;
 pub(crate) struct Resolver<'a> {
     pub source: &'a Source,
     pub problems: Vec<Problem>,
+    /// What the scenario asks for that has no effect (not an error).
+    pub notes: Vec<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -140,7 +142,7 @@ fn parser_help(message: &str) -> Option<String> {
 
 /// Validates the whole file.
 pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioError> {
-    let mut r = Resolver { source: &source, problems: Vec::new() };
+    let mut r = Resolver { source: &source, problems: Vec::new(), notes: Vec::new() };
     let brokers = match &file.brokers {
         Some(b) if b.value == 0 || b.value > MAX_BROKERS => {
             r.error(
@@ -200,11 +202,13 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         expectations: Vec::new(),
         run_for: crate::engine::SimTime::ZERO,
         limits,
+        notes: Vec::new(),
     };
     clients::check_limits(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
+    scenario.notes = std::mem::take(&mut r.notes);
     if r.problems.is_empty() { Ok(scenario) } else { Err(ScenarioError::new(source.clone(), r.problems)) }
 }
 

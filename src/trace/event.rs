@@ -21,6 +21,18 @@ pub enum Level {
     Debug,
 }
 
+/// One member's share of a generation, as the coordinator holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberAssignment {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    /// The client id the member joined with (the start of a dynamic member's id).
+    pub client_id: String,
+    /// Where the member connects from (its consumer).
+    pub node: NodeId,
+    pub assignment: Vec<TopicPartition>,
+}
+
 /// A trace event with the virtual time and engine step it happened at.
 #[derive(Clone, Debug)]
 pub struct TracedEvent {
@@ -138,6 +150,9 @@ pub enum TraceEvent {
         leader: Option<String>,
         members: Vec<String>,
     },
+    /// A generation's assignment is in force (written to `__consumer_offsets`):
+    /// who got what, members in the order the assignors sort them.
+    GroupAssignment { group: String, generation: i32, protocol: Option<Strategy>, members: Vec<MemberAssignment> },
     /// A static member came back under a new member id; the old one is fenced.
     MemberReplaced { group: String, instance: String, old_member_id: String, new_member_id: String },
     /// The coordinator removed a member.
@@ -163,6 +178,16 @@ pub enum TraceEvent {
     ClientFailed { consumer: ClientIdx, exception: String, reason: String },
     /// A consumer left its group.
     LeftGroup { consumer: ClientIdx, group: String, reason: String },
+    /// A coordinator deleted a group's committed offsets that outlived
+    /// `offsets.retention.minutes`, and the group too when it was left empty
+    /// with none (tombstones in `__consumer_offsets`).
+    OffsetsExpired {
+        group: String,
+        partitions: Vec<TopicPartition>,
+        group_deleted: bool,
+        retention_minutes: u64,
+        reason: String,
+    },
     /// The application was paused or resumed (it stops or starts calling poll()).
     Paused { consumer: ClientIdx, paused: bool },
     /// An expectation was evaluated.
@@ -193,12 +218,14 @@ impl TraceEvent {
             | TraceEvent::Truncated { .. }
             | TraceEvent::RebalanceStarted { .. }
             | TraceEvent::GenerationStarted { .. }
+            | TraceEvent::GroupAssignment { .. }
             | TraceEvent::MemberRemoved { .. }
             | TraceEvent::MemberReplaced { .. }
             | TraceEvent::Assigned { .. }
             | TraceEvent::Revoked { .. }
             | TraceEvent::CommitFailed { .. }
             | TraceEvent::LeftGroup { .. }
+            | TraceEvent::OffsetsExpired { .. }
             | TraceEvent::ClientFailed { .. }
             | TraceEvent::Paused { .. } => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
@@ -295,6 +322,7 @@ impl TraceEvent {
             TraceEvent::Truncated { .. } => "truncated",
             TraceEvent::RebalanceStarted { .. } => "rebalance_started",
             TraceEvent::GenerationStarted { .. } => "generation_started",
+            TraceEvent::GroupAssignment { .. } => "group_assignment",
             TraceEvent::MemberRemoved { .. } => "member_removed",
             TraceEvent::MemberReplaced { .. } => "member_replaced",
             TraceEvent::Joined { .. } => "joined",
@@ -303,6 +331,7 @@ impl TraceEvent {
             TraceEvent::OffsetsCommitted { .. } => "offsets_committed",
             TraceEvent::CommitFailed { .. } => "commit_failed",
             TraceEvent::LeftGroup { .. } => "left_group",
+            TraceEvent::OffsetsExpired { .. } => "offsets_expired",
             TraceEvent::ClientFailed { .. } => "client_failed",
             TraceEvent::Paused { .. } => "paused",
         }

@@ -24,6 +24,9 @@ pub fn text(world: &World, source: &str) -> String {
     if !coordinators.is_empty() {
         out.push_str(&format!("  group coordinators: {}\n", coordinators.join(" ")));
     }
+    for note in &world.scenario.notes {
+        out.push_str(&format!("  note: {note}\n"));
+    }
     out
 }
 
@@ -64,5 +67,6 @@ pub fn json(world: &World, source: &str) -> serde_json::Value {
         "streams": streams,
         "replicas": placement,
         "coordinators": coordinators,
+        "notes": world.scenario.notes,
     })
 }

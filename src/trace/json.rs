@@ -176,6 +176,18 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
                     "leader": leader, "members": members })
         }
+        TraceEvent::GroupAssignment { group, generation, protocol, members } => {
+            let members: Vec<Value> = members
+                .iter()
+                .map(|m| {
+                    json!({ "member_id": m.member_id, "group_instance_id": m.group_instance_id,
+                            "client_id": m.client_id, "host": node(m.node, names),
+                            "assignment": tps(&m.assignment, names) })
+                })
+                .collect();
+            json!({ "group": group, "generation": generation, "protocol": protocol.map(|p| p.name()),
+                    "members": members })
+        }
         TraceEvent::MemberReplaced { group, instance, old_member_id, new_member_id } => {
             json!({ "group": group, "instance": instance, "old_member_id": old_member_id, "new_member_id": new_member_id })
         }
@@ -207,6 +219,10 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         }
         TraceEvent::LeftGroup { consumer, group, reason } => {
             json!({ "consumer": names.consumer(*consumer), "group": group, "reason": reason })
+        }
+        TraceEvent::OffsetsExpired { group, partitions, group_deleted, retention_minutes, reason } => {
+            json!({ "group": group, "partitions": tps(partitions, names), "group_deleted": group_deleted,
+                    "retention_minutes": retention_minutes, "reason": reason })
         }
         TraceEvent::Paused { consumer, paused } => json!({ "consumer": names.consumer(*consumer), "paused": paused }),
         TraceEvent::Truncated { broker, tp, to_offset, records, reason } => {

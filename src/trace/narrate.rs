@@ -6,9 +6,10 @@
 //! t=21.000s » c3 gets nothing: 2 partitions can feed at most 2 consumers.
 //! ```
 
-use super::event::{TraceEvent, TracedEvent};
+use super::event::{MemberAssignment, TraceEvent, TracedEvent};
 use crate::cluster::record::LogBatch;
 use crate::engine::SimTime;
+use crate::group::assignor::Strategy;
 use crate::ids::{BrokerId, Names};
 
 /// Per batch, at most this many record lines; the rest are summarised.
@@ -214,9 +215,57 @@ fn partitions(list: &[crate::ids::TopicPartition], names: &Names) -> String {
     format!("[{}]", list.iter().map(|tp| names.partition(*tp)).collect::<Vec<_>>().join(", "))
 }
 
+/// A member id short enough to read: the client id (or `group.instance.id`)
+/// and the first 8 digits of the coordinator's UUID, which is what sorts
+/// members that share a client id.
+pub fn short_member_id(member_id: &str) -> String {
+    const UUID_LEN: usize = 36;
+    match member_id.len().checked_sub(UUID_LEN + 1) {
+        Some(cut) if member_id.is_char_boundary(cut) && member_id[cut..].starts_with('-') => {
+            format!("{}-{}…", &member_id[..cut], &member_id[cut + 1..cut + 9])
+        }
+        _ => member_id.to_string(),
+    }
+}
+
+/// Why a generation's assignment came out as it did: every classic assignor
+/// works through the members in `MemberInfo` order.
+fn assignment_reason(protocol: Option<Strategy>, members: &[MemberAssignment]) -> String {
+    let order = if members.iter().any(|m| m.group_instance_id.is_some()) {
+        "static members by group.instance.id first, then member id"
+    } else {
+        "member id"
+    };
+    match protocol {
+        Some(Strategy::Range) => format!("range splits each topic in order of {order}"),
+        Some(Strategy::RoundRobin) => format!("roundrobin deals the partitions out in order of {order}"),
+        Some(Strategy::Sticky) => format!("sticky keeps owners and balances the rest, in order of {order}"),
+        Some(Strategy::CooperativeSticky) => format!(
+            "cooperative-sticky keeps owners and balances the rest, in order of {order}; a partition that changes owner waits for a second round"
+        ),
+        None => format!("members in order of {order}"),
+    }
+}
+
 /// Lines for consumer-group events.
 fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
     Some(match event {
+        TraceEvent::GroupAssignment { group, generation, protocol, members } => {
+            let mut out = vec![format!(
+                "coordinator: group {group} generation {generation} is assigned ({}):",
+                assignment_reason(*protocol, members)
+            )];
+            for m in members {
+                let id = m.group_instance_id.clone().unwrap_or_else(|| short_member_id(&m.member_id));
+                let share = if m.assignment.is_empty() {
+                    "nothing (idle)".to_string()
+                } else {
+                    partitions(&m.assignment, names)
+                };
+                out.push(format!("  {} {id} → {share}", names.node(m.node)));
+            }
+            out
+        }
         TraceEvent::RebalanceStarted { group, generation, reason } => {
             vec![format!("coordinator: group {group} rebalances (generation {generation} ends) because {reason}")]
         }
@@ -227,7 +276,7 @@ fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
                 "coordinator: group {group} generation {generation} with {} member(s), assignor {}, leader {}",
                 members.len(),
                 protocol.map_or("none", |p| p.name()),
-                leader.as_deref().unwrap_or("-")
+                leader.as_deref().map_or("-".to_string(), short_member_id)
             )
         }],
         TraceEvent::MemberReplaced { group, instance, old_member_id, new_member_id } => vec![format!(
@@ -271,6 +320,21 @@ fn group_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
         }
         TraceEvent::ClientFailed { consumer, exception, reason } => {
             vec![format!("✗ {}: poll() throws {exception}: {reason}; the application stops", names.consumer(*consumer))]
+        }
+        TraceEvent::OffsetsExpired { group, partitions, group_deleted, retention_minutes, reason } => {
+            let mut lines = Vec::new();
+            if !partitions.is_empty() {
+                lines.push(format!(
+                    "coordinator: the committed offsets of group {group} on {} expired ({reason}, offsets.retention.minutes = {retention_minutes}): tombstones in __consumer_offsets; a consumer of the group that comes back starts from auto.offset.reset",
+                    partitions.iter().map(|tp| names.partition(*tp)).collect::<Vec<_>>().join(" ")
+                ));
+            }
+            if *group_deleted {
+                lines.push(format!(
+                    "coordinator: group {group} is deleted: it has no members and no committed offsets left"
+                ));
+            }
+            lines
         }
         TraceEvent::LeftGroup { consumer, group, reason } => {
             vec![format!("{} leaves group {group}: {reason}", names.consumer(*consumer))]
@@ -357,4 +421,15 @@ fn replication_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
         }
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn member_ids_are_shortened_to_their_client_id_and_the_start_of_the_uuid() {
+        assert_eq!(short_member_id("consumer-g-1-0b1c2d3e-4f50-4617-8a9b-0c1d2e3f4a5b"), "consumer-g-1-0b1c2d3e…");
+        assert_eq!(short_member_id("c1"), "c1", "not a generated id: shown whole");
+    }
 }

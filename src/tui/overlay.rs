@@ -212,6 +212,12 @@ fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
             member_state(m.state),
             if m.leader { " · group leader" } else { "" }
         ));
+        lines.push(format!("client.id: {}", m.client_id));
+        if let Some((place, of)) = crate::tui::panes::groups::place_by_member_id(world, consumer) {
+            lines.push(format!(
+                "#{place} of {of} members by member id: the assignors hand out partitions in this order (static members by group.instance.id first)"
+            ));
+        }
         lines.push(format!("coordinator: {}", m.coordinator.map_or("unknown".into(), |b| format!("broker {b}"))));
         if let Some(id) = &m.instance_id {
             lines.push(format!("group.instance.id: {id} (static member)"));

@@ -61,14 +61,14 @@ impl World {
         let brokers: Vec<Broker> = broker_ids
             .iter()
             .map(|&id| {
-                let rng = streams.stream(&format!("broker/{id}"));
+                let member_ids = streams.stream(&format!("member-ids/broker-{id}"));
                 Broker::new(
                     id,
                     scenario.broker_config,
                     controller.image.clone(),
                     controller_nodes.clone(),
                     names.offsets_topic,
-                    rng,
+                    member_ids,
                 )
             })
             .collect();

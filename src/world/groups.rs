@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::World;
 use crate::group::classic_group::{ClassicGroup, Member};
-use crate::group::coordinator::records::parse_commit;
+use crate::group::coordinator::records::{parse_commit, parse_commit_key};
 use crate::group::hash::coordinator_partition;
 use crate::ids::{BrokerId, TopicId, TopicPartition};
 use crate::trace::report::{GroupReport, GroupRow};
@@ -66,6 +66,13 @@ impl World {
                         && let Some(topic) = self.names.topic_id(&topic)
                     {
                         committed.insert(TopicPartition::new(topic, partition), position);
+                    } else if record.is_tombstone()
+                        && let Some((group, topic, partition)) = parse_commit_key(key)
+                        && group == name
+                        && let Some(topic) = self.names.topic_id(&topic)
+                    {
+                        // The commit expired (`offsets.retention.minutes`).
+                        committed.remove(&TopicPartition::new(topic, partition));
                     }
                 }
             }

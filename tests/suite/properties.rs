@@ -92,6 +92,25 @@ struct Group {
     members: Vec<Member>,
 }
 
+/// A consumer reading chosen partitions (Kafka's `assign()`), alone or
+/// committing to a group of its own.
+#[derive(Clone, Debug)]
+struct Reader {
+    topic: usize,
+    /// Bit `i % 12` set: it reads partition `i` (partition 0 when none is).
+    partitions: u32,
+    group: bool,
+    earliest: bool,
+    member: Member,
+}
+
+impl Reader {
+    fn partitions(&self, topic: &Topic) -> Vec<u32> {
+        let chosen: Vec<u32> = (0..topic.partitions).filter(|i| self.partitions & (1 << (i % 12)) != 0).collect();
+        if chosen.is_empty() { vec![0] } else { chosen }
+    }
+}
+
 #[derive(Clone, Debug)]
 enum FaultKind {
     /// The broker process dies and restarts with its disk.
@@ -125,6 +144,7 @@ struct Generated {
     topics: Vec<Topic>,
     producers: Vec<Producer>,
     groups: Vec<Group>,
+    readers: Vec<Reader>,
     faults: Vec<Fault>,
 }
 
@@ -226,6 +246,11 @@ fn group(topics: usize) -> impl Strategy<Value = Group> {
         })
 }
 
+fn reader(topics: usize) -> impl Strategy<Value = Reader> {
+    (0..topics, 1u32..4096, any::<bool>(), any::<bool>(), member())
+        .prop_map(|(topic, partitions, group, earliest, member)| Reader { topic, partitions, group, earliest, member })
+}
+
 fn fault(brokers: u32) -> impl Strategy<Value = Fault> {
     (
         1..=brokers,
@@ -286,11 +311,12 @@ fn scenario(mode: Mode) -> impl Strategy<Value = Generated> {
                 Just(topics),
                 prop::collection::vec(producer(n, mode), 1..=3),
                 prop::collection::vec(group(n), 0..=2),
+                prop::collection::vec(reader(n), 0..=2),
                 prop::collection::vec(fault(brokers), 0..=4),
             )
-                .prop_map(move |(topics, producers, groups, faults)| {
+                .prop_map(move |(topics, producers, groups, readers, faults)| {
                     let faults = if mode == Mode::Durable { sequential(faults) } else { faults };
-                    Generated { seed, brokers, topics, producers, groups, faults }
+                    Generated { seed, brokers, topics, producers, groups, readers, faults }
                 })
         })
     })
@@ -328,7 +354,7 @@ impl Generated {
             }
         }
         let mut timeline = Vec::new();
-        if self.groups.iter().any(|g| !g.members.is_empty()) {
+        if self.groups.iter().any(|g| !g.members.is_empty()) || !self.readers.is_empty() {
             y.push_str("consumers:\n");
         }
         for (g, group) in self.groups.iter().enumerate() {
@@ -345,6 +371,30 @@ impl Generated {
                     if let Some(after) = back {
                         timeline.push((at + after, format!("start: {id}")));
                     }
+                }
+            }
+        }
+        for (r, reader) in self.readers.iter().enumerate() {
+            let id = format!("r{r}");
+            let partitions: Vec<String> = reader
+                .partitions(&self.topics[reader.topic])
+                .iter()
+                .map(|p| format!("t{}-{p}", reader.topic))
+                .collect();
+            let reset = if reader.earliest { "earliest" } else { "latest" };
+            let _ = writeln!(
+                y,
+                "  - id: {id}\n    assign: [{}]\n    start: {}ms\n    config:\n      auto.offset.reset: {reset}",
+                partitions.join(", "),
+                reader.member.start_ms
+            );
+            if reader.group {
+                let _ = writeln!(y, "    group: manual{r}");
+            }
+            if let Some((at, crash, back)) = reader.member.leaves {
+                timeline.push((at, format!("{}: {id}", if crash { "crash" } else { "stop" })));
+                if let Some(after) = back {
+                    timeline.push((at + after, format!("start: {id}")));
                 }
             }
         }
@@ -458,6 +508,47 @@ fn durable_settings_lose_no_acknowledged_record() {
         }
         Ok(())
     });
+}
+
+/// Consumers reading chosen partitions with `assign()` read every record of
+/// them: with no faults and a reader per topic that stays, nothing acknowledged
+/// goes unread, and no reader holds a partition it was not given.
+#[test]
+fn manual_readers_read_their_partitions() {
+    let mut runner = runner(24, "manual-readers");
+    let strategy = scenario(Mode::Durable).prop_map(|mut g| {
+        g.faults.clear();
+        // One reader per topic that reads all of it from the start and stays.
+        for topic in 0..g.topics.len() {
+            let member = Member { start_ms: 0, leaves: None };
+            g.readers.push(Reader { topic, partitions: 4095, group: topic % 2 == 0, earliest: true, member });
+        }
+        g
+    });
+    let result = runner.run(&strategy, |g| {
+        let check = || -> Result<(), String> {
+            let (outcome, _) = run(&g)?;
+            if outcome.delivery.unobserved > 0 {
+                return Err(format!("{} acknowledged records were read by nobody", outcome.delivery.unobserved));
+            }
+            let first_reader = outcome.consumers.len() - g.readers.len();
+            for (reader, row) in g.readers.iter().zip(&outcome.consumers[first_reader..]) {
+                let given: Vec<String> = reader
+                    .partitions(&g.topics[reader.topic])
+                    .iter()
+                    .map(|p| format!("t{}-{p}", reader.topic))
+                    .collect();
+                if let Some((tp, _)) = row.positions.iter().find(|(tp, _)| !given.contains(tp)) {
+                    return Err(format!("{} reads {tp}, which it was not given ({})", row.consumer, given.join(", ")));
+                }
+            }
+            Ok(())
+        };
+        check().map_err(|why| reproduce("manual-readers", &g, &why))
+    });
+    if let Err(e) = result {
+        panic!("manual-readers: {e}");
+    }
 }
 
 /// The simulator must not be too safe: Kafka's known ways of losing

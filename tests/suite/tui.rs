@@ -69,7 +69,7 @@ fn screen_with_a_third_idle_consumer() {
     let mut app = app("third-consumer-idle");
     go_to(&mut app, "30s");
     let screen = screen_text(&mut app, WIDTH, HEIGHT);
-    assert!(screen.contains("c3 polling · idle: no partition"), "{screen}");
+    assert!(screen.contains("c3 #3 polling · idle: no partition"), "{screen}");
     snapshot("tui_third_consumer_idle", &mut app);
 }
 
@@ -119,7 +119,7 @@ fn the_idle_consumer_is_on_a_small_screen() {
     let mut app = app("third-consumer-idle");
     go_to(&mut app, "30s");
     let screen = screen_text(&mut app, SMALL.0, SMALL.1);
-    assert!(screen.contains("c3 polling · idle: no partition"), "{screen}");
+    assert!(screen.contains("c3 #3 polling · idle: no partition"), "{screen}");
     assert!(screen.contains("t=30.000s"), "{screen}");
 }
 
@@ -160,7 +160,7 @@ fn go_to_lands_on_the_time_and_the_sandbox_acts_there() {
     let saved = kafkasim::tui::sandbox::scenario_text(&app).expect("saves");
     let crash = saved.find("crash: c1").expect("the crash");
     assert!(saved[..crash].trim_end().ends_with("at: 40s"), "happens at 40s:\n{saved}");
-    let earlier = saved.find("at: 37500ms").expect("the scenario's narration at 37.5s");
+    let earlier = saved.find("at: 36500ms").expect("the scenario's narration at 36.5s");
     let later = saved.find("at: 80s").expect("the scenario's narration at 80s");
     assert!(earlier < crash && crash < later, "in time order among the scenario's own:\n{saved}");
     assert!(saved.contains("(scripted for the run before your changes)"), "later narration is marked:\n{saved}");

@@ -6,14 +6,14 @@ use std::collections::BTreeMap;
 use crate::actor::Ctx;
 use crate::config::consumer::OffsetReset;
 use crate::engine::SimDuration;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::ids::{BrokerId, NodeId, TopicId, TopicPartition};
 use crate::protocol::{
     ErrorCode, FetchPartition, FetchRequest, FetchResponse, ListOffsetsRequest, ListOffsetsResponse, Message,
     MetadataRequest, OffsetSpec,
 };
 use crate::trace::TraceEvent;
 
-use super::{Buffered, Consumer, InFlight, Position};
+use super::{AppState, Buffered, Consumer, InFlight, MemberState, Position};
 
 impl Consumer {
     fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
@@ -50,10 +50,23 @@ impl Consumer {
         let Some(broker) = self.pick_broker(ctx) else {
             return;
         };
-        let topics = self.topics.clone();
+        let topics = self.metadata_topics();
         self.send_request(ctx, broker, InFlight::Metadata, |correlation_id| {
             Message::MetadataRequest(MetadataRequest { correlation_id, topics })
         });
+    }
+
+    /// The topics a Metadata request asks about: the subscribed ones, or,
+    /// with a manual assignment, the topics of the assigned partitions
+    /// (`SubscriptionState.assignFromUser` makes those the subscription).
+    pub(super) fn metadata_topics(&self) -> Vec<TopicId> {
+        if self.explicit_assignment.is_empty() {
+            return self.topics.clone();
+        }
+        let mut topics: Vec<TopicId> = self.explicit_assignment.iter().map(|tp| tp.topic).collect();
+        topics.sort_unstable();
+        topics.dedup();
+        topics
     }
 
     /// Partitions without a position ask their leader for the offset
@@ -63,19 +76,7 @@ impl Consumer {
             OffsetReset::Earliest => OffsetSpec::Earliest,
             OffsetReset::Latest => OffsetSpec::Latest,
             OffsetReset::None => {
-                let unknown: Vec<TopicPartition> =
-                    self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
-                for tp in unknown {
-                    self.positions.insert(tp, Position::Failed);
-                    let reason = match self.out_of_range_at.remove(&tp) {
-                        Some(from) => format!(
-                            "OffsetOutOfRangeException: offset {from} is no longer in the log and auto.offset.reset=none"
-                        ),
-                        None => "NoOffsetForPartitionException: auto.offset.reset=none and no offset to start from"
-                            .to_string(),
-                    };
-                    ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset: -1, reason });
-                }
+                self.maybe_throw_no_offset(ctx);
                 return;
             }
         };
@@ -101,6 +102,58 @@ impl Consumer {
                 Message::ListOffsetsRequest(ListOffsetsRequest { correlation_id, partitions: request_partitions })
             });
         }
+    }
+
+    /// `auto.offset.reset=none`: once the group's committed offsets are
+    /// known, a partition still without a position makes `poll()` throw
+    /// before anything is fetched, from any partition, and on every call
+    /// (`SubscriptionState.resetInitializingPositions` throws
+    /// NoOffsetForPartitionException; after OFFSET_OUT_OF_RANGE,
+    /// `FetchCollector.handleInitializeErrors` throws
+    /// OffsetOutOfRangeException). The application does not catch it and
+    /// stops.
+    fn maybe_throw_no_offset(&mut self, ctx: &mut Ctx<'_>) {
+        // Only poll() throws, and only once the group has its assignment
+        // (`updateAssignmentMetadataIfNeeded` returns before
+        // `updateFetchPositions` while the coordinator is rebalancing).
+        let in_poll = self.app == AppState::Polling
+            && self.membership.as_ref().is_none_or(|m| m.state == MemberState::Stable && !m.blocks_poll());
+        let fetching_committed = self.positions.values().any(|p| *p == Position::FetchingCommitted);
+        if !in_poll || fetching_committed {
+            return;
+        }
+        let unknown: Vec<TopicPartition> =
+            self.positions.iter().filter(|(_, p)| **p == Position::Unknown).map(|(&tp, _)| tp).collect();
+        if unknown.is_empty() {
+            return;
+        }
+        let name = |tp: &TopicPartition| {
+            format!("{}-{}", self.topic_names.get(&tp.topic).map_or("?", String::as_str), tp.partition)
+        };
+        let out_of_range: Vec<String> = unknown
+            .iter()
+            .filter_map(|tp| self.out_of_range_at.get(tp).map(|offset| format!("offset {offset} of {}", name(tp))))
+            .collect();
+        let (exception, reason) = if out_of_range.is_empty() {
+            let partitions: Vec<String> = unknown.iter().map(name).collect();
+            (
+                "NoOffsetForPartitionException",
+                format!(
+                    "auto.offset.reset=none and no committed offset for {} (\"Undefined offset with no reset policy for partitions: [{}]\"); nothing is fetched, not even from the partitions that have one",
+                    partitions.join(", "),
+                    partitions.join(", ")
+                ),
+            )
+        } else {
+            (
+                "OffsetOutOfRangeException",
+                format!(
+                    "{} is no longer in the log (OFFSET_OUT_OF_RANGE) and auto.offset.reset=none",
+                    out_of_range.join(", ")
+                ),
+            )
+        };
+        self.fail_application(ctx, exception, reason);
     }
 
     pub(super) fn on_list_offsets_response(&mut self, ctx: &mut Ctx<'_>, response: ListOffsetsResponse) {
@@ -218,5 +271,46 @@ impl Consumer {
                 _ => self.metadata.invalidate(p.tp),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::config::ConsumerConfig;
+    use crate::ids::ClientIdx;
+    use crate::scenario::{CommitMode, ConsumerDef};
+
+    fn consumer(topics: Vec<TopicId>, assign: Vec<TopicPartition>) -> Consumer {
+        let def = ConsumerDef {
+            name: "c".to_string(),
+            topics,
+            assign,
+            group: None,
+            seeks: BTreeMap::new(),
+            processing: SimDuration::ZERO,
+            commit: CommitMode::Never,
+            config: ConsumerConfig::default(),
+            start: None,
+        };
+        Consumer::new(ClientIdx(0), &def, BTreeMap::new(), vec![BrokerId(1)])
+    }
+
+    /// As `SubscriptionState.assignFromUser` does, a manual assignment makes
+    /// its partitions' topics the ones metadata is asked for, each once (the
+    /// Metadata request of a consumer reading `[t-0, t-1]` used to name no
+    /// topic at all, so it never learnt a leader).
+    #[test]
+    fn a_manual_assignment_asks_metadata_for_its_partitions_topics() {
+        let (orders, audit) = (TopicId(0), TopicId(2));
+        let manual = consumer(
+            Vec::new(),
+            vec![TopicPartition::new(audit, 1), TopicPartition::new(orders, 0), TopicPartition::new(audit, 0)],
+        );
+        assert_eq!(manual.metadata_topics(), vec![orders, audit]);
+        let subscribed = consumer(vec![audit], Vec::new());
+        assert_eq!(subscribed.metadata_topics(), vec![audit]);
     }
 }

@@ -19,6 +19,7 @@ use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, JoinedMember, MemberSu
 use crate::scenario::CommitMode;
 use crate::trace::TraceEvent;
 
+use super::heartbeat::Heartbeat;
 use super::{AfterCommit, AppState, Consumer, ConsumerTimer, InFlight};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,6 +69,8 @@ pub struct Membership {
     revoking: bool,
     /// After a retriable JoinGroup error: no new JoinGroup before this.
     pub(super) next_join_at: SimTime,
+    /// The heartbeat thread's timer.
+    pub(super) heartbeat: Heartbeat,
 }
 
 impl Membership {
@@ -90,6 +93,7 @@ impl Membership {
             committed_for_join: false,
             revoking: false,
             next_join_at: SimTime::ZERO,
+            heartbeat: Heartbeat::default(),
         }
     }
 
@@ -105,6 +109,7 @@ impl Membership {
         self.committed_for_join = false;
         self.revoking = false;
         self.next_join_at = SimTime::ZERO;
+        self.heartbeat.disable();
     }
 
     /// An eager member in the middle of a rebalance returns no records
@@ -346,6 +351,7 @@ impl Consumer {
     ) {
         let idx = self.idx;
         let backoff = self.config.retry_backoff_ms;
+        let heartbeat_interval_ms = self.config.heartbeat_interval_ms;
         let Some(m) = self.membership_mut() else { return };
         match error {
             ErrorCode::None => {
@@ -353,6 +359,10 @@ impl Consumer {
                 m.generation = generation;
                 m.leader = leader == member_id;
                 m.state = MemberState::Syncing;
+                // `HeartbeatThread.enable` → `resetTimeouts`: the first
+                // heartbeat of this generation is an interval from now.
+                let due = m.heartbeat.enable(ctx.now, SimDuration::from_millis(heartbeat_interval_ms));
+                ctx.set_timer(due.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Heartbeat(due)));
                 ctx.trace(TraceEvent::Joined {
                     consumer: idx,
                     group: m.group.clone(),
@@ -496,18 +506,31 @@ impl Consumer {
         self.start_positions(ctx, &added);
     }
 
-    /// The heartbeat thread: heartbeat while stable, every `heartbeat.interval.ms`.
-    pub(super) fn heartbeat(&mut self, ctx: &mut Ctx<'_>) {
-        ctx.set_timer(
-            SimDuration::from_millis(self.config.heartbeat_interval_ms),
-            Timer::Consumer(ConsumerTimer::Heartbeat),
-        );
-        let Some(m) = self.membership.as_ref() else { return };
-        if m.state != MemberState::Stable || m.member_id.is_empty() {
+    /// The heartbeat timer set for `at` expired: the heartbeat thread sends a
+    /// Heartbeat if the member is in the group (joined, syncing or stable),
+    /// and turns itself off when it is not.
+    pub(super) fn heartbeat(&mut self, ctx: &mut Ctx<'_>, at: SimTime) {
+        let interval = SimDuration::from_millis(self.config.heartbeat_interval_ms);
+        let backoff_ms = self.config.retry_backoff_ms;
+        let in_flight = self.has_in_flight(|f| matches!(f, InFlight::Heartbeat { .. }));
+        let Some(m) = self.membership.as_mut() else { return };
+        if !m.heartbeat.is_due(at) {
             return;
         }
-        let Some(broker) = m.coordinator else { return };
-        if self.has_in_flight(|f| matches!(f, InFlight::Heartbeat { .. })) {
+        let joined = matches!(m.state, MemberState::Syncing | MemberState::Stable) && !m.member_id.is_empty();
+        if !joined {
+            m.heartbeat.disable();
+            return;
+        }
+        let Some(broker) = m.coordinator else {
+            // The main loop looks the coordinator up; look again after a backoff.
+            let due = m.heartbeat.wait(ctx.now, SimDuration::from_millis(backoff_ms));
+            ctx.set_timer(due.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Heartbeat(due)));
+            return;
+        };
+        let due = m.heartbeat.sent(ctx.now, interval);
+        ctx.set_timer(interval, Timer::Consumer(ConsumerTimer::Heartbeat(due)));
+        if in_flight {
             return;
         }
         let (group, generation, member_id) = (m.group.clone(), m.generation, m.member_id.clone());
@@ -519,18 +542,36 @@ impl Consumer {
         });
     }
 
+    /// `failHeartbeat`: the heartbeat got no answer (or an error that is not
+    /// part of the protocol): try again after the retry backoff.
+    pub(super) fn heartbeat_failed(&mut self, ctx: &mut Ctx<'_>) {
+        let (backoff_ms, backoff_max_ms) = (self.config.retry_backoff_ms, self.config.retry_backoff_max_ms);
+        let Some(m) = self.membership.as_mut() else { return };
+        if !m.heartbeat.is_enabled() {
+            return;
+        }
+        let due = m.heartbeat.failed(ctx.now, backoff_ms, backoff_max_ms);
+        ctx.set_timer(due.saturating_sub(ctx.now), Timer::Consumer(ConsumerTimer::Heartbeat(due)));
+    }
+
     fn on_heartbeat_error(&mut self, ctx: &mut Ctx<'_>, error: ErrorCode) {
         let Some(m) = self.membership.as_mut() else { return };
         match error {
-            ErrorCode::None => {}
-            ErrorCode::RebalanceInProgress => m.rejoin_needed = true,
+            ErrorCode::None => m.heartbeat.received(),
+            ErrorCode::RebalanceInProgress => {
+                m.heartbeat.received();
+                m.rejoin_needed = true;
+            }
             ErrorCode::IllegalGeneration => m.reset_generation(),
             ErrorCode::UnknownMemberId => {
                 m.member_id.clear();
                 m.reset_generation();
             }
             ErrorCode::FencedInstanceId => self.fail(ctx, error),
-            _ => self.coordinator_lost(),
+            _ => {
+                self.heartbeat_failed(ctx);
+                self.coordinator_lost();
+            }
         }
     }
 
@@ -592,13 +633,7 @@ impl Consumer {
             ),
             _ => ("KafkaException", "the group coordinator refused it"),
         };
-        ctx.trace(TraceEvent::ClientFailed {
-            consumer: self.idx,
-            exception: format!("{exception} ({})", error.name()),
-            reason: why.to_string(),
-        });
-        self.phase = super::ConsumerPhase::Failed;
-        self.reset_volatile_state();
+        self.fail_application(ctx, &format!("{exception} ({})", error.name()), why.to_string());
     }
 
     /// The coordinator moved or is unreachable: find it again.

@@ -79,7 +79,7 @@ impl Broker {
             }
             return;
         }
-        if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.rng) {
+        if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.member_ids) {
             let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
             for &(committed_tp, offset) in &commit.offsets {
                 let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
@@ -124,6 +124,32 @@ impl Broker {
                 }
                 None => self.append_internal(ctx, tp, batch),
             }
+        }
+        self.write_tombstones(ctx);
+    }
+
+    /// Appends the tombstones of offsets that expired and groups deleted
+    /// (`cleanupGroupMetadata`), one batch per group.
+    fn write_tombstones(&mut self, ctx: &mut Ctx<'_>) {
+        let Some(offsets_topic) = self.offsets_topic else { return };
+        for expiry in std::mem::take(&mut self.coordinator.expired) {
+            let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
+            let mut keys: Vec<String> = expiry
+                .partitions
+                .iter()
+                .map(|tp| {
+                    let topic = self.metadata.topics.get(&tp.topic).map_or("?", |t| t.name.as_str());
+                    commit_key(&expiry.group, topic, tp.partition)
+                })
+                .collect();
+            if expiry.group_deleted {
+                keys.push(group_key(&expiry.group));
+            }
+            for key in &keys {
+                builder.push(RecordId::INTERNAL, ctx.now.as_millis(), Some(key.as_bytes()), None, &[]);
+            }
+            let partition = coordinator_partition(&expiry.group, self.config.offsets_topic_num_partitions);
+            self.append_internal(ctx, TopicPartition::new(offsets_topic, partition), Arc::new(builder.build()));
         }
     }
 

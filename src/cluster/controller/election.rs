@@ -21,7 +21,10 @@ use crate::ids::BrokerId;
 pub enum ChangeReason {
     Fenced(BrokerId),
     Unfenced(BrokerId),
+    /// A preferred-leader election asked for (`kafka-leader-election`).
     Preferred,
+    /// The controller's scheduled leader-balance check.
+    BalanceCheck,
     AlterPartition(BrokerId),
 }
 

@@ -8,8 +8,7 @@
 //! instance replaces its old member id, which is fenced from then on, and a
 //! stable group does not rebalance for it.
 
-use rand::RngExt;
-
+use super::member_id::generate_member_id;
 use super::{GroupCoordinator, GroupTimer, reply, set_timer};
 use crate::actor::Ctx;
 use crate::engine::{SimDuration, SimRng};
@@ -18,15 +17,7 @@ use crate::group::classic_group::{ClassicGroup, GroupState, Member, Waiting};
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, JoinedMember};
 use crate::trace::TraceEvent;
-
-/// A random version-4 UUID, as Java's `UUID.randomUUID().toString()` prints it.
-pub fn random_uuid(rng: &mut SimRng) -> String {
-    let mut bytes: [u8; 16] = rng.random();
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
+use crate::trace::event::MemberAssignment;
 
 /// A JoinGroup answer carrying only an error (and the member id to use).
 pub(crate) fn join_error(correlation_id: u64, error: ErrorCode, member_id: &str) -> GroupMessage {
@@ -82,7 +73,7 @@ impl GroupCoordinator {
         }
         if request.member_id.is_empty() {
             if let Some(instance) = request.group_instance_id.clone() {
-                let new_id = format!("{instance}-{}", random_uuid(rng));
+                let new_id = generate_member_id(&request.client_id, Some(&instance), rng);
                 match g.static_member(&instance).map(|m| m.member_id.clone()) {
                     Some(old_id) => self.replace_static_member(ctx, &group, &old_id, new_id, waiting, request),
                     None => self.add_member(ctx, &group, new_id, waiting, request),
@@ -90,7 +81,7 @@ impl GroupCoordinator {
                 return;
             }
             // KIP-394: hand out an id and ask the member to join again with it.
-            let new_id = format!("{}-{}", request.client_id, random_uuid(rng));
+            let new_id = generate_member_id(&request.client_id, None, rng);
             let expiry = ctx.now + SimDuration::from_millis(session_timeout_ms);
             g.pending_members.insert(new_id.clone(), expiry);
             self.schedule_session_check(ctx, &group);
@@ -281,7 +272,7 @@ impl GroupCoordinator {
         }
         g.pending_sync.clear();
         let from_empty = g.state == GroupState::Empty;
-        g.state = GroupState::PreparingRebalance;
+        g.transition_to(GroupState::PreparingRebalance, ctx.now);
         g.rebalance_token += 1;
         g.rebalance_reason = reason.clone();
         let token = g.rebalance_token;
@@ -359,7 +350,7 @@ impl GroupCoordinator {
         g.generation += 1;
         g.rebalance_token += 1;
         if g.members.is_empty() {
-            g.state = GroupState::Empty;
+            g.transition_to(GroupState::Empty, ctx.now);
             g.protocol = None;
             g.leader = None;
             self.metadata_changed.insert(group.to_string());
@@ -381,7 +372,7 @@ impl GroupCoordinator {
                 g.join_order.iter().filter(|id| g.members[*id].awaiting_join.is_some()).cloned().collect();
             g.leader = java_hash_order(&joined).into_iter().next().or_else(|| g.join_order.first().cloned());
         }
-        g.state = GroupState::CompletingRebalance;
+        g.transition_to(GroupState::CompletingRebalance, ctx.now);
         g.pending_sync = g.members.keys().cloned().collect();
         let leader = g.leader.clone().unwrap_or_default();
         let everyone = joined_members(g);
@@ -485,7 +476,24 @@ impl GroupCoordinator {
             return;
         }
         if error.is_ok() {
-            g.state = GroupState::Stable;
+            g.transition_to(GroupState::Stable, ctx.now);
+            let members = g
+                .members_in_assignor_order()
+                .into_iter()
+                .map(|m| MemberAssignment {
+                    member_id: m.member_id.clone(),
+                    group_instance_id: m.group_instance_id.clone(),
+                    client_id: m.client_id.clone(),
+                    node: m.node,
+                    assignment: m.assignment.clone(),
+                })
+                .collect();
+            ctx.trace(TraceEvent::GroupAssignment {
+                group: group.to_string(),
+                generation,
+                protocol: g.protocol,
+                members,
+            });
         }
         for m in g.members.values_mut() {
             if !error.is_ok() {

@@ -27,11 +27,23 @@ pub fn commit_key(group: &str, topic: &str, partition: u32) -> String {
 
 /// Reads a commit record back: `(group, topic, partition, offset)`.
 pub fn parse_commit(key: &[u8], value: Option<&[u8]>) -> Option<(String, String, u32, i64)> {
+    let (group, topic, partition) = parse_commit_key(key)?;
+    let offset = std::str::from_utf8(value?).ok()?.parse().ok()?;
+    Some((group, topic, partition, offset))
+}
+
+/// Reads a commit key back: `(group, topic, partition)`. With no value the
+/// record is a tombstone: that commit was deleted (it expired).
+pub fn parse_commit_key(key: &[u8]) -> Option<(String, String, u32)> {
     let key = std::str::from_utf8(key).ok()?.strip_prefix("offset:")?;
     let (rest, partition) = key.rsplit_once(':')?;
     let (group, topic) = rest.rsplit_once(':')?;
-    let offset = std::str::from_utf8(value?).ok()?.parse().ok()?;
-    Some((group.to_string(), topic.to_string(), partition.parse().ok()?, offset))
+    Some((group.to_string(), topic.to_string(), partition.parse().ok()?))
+}
+
+/// The group a metadata key names.
+pub fn parse_group_key(key: &[u8]) -> Option<&str> {
+    std::str::from_utf8(key).ok()?.strip_prefix("group:")
 }
 
 /// The record key of a group's metadata.
@@ -46,6 +58,9 @@ pub struct GroupRecord {
     pub protocol: Option<String>,
     pub leader: Option<String>,
     pub members: Vec<MemberRecord>,
+    /// When the group entered its state, in ms (`currentStateTimestamp`).
+    #[serde(default)]
+    pub current_state_timestamp_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +85,7 @@ impl GroupRecord {
             generation: group.generation,
             protocol: group.protocol.map(|p| p.name().to_string()),
             leader: group.leader.clone(),
+            current_state_timestamp_ms: group.current_state_timestamp.map(SimTime::as_millis),
             members: group
                 .join_order
                 .iter()
@@ -125,6 +141,8 @@ impl GroupRecord {
             });
         }
         group.state = if group.members.is_empty() { GroupState::Empty } else { GroupState::Stable };
+        group.current_state_timestamp =
+            self.current_state_timestamp_ms.and_then(|ms| u64::try_from(ms).ok()).map(SimTime::from_millis);
         group
     }
 

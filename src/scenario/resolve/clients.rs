@@ -322,6 +322,21 @@ pub(crate) fn resolve_consumers(
                 }
             }
         }
+        if let (Some(list), Some(_)) = (inherit!(assign), inherit!(topics))
+            && !list.value.is_empty()
+            && !topic_ids.is_empty()
+        {
+            // Kafka's consumer throws IllegalStateException: subscribe() and
+            // assign() are mutually exclusive.
+            r.error(
+                list,
+                format!("consumer `{}` both subscribes (`topics:`) and assigns partitions (`assign:`)", spec.id.value),
+                Some(
+                    "a Kafka consumer does one or the other: keep `topics:` to let its group share the partitions, or `assign:` to read exactly these"
+                        .to_string(),
+                ),
+            );
+        }
         if topic_ids.is_empty() && assign.is_empty() && !broken_chain && !bad_assign {
             r.error(
                 &spec.id,

@@ -52,6 +52,9 @@ pub(crate) fn apply<S, T: Configurable>(r: &mut Resolver<'_>, map: &ConfigMap<S>
             );
             continue;
         }
+        if let Some(why) = def.ignored {
+            r.notes.push(format!("{scope} config `{name}` has no effect: {why}"));
+        }
         match def.parse(&value.value) {
             Ok(parsed) => {
                 if let Err(e) = target.set(name, &parsed) {

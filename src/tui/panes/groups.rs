@@ -1,6 +1,8 @@
 //! Consumers and their groups: each group's state, generation, assignor and
 //! lag (a number and its trend), then one line per member with what it owns
 //! and the lag on each partition. Idle and rebalancing members stand out.
+//! `#n` is a member's place in member-id order, the order in which the
+//! assignors hand out partitions (so with range, `#1` gets the first ones).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -69,6 +71,17 @@ fn group_heading(theme: Theme, report: &GroupReport, trend: &str) -> [Line<'stat
     ]
 }
 
+/// Where a consumer's member stands in the order the assignors hand out
+/// partitions (static members by `group.instance.id`, then member id), as
+/// `(place, members)` among the members its coordinator knows.
+pub fn place_by_member_id(world: &World, consumer: &Consumer) -> Option<(usize, usize)> {
+    let m = consumer.membership.as_ref().filter(|m| !m.member_id.is_empty())?;
+    let view = world.group_view(&m.group)?;
+    let order = view.group?.members_in_assignor_order();
+    let place = order.iter().position(|member| member.member_id == m.member_id)?;
+    Some((place + 1, order.len()))
+}
+
 fn member_line(app: &App, world: &World, index: usize, report: Option<&GroupReport>, width: usize) -> Line<'static> {
     let t = app.theme;
     let consumer = &world.consumers[index];
@@ -76,6 +89,10 @@ fn member_line(app: &App, world: &World, index: usize, report: Option<&GroupRepo
     let name_style =
         if app.selected[Pane::Groups as usize] == index && app.focus == Pane::Groups { t.selected() } else { t.bold() };
     let mut spans = vec![Span::styled(format!("  {symbol} "), style), Span::styled(consumer.name.clone(), name_style)];
+    // The assignors go through the members in member-id order: #1 is served first.
+    if let Some((place, _)) = place_by_member_id(world, consumer) {
+        spans.push(Span::styled(format!(" #{place}"), t.dim()));
+    }
     spans.push(Span::styled(format!(" {state}"), style));
     if consumer.phase == ConsumerPhase::Running {
         if consumer.assignment.is_empty() {
