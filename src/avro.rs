@@ -68,6 +68,17 @@ impl AvroSchema {
         }
     }
 
+    /// `shop.Order {orderid, item, units}`: the name and, for a record, its fields.
+    pub fn summary(&self) -> String {
+        match self.schema.as_ref() {
+            Schema::Record(record) => {
+                let fields: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+                format!("{} {{{}}}", self.type_name(), fields.join(", "))
+            }
+            _ => self.type_name(),
+        }
+    }
+
     /// Converts a value in Avro's JSON encoding to a datum of this schema.
     pub fn datum_from_json(&self, json: &serde_json::Value) -> Result<Value, json::DatumError> {
         json::from_json(&self.schema, json)

@@ -11,6 +11,7 @@
 pub mod error;
 pub mod group;
 pub mod metadata;
+pub mod registry;
 
 use std::sync::Arc;
 
@@ -189,6 +190,8 @@ pub enum Message {
     Controller(ControllerMessage),
     /// Consumer-group coordination and offsets.
     Group(GroupMessage),
+    /// A Schema Registry REST call and its answer.
+    Registry(registry::RegistryMessage),
 }
 
 impl Message {
@@ -204,6 +207,7 @@ impl Message {
             Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
             Message::Group(m) => m.request_correlation_id(),
             Message::Controller(m) => m.request_correlation_id(),
+            Message::Registry(m) => m.request_correlation_id(),
             _ => None,
         }
     }
@@ -220,6 +224,7 @@ impl Message {
                 | Message::ApiVersionsRequest { .. }
         ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
             || matches!(self, Message::Controller(m) if m.request_correlation_id().is_some())
+            || matches!(self, Message::Registry(m) if m.request_correlation_id().is_some())
     }
 
     /// Kafka's API name, for narration ("Fetch", "Produce", ...).
@@ -235,6 +240,7 @@ impl Message {
             Message::ConnectionReset => "ConnectionReset",
             Message::Controller(m) => m.api_name(),
             Message::Group(m) => m.api_name(),
+            Message::Registry(_) => "SchemaRegistry",
         }
     }
 }

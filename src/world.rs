@@ -10,6 +10,7 @@ mod actions;
 mod build;
 mod groups;
 mod quorum;
+mod registry;
 mod sandbox;
 mod step;
 mod view;
@@ -84,6 +85,8 @@ pub struct World {
     pub controller_nodes: Vec<ControllerId>,
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
+    /// The Schema Registry, when the scenario has one.
+    pub registry: Option<crate::registry::SchemaRegistry>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

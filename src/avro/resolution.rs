@@ -184,12 +184,12 @@ impl Walk<'_, '_, '_> {
                     out
                 }
                 (Schema::Record(r), Schema::Record(w)) => {
-                    let mut out = self.names(reader, rns, writer, wns, location);
+                    let mut out = Self::names(reader, writer, wns, location);
                     out.extend(self.record_fields(r, rns, w, wns, location, field_path));
                     out
                 }
                 (Schema::Enum(r), Schema::Enum(w)) => {
-                    let mut out = self.names(reader, rns, writer, wns, location);
+                    let mut out = Self::names(reader, writer, wns, location);
                     let mut missing: Vec<&String> = w.symbols.iter().filter(|s| !r.symbols.contains(s)).collect();
                     missing.sort();
                     let has_default = r.default.as_ref().is_some_and(|d| r.symbols.contains(d));
@@ -202,7 +202,7 @@ impl Walk<'_, '_, '_> {
                     out
                 }
                 _ if rt == "fixed" => {
-                    let mut out = self.names(reader, rns, writer, wns, location);
+                    let mut out = Self::names(reader, writer, wns, location);
                     let (rs, ws) = (fixed_size(reader), fixed_size(writer));
                     if rs != ws {
                         location.push("size".into());
@@ -281,14 +281,7 @@ impl Walk<'_, '_, '_> {
         out
     }
 
-    fn names(
-        &self,
-        reader: &Schema,
-        rns: Option<&str>,
-        writer: &Schema,
-        wns: Option<&str>,
-        location: &mut Vec<String>,
-    ) -> Vec<Incompatibility> {
+    fn names(reader: &Schema, writer: &Schema, wns: Option<&str>, location: &mut Vec<String>) -> Vec<Incompatibility> {
         let (Some(r), Some(w)) = (reader.name(), writer.name()) else { return Vec::new() };
         if r.name() == w.name() {
             return Vec::new();
@@ -297,7 +290,6 @@ impl Walk<'_, '_, '_> {
         let out =
             Self::incompatible(IncompatibilityType::NameMismatch, format!("expected: {}", w.fullname(wns)), location);
         location.pop();
-        let _ = rns;
         out
     }
 

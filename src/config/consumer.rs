@@ -164,6 +164,8 @@ pub struct ConsumerConfig {
     pub max_poll_interval_ms: u64,
     pub partition_assignment_strategy: Vec<Strategy>,
     pub group_instance_id: Option<String>,
+    /// Confluent's Avro deserializer settings (used when the consumer reads Avro).
+    pub serde: super::serde::SerdeConfig,
 }
 
 impl Default for ConsumerConfig {
@@ -185,6 +187,7 @@ impl Default for ConsumerConfig {
             max_poll_interval_ms: 300_000,
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             group_instance_id: None,
+            serde: super::serde::SerdeConfig::default(),
         }
     }
 }
@@ -223,7 +226,9 @@ impl Configurable for ConsumerConfig {
                     .collect::<Result<_, _>>()?;
             }
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
-            other => return Err(format!("`{other}` is not a modelled consumer config")),
+            other => {
+                self.serde.set(other, value).ok_or_else(|| format!("`{other}` is not a modelled consumer config"))?;
+            }
         }
         Ok(())
     }

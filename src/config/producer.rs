@@ -148,6 +148,8 @@ pub struct ProducerConfig {
     pub partitioner_ignore_keys: bool,
     pub metadata_max_age_ms: u64,
     pub client_id: Option<String>,
+    /// Confluent's Avro serializer settings (used when the producer writes Avro).
+    pub serde: super::serde::SerdeConfig,
 }
 
 impl Default for ProducerConfig {
@@ -167,6 +169,7 @@ impl Default for ProducerConfig {
             partitioner_ignore_keys: false,
             metadata_max_age_ms: 300_000,
             client_id: None,
+            serde: super::serde::SerdeConfig::default(),
         }
     }
 }
@@ -224,7 +227,9 @@ impl Configurable for ProducerConfig {
             "partitioner.ignore.keys" => self.partitioner_ignore_keys = value.as_bool(),
             "metadata.max.age.ms" => self.metadata_max_age_ms = n as u64,
             "client.id" => self.client_id = Some(value.as_text()),
-            other => return Err(format!("`{other}` is not a modelled producer config")),
+            other => {
+                self.serde.set(other, value).ok_or_else(|| format!("`{other}` is not a modelled producer config"))?;
+            }
         }
         Ok(())
     }

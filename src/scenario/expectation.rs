@@ -182,6 +182,12 @@ pub enum Check {
     Outcome(OutcomeField),
     /// A delivery count of one producer's records only.
     ProducerOutcome(ClientIdx, OutcomeField),
+    /// Versions registered under a subject (in `_schemas`).
+    SubjectVersions(String),
+    /// Registry calls a client's Avro serializer or deserializer made.
+    RegistryCalls(super::ClientRef),
+    /// RecordDeserializationExceptions a consumer's poll() threw.
+    DeserializationFailures(ClientIdx),
 }
 
 #[derive(Clone, Debug, PartialEq)]

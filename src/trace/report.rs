@@ -170,6 +170,9 @@ pub struct Outcome {
     pub producers: Vec<ProducerRow>,
     pub expectations: Vec<ExpectationResult>,
     pub passed: bool,
+    /// The Schema Registry, when the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<super::registry::RegistryReport>,
 }
 
 fn list(ids: &[i32]) -> String {
@@ -321,6 +324,10 @@ impl Outcome {
                 consumers.row(row);
             }
             out.push_str(&consumers.render());
+        }
+        if let Some(registry) = &self.registry {
+            out.push('\n');
+            out.push_str(&registry.render());
         }
         let d = &self.delivery;
         out.push_str("\ndelivery checks:\n");

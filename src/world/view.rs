@@ -222,6 +222,7 @@ impl World {
             producers: self.producer_rows(),
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
             expectations,
+            registry: self.registry_report(),
         }
     }
 
@@ -279,6 +280,11 @@ impl World {
             },
             Check::Outcome(field) => Observed::Number(self.delivery().field(*field) as i64),
             Check::ProducerOutcome(p, field) => Observed::Number(self.delivery_of(Some(*p)).field(*field) as i64),
+            Check::SubjectVersions(subject) => Observed::Number(self.subject_versions(subject) as i64),
+            Check::RegistryCalls(client) => Observed::Number(self.registry_calls(*client) as i64),
+            Check::DeserializationFailures(c) => Observed::Number(
+                self.consumers.get(c.0 as usize).and_then(|c| c.deserializer.as_ref()).map_or(0, |d| d.failures as i64),
+            ),
         }
     }
 

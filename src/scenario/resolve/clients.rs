@@ -155,6 +155,10 @@ pub(crate) fn resolve_producers(
         let values = match &spec.value {
             Some(v) => match &v.value {
                 None => ValueSource::Null,
+                // An Avro value is JSON: its braces are not placeholders.
+                Some(text) if spec.value_schema.is_some() => {
+                    ValueSource::Template { template: Template::parse_json(text), size_bytes: None }
+                }
                 Some(text) => ValueSource::Template {
                     template: template(r, v, text),
                     size_bytes: spec.value_bytes.as_ref().map(|b| b.value as usize),
@@ -221,6 +225,7 @@ pub(crate) fn resolve_producers(
             None if is_started_by_timeline(file, &spec.id.value) => None,
             None => Some(SimTime::ZERO),
         };
+        let avro = super::avro::producer(r, file, spec, &config);
         producers.push(ProducerDef {
             name: spec.id.value.clone(),
             topic,
@@ -240,6 +245,7 @@ pub(crate) fn resolve_producers(
                 partition: spec.partition.as_ref().map(|p| p.value),
             },
             start,
+            avro,
         });
     }
     producers
@@ -368,6 +374,7 @@ pub(crate) fn resolve_consumers(
             None => Some(inherit!(start).map_or(SimTime::ZERO, |s| SimTime::ZERO + s.value.0)),
         };
         let commit = resolve_commit(r, inherit!(commit), group.is_some(), &config);
+        let avro = super::avro::consumer(r, file, &chain, &config);
         consumers.push(ConsumerDef {
             name: spec.id.value.clone(),
             topics: topic_ids,
@@ -378,6 +385,7 @@ pub(crate) fn resolve_consumers(
             commit,
             config,
             start,
+            avro,
         });
     }
     consumers
