@@ -7,9 +7,11 @@
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
+//! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
+mod avro;
 mod book;
 mod broken;
 mod cli;
