@@ -138,7 +138,7 @@ impl KafkaStore {
                 self.send_fetch(ctx, leader);
             }
         }
-        let mut wake = self.connections.next_wake();
+        let mut wake = self.connections.next_wake(ctx.now);
         if self.retry_at > ctx.now {
             wake = Some(wake.map_or(self.retry_at, |w| w.min(self.retry_at)));
         }

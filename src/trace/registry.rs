@@ -169,7 +169,7 @@ fn short(text: &str) -> String {
 }
 
 /// The registry in the outcome report: its subjects as `_schemas` holds them.
-#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct RegistryReport {
     /// `serving`, `starting` or `down`.
     pub state: String,
@@ -178,7 +178,7 @@ pub struct RegistryReport {
     pub subjects: Vec<SubjectRow>,
 }
 
-#[derive(Clone, Debug, serde::Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, serde::Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct SubjectRow {
     pub subject: String,
     pub compatibility: String,
