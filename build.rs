@@ -1,5 +1,6 @@
-//! Embeds the course scenarios (`scenarios/*.yaml`) in the binary, so
-//! `kafkasim run producer-consumer` works from any directory.
+//! Embeds the course scenarios (`scenarios/*.yaml`) and their Avro schemas
+//! (`scenarios/schemas/*.avsc`) in the binary, so `kafkasim run
+//! producer-consumer` works from any directory.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -28,6 +29,27 @@ fn main() {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_stem().and_then(|s| s.to_str()).expect("utf-8 file name");
         writeln!(out, "    ({name:?}, include_str!({:?})),", path.display().to_string()).expect("write to string");
+    }
+    out.push_str("];\n");
+    // The course's Avro schemas, which built-in scenarios name as `schemas/…`.
+    let schemas = dir.join("schemas");
+    println!("cargo:rerun-if-changed={}", schemas.display());
+    let mut avsc: Vec<_> = std::fs::read_dir(&schemas)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "avsc"))
+                .collect()
+        })
+        .unwrap_or_default();
+    avsc.sort();
+    out.push_str("/// Built-in Avro schemas: (`schemas/NAME.avsc`, file text), sorted.\npub static BUILTIN_SCHEMAS: &[(&str, &str)] = &[\n");
+    for path in &avsc {
+        println!("cargo:rerun-if-changed={}", path.display());
+        let name = path.file_name().and_then(|s| s.to_str()).expect("utf-8 file name");
+        writeln!(out, "    (\"schemas/{name}\", include_str!({:?})),", path.display().to_string())
+            .expect("write to string");
     }
     out.push_str("];\n");
     let target = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("builtin_scenarios.rs");

@@ -19,6 +19,7 @@ pub use crate::client::consumer::ConsumerTimer;
 pub use crate::client::producer::ProducerTimer;
 pub use crate::cluster::broker::BrokerTimer;
 pub use crate::cluster::controller::ControllerTimer;
+pub use crate::registry::RegistryTimer;
 
 /// A timer an actor set for itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +28,7 @@ pub enum Timer {
     Controller(ControllerTimer),
     Producer(ProducerTimer),
     Consumer(ConsumerTimer),
+    Registry(RegistryTimer),
 }
 
 /// Effects pushed by one handler invocation, applied by the run loop.

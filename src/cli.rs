@@ -167,6 +167,10 @@ pub enum ExplainCommand {
     Assign(explain::assign::AssignArgs),
     /// Which __consumer_offsets partition (and broker) coordinates a consumer group.
     Coordinator(explain::coordinator::CoordinatorArgs),
+    /// How a value becomes Avro bytes, step by step, and the record value Confluent's serializer writes.
+    Avro(explain::avro::AvroArgs),
+    /// Whether the Schema Registry would accept a new schema after an old one, and why.
+    Compat(explain::compat::CompatArgs),
 }
 
 /// Runs the parsed command line; returns the process exit code
@@ -186,6 +190,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
         Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
         Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
+        Some(Command::Explain(ExplainCommand::Avro(args))) => explain::avro::avro(&args),
+        Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args),
         Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
         Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review),

@@ -9,4 +9,5 @@ pub mod datagen;
 pub mod metadata_cache;
 pub mod partitioner;
 pub mod producer;
+pub mod serde;
 pub mod workload;

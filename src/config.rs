@@ -12,6 +12,7 @@ pub mod client_kind;
 pub mod consumer;
 pub mod network;
 pub mod producer;
+pub mod serde;
 pub mod topic;
 pub mod value;
 
@@ -53,7 +54,22 @@ impl Scope {
     }
 
     pub fn def(self, name: &str) -> Option<&'static ConfigDef> {
-        self.defs().iter().find(|d| d.name == name)
+        self.all_defs().find(|d| d.name == name)
+    }
+
+    /// Confluent's Avro serializer (producers) and deserializer (consumers)
+    /// configs, set in the same `config:` as the client's own.
+    pub fn serde_defs(self) -> &'static [ConfigDef] {
+        match self {
+            Scope::Producer => serde::PRODUCER_DEFS,
+            Scope::Consumer => serde::CONSUMER_DEFS,
+            Scope::Topic | Scope::Broker => &[],
+        }
+    }
+
+    /// The scope's configs, then its serde configs.
+    pub fn all_defs(self) -> impl Iterator<Item = &'static ConfigDef> {
+        self.defs().iter().chain(self.serde_defs())
     }
 }
 
@@ -146,7 +162,7 @@ mod tests {
     /// Every modelled config of a scope must be accepted by its typed struct with
     /// its documented default, so the tables and the code cannot drift apart.
     fn modelled_defaults_apply<T: Configurable>(mut target: T) {
-        for def in T::SCOPE.defs().iter().filter(|d| d.modelled) {
+        for def in T::SCOPE.all_defs().filter(|d| d.modelled) {
             let raw = def.default.split_whitespace().next().unwrap_or_default();
             let value = if def.kind == Kind::Bool {
                 ConfigValue::Bool(raw == "true")
@@ -184,7 +200,7 @@ mod tests {
     #[test]
     fn names_are_unique_within_a_scope() {
         for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer] {
-            let mut names: Vec<&str> = scope.defs().iter().map(|d| d.name).collect();
+            let mut names: Vec<&str> = scope.all_defs().map(|d| d.name).collect();
             names.sort_unstable();
             let before = names.len();
             names.dedup();

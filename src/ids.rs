@@ -61,6 +61,8 @@ pub enum NodeId {
     Controller(ControllerId),
     Producer(ClientIdx),
     Consumer(ClientIdx),
+    /// The Schema Registry (Confluent's `schema-registry` service).
+    SchemaRegistry,
 }
 
 /// A machine (process) on the simulated network: what crashes, restarts and is
@@ -71,6 +73,7 @@ pub enum Host {
     Controller(ControllerId),
     Producer(ClientIdx),
     Consumer(ClientIdx),
+    SchemaRegistry,
 }
 
 impl NodeId {
@@ -80,6 +83,7 @@ impl NodeId {
             NodeId::Controller(c) => Host::Controller(c),
             NodeId::Producer(p) => Host::Producer(p),
             NodeId::Consumer(c) => Host::Consumer(c),
+            NodeId::SchemaRegistry => Host::SchemaRegistry,
         }
     }
 }
@@ -135,6 +139,7 @@ impl Names {
             NodeId::Controller(c) => format!("controller {c}"),
             NodeId::Producer(p) => self.producer(p).to_string(),
             NodeId::Consumer(c) => self.consumer(c).to_string(),
+            NodeId::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
         }
     }
     pub fn host(&self, host: Host) -> String {
@@ -143,6 +148,7 @@ impl Names {
             Host::Controller(c) => format!("controller {c}"),
             Host::Producer(p) => self.producer(p).to_string(),
             Host::Consumer(c) => self.consumer(c).to_string(),
+            Host::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! all read. The CLI (`cli`) is a thin layer over these.
 
 pub mod actor;
+pub mod avro;
 pub mod check;
 pub mod cli;
 pub mod client;
@@ -18,6 +19,7 @@ pub mod group;
 pub mod ids;
 pub mod net;
 pub mod protocol;
+pub mod registry;
 pub mod scenario;
 pub mod trace;
 pub mod tui;

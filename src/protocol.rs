@@ -11,6 +11,7 @@
 pub mod error;
 pub mod group;
 pub mod metadata;
+pub mod registry;
 pub mod response_errors;
 
 use std::sync::Arc;
@@ -197,6 +198,8 @@ pub enum Message {
     Controller(ControllerMessage),
     /// Consumer-group coordination and offsets.
     Group(GroupMessage),
+    /// A Schema Registry REST call and its answer.
+    Registry(registry::RegistryMessage),
 }
 
 impl Message {
@@ -212,6 +215,7 @@ impl Message {
             Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
             Message::Group(m) => m.request_correlation_id(),
             Message::Controller(m) => m.request_correlation_id(),
+            Message::Registry(m) => m.request_correlation_id(),
             _ => None,
         }
     }
@@ -228,6 +232,7 @@ impl Message {
                 | Message::ApiVersionsRequest { .. }
         ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
             || matches!(self, Message::Controller(m) if m.request_correlation_id().is_some())
+            || matches!(self, Message::Registry(m) if m.request_correlation_id().is_some())
     }
 
     /// About how many bytes the message takes on the wire: its record
@@ -258,6 +263,7 @@ impl Message {
             Message::TcpAck { .. } => "TcpAck",
             Message::Controller(m) => m.api_name(),
             Message::Group(m) => m.api_name(),
+            Message::Registry(_) => "SchemaRegistry",
         }
     }
 }

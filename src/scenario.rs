@@ -76,6 +76,15 @@ pub struct Scenario {
     /// Settings the scenario makes that have no effect (as in Kafka 4.0),
     /// told to the user when it is checked or run.
     pub notes: Vec<String>,
+    /// The Schema Registry, when the scenario has one.
+    pub registry: Option<RegistryDef>,
+}
+
+/// A Schema Registry and its `_schemas` topic.
+#[derive(Clone, Debug)]
+pub struct RegistryDef {
+    pub config: crate::registry::RegistryConfig,
+    pub schemas_topic: TopicId,
 }
 
 #[derive(Clone, Debug)]
@@ -101,6 +110,8 @@ pub struct ProducerDef {
     pub workload: Workload,
     /// `None`: started by a timeline `start`.
     pub start: Option<SimTime>,
+    /// Confluent's Avro serializer, when the producer writes Avro.
+    pub avro: Option<crate::client::serde::AvroSerdeDef>,
 }
 
 /// When a consumer in a group commits its offsets.
@@ -127,6 +138,8 @@ pub struct ConsumerDef {
     pub commit: CommitMode,
     pub config: ConsumerConfig,
     pub start: Option<SimTime>,
+    /// Confluent's Avro deserializer, when the consumer reads Avro.
+    pub avro: Option<crate::client::serde::AvroSerdeDef>,
 }
 
 /// A client: producer or consumer, by index.
@@ -142,6 +155,7 @@ pub enum HostName {
     Broker(BrokerId),
     Controller(ControllerId),
     Client(ClientRef),
+    SchemaRegistry,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -165,6 +179,14 @@ pub enum Action {
     Slow(HostName, SimDuration),
     /// The application stops (`true`) or resumes calling poll().
     Pause(ClientIdx, bool),
+    /// A client's application changes its Avro schemas (and a producer its
+    /// value template).
+    Evolve {
+        client: ClientRef,
+        value_schema: Option<crate::avro::AvroSchema>,
+        key_schema: Option<crate::avro::AvroSchema>,
+        value: Option<crate::client::workload::Template>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -8,6 +8,7 @@ pub mod event;
 pub mod header;
 pub mod json;
 pub mod narrate;
+pub mod registry;
 pub mod report;
 pub mod sink;
 pub mod table;

@@ -11,6 +11,7 @@ mod build;
 mod expectations;
 mod groups;
 mod quorum;
+mod registry;
 mod sandbox;
 mod step;
 mod view;
@@ -86,6 +87,8 @@ pub struct World {
     pub controller_nodes: Vec<ControllerId>,
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
+    /// The Schema Registry, when the scenario has one.
+    pub registry: Option<crate::registry::SchemaRegistry>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

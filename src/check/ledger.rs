@@ -225,6 +225,12 @@ impl Ledger {
                     }
                 }
             }
+            // send() threw in the serializer: the record never left the application.
+            TraceEvent::Registry(crate::trace::registry::RegistryEvent::SerializationFailed { id, .. }) => {
+                if let Some(f) = self.fate_mut(*id) {
+                    f.rare_mut().failed = true;
+                }
+            }
             TraceEvent::DeliveryFailed { ids, .. } => {
                 for id in ids {
                     if let Some(f) = self.fate_mut(*id) {

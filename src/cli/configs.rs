@@ -47,7 +47,7 @@ fn text(scopes: &[Scope], client: ClientKind) -> String {
             _ => out.push_str(&format!("{} configs\n", scope.label())),
         }
         let mut table = Table::new(&["NAME", "DEFAULT", "MODELLED", "MEANING"]);
-        for def in scope.defs() {
+        for def in scope.all_defs() {
             let modelled = match (def.modelled, def.ignored) {
                 (true, Some(_)) => "ignored",
                 (true, None) => "yes",
@@ -73,11 +73,11 @@ pub fn markdown(scopes: &[Scope]) -> String {
     let mut out = String::new();
     for &scope in scopes {
         out.push_str(&format!("### {} configs\n\n| name | default | meaning |\n|---|---|---|\n", scope.label()));
-        for def in scope.defs().iter().filter(|d| d.modelled) {
+        for def in scope.all_defs().filter(|d| d.modelled) {
             out.push_str(&format!("| `{}` | `{}` | {} |\n", def.name, cell(def.default), cell(def.doc)));
         }
         let unmodelled: Vec<String> =
-            scope.defs().iter().filter(|d| !d.modelled).map(|d| format!("`{}`", d.name)).collect();
+            scope.all_defs().filter(|d| !d.modelled).map(|d| format!("`{}`", d.name)).collect();
         if !unmodelled.is_empty() {
             out.push_str(&format!(
                 "\nKafka also has these {} configs; kafkasim does not model them yet and refuses a scenario that sets them: {}.\n",

@@ -21,6 +21,7 @@
 //! consumer gets which partition is down to those UUIDs unless a scenario sets
 //! `client.id` or `group.instance.id`.
 
+mod avro;
 mod commits;
 mod fetcher;
 mod heartbeat;
@@ -57,6 +58,8 @@ pub enum ConsumerTimer {
     Heartbeat(SimTime),
     /// `max.poll.interval.ms` after the last poll: is the application stuck?
     PollTimeout,
+    /// The Avro deserializer's registry call: retry or time out.
+    Serde(crate::client::serde::SerdeTimer),
 }
 
 /// Where the consumer stands on one partition.
@@ -193,6 +196,10 @@ pub struct Consumer {
     /// assignment arrived: the time this consumer could not consume.
     stopped_by_rebalance_since: Option<SimTime>,
     stopped_by_rebalances: SimDuration,
+    /// Confluent's Avro deserializer, when the consumer reads Avro.
+    pub deserializer: Option<crate::client::serde::deserializer::AvroDeserializer>,
+    /// After a deserialization error, when the application polls again.
+    avro_retry_at: Option<SimTime>,
 }
 
 impl Consumer {
@@ -244,6 +251,8 @@ impl Consumer {
             processing_since: None,
             stopped_by_rebalance_since: None,
             stopped_by_rebalances: SimDuration::ZERO,
+            deserializer: None,
+            avro_retry_at: None,
         }
     }
 
@@ -358,6 +367,10 @@ impl Consumer {
         if let Some(m) = &mut self.membership {
             m.reset();
         }
+        if let Some(d) = &mut self.deserializer {
+            d.reset();
+        }
+        self.avro_retry_at = None;
     }
 
     /// How long eager rebalances kept this consumer from consuming, up to `now`.
@@ -419,6 +432,7 @@ impl Consumer {
             }
             ConsumerTimer::Heartbeat(at) => self.heartbeat(ctx, at),
             ConsumerTimer::PollTimeout => self.check_poll_timeout(ctx),
+            ConsumerTimer::Serde(timer) => self.on_serde_timer(ctx, timer),
         }
         self.run(ctx);
     }
@@ -436,6 +450,11 @@ impl Consumer {
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
         if !self.is_running() {
+            return;
+        }
+        if from == NodeId::SchemaRegistry {
+            self.on_registry_message(ctx, message);
+            self.run(ctx);
             return;
         }
         let NodeId::Broker(broker) = from else {
@@ -585,10 +604,17 @@ impl Consumer {
                 self.buffer.pop_front();
                 continue;
             };
-            let batch_end = front.batch.next_offset();
+            let batch = front.batch.clone();
+            let limit = match self.avro_gate(ctx, tp, &batch, from_offset, budget) {
+                avro::Gate::Open(limit) => limit,
+                avro::Gate::Stop => break,
+                avro::Gate::Moved => continue,
+                avro::Gate::Stopped => return,
+            };
+            let batch_end = batch.next_offset();
             let mut to_offset = from_offset;
             let mut taken = 0usize;
-            for (offset, _) in front.batch.records().filter(|(o, _)| *o >= from_offset) {
+            for (offset, _) in batch.records().filter(|(o, _)| *o >= from_offset && *o < limit) {
                 if taken == budget {
                     break;
                 }
@@ -596,11 +622,10 @@ impl Consumer {
                 to_offset = offset + 1;
             }
             // Everything left in the batch was taken: skip any offsets compaction removed.
-            let exhausted = front.batch.records().all(|(o, _)| o < to_offset);
+            let exhausted = batch.records().all(|(o, _)| o < to_offset);
             if exhausted {
                 to_offset = to_offset.max(batch_end);
             }
-            let batch = front.batch.clone();
             if exhausted {
                 self.buffer.pop_front();
             }
@@ -661,7 +686,9 @@ impl Consumer {
         // The application calls poll() again as soon as it has handled the
         // last records: with more already fetched, that is a moment later
         // (a microsecond: a poll() loop's own cost).
-        let polling = self.app == AppState::Polling && !self.membership.as_ref().is_some_and(|m| m.blocks_poll());
+        let polling = self.app == AppState::Polling
+            && !self.membership.as_ref().is_some_and(|m| m.blocks_poll())
+            && !self.avro_waiting(ctx.now);
         if polling && !self.buffer.is_empty() {
             self.wake_at(ctx, ctx.now + SimDuration::from_micros(1));
         }

@@ -10,6 +10,7 @@
 //! producer never blocks the application for lack of buffer space.
 
 mod accumulator;
+mod avro;
 mod node_latency;
 mod sender;
 mod socket_buffer;
@@ -41,6 +42,8 @@ pub enum ProducerTimer {
     RequestTimeout(SimTime),
     /// `metadata.max.age.ms` passed.
     MetadataMaxAge,
+    /// The Avro serializer's registry call: retry or time out.
+    Serde(crate::client::serde::SerdeTimer),
 }
 
 /// What a request in flight was for.
@@ -130,6 +133,8 @@ pub struct Producer {
     pub sent: u64,
     pub acknowledged: u64,
     pub failed: u64,
+    /// Confluent's Avro serializer, when the producer writes Avro.
+    pub serializer: Option<crate::client::serde::serializer::AvroSerializer>,
 }
 
 impl Producer {
@@ -176,6 +181,7 @@ impl Producer {
             sent: 0,
             acknowledged: 0,
             failed: 0,
+            serializer: None,
         }
     }
 
@@ -216,6 +222,9 @@ impl Producer {
         self.connections.clear();
         self.sockets.clear();
         self.wake.clear();
+        if let Some(serializer) = &mut self.serializer {
+            serializer.reset();
+        }
     }
 
     pub fn on_timer(&mut self, ctx: &mut Ctx<'_>, timer: ProducerTimer) {
@@ -233,6 +242,7 @@ impl Producer {
                 self.metadata.expired();
                 self.run_sender(ctx);
             }
+            ProducerTimer::Serde(timer) => self.on_serde_timer(ctx, timer),
         }
     }
 
@@ -245,7 +255,7 @@ impl Producer {
         let mut wake_sender = false;
         for _ in 0..per_tick.min(remaining) {
             let record = self.workload.generate(self.sent, &self.name, ctx.now, &mut self.rng);
-            wake_sender |= self.send(ctx, record);
+            wake_sender |= self.send_from_application(ctx, record);
         }
         if let Some(at) = self.workload.tick_time(tick + 1) {
             ctx.set_timer(at.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Tick(tick + 1)));
@@ -372,6 +382,10 @@ impl Producer {
         if !matches!(self.phase, ProducerPhase::Running | ProducerPhase::Closing) {
             return;
         }
+        if from == NodeId::SchemaRegistry {
+            self.on_registry_message(ctx, message);
+            return;
+        }
         let NodeId::Broker(broker) = from else {
             return;
         };
@@ -456,6 +470,7 @@ impl Producer {
     pub fn unfinished_records(&self) -> usize {
         self.accumulator.pending_records()
             + self.unpartitioned.len()
+            + self.records_in_serializer()
             + self
                 .in_flight
                 .values()

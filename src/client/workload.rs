@@ -58,6 +58,44 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// Parses a template whose text is JSON (an Avro value): a `{` is literal
+    /// unless it opens one of the placeholders, so `{"id": {n}}` needs no escaping.
+    pub fn parse_json(text: &str) -> Template {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(open) = rest.find('{') {
+            literal.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let placeholder = after.find('}').and_then(|close| {
+                let part = match after[..close].trim() {
+                    "n" => Part::Number,
+                    "producer" => Part::Producer,
+                    p => Part::NumberModulo(p.strip_prefix("n%")?.trim().parse().ok().filter(|&k| k > 0)?),
+                };
+                Some((part, close))
+            });
+            match placeholder {
+                Some((part, close)) => {
+                    if !literal.is_empty() {
+                        parts.push(Part::Literal(std::mem::take(&mut literal)));
+                    }
+                    parts.push(part);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    literal.push('{');
+                    rest = after;
+                }
+            }
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() {
+            parts.push(Part::Literal(literal));
+        }
+        Template { parts }
+    }
+
     pub fn render(&self, n: u64, producer: &str) -> String {
         let mut out = String::new();
         self.render_into(&mut out, n, producer);
@@ -242,6 +280,13 @@ mod tests {
         let t = Template::parse("user-{n%3}/{n}@{producer}").unwrap();
         assert_eq!(t.render(7, "p1"), "user-1/7@p1");
         assert_eq!(Template::parse("plain").unwrap().render(1, "p"), "plain");
+    }
+
+    #[test]
+    fn json_templates_keep_their_braces() {
+        let t = Template::parse_json(r#"{"id": {n}, "k": "x{n%3}", "p": "{producer}", "o": {"a": 1}}"#);
+        assert_eq!(t.render(7, "app"), r#"{"id": 7, "k": "x1", "p": "app", "o": {"a": 1}}"#);
+        assert_eq!(Template::parse_json("{n%0}").render(1, "p"), "{n%0}", "not a placeholder: literal");
     }
 
     #[test]

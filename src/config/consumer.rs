@@ -181,6 +181,8 @@ pub struct ConsumerConfig {
     pub group_id: Option<String>,
     /// Reconnect backoff and connection set-up timeout.
     pub network: super::network::ClientNetworkConfig,
+    /// Confluent's Avro deserializer settings (used when the consumer reads Avro).
+    pub serde: super::serde::SerdeConfig,
 }
 
 impl Default for ConsumerConfig {
@@ -205,6 +207,7 @@ impl Default for ConsumerConfig {
             group_instance_id: None,
             group_id: None,
             network: Default::default(),
+            serde: super::serde::SerdeConfig::default(),
         }
     }
 }
@@ -265,7 +268,9 @@ impl Configurable for ConsumerConfig {
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
             "group.id" => self.group_id = Some(value.as_text()),
             other if self.network.set(other, value) => {}
-            other => return Err(format!("`{other}` is not a modelled consumer config")),
+            other => {
+                self.serde.set(other, value).ok_or_else(|| format!("`{other}` is not a modelled consumer config"))?;
+            }
         }
         Ok(())
     }

@@ -218,6 +218,8 @@ pub struct ProducerConfig {
     pub rdkafka_partitioner: RdkafkaPartitioner,
     /// librdkafka's `sticky.partitioning.linger.ms`; `None`: twice `linger.ms`.
     pub sticky_partitioning_linger_ms: Option<u64>,
+    /// Confluent's Avro serializer settings (used when the producer writes Avro).
+    pub serde: super::serde::SerdeConfig,
 }
 
 impl Default for ProducerConfig {
@@ -244,6 +246,7 @@ impl Default for ProducerConfig {
             network: Default::default(),
             rdkafka_partitioner: RdkafkaPartitioner::ConsistentRandom,
             sticky_partitioning_linger_ms: None,
+            serde: super::serde::SerdeConfig::default(),
         }
     }
 }
@@ -318,7 +321,9 @@ impl Configurable for ProducerConfig {
             "sticky.partitioning.linger.ms" => self.sticky_partitioning_linger_ms = Some(n as u64),
             "send.buffer.bytes" => self.send_buffer_bytes = if n < 0 { 131_072 } else { n as u32 },
             other if self.network.set(other, value) => {}
-            other => return Err(format!("`{other}` is not a modelled producer config")),
+            other => {
+                self.serde.set(other, value).ok_or_else(|| format!("`{other}` is not a modelled producer config"))?;
+            }
         }
         Ok(())
     }

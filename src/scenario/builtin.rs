@@ -12,3 +12,9 @@ pub fn find(name: &str) -> Option<&'static str> {
 pub fn names() -> impl Iterator<Item = &'static str> {
     BUILTIN.iter().map(|(n, _)| *n)
 }
+
+/// A built-in Avro schema by the path scenarios name it with (`schemas/orders.avsc`).
+pub fn schema_file(path: &str) -> Option<&'static str> {
+    let path = path.strip_prefix("./").unwrap_or(path);
+    BUILTIN_SCHEMAS.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
+}

@@ -88,7 +88,7 @@ impl<S: ScopeMarker> JsonSchema for ConfigMap<S> {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         let mut properties = serde_json::Map::new();
-        for def in S::SCOPE.defs().iter().filter(|d| d.modelled) {
+        for def in S::SCOPE.all_defs().filter(|d| d.modelled) {
             let mut schema = kind_schema(def.kind);
             schema["description"] = serde_json::json!(format!("{} Default: {}.", def.doc, def.default));
             properties.insert(def.name.to_string(), schema);

@@ -225,6 +225,12 @@ pub enum Check {
     /// Whether every replica holds the same records below the high watermark
     /// (KIP-101 / KIP-279's promise).
     ReplicasIdentical(TopicPartition),
+    /// Versions registered under a subject (in `_schemas`).
+    SubjectVersions(String),
+    /// Registry calls a client's Avro serializer or deserializer made.
+    RegistryCalls(ClientRef),
+    /// RecordDeserializationExceptions a consumer's poll() threw.
+    DeserializationFailures(ClientIdx),
 }
 
 impl Check {

@@ -80,6 +80,82 @@ pub struct ScenarioFile {
     /// Safety limits on the size of a run.
     #[serde(default)]
     pub limits: Option<LimitsSpec>,
+    /// A Schema Registry beside the cluster (Confluent's `schema-registry`),
+    /// for clients that write or read Avro. It keeps its schemas in the
+    /// `_schemas` topic; the timeline names it `schema-registry`.
+    #[serde(default)]
+    pub schema_registry: Option<RegistrySpec>,
+}
+
+/// The Schema Registry's settings.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySpec {
+    /// `schema.compatibility.level` for subjects without their own: BACKWARD
+    /// (the default), BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL,
+    /// FULL_TRANSITIVE or NONE.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub compatibility: Option<Spanned<String>>,
+    /// Levels per subject, e.g. `{ orders-value: FULL }`: set by an operator
+    /// (`PUT /config/{subject}`) when the registry first starts.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, String>")]
+    pub subjects: IndexMap<String, Spanned<String>>,
+}
+
+/// An Avro schema: the path of an `.avsc` file (relative to the scenario;
+/// the course's `schemas/…` files are built in), or the schema written out
+/// (`{ type: record, name: Order, fields: [...] }`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum SchemaSpec {
+    File(String),
+    Inline(serde_json::Value),
+}
+
+/// How a consumer reads keys or values.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum FormatSpec {
+    /// The bytes as they are (the default).
+    Plain,
+    /// Confluent's KafkaAvroDeserializer: the writer's schema from the registry.
+    Avro,
+}
+
+/// What a consumer's application does when poll() throws a
+/// RecordDeserializationException.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorPolicySpec {
+    /// Nothing catches it: the application stops (the default).
+    Fail,
+    /// It seeks past the record and goes on.
+    Skip,
+    /// It waits a second and polls again.
+    Retry,
+}
+
+/// A client's application changes its schema (a new version is deployed).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EvolveSpec {
+    /// The producer or consumer.
+    #[schemars(with = "String")]
+    pub client: Spanned<String>,
+    /// Its new value schema (a producer writes with it; a specific consumer reads into it).
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub value_schema: Option<Spanned<SchemaSpec>>,
+    /// Its new key schema.
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub key_schema: Option<Spanned<SchemaSpec>>,
+    /// A producer's new value template, to fill the new schema's fields.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub value: Option<Spanned<String>>,
 }
 
 /// A pane of the terminal UI.
@@ -213,6 +289,15 @@ pub struct ProducerSpec {
     /// Producer configs, e.g. `acks: 1`, `linger.ms: 0`.
     #[serde(default)]
     pub config: Option<ProducerConfigMap>,
+    /// Write values as Avro with this schema (Confluent's KafkaAvroSerializer):
+    /// each value, Avro's JSON encoding from `value` or Datagen, must conform.
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub value_schema: Option<Spanned<SchemaSpec>>,
+    /// Write keys as Avro with this schema.
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub key_schema: Option<Spanned<SchemaSpec>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -268,6 +353,29 @@ pub struct ConsumerSpec {
     /// Consumer configs, e.g. `auto.offset.reset: earliest`.
     #[serde(default)]
     pub config: Option<ConsumerConfigMap>,
+    /// `avro`: read values with Confluent's KafkaAvroDeserializer. Default `plain`.
+    #[serde(default)]
+    #[schemars(with = "Option<FormatSpec>")]
+    pub value_format: Option<Spanned<FormatSpec>>,
+    /// `avro`: read keys with KafkaAvroDeserializer. Default `plain`.
+    #[serde(default)]
+    #[schemars(with = "Option<FormatSpec>")]
+    pub key_format: Option<Spanned<FormatSpec>>,
+    /// The application's own value class as an Avro schema: with
+    /// `specific.avro.reader: true`, each value is resolved into it.
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub value_schema: Option<Spanned<SchemaSpec>>,
+    /// The application's own key class as an Avro schema.
+    #[serde(default)]
+    #[schemars(with = "Option<SchemaSpec>")]
+    pub key_schema: Option<Spanned<SchemaSpec>>,
+    /// When poll() throws a RecordDeserializationException: `fail` (the
+    /// application stops; default), `skip` (seek past the record) or `retry`
+    /// (poll again a second later).
+    #[serde(default)]
+    #[schemars(with = "Option<ErrorPolicySpec>")]
+    pub on_deserialization_error: Option<Spanned<ErrorPolicySpec>>,
 }
 
 /// A client library, for the schema's completion list.
@@ -404,6 +512,10 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub resume: Option<Spanned<String>>,
+    /// A producer or consumer switches to another Avro schema, e.g.
+    /// `{ client: app, value_schema: schemas/order-v2.avsc, value: '...' }`.
+    #[serde(default)]
+    pub evolve: Option<EvolveSpec>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

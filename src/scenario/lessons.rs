@@ -49,6 +49,12 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "Retention and compaction",
         file: "retention-and-compaction.md",
     },
+    Chapter {
+        lesson: "avro-and-schema-registry",
+        number: 11,
+        title: "Avro and Schema Registry",
+        file: "avro-and-schema-registry.md",
+    },
 ];
 
 /// The built-in lessons in the order the book first runs them. Within a

@@ -2,6 +2,7 @@
 //! number range-checked, every config looked up in Kafka's tables. Problems are
 //! collected, not stopped at, so a student sees them all at once.
 
+mod avro;
 mod client_kinds;
 mod clients;
 mod configs;
@@ -179,6 +180,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     if consumers.iter().any(|c| c.group.is_some()) {
         topics.push(topics::offsets_topic(brokers, &broker_config));
     }
+    let registry = avro::resolve_registry(&mut r, &file, brokers, &broker_config, &mut topics);
     let limits = Limits {
         max_events: file.limits.as_ref().and_then(|l| l.max_events).unwrap_or(DEFAULT_MAX_EVENTS),
         max_records: file.limits.as_ref().and_then(|l| l.max_records).unwrap_or(DEFAULT_MAX_RECORDS),
@@ -203,6 +205,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         run_for: crate::engine::SimTime::ZERO,
         limits,
         notes: Vec::new(),
+        registry,
     };
     clients::check_limits(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);

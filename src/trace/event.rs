@@ -192,6 +192,8 @@ pub enum TraceEvent {
     Paused { consumer: ClientIdx, paused: bool },
     /// An expectation was evaluated.
     Expectation { index: usize, passed: bool, description: String, found: String },
+    /// The Schema Registry, and the clients' Avro serializers and deserializers.
+    Registry(super::registry::RegistryEvent),
 }
 
 impl TraceEvent {
@@ -245,6 +247,7 @@ impl TraceEvent {
             | TraceEvent::MetadataUpdated { .. }
             | TraceEvent::MessageDropped { .. } => Level::Detail,
             TraceEvent::MessageSent { .. } => Level::Debug,
+            TraceEvent::Registry(event) => event.level(),
         }
     }
 
@@ -334,6 +337,7 @@ impl TraceEvent {
             TraceEvent::OffsetsExpired { .. } => "offsets_expired",
             TraceEvent::ClientFailed { .. } => "client_failed",
             TraceEvent::Paused { .. } => "paused",
+            TraceEvent::Registry(event) => event.kind(),
         }
     }
 }

@@ -143,6 +143,7 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         TraceEvent::Expectation { index, passed, description, found } => {
             json!({ "index": index, "passed": passed, "description": description, "found": found })
         }
+        TraceEvent::Registry(event) => event.fields(names),
         TraceEvent::ControllerActive { controller } => json!({ "controller": controller.0 }),
         TraceEvent::BrokerRegistered { broker, broker_epoch } => {
             json!({ "broker": broker.0, "broker_epoch": broker_epoch })

@@ -16,8 +16,14 @@ use crate::ids::{BrokerId, Names};
 const RECORD_LINES_PER_BATCH: usize = 20;
 const SHOWN_BYTES: usize = 48;
 
-/// A key or value for display: text if it is UTF-8, else hex; `null` if absent.
+/// A key or value for display: text if it is UTF-8, else hex; `null` if
+/// absent. Bytes in Confluent's wire format (magic byte 0, then the schema
+/// ID) show their schema ID before the Avro body.
 pub fn show_bytes(bytes: Option<&[u8]>) -> String {
+    if let Some(Ok((id, body))) = bytes.map(crate::avro::wire::unframe) {
+        let hex: String = body.iter().take(SHOWN_BYTES / 2).map(|x| format!("{x:02x}")).collect();
+        return format!("[schema ID {id}] 0x{hex}{}", if body.len() > SHOWN_BYTES / 2 { "…" } else { "" });
+    }
     match bytes {
         None => "null".to_string(),
         Some(b) => match std::str::from_utf8(b) {
@@ -86,7 +92,9 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             if *attempt > 1 { format!(", attempt {attempt}") } else { String::new() }
         )],
         TraceEvent::Append { broker, tp, batch } => {
-            let writer = if batch.batch.records().next().is_some_and(|r| r.id().producer.0 == u32::MAX) {
+            let writer = if names.topic(tp.topic) == crate::registry::SCHEMAS_TOPIC {
+                crate::registry::REGISTRY_HOST.to_string()
+            } else if batch.batch.records().next().is_some_and(|r| r.id().producer.0 == u32::MAX) {
                 "kafka".to_string()
             } else {
                 batch.batch.records().next().map_or("?".to_string(), |r| names.producer(r.id().producer).to_string())
@@ -206,6 +214,7 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
         TraceEvent::Expectation { passed, description, found, .. } => {
             vec![format!("{} expect {description}: found {found}", if *passed { "✓" } else { "✗ FAILED" })]
         }
+        TraceEvent::Registry(event) => event.lines(names),
         // Replication events were rendered above.
         _ => Vec::new(),
     }

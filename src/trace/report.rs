@@ -173,6 +173,9 @@ pub struct Outcome {
     /// In the order they are checked: by time, those at the end last.
     pub expectations: Vec<ExpectationResult>,
     pub passed: bool,
+    /// The Schema Registry, when the scenario has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<super::registry::RegistryReport>,
 }
 
 fn list(ids: &[i32]) -> String {
@@ -324,6 +327,10 @@ impl Outcome {
                 consumers.row(row);
             }
             out.push_str(&consumers.render());
+        }
+        if let Some(registry) = &self.registry {
+            out.push('\n');
+            out.push_str(&registry.render());
         }
         let d = &self.delivery;
         out.push_str("\ndelivery checks:\n");

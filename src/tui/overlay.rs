@@ -179,6 +179,8 @@ fn partition(world: &World, tp: crate::ids::TopicPartition) -> (String, Vec<Stri
     lines.push("last records (offset · leader epoch · producer · key · value):".into());
     const SHOWN: i64 = 24;
     let from = (log.log_end_offset() - SHOWN).max(log.log_start_offset());
+    // Avro records are shown with their schema, from what `_schemas` holds.
+    let schemas = world.registry.is_some().then(|| world.schemas_in_topic());
     for batch in log.batches_from(from) {
         for (offset, record) in batch.records() {
             if offset < from {
@@ -192,6 +194,9 @@ fn partition(world: &World, tp: crate::ids::TopicPartition) -> (String, Vec<Stri
                 bytes(record.key()),
                 bytes(record.value()),
             ));
+            if let Some(stored) = &schemas {
+                lines.extend(crate::tui::panes::registry::record_lines(world, stored, tp, record.value()));
+            }
         }
     }
     lines.push("(* above the high watermark: not committed yet, consumers cannot read it)".into());
@@ -321,6 +326,9 @@ fn yes(b: bool) -> &'static str {
 
 /// Bytes as text when they are text, else their length.
 fn bytes(b: Option<&[u8]>) -> String {
+    if let Some(Ok((id, body))) = b.map(crate::avro::wire::unframe) {
+        return format!("Avro, schema ID {id}, {} bytes", body.len() + crate::avro::wire::HEADER_BYTES);
+    }
     match b {
         None => "null".into(),
         Some(b) => match std::str::from_utf8(b) {

@@ -8,3 +8,4 @@ pub mod groups;
 pub mod header;
 pub mod logs;
 pub mod producers;
+pub mod registry;

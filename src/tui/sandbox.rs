@@ -18,6 +18,7 @@ pub fn host_name(host: Host) -> HostName {
         Host::Controller(c) => HostName::Controller(c),
         Host::Producer(p) => HostName::Client(ClientRef::Producer(p)),
         Host::Consumer(c) => HostName::Client(ClientRef::Consumer(c)),
+        Host::SchemaRegistry => HostName::SchemaRegistry,
     }
 }
 
@@ -27,6 +28,7 @@ fn host_label(world: &World, host: &HostName) -> String {
         HostName::Controller(c) => format!("controller-{}", c.0),
         HostName::Client(ClientRef::Producer(p)) => world.names.producer(*p).to_string(),
         HostName::Client(ClientRef::Consumer(c)) => world.names.consumer(*c).to_string(),
+        HostName::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
     }
 }
 
@@ -41,6 +43,7 @@ fn host_words(world: &World, host: &HostName) -> String {
         HostName::Controller(c) => format!("controller {}", c.0),
         HostName::Client(ClientRef::Producer(p)) => format!("producer {}", world.names.producer(*p)),
         HostName::Client(ClientRef::Consumer(c)) => format!("consumer {}", world.names.consumer(*c)),
+        HostName::SchemaRegistry => "the schema registry".to_string(),
     }
 }
 

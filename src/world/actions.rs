@@ -15,6 +15,7 @@ impl World {
             HostName::Controller(c) => Host::Controller(c),
             HostName::Client(ClientRef::Producer(p)) => Host::Producer(p),
             HostName::Client(ClientRef::Consumer(c)) => Host::Consumer(c),
+            HostName::SchemaRegistry => Host::SchemaRegistry,
         }
     }
 
@@ -126,6 +127,9 @@ impl World {
                     .push(TraceEvent::Action { text: "network healed: every host reaches every other".to_string() });
                 self.reconsider_controller();
             }
+            Action::Evolve { client, value_schema, key_schema, value } => {
+                self.evolve(*client, value_schema.clone(), key_schema.clone(), value.clone());
+            }
             Action::Slow(name, extra) => {
                 let host = self.host_of(*name);
                 self.network.set_slow(host, *extra);
@@ -174,6 +178,9 @@ impl World {
         if let Host::Broker(b) = host {
             self.brokers[(b.0 - 1) as usize].crash();
         }
+        if let (Host::SchemaRegistry, Some(registry)) = (host, self.registry.as_mut()) {
+            registry.crash();
+        }
         self.effects.trace.push(TraceEvent::HostState {
             host,
             state: "is killed: its process is gone; what it wrote to disk survives".to_string(),
@@ -181,6 +188,7 @@ impl World {
         let from = match host {
             Host::Broker(b) => NodeId::Broker(b),
             Host::Controller(c) => NodeId::Controller(c),
+            Host::SchemaRegistry => NodeId::SchemaRegistry,
             _ => return,
         };
         let peers: Vec<(NodeId, u32)> = self
@@ -218,6 +226,10 @@ impl World {
             let broker = &mut self.brokers[(b.0 - 1) as usize];
             let mut ctx = Ctx::new(self.now, NodeId::Broker(b), &mut self.effects);
             broker.startup(&mut ctx, false);
+        }
+        if let (Host::SchemaRegistry, Some(registry)) = (host, self.registry.as_mut()) {
+            let mut ctx = Ctx::new(self.now, NodeId::SchemaRegistry, &mut self.effects);
+            registry.start(&mut ctx);
         }
         self.reconsider_controller();
     }
@@ -273,5 +285,6 @@ fn node_on(host: Host) -> NodeId {
         Host::Controller(c) => NodeId::Controller(c),
         Host::Producer(p) => NodeId::Producer(p),
         Host::Consumer(c) => NodeId::Consumer(c),
+        Host::SchemaRegistry => NodeId::SchemaRegistry,
     }
 }

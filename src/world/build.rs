@@ -104,7 +104,10 @@ impl World {
                 Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone())
                     .with_network_rng(streams.stream(&format!("consumer/{}/network", c.name)))
             })
-            .collect();
+            .collect::<Vec<_>>();
+        let mut producers: Vec<Producer> = producers;
+        let mut consumers = consumers;
+        let registry = super::registry::build(&scenario, &broker_ids, &mut streams, &mut producers, &mut consumers);
         let mut hosts = BTreeMap::new();
         for &b in &broker_ids {
             hosts.insert(Host::Broker(b), HostStatus { alive: true, incarnation: 0 });
@@ -117,6 +120,9 @@ impl World {
         }
         for i in 0..scenario.consumers.len() {
             hosts.insert(Host::Consumer(ClientIdx(i as u32)), HostStatus { alive: false, incarnation: 0 });
+        }
+        if registry.is_some() {
+            hosts.insert(Host::SchemaRegistry, HostStatus { alive: true, incarnation: 0 });
         }
         let actions = Arc::new(scheduled_actions(&scenario));
         let mut queue = EventQueue::with_capacity(1024);
@@ -139,6 +145,7 @@ impl World {
             controller_nodes,
             producers,
             consumers,
+            registry,
             network,
             hosts,
             queue,
@@ -164,6 +171,8 @@ impl World {
             scenario,
         };
         world.start_brokers();
+        world.start_registry();
+        let _ = world.flush_effects(&mut NullSink);
         world
     }
 

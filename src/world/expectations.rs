@@ -124,6 +124,11 @@ impl World {
                 None => NO_REPLICA,
             },
             Check::ReplicasIdentical(tp) => self.replicas_identical(*tp),
+            Check::SubjectVersions(subject) => Observed::Number(self.subject_versions(subject) as i64),
+            Check::RegistryCalls(client) => Observed::Number(self.registry_calls(*client) as i64),
+            Check::DeserializationFailures(c) => Observed::Number(
+                self.consumers.get(c.0 as usize).and_then(|c| c.deserializer.as_ref()).map_or(0, |d| d.failures as i64),
+            ),
         }
     }
 

@@ -307,6 +307,11 @@ impl World {
                     consumer.on_message(&mut ctx, from, message);
                 }
             }
+            NodeId::SchemaRegistry => {
+                if let Some(registry) = self.registry.as_mut() {
+                    registry.on_message(&mut ctx, from, message);
+                }
+            }
         }
     }
 
@@ -327,6 +332,11 @@ impl World {
             (NodeId::Consumer(c), Timer::Consumer(t)) => {
                 if let Some(consumer) = self.consumers.get_mut(c.0 as usize) {
                     consumer.on_timer(&mut ctx, t);
+                }
+            }
+            (NodeId::SchemaRegistry, Timer::Registry(t)) => {
+                if let Some(registry) = self.registry.as_mut() {
+                    registry.on_timer(&mut ctx, t);
                 }
             }
             _ => {}

@@ -215,6 +215,7 @@ impl World {
             producers: self.producer_rows(),
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
             expectations,
+            registry: self.registry_report(),
         }
     }
 }

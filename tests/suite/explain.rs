@@ -235,3 +235,146 @@ fn explain_partition_refuses_a_librdkafka_partitioner_for_another_client() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("librdkafka"), "clap lists the clients: {err}");
 }
+
+/// A schema file in a temporary folder (removed when dropped).
+struct TempSchema {
+    dir: std::path::PathBuf,
+}
+
+impl TempSchema {
+    fn new(name: &str, text: &str) -> (TempSchema, String) {
+        let dir = std::env::temp_dir().join(format!("kafkasim-explain-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write schema");
+        (TempSchema { dir }, path.display().to_string())
+    }
+}
+
+impl Drop for TempSchema {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn avro_json(schema: &str, value: &str, id: Option<&str>) -> serde_json::Value {
+    let mut args = vec!["explain", "avro", "--schema", schema, "--format", "json"];
+    let value_arg = format!("--value={value}");
+    args.push(&value_arg);
+    if let Some(id) = id {
+        args.extend(["--schema-id", id]);
+    }
+    json(&args)
+}
+
+#[test]
+fn explain_avro_writes_confluents_wire_format() {
+    // orderid 42 → zig-zag 84 (0x54); "Item_1" → length 6 (0x0c) and its bytes; units 3 → 0x06.
+    let v = avro_json("scenarios/schemas/order-v1.avsc", r#"{"orderid": 42, "item": "Item_1", "units": 3}"#, Some("1"));
+    assert_eq!(v["body_hex"], "540c4974656d5f3106");
+    assert_eq!(v["wire_hex"], "0000000001540c4974656d5f3106", "magic byte 0, ID 1 big-endian, the body");
+    let no_id = avro_json("scenarios/schemas/order-v1.avsc", r#"{"orderid": 42, "item": "Item_1", "units": 3}"#, None);
+    assert!(no_id.get("wire_hex").is_none(), "wire_hex only with --schema-id: {no_id}");
+    let text = stdout(&kafkasim(&[
+        "explain",
+        "avro",
+        "--schema",
+        "scenarios/schemas/order-v1.avsc",
+        "--value",
+        r#"{"orderid": 42, "item": "Item_1", "units": 3}"#,
+        "--schema-id",
+        "1",
+    ]));
+    assert!(text.contains("zig-zag: 42 → 84"), "{text}");
+    assert!(text.contains("length 6"), "{text}");
+    assert!(text.contains("00 00 00 01  schema ID 1"), "{text}");
+}
+
+#[test]
+fn explain_avro_reads_negative_numbers_unions_bytes_and_nulls() {
+    let (_int_dir, int) = TempSchema::new("int.avsc", r#""int""#);
+    assert_eq!(avro_json(&int, "-5", None)["body_hex"], "09", "zig-zag: -5 → 9");
+    let (_u, union) = TempSchema::new("union.avsc", r#"["null", "string"]"#);
+    assert_eq!(avro_json(&union, r#"{"string": "a"}"#, None)["body_hex"], "020261", "the specification's example");
+    let nulls = avro_json(&union, "null", Some("3"));
+    assert_eq!(nulls["body_hex"], "00");
+    assert!(nulls["wire_hex"].is_null(), "a null value is a tombstone, no header: {nulls}");
+    let (_b, bytes) = TempSchema::new("bytes.avsc", r#""bytes""#);
+    let v = avro_json(&bytes, r#""\u0001\u00ff""#, Some("7"));
+    assert_eq!(v["body_hex"], "0401ff", "Avro writes a length before bytes");
+    assert_eq!(v["wire_hex"], "000000000701ff", "Confluent writes a top-level bytes value raw after the header");
+}
+
+#[test]
+fn explain_avro_refuses_values_and_schemas_that_are_wrong() {
+    let out = kafkasim(&[
+        "explain",
+        "avro",
+        "--schema",
+        "scenarios/schemas/order-v2.avsc",
+        "--value",
+        r#"{"orderid": 1, "item": "x", "units": 1, "email": "a@b.c"}"#,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("email") && err.contains(r#"{"string": ...}"#), "{err}");
+    let (_d, bad) = TempSchema::new(
+        "bad.avsc",
+        "{\"type\": \"record\", \"name\": \"R\", \"fields\": [\n  {\"name\": \"a\", \"type\": \"strng\"}\n]}",
+    );
+    let out = kafkasim(&["explain", "avro", "--schema", &bad, "--value", "{}"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.avsc:2:25"), "file:line:column: {err}");
+    assert!(err.contains("did you mean `string`?"), "{err}");
+}
+
+#[test]
+fn explain_compat_answers_as_the_registry_would() {
+    let compat = |level: &str| {
+        json(&[
+            "explain",
+            "compat",
+            "--old",
+            "scenarios/schemas/order-v2.avsc",
+            "--new",
+            "scenarios/schemas/order-v3.avsc",
+            "--level",
+            level,
+            "--format",
+            "json",
+        ])
+    };
+    // A field added without a default: new readers cannot read old data.
+    let backward = compat("BACKWARD");
+    assert_eq!(backward["compatible"], false);
+    let first = backward["messages"][0].as_str().expect("a message");
+    assert!(first.contains("READER_FIELD_MISSING_DEFAULT_VALUE") && first.contains("'currency'"), "{first}");
+    assert!(first.contains("/fields/4"), "{first}");
+    assert_eq!(compat("FORWARD")["compatible"], true, "old readers skip the new field");
+    assert_eq!(compat("full")["compatible"], false);
+    assert_eq!(compat("NONE"), serde_json::json!({"compatible": true, "messages": []}));
+    let added_with_default = json(&[
+        "explain",
+        "compat",
+        "--old",
+        "scenarios/schemas/order-v1.avsc",
+        "--new",
+        "scenarios/schemas/order-v2.avsc",
+        "--level",
+        "FULL_TRANSITIVE",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(added_with_default["compatible"], true);
+    let text = stdout(&kafkasim(&[
+        "explain",
+        "compat",
+        "--old",
+        "scenarios/schemas/order-v2.avsc",
+        "--new",
+        "scenarios/schemas/order-v3.avsc",
+    ]));
+    assert!(text.contains("✗ currency"), "{text}");
+    assert!(text.contains("409"), "{text}");
+}

@@ -9,9 +9,11 @@
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
+//! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
+mod avro;
 mod book;
 mod broken;
 mod cli;

@@ -292,3 +292,20 @@ fn every_built_in_scenario_steps_forward_and_back() {
         assert!(app.timeline.failure.is_none(), "{name}: {:?}", app.timeline.failure);
     }
 }
+
+#[test]
+fn the_registry_and_an_avro_records_schema_are_on_screen() {
+    let mut app = app("avro-orders");
+    go_to(&mut app, "12s");
+    let screen = screen_text(&mut app, WIDTH, HEIGHT);
+    assert!(screen.contains("● schema-registry serving · orders-value v1"), "{screen}");
+    // The partition inspector on orders-0: each Avro record's schema, decoded value and bytes.
+    app.focus = kafkasim::tui::app::Pane::Logs;
+    app.selected[app.focus as usize] = 0;
+    let (title, lines) = kafkasim::tui::overlay::inspect(&app);
+    assert_eq!(title, "Partition orders-0");
+    let text = lines.join("\n");
+    assert!(text.contains("schema ID 1 = orders-value v1 (ksql.orders)"), "{text}");
+    assert!(text.contains("value {\"ordertime\":"), "{text}");
+    assert!(text.contains("wire  00 | 00 00 00 01 | "), "{text}");
+}

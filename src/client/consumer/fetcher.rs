@@ -294,6 +294,7 @@ mod tests {
             commit: CommitMode::Never,
             config: ConsumerConfig::default(),
             start: None,
+            avro: None,
         };
         Consumer::new(ClientIdx(0), &def, BTreeMap::new(), vec![BrokerId(1)])
     }

@@ -78,6 +78,7 @@ impl Harness {
             commit: if group.is_some() { CommitMode::Auto } else { CommitMode::Never },
             config,
             start: None,
+            avro: None,
         }
     }
 

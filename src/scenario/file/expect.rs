@@ -155,6 +155,20 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub longest_run: Option<CheckMap>,
+    /// Per subject (`orders-value`), how many versions are registered (as
+    /// written in `_schemas`).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub subject_versions: Option<CheckMap>,
+    /// Per producer or consumer, how many calls its Avro serializer or
+    /// deserializer made to the registry (what its cache did not know).
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub registry_calls: Option<CheckMap>,
+    /// Per consumer, how many RecordDeserializationExceptions poll() threw.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub deserialization_failures: Option<CheckMap>,
 }
 
 /// Counts of things that happened, by kind; each maps what it is about to a

@@ -153,6 +153,10 @@ pub(crate) fn resolve_producers(
         let values = match &spec.value {
             Some(v) => match &v.value {
                 None => ValueSource::Null,
+                // An Avro value is JSON: its braces are not placeholders.
+                Some(text) if spec.value_schema.is_some() => {
+                    ValueSource::Template { template: Template::parse_json(text), size_bytes: None }
+                }
                 Some(text) => ValueSource::Template {
                     template: template(r, v, text),
                     size_bytes: spec.value_bytes.as_ref().map(|b| b.value as usize),
@@ -219,6 +223,7 @@ pub(crate) fn resolve_producers(
             None if is_started_by_timeline(file, &spec.id.value) => None,
             None => Some(SimTime::ZERO),
         };
+        let avro = super::avro::producer(r, file, spec, &config);
         producers.push(ProducerDef {
             name: spec.id.value.clone(),
             topic,
@@ -238,6 +243,7 @@ pub(crate) fn resolve_producers(
                 partition: spec.partition.as_ref().map(|p| p.value),
             },
             start,
+            avro,
         });
     }
     producers
@@ -405,6 +411,7 @@ pub(crate) fn resolve_consumers(
             client_kinds::check_consumer_group(r, client, &spec.id, group.is_some());
         }
         let commit = resolve_commit(r, inherit!(commit), group.is_some(), &config);
+        let avro = super::avro::consumer(r, file, &chain, &config);
         consumers.push(ConsumerDef {
             name: spec.id.value.clone(),
             topics: topic_ids,
@@ -415,6 +422,7 @@ pub(crate) fn resolve_consumers(
             commit,
             config,
             start,
+            avro,
         });
     }
     consumers

@@ -32,7 +32,7 @@ pub(crate) fn apply<S, T: Configurable>(r: &mut Resolver<'_>, map: &ConfigMap<S>
         seen.push(name);
         let Some(def) = scope.def(name) else {
             let help = misplaced(name, scope).or_else(|| {
-                did_you_mean(name, scope.defs().iter().filter(|d| d.modelled).map(|d| d.name))
+                did_you_mean(name, scope.all_defs().filter(|d| d.modelled).map(|d| d.name))
                     .map(|s| format!("did you mean `{s}`?"))
             });
             let help = help.unwrap_or_else(|| {

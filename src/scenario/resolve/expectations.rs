@@ -54,18 +54,18 @@ fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expec
 }
 
 /// Collects the checks of one `expect:` entry.
-struct Checks<'r, 'a> {
-    r: &'r mut Resolver<'a>,
-    scenario: &'r Scenario,
+pub(super) struct Checks<'r, 'a> {
+    pub r: &'r mut Resolver<'a>,
+    pub scenario: &'r Scenario,
     at: Option<SimTime>,
     /// The window's start (`within:`).
     since: Option<SimTime>,
     found: Vec<Expectation>,
-    any: bool,
+    pub any: bool,
 }
 
 impl Checks<'_, '_> {
-    fn push(&mut self, check: Check, expected: Expected, mut description: String) {
+    pub(super) fn push(&mut self, check: Check, expected: Expected, mut description: String) {
         if let (Some(since), Some(until)) = (self.since, self.at)
             && check.counts_happenings()
         {
@@ -74,7 +74,7 @@ impl Checks<'_, '_> {
         self.found.push(Expectation { at: self.at, since: self.since, check, expected, description });
     }
 
-    fn number(&mut self, value: &Spanned<ExpectedSpec>, check: Check, description: String) {
+    pub(super) fn number(&mut self, value: &Spanned<ExpectedSpec>, check: Check, description: String) {
         if let Some(expected) = expected(self.r, value) {
             self.push(check, expected, description);
         }
@@ -140,7 +140,7 @@ impl Checks<'_, '_> {
         }
     }
 
-    fn consumer<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientIdx> {
+    pub(super) fn consumer<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientIdx> {
         let found = self.scenario.consumers.iter().position(|c| c.name == name);
         if found.is_none() {
             let known: Vec<&str> = self.scenario.consumers.iter().map(|c| c.name.as_str()).collect();
@@ -267,6 +267,7 @@ impl Checks<'_, '_> {
                 }
             }
         }
+        super::avro::expectations(self, spec);
         self.happenings(spec);
         self.spread(spec);
         self.states(spec);

@@ -38,6 +38,9 @@ fn broker<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, id: u32
 fn host<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, host: &HostRef) -> Option<HostName> {
     match host {
         HostRef::Broker(id) => broker(r, scenario, at, *id).map(HostName::Broker),
+        HostRef::Client(name) if super::avro::is_registry_name(name) && scenario.registry.is_some() => {
+            Some(HostName::SchemaRegistry)
+        }
         HostRef::Client(name) => match name.strip_prefix("controller-").map(str::parse::<u32>) {
             Some(Ok(id)) if id >= 1 && id <= scenario.controllers => Some(HostName::Controller(ControllerId(id))),
             Some(_) => {
@@ -59,7 +62,7 @@ fn process<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, target
         HostName::Client(_) => {
             r.error(
                 at,
-                "`kill`, `kill_host` and `restart` are for brokers and controllers",
+                "`kill`, `kill_host` and `restart` are for brokers, controllers and the schema-registry",
                 Some(
                     "stop a client with `crash:` (abruptly) or `stop:` (cleanly), and bring it back with `start:`"
                         .to_string(),
@@ -152,6 +155,11 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
         {
             actions.push(Action::Slow(h, slow.latency.value.0));
         }
+        if let Some(evolve) = &entry.evolve
+            && let Some(action) = super::avro::evolve(r, scenario, evolve)
+        {
+            actions.push(action);
+        }
         if let Some(link) = &entry.link {
             let hosts: Vec<HostName> =
                 link.between.value.iter().filter_map(|h| host(r, scenario, &link.between, h)).collect();
@@ -184,7 +192,7 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 &entry.at,
                 "this timeline entry does nothing",
                 Some(
-                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link or preferred_election"
+                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link, evolve or preferred_election"
                         .to_string(),
                 ),
             ),

@@ -67,6 +67,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         header.push(Span::styled("  no quorum!", t.bad()));
     }
     lines.push(Line::from(header));
+    if let Some(registry) = super::registry::status_line(world, t, width) {
+        lines.push(registry);
+    }
     let selected = app.selected[Pane::Cluster as usize];
     let name_width = partitions.iter().map(|&tp| world.names.partition(tp).len()).max().unwrap_or(0);
     let mut selected_line = 0;
