@@ -8,6 +8,7 @@ mod explain;
 mod graph;
 mod list;
 mod new;
+mod output;
 mod play;
 mod progress;
 mod run;
@@ -15,11 +16,13 @@ mod schema;
 mod source;
 mod stats;
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use output::Output;
 pub use schema::schema_json;
 
 /// Simulate Kafka in virtual time: brokers, replication, producers and
@@ -151,26 +154,33 @@ pub enum ExplainCommand {
 /// Runs the parsed command line; returns the process exit code
 /// (0 success, 1 an expectation failed, 2 bad input or a failed run).
 pub fn run(cli: Cli) -> ExitCode {
-    let code = match cli.command {
-        None if play::interactive() => play::pick(),
+    let mut out = Output::stdout();
+    let result = execute(cli, &mut out);
+    ExitCode::from(output::finish(result, out))
+}
+
+/// Runs a command, writing its output to `out`; returns its exit code, or the
+/// error that stopped its output. Errors about the input go to stderr.
+pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
+    match cli.command {
+        None if play::interactive() => Ok(play::pick()),
         None => {
             use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            0
+            write!(out, "{}", Cli::command().render_help())?;
+            Ok(0)
         }
-        Some(Command::Play { scenario, seed }) => play::play(&scenario, seed),
-        Some(Command::Run(args)) => run::run(&args),
-        Some(Command::Check { files }) => check::check(&files),
-        Some(Command::List { format }) => list::list(format),
-        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
-        Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
-        Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
-        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
-        Some(Command::Configs { scope, format }) => configs::configs(scope, format),
-        Some(Command::Schema) => schema::schema(),
-        Some(Command::New { name, force }) => new::new(&name, force),
-    };
-    ExitCode::from(code)
+        Some(Command::Play { scenario, seed }) => Ok(play::play(&scenario, seed)),
+        Some(Command::Run(args)) => run::run(&args, out),
+        Some(Command::Check { files }) => check::check(&files, out),
+        Some(Command::List { format }) => list::list(format, out),
+        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args, out),
+        Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args, out),
+        Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args, out),
+        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format, out),
+        Some(Command::Configs { scope, format }) => configs::configs(scope, format, out),
+        Some(Command::Schema) => schema::schema(out),
+        Some(Command::New { name, force }) => new::new(&name, force, out),
+    }
 }
 
 /// Where a scenario argument points.

@@ -15,6 +15,7 @@ pub mod file;
 pub mod graph;
 pub mod lessons;
 pub mod resolve;
+pub mod save;
 pub mod starter;
 pub mod suggest;
 
@@ -166,15 +167,33 @@ pub struct Limits {
 /// Loads and validates a scenario file from disk.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        ScenarioError::new(
-            Source::new(name.clone(), ""),
-            vec![Problem::whole_file(format!("cannot read {name}: {e}")).help(
-                "check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path",
-            )],
-        )
-    })?;
+    let bytes = read_file(path).map_err(|problem| ScenarioError::new(Source::new(name.clone(), ""), vec![problem]))?;
     load_bytes(&name, &bytes)
+}
+
+/// Reads a scenario file: only a regular file (never a directory, a FIFO
+/// that would wait for a writer, or a device such as `/dev/zero` that never
+/// ends), and at most one byte more than the size limit, so a huge file is
+/// refused without being read whole.
+fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let name = path.display();
+    let cannot_read = |e: std::io::Error| {
+        Problem::whole_file(format!("cannot read {name}: {e}")).help(
+            "check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path",
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(cannot_read)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "a pipe, socket or device" };
+        return Err(Problem::whole_file(format!("{name} is {what}, not a scenario file"))
+            .help("give the path of a YAML file, such as `scenarios/producer-consumer.yaml`"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    Ok(bytes)
 }
 
 /// Loads and validates scenario text that may not be UTF-8.
@@ -184,9 +203,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             Source::new(name, ""),
             vec![
                 Problem::whole_file(format!(
-                    "{name} is {} bytes; scenario files are limited to {} bytes",
-                    bytes.len(),
-                    MAX_FILE_BYTES
+                    "{name} is larger than {MAX_FILE_BYTES} bytes, the limit for scenario files"
                 ))
                 .help("a scenario describes a lesson, not data: use `count:` and templates to generate records"),
             ],
@@ -212,9 +229,16 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
 
 /// Loads and validates scenario text.
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let source = Source::new(name, text);
+    let source = Source::new(name, unix_line_breaks(text));
     let file = resolve::parse(&source)?;
     resolve::resolve(file, source)
+}
+
+/// YAML ends lines with `\n`, `\r\n` or a lone `\r`; every one becomes `\n`
+/// before parsing, so the parser, the error's line numbers and the snippet
+/// all count lines the same way.
+fn unix_line_breaks(text: &str) -> String {
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() }
 }
 
 impl Scenario {

@@ -1,6 +1,9 @@
 //! `kafkasim schema`: the JSON Schema of scenario files (draft-07, which the
 //! YAML language server behind VS Code and other editors understands).
 
+use std::io::{self, Write};
+
+use super::Output;
 use crate::scenario::file::ScenarioFile;
 
 /// The schema as pretty JSON.
@@ -10,7 +13,7 @@ pub fn schema_json() -> String {
     serde_json::to_string_pretty(&schema).expect("a schema serialises")
 }
 
-pub fn schema() -> u8 {
-    println!("{}", schema_json());
-    0
+pub fn schema(out: &mut Output) -> io::Result<u8> {
+    writeln!(out, "{}", schema_json())?;
+    Ok(0)
 }

@@ -2,10 +2,12 @@
 //! and why — the step the group leader runs at the end of every rebalance.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use clap::Args;
 
 use crate::cli::ListFormat;
+use crate::cli::output::{self, Output};
 use crate::group::assignor::{self, AssignmentResult, Strategy, Subscription, TopicPartition};
 
 #[derive(Debug, Args)]
@@ -161,27 +163,27 @@ fn subscriptions(args: &AssignArgs) -> Result<Vec<Subscription>, String> {
     Ok(members)
 }
 
-pub fn assign(args: &AssignArgs) -> u8 {
+pub fn assign(args: &AssignArgs, out: &mut Output) -> io::Result<u8> {
     let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
     for (topic, count) in &args.topics {
         if partitions_per_topic.insert(topic.clone(), *count).is_some() {
-            eprintln!("error: topic `{topic}` is given twice; give each --topic once");
-            return 2;
+            output::eprint(&format!("error: topic `{topic}` is given twice; give each --topic once\n"));
+            return Ok(2);
         }
     }
     let members = match subscriptions(args) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+            output::eprint(&format!("error: {e}\n"));
+            return Ok(2);
         }
     };
     let result = assignor::assign(args.strategy, &partitions_per_topic, &members);
     match args.format {
-        ListFormat::Json => println!("{}", json(&members, &result)),
-        ListFormat::Text => print!("{}", text(args.strategy, &partitions_per_topic, &members, &result)),
+        ListFormat::Json => writeln!(out, "{}", json(&members, &result))?,
+        ListFormat::Text => write!(out, "{}", text(args.strategy, &partitions_per_topic, &members, &result))?,
     }
-    0
+    Ok(0)
 }
 
 /// `{"assignment": {"c1": [["orders", 0]], "c2": []}}`, every member present.

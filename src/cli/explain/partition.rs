@@ -1,7 +1,10 @@
 //! `kafkasim explain partition`: which partition the default partitioner picks for a key.
 
+use std::io::{self, Write};
+
 use clap::Args;
 
+use crate::cli::output::{self, Output};
 use crate::cli::ListFormat;
 use crate::client::partitioner::{murmur2, to_positive};
 
@@ -24,15 +27,16 @@ pub struct PartitionArgs {
 fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
+    // Checked before slicing by bytes: a non-ASCII character is not a digit.
+    if let Some(c) = clean.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!("`{c}` is not a hex digit; use digits 0-9 and a-f, two per byte, like `0a1b`"));
+    }
     if !clean.len().is_multiple_of(2) {
         return Err(format!("`{text}` has an odd number of hex digits; write two per byte, like `0a1b`"));
     }
     (0..clean.len())
         .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&clean[i..i + 2], 16)
-                .map_err(|_| format!("`{}` is not a hex byte; use digits 0-9 and a-f", &clean[i..i + 2]))
-        })
+        .map(|i| u8::from_str_radix(&clean[i..i + 2], 16).map_err(|e| format!("`{}`: {e}", &clean[i..i + 2])))
         .collect()
 }
 
@@ -40,14 +44,14 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-pub fn partition(args: &PartitionArgs) -> u8 {
+pub fn partition(args: &PartitionArgs, out: &mut Output) -> io::Result<u8> {
     let key = match (&args.key, &args.key_hex) {
         (Some(k), _) => k.as_bytes().to_vec(),
         (None, Some(h)) => match parse_hex(h) {
             Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
+                output::eprint(&format!("error: {e}\n"));
+                return Ok(2);
             }
         },
         (None, None) => unreachable!("clap requires one of --key and --key-hex"),
@@ -57,26 +61,28 @@ pub fn partition(args: &PartitionArgs) -> u8 {
     let partition = positive as u32 % args.partitions;
     match args.format {
         ListFormat::Json => {
-            println!("{}", serde_json::json!({ "key_hex": hex(&key), "murmur2": hash, "partition": partition }))
+            writeln!(out, "{}", serde_json::json!({ "key_hex": hex(&key), "murmur2": hash, "partition": partition }))?
         }
         ListFormat::Text => {
             let shown = match std::str::from_utf8(&key) {
                 Ok(text) => format!("\"{text}\""),
                 Err(_) => "(not UTF-8)".to_string(),
             };
-            println!("key            {shown}  ({} bytes: {})", key.len(), hex(&key));
-            println!(
+            writeln!(out, "key            {shown}  ({} bytes: {})", key.len(), hex(&key))?;
+            writeln!(
+                out,
                 "murmur2        {hash:>11}  Kafka's Utils.murmur2 of the key bytes (seed 0x9747b28c), a signed 32-bit int"
-            );
-            println!("& 0x7fffffff   {positive:>11}  toPositive: clear the sign bit (not abs)");
-            println!("% {:<12} {partition:>11}  modulo the number of partitions", args.partitions);
-            println!(
+            )?;
+            writeln!(out, "& 0x7fffffff   {positive:>11}  toPositive: clear the sign bit (not abs)")?;
+            writeln!(out, "% {:<12} {partition:>11}  modulo the number of partitions", args.partitions)?;
+            writeln!(
+                out,
                 "\n→ partition {partition}: every record with this key goes there, as long as the topic keeps {} partitions.",
                 args.partitions
-            );
+            )?;
         }
     }
-    0
+    Ok(0)
 }
 
 #[cfg(test)]
@@ -89,5 +95,8 @@ mod tests {
         assert_eq!(parse_hex("0x0A"), Ok(vec![0x0a]));
         assert!(parse_hex("abc").is_err());
         assert!(parse_hex("zz").is_err());
+        // Multi-byte characters are refused, not sliced through.
+        assert!(parse_hex("aéb").unwrap_err().contains("not a hex digit"));
+        assert!(parse_hex("éé").unwrap_err().contains("not a hex digit"));
     }
 }
