@@ -14,6 +14,7 @@ pub mod expectation;
 pub mod file;
 pub mod graph;
 pub mod lessons;
+pub mod parse;
 pub mod resolve;
 pub mod save;
 pub mod starter;
@@ -44,6 +45,16 @@ pub const MAX_VALUE_BYTES: u64 = 2 << 30;
 pub const MAX_BROKERS: u32 = 64;
 pub const MAX_CONTROLLERS: u32 = 5;
 pub const MAX_PARTITIONS: u32 = 10_000;
+/// Partitions of all topics together (`__consumer_offsets` included): every
+/// event of a broker looks at the partitions it hosts.
+pub const MAX_TOTAL_PARTITIONS: u32 = 10_000;
+/// Replicas of all partitions together (each keeps its own log).
+pub const MAX_TOTAL_REPLICAS: u32 = 30_000;
+/// Producers and consumers together.
+pub const MAX_CLIENTS: u32 = 1_000;
+/// Per consumer group, members × partitions they subscribe to: what one run
+/// of a sticky assignor walks through (a million takes about a second).
+pub const MAX_GROUP_ASSIGNMENT: u64 = 1_000_000;
 /// Longest simulated time: a year covers every retention lesson.
 pub const MAX_RUN: SimDuration = SimDuration::from_secs(366 * 86_400);
 
@@ -179,9 +190,8 @@ fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
     use std::io::Read;
     let name = path.display();
     let cannot_read = |e: std::io::Error| {
-        Problem::whole_file(format!("cannot read {name}: {e}")).help(
-            "check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path",
-        )
+        Problem::whole_file(format!("cannot read {name}: {e}"))
+            .help("check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path")
     };
     let meta = std::fs::metadata(path).map_err(cannot_read)?;
     if !meta.is_file() {
@@ -230,7 +240,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
 /// Loads and validates scenario text.
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     let source = Source::new(name, unix_line_breaks(text));
-    let file = resolve::parse(&source)?;
+    let file = parse::parse(&source)?;
     resolve::resolve(file, source)
 }
 

@@ -157,9 +157,10 @@ impl ScenarioError {
                 message: visible_text(&problem.message, MAX_MESSAGE_CHARS),
                 help: problem.help.as_deref().map(|h| visible_text(h, MAX_MESSAGE_CHARS)),
                 label: (!problem.label.is_empty()).then(|| visible_text(&problem.label, MAX_MESSAGE_CHARS)),
-                excerpt: problem.span.zip(location).map(|(span, (line, column))| {
-                    excerpt::Excerpt::new(&name, &self.source.text, span, line, column)
-                }),
+                excerpt: problem
+                    .span
+                    .zip(location)
+                    .map(|(span, (line, column))| excerpt::Excerpt::new(&name, &self.source.text, span, line, column)),
             };
             let _ = handler.render_report(&mut out, &rendered);
         }

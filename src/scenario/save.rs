@@ -86,8 +86,10 @@ mod tests {
     }
 
     fn entries(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> =
-            fs::read_dir(dir).expect("listable").map(|e| e.expect("entry").file_name().to_string_lossy().into()).collect();
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("listable")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into())
+            .collect();
         names.sort();
         names
     }

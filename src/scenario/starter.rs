@@ -10,7 +10,10 @@ pub fn starter(name: &str) -> String {
 fn yaml_text(name: &str) -> String {
     let simple = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        && !matches!(name.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n");
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
     if simple { name.to_string() } else { serde_json::to_string(name).expect("a string serialises") }
 }
 

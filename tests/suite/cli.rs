@@ -300,3 +300,48 @@ fn new_never_writes_through_a_symbolic_link() {
     }
     assert!(!target.exists() && !dir.join("elsewhere").exists());
 }
+
+#[test]
+fn a_run_whose_clock_stops_is_stopped_with_the_busy_actors_named() {
+    // A group consumer fetching with no wait over a network without latency:
+    // each empty answer comes back at the same instant and is asked again.
+    let out = kafkasim(&["run", "fuzz/regressions/run/group-fetch-without-wait-or-latency.yaml", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("virtual time stopped advancing at t="), "{stderr}");
+    assert!(stderr.contains("c → broker 1: Fetch") || stderr.contains("broker 1 → c: Fetch"), "{stderr}");
+}
+
+#[test]
+fn a_run_too_long_for_its_event_limit_is_refused_before_it_starts() {
+    let dir = scratch_dir("too-long");
+    let file = dir.join("year.yaml");
+    std::fs::write(&file, "name: a year of three brokers\nbrokers: 3\nrun: 366d\n").expect("written");
+    let out = kafkasim(&["run", file.to_str().expect("utf-8"), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs at least") && stderr.contains("year.yaml:3:6"), "{stderr}");
+}
+
+#[test]
+fn explain_assign_refuses_more_than_it_can_explain_at_once() {
+    let mut args: Vec<String> =
+        ["explain", "assign", "--strategy", "sticky", "--topic", "t:10000"].map(String::from).to_vec();
+    for i in 0..101 {
+        args.extend(["--member".to_string(), format!("m{i}")]);
+    }
+    let out = kafkasim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than this tool explains"));
+}
+
+#[test]
+fn the_header_shows_what_the_seed_decided() {
+    let header = |seed: &str| {
+        let text = stdout(&kafkasim(&["run", "producer-consumer", "--seed", seed, "--format", "jsonl"]));
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().expect("header")).expect("JSON");
+        first["streams"].clone()
+    };
+    assert_ne!(header("1"), header("2"), "another seed, other random streams");
+    assert_eq!(header("1"), header("1"));
+}

@@ -5,7 +5,9 @@
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `fuzz`: the fuzz targets' checks over their saved regressions, on stable.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
+//! - `sandbox`: sessions saved from the terminal UI's sandbox load and run (proptest).
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
@@ -15,7 +17,9 @@ mod broken;
 mod cli;
 mod determinism;
 mod explain;
+mod fuzz;
 mod properties;
+mod sandbox;
 mod scenarios;
 mod schema;
 mod support;

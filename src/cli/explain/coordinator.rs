@@ -75,7 +75,10 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
         }
         ListFormat::Text => {
             writeln!(out, "group          \"{}\"", args.group)?;
-            writeln!(out, "hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters")?;
+            writeln!(
+                out,
+                "hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters"
+            )?;
             writeln!(out, "Utils.abs      {:>11}  Kafka's abs (Integer.MIN_VALUE becomes 0)", kafka_abs(hash))?;
             writeln!(out, "% {partitions:<12} {partition:>11}  modulo offsets.topic.num.partitions")?;
             writeln!(

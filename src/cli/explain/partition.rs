@@ -4,8 +4,8 @@ use std::io::{self, Write};
 
 use clap::Args;
 
-use crate::cli::output::{self, Output};
 use crate::cli::ListFormat;
+use crate::cli::output::{self, Output};
 use crate::client::partitioner::{murmur2, to_positive};
 
 #[derive(Debug, Args)]

@@ -49,8 +49,8 @@ impl Excerpt {
         let skip = if span_line_chars > WIDTH_CHARS { column.saturating_sub(1 + WIDTH_CHARS / 3) } else { 0 };
         let mut out = String::new();
         let (mut span_start, mut span_end) = (None, None);
-        for &(line_start, line_text) in lines.get(first..=last).unwrap_or_default() {
-            if !out.is_empty() {
+        for (n, &(line_start, line_text)) in lines.get(first..=last).unwrap_or_default().iter().enumerate() {
+            if n > 0 {
                 out.push('\n');
             }
             let mut shown = 0;
@@ -189,11 +189,20 @@ mod tests {
     }
 
     #[test]
+    fn a_short_line_before_a_cut_one_keeps_its_number() {
+        let text = format!("# comment\nname: \"{}\", bogus: 1", "x".repeat(5_000));
+        let offset = text.find("bogus").expect("there");
+        let excerpt = Excerpt::new("f.yaml", &text, SourceSpan::new(offset.into(), 5), 2, offset - 9);
+        assert_eq!(excerpt.text.lines().count(), 2, "{:?}", excerpt.text);
+        assert!(excerpt.text.starts_with('\n'), "the comment is left of the window: {:?}", excerpt.text);
+    }
+
+    #[test]
     fn a_long_span_is_clipped_to_the_window() {
         let text = format!("name: {}\n", "y".repeat(5_000));
         let excerpt = Excerpt::new("f.yaml", &text, SourceSpan::new(6.into(), 5_000), 1, 7);
         assert!(excerpt.span.len() <= WIDTH_CHARS, "{}", excerpt.span.len());
-        assert!(excerpt.text.ends_with('…'));
+        assert!(excerpt.text.lines().next().is_some_and(|l| l.ends_with('…')), "{:?}", excerpt.text);
     }
 
     #[test]

@@ -31,9 +31,9 @@ impl<'de> Deserialize<'de> for Expected {
                 Ok(Expected::Exactly(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Expected, E> {
-                i64::try_from(v)
-                    .map(Expected::Exactly)
-                    .map_err(|_| E::custom(format!("`{v}` is too large: counts and offsets stop at 9223372036854775807")))
+                i64::try_from(v).map(Expected::Exactly).map_err(|_| {
+                    E::custom(format!("`{v}` is too large: counts and offsets stop at 9223372036854775807"))
+                })
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Expected, E> {
                 Err(E::custom(format!("`{v}` is not a whole number: {SHAPES}")))

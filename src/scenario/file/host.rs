@@ -21,7 +21,7 @@ impl<'de> Deserialize<'de> for HostRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct HostVisitor;
 
-        impl Visitor<'_> for HostVisitor {
+        impl<'de> Visitor<'de> for HostVisitor {
             type Value = HostRef;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -56,10 +56,10 @@ impl<'de> Deserialize<'de> for HostRef {
                     Err(_) => Ok(HostRef::Client(v.to_string())),
                 }
             }
-            fn visit_seq<A: de::SeqAccess<'_>>(self, _: A) -> Result<HostRef, A::Error> {
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<HostRef, A::Error> {
                 Err(de::Error::custom(format!("expected one host here, not a list: {WHAT}")))
             }
-            fn visit_map<A: de::MapAccess<'_>>(self, _: A) -> Result<HostRef, A::Error> {
+            fn visit_map<A: de::MapAccess<'de>>(self, _: A) -> Result<HostRef, A::Error> {
                 Err(de::Error::custom(format!("expected one host here, not a map: {WHAT}")))
             }
         }

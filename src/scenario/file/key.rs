@@ -53,10 +53,14 @@ impl<'de> Deserialize<'de> for KeySpec {
                 Ok(KeySpec::Template(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<KeySpec, E> {
-                Err(E::custom(format!("`{v}` is read as a number, and a key is text: put it in quotes, like `key: \"{v}\"`")))
+                Err(E::custom(format!(
+                    "`{v}` is read as a number, and a key is text: put it in quotes, like `key: \"{v}\"`"
+                )))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<KeySpec, E> {
-                Err(E::custom(format!("`{v}` is read as true/false, and a key is text: put it in quotes, like `key: \"{v}\"`")))
+                Err(E::custom(format!(
+                    "`{v}` is read as true/false, and a key is text: put it in quotes, like `key: \"{v}\"`"
+                )))
             }
             fn visit_unit<E: de::Error>(self) -> Result<KeySpec, E> {
                 Ok(KeySpec::Null(()))

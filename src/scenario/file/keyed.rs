@@ -16,6 +16,12 @@ pub struct Keyed<V> {
     pub entries: Vec<(Spanned<String>, V)>,
 }
 
+impl<V> Default for Keyed<V> {
+    fn default() -> Self {
+        Keyed { entries: Vec::new() }
+    }
+}
+
 impl<V> Keyed<V> {
     pub fn iter(&self) -> impl Iterator<Item = (&Spanned<String>, &V)> {
         self.entries.iter().map(|(k, v)| (k, v))
@@ -24,7 +30,8 @@ impl<V> Keyed<V> {
 
 impl<'a, V> IntoIterator for &'a Keyed<V> {
     type Item = (&'a Spanned<String>, &'a V);
-    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Spanned<String>, V)>, fn(&'a (Spanned<String>, V)) -> Self::Item>;
+    type IntoIter =
+        std::iter::Map<std::slice::Iter<'a, (Spanned<String>, V)>, fn(&'a (Spanned<String>, V)) -> Self::Item>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k, v))
     }

@@ -24,17 +24,6 @@ impl<T> OneOrMany<T> {
             OneOrMany::Many(items) => items.iter().map(|i| (&i.value, SpanOf::Item(i))).collect(),
         }
     }
-
-    /// Whether any item is `value`.
-    pub fn contains(&self, value: &T) -> bool
-    where
-        T: PartialEq,
-    {
-        match self {
-            OneOrMany::One(v) => v == value,
-            OneOrMany::Many(items) => items.iter().any(|i| &i.value == value),
-        }
-    }
 }
 
 /// Where an item of a [`OneOrMany`] is written.

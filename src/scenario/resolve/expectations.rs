@@ -4,11 +4,11 @@
 
 use serde_saphyr::Spanned;
 
-use super::Resolver;
 use super::clients::partition_ref;
+use super::{Located, Resolver};
 use crate::engine::SimTime;
 use crate::ids::{ClientIdx, TopicPartition};
-use crate::scenario::file::{CheckMap, ExpectSpec, Expected as ExpectedSpec, ScenarioFile};
+use crate::scenario::file::{CheckMap, ExpectSpec, Expected as ExpectedSpec, Keyed, ScenarioFile};
 use crate::scenario::{Check, Comparison, Expectation, Expected, OutcomeField, Scenario};
 
 const PARTITION_HELP: &str = "name partitions as TOPIC-PARTITION, counting from 0";
@@ -45,6 +45,12 @@ fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expec
     }
 }
 
+/// Whether a check's quantity can be negative: counts, offsets, sizes and
+/// generations cannot, so expecting a negative one is a mistake.
+fn may_be_negative(check: &Check) -> bool {
+    matches!(check, Check::Lag(_))
+}
+
 /// Collects the checks of one `expect:` entry.
 struct Checks<'r, 'a> {
     r: &'r mut Resolver<'a>,
@@ -60,40 +66,66 @@ impl Checks<'_, '_> {
     }
 
     fn number(&mut self, value: &Spanned<ExpectedSpec>, check: Check, description: String) {
-        if let Some(expected) = expected(self.r, value) {
-            self.push(check, expected, description);
+        let Some(expected) = expected(self.r, value) else { return };
+        if let Expected::Number { value: n, .. } = expected {
+            if matches!(check, Check::Leader(_)) {
+                if !self.broker_exists(value, n) {
+                    return;
+                }
+            } else if n < 0 && !may_be_negative(&check) {
+                self.r.error(
+                    value,
+                    format!("{description} is never negative, so {n} cannot be expected"),
+                    Some("counts, offsets and sizes start at 0".to_string()),
+                );
+                return;
+            }
         }
+        self.push(check, expected, description);
     }
 
-    fn partition<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<TopicPartition> {
-        partition_ref(name, &self.scenario.topics)
-            .map_err(|e| self.r.error(at, e, Some(PARTITION_HELP.to_string())))
-            .ok()
-    }
-
-    fn consumer<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientIdx> {
-        let found = self.scenario.consumers.iter().position(|c| c.name == name);
-        if found.is_none() {
-            let known: Vec<&str> = self.scenario.consumers.iter().map(|c| c.name.as_str()).collect();
-            self.r.unknown(at, "consumer", name, &known);
-        }
-        found.map(|i| ClientIdx(i as u32))
-    }
-
-    fn group<T>(&mut self, name: &str, at: &Spanned<T>) -> bool {
-        let known: Vec<&str> = self.scenario.groups();
-        if !known.contains(&name) {
-            self.r.unknown(at, "consumer group", name, &known);
+    fn broker_exists(&mut self, at: &(impl Located + ?Sized), id: i64) -> bool {
+        let brokers = self.scenario.brokers;
+        if id < 1 || id > i64::from(brokers) {
+            self.r.error(
+                at,
+                format!("broker {id} does not exist"),
+                Some(format!("this scenario has brokers 1 to {brokers}")),
+            );
             return false;
         }
         true
     }
 
-    fn outcome_field<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<OutcomeField> {
-        let found = OutcomeField::ALL.iter().copied().find(|f| f.name() == name);
+    fn partition(&mut self, name: &Spanned<String>) -> Option<TopicPartition> {
+        partition_ref(&name.value, &self.scenario.topics)
+            .map_err(|e| self.r.error(name, e, Some(PARTITION_HELP.to_string())))
+            .ok()
+    }
+
+    fn consumer(&mut self, name: &Spanned<String>) -> Option<ClientIdx> {
+        let found = self.scenario.consumers.iter().position(|c| c.name == name.value);
+        if found.is_none() {
+            let known: Vec<&str> = self.scenario.consumers.iter().map(|c| c.name.as_str()).collect();
+            self.r.unknown(name, "consumer", &name.value, &known);
+        }
+        found.map(|i| ClientIdx(i as u32))
+    }
+
+    fn group(&mut self, name: &Spanned<String>) -> bool {
+        let known: Vec<&str> = self.scenario.groups();
+        if !known.contains(&name.value.as_str()) {
+            self.r.unknown(name, "consumer group", &name.value, &known);
+            return false;
+        }
+        true
+    }
+
+    fn outcome_field(&mut self, name: &Spanned<String>) -> Option<OutcomeField> {
+        let found = OutcomeField::ALL.iter().copied().find(|f| f.name() == name.value);
         if found.is_none() {
             let known: Vec<&str> = OutcomeField::ALL.iter().map(|f| f.name()).collect();
-            self.r.unknown(at, "outcome count", name, &known);
+            self.r.unknown(name, "outcome count", &name.value, &known);
         }
         found
     }
@@ -102,8 +134,8 @@ impl Checks<'_, '_> {
     fn per_partition(&mut self, label: &str, map: &Option<CheckMap>, make: fn(TopicPartition) -> Check) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if let Some(tp) = self.partition(name, value) {
-                self.number(value, make(tp), format!("{label} of {name}"));
+            if let Some(tp) = self.partition(name) {
+                self.number(value, make(tp), format!("{label} of {}", name.value));
             }
         }
     }
@@ -112,8 +144,8 @@ impl Checks<'_, '_> {
     fn per_consumer(&mut self, map: &Option<CheckMap>, make: fn(ClientIdx) -> Check, describe: fn(&str) -> String) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if let Some(consumer) = self.consumer(name, value) {
-                self.number(value, make(consumer), describe(name));
+            if let Some(consumer) = self.consumer(name) {
+                self.number(value, make(consumer), describe(&name.value));
             }
         }
     }
@@ -122,9 +154,34 @@ impl Checks<'_, '_> {
     fn per_group(&mut self, map: &Option<CheckMap>, make: fn(String) -> Check, describe: fn(&str) -> String) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if self.group(name, value) {
-                self.number(value, make(name.clone()), describe(name));
+            if self.group(name) {
+                self.number(value, make(name.value.clone()), describe(&name.value));
             }
+        }
+    }
+
+    /// `isr: { demo_1-0: [1, 2] }`: existing brokers, each once.
+    fn isr(&mut self, map: &Option<Keyed<Spanned<Vec<Spanned<u32>>>>>) {
+        for (name, brokers) in map.iter().flatten() {
+            self.any = true;
+            let Some(tp) = self.partition(name) else { continue };
+            let mut members: Vec<String> = Vec::new();
+            for broker in &brokers.value {
+                if !self.broker_exists(broker, i64::from(broker.value)) {
+                    continue;
+                }
+                let id = broker.value.to_string();
+                if members.contains(&id) {
+                    self.r.error(
+                        broker,
+                        format!("broker {id} is named twice"),
+                        Some("list each in-sync replica once".to_string()),
+                    );
+                    continue;
+                }
+                members.push(id);
+            }
+            self.push(Check::Isr(tp), Expected::Members(members), format!("ISR of {}", name.value));
         }
     }
 
@@ -136,13 +193,7 @@ impl Checks<'_, '_> {
         self.per_partition("segments", &spec.segments, Check::Segments);
         self.per_partition("bytes", &spec.bytes, Check::Bytes);
         self.per_partition("leader", &spec.leader, Check::Leader);
-        for (name, brokers) in spec.isr.iter().flatten() {
-            self.any = true;
-            if let Some(tp) = self.partition(name, brokers) {
-                let members = brokers.value.iter().map(u32::to_string).collect();
-                self.push(Check::Isr(tp), Expected::Members(members), format!("ISR of {name}"));
-            }
-        }
+        self.isr(&spec.isr);
         self.per_consumer(&spec.received, Check::Received, |c| format!("records received by {c}"));
         self.per_consumer(&spec.redelivered_to, Check::RedeliveredTo, |c| format!("records redelivered to {c}"));
         self.per_consumer(&spec.skipped, Check::Skipped, |c| format!("offsets {c} skipped after OFFSET_OUT_OF_RANGE"));
@@ -151,27 +202,24 @@ impl Checks<'_, '_> {
         });
         for (name, partitions) in spec.assignment.iter().flatten() {
             self.any = true;
-            let Some(consumer) = self.consumer(name, partitions) else { continue };
+            let Some(consumer) = self.consumer(name) else { continue };
             let mut members = Vec::new();
             for p in &partitions.value {
-                if let Some(tp) = self.partition(p, partitions) {
+                if let Some(tp) = self.partition(p) {
                     members.push(self.scenario.partition_name(tp));
                 }
             }
-            self.push(Check::Assignment(consumer), Expected::Members(members), format!("assignment of {name}"));
+            self.push(Check::Assignment(consumer), Expected::Members(members), format!("assignment of {}", name.value));
         }
         for (group, offsets) in spec.committed.iter().flatten() {
             self.any = true;
+            if !self.group(group) {
+                continue;
+            }
             for (name, value) in offsets {
-                if !self.group(group, value) {
-                    break;
-                }
-                if let Some(tp) = self.partition(name, value) {
-                    self.number(
-                        value,
-                        Check::Committed(group.clone(), tp),
-                        format!("offset {group} committed on {name}"),
-                    );
+                if let Some(tp) = self.partition(name) {
+                    let check = Check::Committed(group.value.clone(), tp);
+                    self.number(value, check, format!("offset {} committed on {}", group.value, name.value));
                 }
             }
         }
@@ -179,22 +227,21 @@ impl Checks<'_, '_> {
         self.per_group(&spec.generation, Check::Generation, |g| format!("generation of group {g}"));
         for (name, value) in spec.outcome.iter().flatten() {
             self.any = true;
-            if let Some(field) = self.outcome_field(name, value) {
-                self.number(value, Check::Outcome(field), format!("{name} records"));
+            if let Some(field) = self.outcome_field(name) {
+                self.number(value, Check::Outcome(field), format!("{} records", name.value));
             }
         }
         for (producer, checks) in spec.outcome_of.iter().flatten() {
             self.any = true;
-            let index = self.scenario.producers.iter().position(|p| &p.name == producer);
+            let Some(index) = self.scenario.producers.iter().position(|p| p.name == producer.value) else {
+                let known: Vec<&str> = self.scenario.producers.iter().map(|p| p.name.as_str()).collect();
+                self.r.unknown(producer, "producer", &producer.value, &known);
+                continue;
+            };
             for (name, value) in checks {
-                let Some(index) = index else {
-                    let known: Vec<&str> = self.scenario.producers.iter().map(|p| p.name.as_str()).collect();
-                    self.r.unknown(value, "producer", producer, &known);
-                    break;
-                };
-                if let Some(field) = self.outcome_field(name, value) {
+                if let Some(field) = self.outcome_field(name) {
                     let check = Check::ProducerOutcome(ClientIdx(index as u32), field);
-                    self.number(value, check, format!("{name} records of {producer}"));
+                    self.number(value, check, format!("{} records of {}", name.value, producer.value));
                 }
             }
         }
