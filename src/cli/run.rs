@@ -24,10 +24,11 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
     let show_progress = !std::io::stdout().is_terminal();
     let result = match args.format {
         Format::Text => {
-            write!(out, "{}", header::text(&world, &source_name))?;
             let result = if args.quiet {
+                // Only the outcome: a script or a teacher diffing outcomes wants nothing else.
                 simulate(&mut world, &mut NullSink, &watch, true)
             } else {
+                write!(out, "{}", header::text(&world, &source_name))?;
                 let level = match args.verbose {
                     0 => Level::Story,
                     1 => Level::Detail,
@@ -36,7 +37,9 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
                 writeln!(out)?;
                 simulate(&mut world, &mut NarrationSink::new(level, &mut *out), &watch, show_progress)
             };
-            writeln!(out)?;
+            if !args.quiet {
+                writeln!(out)?;
+            }
             write!(out, "{}", world.outcome().render())?;
             result
         }

@@ -190,6 +190,15 @@ fn parser_help(message: &str) -> Option<String> {
     if message.contains("microsecond") {
         return Some("kafkasim's clock counts whole microseconds: write `1us` or more".to_string());
     }
+    if message.contains("is not a loss") || message.contains("loss `") {
+        return Some("write loss as a fraction below 1 (`0.02`) or a percentage below 100% (`2%`)".to_string());
+    }
+    if message.contains("bandwidth") {
+        return Some(
+            "write bandwidth per second with a unit: `50KB/s`, `1MB/s`, `1MiB/s`, `10Mbit/s` (or bytes per second as a number)"
+                .to_string(),
+        );
+    }
     if message.contains("366 days at most") {
         return Some("a run covers at most a year of simulated time: use a shorter duration".to_string());
     }

@@ -117,6 +117,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         name: file.name.clone(),
         description: file.description.clone(),
         lesson: file.lesson.clone(),
+        panes: panes(&mut r, &file),
         seed: file.seed.as_ref().map_or(1, |s| s.value),
         source: source.clone(),
         brokers,
@@ -144,6 +145,19 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         limits::check_events(&mut r, &file, &scenario);
     }
     if r.problems.is_empty() { Ok(scenario) } else { Err(ScenarioError::new(source.clone(), r.problems)) }
+}
+
+/// The panes a scenario puts first in the terminal UI.
+pub const PANES: &[&str] = &["cluster", "logs", "consumers", "producers", "checks"];
+
+fn panes(r: &mut Resolver<'_>, file: &ScenarioFile) -> Vec<String> {
+    let Some(list) = &file.panes else { return Vec::new() };
+    for name in &list.value {
+        if !PANES.contains(&name.as_str()) {
+            r.unknown(list, "pane", name, PANES);
+        }
+    }
+    list.value.clone()
 }
 
 fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDuration) {

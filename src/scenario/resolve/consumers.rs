@@ -120,7 +120,7 @@ struct Settings<'a> {
     /// The topics, and whether any named was unknown (already reported).
     topics: Option<(Vec<TopicId>, bool)>,
     assign: Option<(Vec<TopicPartition>, bool)>,
-    group: Option<&'a Spanned<String>>,
+    group: Option<String>,
     seeks: Option<BTreeMap<TopicPartition, i64>>,
     processing: Option<&'a Spanned<DurationText>>,
     start: Option<&'a Spanned<DurationText>>,
@@ -183,10 +183,29 @@ fn own_settings<'a>(
     if let Some(map) = &spec.config {
         configs::apply(r, map, &mut config);
     }
+    // Kafka's own `group.id` in `config:` is the same as `group:`. The copied
+    // consumer's was taken already, so each mistake is reported where written.
+    let group = match (&spec.group, config.group_id.take()) {
+        (Some(g), Some(id)) if g.value != id => {
+            r.error(
+                g,
+                format!("`group: {}` and `group.id: {id}` name two different groups", g.value),
+                Some("keep one of them: `group:` and the config `group.id` are the same setting".to_string()),
+            );
+            Some(g.value.clone())
+        }
+        (Some(g), _) => Some(g.value.clone()),
+        (None, Some(id)) if id.trim().is_empty() => {
+            r.error(&spec.id, "the group id is empty", Some("name the group, e.g. `group.id: orders-service`".to_string()));
+            None
+        }
+        (None, Some(id)) => Some(id),
+        (None, None) => inherited.group,
+    };
     Settings {
         topics: topic_ids.or(inherited.topics),
         assign: assign.or(inherited.assign),
-        group: spec.group.as_ref().or(inherited.group),
+        group,
         seeks: seeks.or(inherited.seeks),
         processing: spec.processing.as_ref().or(inherited.processing),
         start: spec.start.as_ref().or(inherited.start),
@@ -246,7 +265,7 @@ fn consumer(
             Some("give it `topics: [NAME]` or `assign: [TOPIC-PARTITION]`".to_string()),
         );
     }
-    let group = s.group.map(|g| g.value.clone());
+    let group = s.group;
     // Its own `start:` wins; else a timeline `start` starts it; else it
     // starts when the consumer it copies does.
     let start = match &spec.start {
