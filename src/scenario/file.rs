@@ -29,7 +29,7 @@ use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, T
 use super::duration::DurationText;
 use super::link::{BandwidthText, LossText};
 
-pub use expect::{CheckMap, Count, CountMap, ExpectSpec, HappenedSpec};
+pub use expect::{CheckMap, Count, CountMap, ExpectSpec, HappenedSpec, KeyedChecks};
 
 /// A lesson you can run: a cluster, topics, clients, a timeline and expectations.
 #[derive(Debug, Deserialize, JsonSchema)]

@@ -196,7 +196,11 @@ fn own_settings<'a>(
         }
         (Some(g), _) => Some(g.value.clone()),
         (None, Some(id)) if id.trim().is_empty() => {
-            r.error(&spec.id, "the group id is empty", Some("name the group, e.g. `group.id: orders-service`".to_string()));
+            r.error(
+                &spec.id,
+                "the group id is empty",
+                Some("name the group, e.g. `group.id: orders-service`".to_string()),
+            );
             None
         }
         (None, Some(id)) => Some(id),

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::Resolver;
 use crate::scenario::file::ScenarioFile;
 use crate::scenario::{
-    CEILING_MAX_EVENTS, CEILING_MAX_RECORDS, MAX_CLIENTS, MAX_GROUP_ASSIGNMENT, MAX_TOTAL_PARTITIONS,
+    CEILING_MAX_EVENTS, CEILING_MAX_RECORDS, CommitMode, MAX_CLIENTS, MAX_GROUP_ASSIGNMENT, MAX_TOTAL_PARTITIONS,
     MAX_TOTAL_REPLICAS, MAX_VALUE_BYTES, Problem, Scenario,
 };
 
@@ -187,6 +187,11 @@ pub(crate) fn check_events(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: 
             .err();
     for c in scenario.consumers.iter().filter(|c| c.group.is_none()) {
         stuck = stuck.or(polls(1.0, c.config.fetch_max_wait_ms, "fetch.max.wait.ms").err());
+    }
+    // An auto-commit is an OffsetCommit and its answer, at most once per
+    // interval: `auto.commit.interval.ms: 0` commits every round trip.
+    for c in scenario.consumers.iter().filter(|c| c.commit == CommitMode::Auto) {
+        stuck = stuck.or(polls(1.0, c.config.auto_commit_interval_ms, "auto.commit.interval.ms").err());
     }
     if let Some(config) = stuck {
         let message = format!(
