@@ -8,6 +8,7 @@ mod explain;
 mod graph;
 mod list;
 mod new;
+mod output;
 mod play;
 mod progress;
 mod run;
@@ -16,11 +17,13 @@ mod source;
 mod stats;
 pub mod test;
 
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use output::Output;
 pub use schema::{outcome_schema_json, schema_json};
 
 /// Simulate Kafka in virtual time: brokers, replication, producers and
@@ -176,29 +179,36 @@ pub enum ExplainCommand {
 /// Runs the parsed command line; returns the process exit code
 /// (0 success, 1 an expectation failed, 2 bad input or a failed run).
 pub fn run(cli: Cli) -> ExitCode {
-    let code = match cli.command {
-        None if play::interactive() => play::pick(),
+    let mut out = Output::stdout();
+    let result = execute(cli, &mut out);
+    ExitCode::from(output::finish(result, out))
+}
+
+/// Runs a command, writing its output to `out`; returns its exit code, or the
+/// error that stopped its output. Errors about the input go to stderr.
+pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
+    match cli.command {
+        None if play::interactive() => Ok(play::pick()),
         None => {
             use clap::CommandFactory;
-            let _ = Cli::command().print_help();
-            0
+            write!(out, "{}", Cli::command().render_help())?;
+            Ok(0)
         }
-        Some(Command::Play { scenario, seed }) => play::play(&scenario, seed),
-        Some(Command::Run(args)) => run::run(&args),
-        Some(Command::Check { files }) => check::check(&files),
-        Some(Command::List { format }) => list::list(format),
-        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
-        Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
-        Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
-        Some(Command::Explain(ExplainCommand::Avro(args))) => explain::avro::avro(&args),
-        Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args),
-        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
-        Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format),
-        Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review),
-        Some(Command::Schema { outcome }) => schema::schema(outcome),
-        Some(Command::New { name, force }) => new::new(&name, force),
-    };
-    ExitCode::from(code)
+        Some(Command::Play { scenario, seed }) => Ok(play::play(&scenario, seed)),
+        Some(Command::Run(args)) => run::run(&args, out),
+        Some(Command::Check { files }) => check::check(&files, out),
+        Some(Command::List { format }) => list::list(format, out),
+        Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args, out),
+        Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args, out),
+        Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args, out),
+        Some(Command::Explain(ExplainCommand::Avro(args))) => explain::avro::avro(&args, out),
+        Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args, out),
+        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format, out),
+        Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format, out),
+        Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review, out),
+        Some(Command::Schema { outcome }) => schema::schema(outcome, out),
+        Some(Command::New { name, force }) => new::new(&name, force, out),
+    }
 }
 
 /// Where a scenario argument points.

@@ -9,7 +9,9 @@
 pub mod queue;
 pub mod rng;
 pub mod time;
+pub mod watchdog;
 
 pub use queue::EventQueue;
 pub use rng::{RngStreams, SimRng};
 pub use time::{SimDuration, SimTime};
+pub use watchdog::{Watch, Watchdog};

@@ -5,7 +5,8 @@
 //! groups (`group`) — over a simulated network (`net`). Scenarios (`scenario`)
 //! describe lessons; the world (`world`) runs them and emits a trace (`trace`)
 //! that narration, JSON output, the outcome report and the checkers (`check`)
-//! all read. The CLI (`cli`) is a thin layer over these.
+//! all read. The CLI (`cli`) is a thin layer over these; `fuzz` holds what the
+//! fuzz targets check, for `cargo fuzz` and `cargo test` alike.
 
 pub mod actor;
 pub mod avro;
@@ -15,6 +16,7 @@ pub mod client;
 pub mod cluster;
 pub mod config;
 pub mod engine;
+pub mod fuzz;
 pub mod group;
 pub mod ids;
 pub mod net;

@@ -15,7 +15,9 @@ pub mod file;
 pub mod graph;
 pub mod lessons;
 pub mod link;
+pub mod parse;
 pub mod resolve;
+pub mod save;
 pub mod starter;
 pub mod suggest;
 
@@ -47,6 +49,16 @@ pub const MAX_VALUE_BYTES: u64 = 2 << 30;
 pub const MAX_BROKERS: u32 = 64;
 pub const MAX_CONTROLLERS: u32 = 5;
 pub const MAX_PARTITIONS: u32 = 10_000;
+/// Partitions of all topics together (`__consumer_offsets` included): every
+/// event of a broker looks at the partitions it hosts.
+pub const MAX_TOTAL_PARTITIONS: u32 = 10_000;
+/// Replicas of all partitions together (each keeps its own log).
+pub const MAX_TOTAL_REPLICAS: u32 = 30_000;
+/// Producers and consumers together.
+pub const MAX_CLIENTS: u32 = 1_000;
+/// Per consumer group, members × partitions they subscribe to: what one run
+/// of a sticky assignor walks through (a million takes about a second).
+pub const MAX_GROUP_ASSIGNMENT: u64 = 1_000_000;
 /// Longest simulated time: a year covers every retention lesson.
 pub const MAX_RUN: SimDuration = SimDuration::from_secs(366 * 86_400);
 
@@ -204,15 +216,32 @@ pub struct Limits {
 /// Loads and validates a scenario file from disk.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        ScenarioError::new(
-            Source::new(name.clone(), ""),
-            vec![Problem::whole_file(format!("cannot read {name}: {e}")).help(
-                "check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path",
-            )],
-        )
-    })?;
+    let bytes = read_file(path).map_err(|problem| ScenarioError::new(Source::new(name.clone(), ""), vec![problem]))?;
     load_bytes(&name, &bytes)
+}
+
+/// Reads a scenario file: only a regular file (never a directory, a FIFO
+/// that would wait for a writer, or a device such as `/dev/zero` that never
+/// ends), and at most one byte more than the size limit, so a huge file is
+/// refused without being read whole.
+fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
+    use std::io::Read;
+    let name = path.display();
+    let cannot_read = |e: std::io::Error| {
+        Problem::whole_file(format!("cannot read {name}: {e}"))
+            .help("check the path; `kafkasim list` shows the built-in scenarios, which you can name without a path")
+    };
+    let meta = std::fs::metadata(path).map_err(cannot_read)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() { "a directory" } else { "a pipe, socket or device" };
+        return Err(Problem::whole_file(format!("{name} is {what}, not a scenario file"))
+            .help("give the path of a YAML file, such as `scenarios/producer-consumer.yaml`"));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_FILE_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(cannot_read)?;
+    Ok(bytes)
 }
 
 /// Loads and validates scenario text that may not be UTF-8.
@@ -222,9 +251,7 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
             Source::new(name, ""),
             vec![
                 Problem::whole_file(format!(
-                    "{name} is {} bytes; scenario files are limited to {} bytes",
-                    bytes.len(),
-                    MAX_FILE_BYTES
+                    "{name} is larger than {MAX_FILE_BYTES} bytes, the limit for scenario files"
                 ))
                 .help("a scenario describes a lesson, not data: use `count:` and templates to generate records"),
             ],
@@ -250,9 +277,16 @@ pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Scenario, ScenarioError> {
 
 /// Loads and validates scenario text.
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let source = Source::new(name, text);
-    let file = resolve::parse(&source)?;
+    let source = Source::new(name, unix_line_breaks(text));
+    let file = parse::parse(&source)?;
     resolve::resolve(file, source)
+}
+
+/// YAML ends lines with `\n`, `\r\n` or a lone `\r`; every one becomes `\n`
+/// before parsing, so the parser, the error's line numbers and the snippet
+/// all count lines the same way.
+fn unix_line_breaks(text: &str) -> String {
+    if text.contains('\r') { text.replace("\r\n", "\n").replace('\r', "\n") } else { text.to_string() }
 }
 
 impl Scenario {

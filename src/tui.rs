@@ -19,7 +19,10 @@ pub mod theme;
 pub mod timeline;
 pub mod view;
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use ratatui::DefaultTerminal;
@@ -110,8 +113,44 @@ fn pick(terminal: &mut DefaultTerminal, load: &dyn Fn(&str) -> Option<App>) -> i
 }
 
 fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
+    // Keys pressed while a move simulates (a jump far ahead) are kept for
+    // afterwards; a quit key stops the move at once.
+    let pending: Rc<RefCell<VecDeque<Event>>> = Rc::default();
+    let keys = pending.clone();
+    app.timeline.interrupt = Some(Box::new(move || {
+        while event::poll(Duration::ZERO).unwrap_or(false) {
+            let Ok(event) = event::read() else { break };
+            keys.borrow_mut().push_back(event);
+        }
+        keys.borrow().iter().any(is_quit)
+    }));
+    let result = play_loop(terminal, app, &pending);
+    app.timeline.interrupt = None;
+    result
+}
+
+/// `q` or Ctrl-C.
+fn is_quit(event: &Event) -> bool {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => {
+            key.code == KeyCode::Char('q')
+                || (key.code == KeyCode::Char('c') && key.modifiers.contains(event::KeyModifiers::CONTROL))
+        }
+        _ => false,
+    }
+}
+
+fn play_loop(terminal: &mut DefaultTerminal, app: &mut App, pending: &RefCell<VecDeque<Event>>) -> io::Result<()> {
     let mut last = wall_clock();
     while !app.quit {
+        // Keys that came in during the last move, in order.
+        let queued = pending.borrow_mut().pop_front();
+        if let Some(event) = queued {
+            if let Some(msg) = message_for(event, app) {
+                app.update(msg);
+            }
+            continue;
+        }
         terminal.draw(|f| view::draw(app, f))?;
         let timeout = if app.timeline.simulating() {
             Duration::ZERO // keys first, then the next part of the run
@@ -121,12 +160,7 @@ fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
             Duration::from_secs(3600)
         };
         if event::poll(timeout)? {
-            let msg = match event::read()? {
-                Event::Key(key) => keys::key(key, &app.overlay),
-                Event::Mouse(mouse) => keys::mouse(mouse),
-                _ => None,
-            };
-            if let Some(msg) = msg {
+            if let Some(msg) = message_for(event::read()?, app) {
                 app.update(msg);
             }
         } else if app.timeline.simulating() {
@@ -143,4 +177,12 @@ fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
         }
     }
     Ok(())
+}
+
+fn message_for(event: Event, app: &App) -> Option<app::Msg> {
+    match event {
+        Event::Key(key) => keys::key(key, &app.overlay),
+        Event::Mouse(mouse) => keys::mouse(mouse),
+        _ => None,
+    }
 }

@@ -36,6 +36,7 @@ use crate::trace::report::ExpectationResult;
 
 pub use build::BuildOptions;
 pub use groups::GroupView;
+pub use sandbox::name_like;
 pub use step::{SimError, StepResult};
 pub use view::PartitionView;
 
@@ -104,6 +105,8 @@ pub struct World {
     /// Names and numbers of the random streams drawn from the seed.
     pub rng_streams: Vec<(String, u64)>,
     pub finished: bool,
+    /// Stops a run whose virtual time stands still.
+    watchdog: crate::engine::Watchdog,
     /// The delivery checks look at every record: computed once per step and
     /// producer (the outcome and several expectations ask at the same step).
     delivery_memo: std::cell::RefCell<Vec<(u64, Option<crate::ids::ClientIdx>, crate::check::outcome::Delivery)>>,

@@ -1,13 +1,16 @@
 //! `kafkasim check FILE...`: validate scenarios without running them.
 
-use super::source;
+use std::io::{self, Write};
 
-pub fn check(files: &[String]) -> u8 {
+use super::{Output, source};
+
+pub fn check(files: &[String], out: &mut Output) -> io::Result<u8> {
     let mut failed = 0;
     for file in files {
         match source::load(file) {
             Ok(scenario) => {
-                println!(
+                writeln!(
+                    out,
                     "ok    {file}: \"{}\" — {} broker(s), {} topic(s), {} producer(s), {} consumer(s), {} expectation(s), runs {}",
                     scenario.name,
                     scenario.brokers,
@@ -17,17 +20,19 @@ pub fn check(files: &[String]) -> u8 {
                     scenario.consumers.len(),
                     scenario.expectations.len(),
                     scenario.run_for
-                );
+                )?;
                 for note in &scenario.notes {
-                    println!("      note: {note}");
+                    writeln!(out, "      note: {note}")?;
                 }
             }
             Err(e) => {
                 failed += 1;
-                println!("error {file}: {} problem(s)", e.problems.len());
+                writeln!(out, "error {file}: {} problem(s)", e.problems.len())?;
+                // The report goes to stderr: the summary line first, in order.
+                out.flush()?;
                 source::report(&e);
             }
         }
     }
-    if failed > 0 { 2 } else { 0 }
+    Ok(if failed > 0 { 2 } else { 0 })
 }

@@ -2,28 +2,32 @@
 //! 4.0's default and what it means — the same tables scenarios are checked
 //! against, so this reference cannot drift from the code.
 
-use super::ConfigsFormat;
+use std::io::{self, Write};
+
+use super::{ConfigsFormat, Output, output};
 use crate::config::{ClientKind, ConfigDef, Scope};
 use crate::trace::table::Table;
 
 const SCOPES: [Scope; 4] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer];
 
-pub fn configs(scope: Option<String>, client: ClientKind, format: ConfigsFormat) -> u8 {
+pub fn configs(scope: Option<String>, client: ClientKind, format: ConfigsFormat, out: &mut Output) -> io::Result<u8> {
     let scopes: Vec<Scope> = match scope.as_deref() {
         None => SCOPES.to_vec(),
         Some(name) => match SCOPES.iter().find(|s| s.label() == name) {
             Some(&s) => vec![s],
             None => {
-                eprintln!("error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer");
-                return 2;
+                output::eprint(&format!(
+                    "error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer\n"
+                ));
+                return Ok(2);
             }
         },
     };
     match format {
-        ConfigsFormat::Text => print!("{}", text(&scopes, client)),
-        ConfigsFormat::Markdown => print!("{}", markdown(&scopes)),
+        ConfigsFormat::Text => write!(out, "{}", text(&scopes, client))?,
+        ConfigsFormat::Markdown => write!(out, "{}", markdown(&scopes))?,
     }
-    0
+    Ok(0)
 }
 
 /// The default `client` has for `def`: its own where it differs from the

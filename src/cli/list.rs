@@ -1,7 +1,9 @@
 //! `kafkasim list`: the built-in course scenarios, chapter by chapter in the
 //! book's order; scenarios that are no lesson of the book come last.
 
-use super::ListFormat;
+use std::io::{self, Write};
+
+use super::{ListFormat, Output, output};
 use crate::scenario::{builtin, lessons, load_str};
 use crate::trace::table::Table;
 
@@ -35,12 +37,12 @@ fn heading(lesson: Option<&str>) -> String {
     }
 }
 
-pub fn list(format: ListFormat) -> u8 {
+pub fn list(format: ListFormat, out: &mut Output) -> io::Result<u8> {
     let rows = match listed() {
         Ok(rows) => rows,
         Err(e) => {
-            eprintln!("{e}");
-            return 2;
+            output::eprint(&format!("{e}\n"));
+            return Ok(2);
         }
     };
     match format {
@@ -53,7 +55,7 @@ pub fn list(format: ListFormat) -> u8 {
                                         "chapter": chapter, "description": r.description })
                 })
                 .collect();
-            println!("{}", serde_json::Value::Array(items));
+            writeln!(out, "{}", serde_json::Value::Array(items))?;
         }
         ListFormat::Text => {
             // One table per chapter, so a scenario added to one chapter
@@ -67,15 +69,15 @@ pub fn list(format: ListFormat) -> u8 {
                 for r in &rows[start..end] {
                     table.row(vec![r.name.clone(), r.description.clone()]);
                 }
-                println!("{title}");
+                writeln!(out, "{title}")?;
                 for line in table.render().lines().skip(1) {
-                    println!("  {}", line.trim_end());
+                    writeln!(out, "  {}", line.trim_end())?;
                 }
-                println!();
+                writeln!(out)?;
                 start = end;
             }
-            println!("Run one with `kafkasim run NAME`, or step through it with `kafkasim play NAME`.");
+            writeln!(out, "Run one with `kafkasim run NAME`, or step through it with `kafkasim play NAME`.")?;
         }
     }
-    0
+    Ok(0)
 }

@@ -2,7 +2,7 @@
 
 use std::io::IsTerminal;
 
-use super::source;
+use super::{output, source};
 use crate::tui::{self, Start, theme::Theme};
 
 /// Whether both ends of the terminal are there: keys in, screen out.
@@ -12,10 +12,10 @@ pub fn interactive() -> bool {
 
 pub fn play(scenario: &str, seed: Option<u64>) -> u8 {
     if !interactive() {
-        eprintln!(
+        output::eprint(&format!(
             "error: `kafkasim play` needs a terminal (stdin and stdout are not both one).\n\
-             help: use `kafkasim run {scenario}` for the narrated run as text."
-        );
+             help: use `kafkasim run {scenario}` for the narrated run as text.\n"
+        ));
         return 2;
     }
     let scenario = match source::load(scenario) {
@@ -39,7 +39,7 @@ fn finish(result: std::io::Result<()>) -> u8 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: the terminal failed: {e}");
+            output::eprint(&format!("error: the terminal failed: {e}\n"));
             2
         }
     }

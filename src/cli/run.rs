@@ -1,98 +1,128 @@
 //! `kafkasim run SCENARIO`: narrate a run, then print its outcome.
 
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 
+use super::output::{self, Output, Watch};
 use super::{Format, RunArgs, source};
 use crate::trace::sink::{JsonlSink, NarrationSink, NullSink, TraceSink};
 use crate::trace::{Level, header};
 use crate::world::{BuildOptions, SimError, StepResult, World};
 
-pub fn run(args: &RunArgs) -> u8 {
+pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
     let scenario = match source::load(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             source::report(&e);
-            return 2;
+            return Ok(2);
         }
     };
     let source_name = scenario.source.name.clone();
     let mut world = World::new(scenario, BuildOptions { seed: args.seed, check_invariants: args.check });
     let started = super::stats::wall_clock();
-    let stdout = std::io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
+    let watch = out.watch();
+    // A progress bar would break narration printed to the same terminal.
+    let show_progress = !std::io::stdout().is_terminal();
     let result = match args.format {
         Format::Text => {
             let result = if args.quiet {
                 // Only the outcome: a script or a teacher diffing outcomes wants nothing else.
-                run_with_progress(&mut world, &mut NullSink)
+                simulate(&mut world, &mut NullSink, &watch, true)
             } else {
-                let _ = write!(out, "{}", header::text(&world, &source_name));
+                write!(out, "{}", header::text(&world, &source_name))?;
                 let level = match args.verbose {
                     0 => Level::Story,
                     1 => Level::Detail,
                     _ => Level::Debug,
                 };
-                let _ = writeln!(out);
-                let mut sink = NarrationSink::new(level, &mut out);
-                // A bar would break narration printed to the same terminal.
-                if std::io::stdout().is_terminal() {
-                    world.run(&mut sink)
-                } else {
-                    run_with_progress(&mut world, &mut sink)
-                }
+                writeln!(out)?;
+                simulate(&mut world, &mut NarrationSink::new(level, &mut *out), &watch, show_progress)
             };
             if !args.quiet {
-                let _ = writeln!(out);
+                writeln!(out)?;
             }
-            let _ = write!(out, "{}", world.outcome().render());
+            write!(out, "{}", world.outcome().render())?;
             result
         }
         Format::Json => {
-            let result = run_with_progress(&mut world, &mut NullSink);
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&world.outcome()).expect("outcome serialises"));
+            let result = simulate(&mut world, &mut NullSink, &watch, true);
+            let outcome = serde_json::to_string_pretty(&world.outcome()).map_err(io::Error::other)?;
+            writeln!(out, "{outcome}")?;
             result
         }
         Format::Jsonl => {
-            let _ = writeln!(out, "{}", header::json(&world, &source_name));
-            let mut sink = JsonlSink::new(&mut out);
-            if std::io::stdout().is_terminal() {
-                world.run(&mut sink)
-            } else {
-                run_with_progress(&mut world, &mut sink)
-            }
+            writeln!(out, "{}", header::json(&world, &source_name))?;
+            let result = simulate(&mut world, &mut JsonlSink::new(&mut *out), &watch, show_progress);
+            // The last line says whether the trace is whole: a file that
+            // ends without it was cut short.
+            writeln!(out, "{}", end_line(&world, &result))?;
+            result
         }
     };
-    let _ = out.flush();
     if args.stats {
-        eprint!("{}", super::stats::render(&world, started.elapsed()));
+        output::eprint(&super::stats::render(&world, started.elapsed()));
     }
-    match result {
-        Err(e) => {
-            eprintln!("error: {e}");
+    let code = match result {
+        Err(Stop::Sim(e)) => {
+            output::eprint(&format!("error: {e}\n"));
             2
         }
+        // The output failed: `finish` says how.
+        Err(Stop::Output) => return out.flush().map(|()| 2),
         // Whether every expectation held, without building the outcome again.
         Ok(()) if world.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)) => 0,
         Ok(()) => 1,
-    }
+    };
+    Ok(code)
 }
 
-/// `World::run` with a progress bar on stderr for long runs.
-fn run_with_progress(world: &mut World, sink: &mut dyn TraceSink) -> Result<(), SimError> {
-    let mut progress = super::progress::Progress::new(world.scenario.run_for);
+/// Why a run stopped before its end.
+enum Stop {
+    /// The simulation cannot continue (a limit, a broken invariant).
+    Sim(SimError),
+    /// Its output cannot be written: simulating on would be for nobody.
+    Output,
+}
+
+/// Runs the world to its end, with a progress bar on stderr for long runs
+/// when `progress`; stops as soon as the output cannot be written.
+fn simulate(world: &mut World, sink: &mut dyn TraceSink, watch: &Watch, progress: bool) -> Result<(), Stop> {
+    let mut bar = progress.then(|| super::progress::Progress::new(world.scenario.run_for));
     let result = loop {
         match world.step(sink) {
             Ok(StepResult::Progress) => {
+                if watch.failed() {
+                    break Err(Stop::Output);
+                }
                 // Checking the wall clock every event would cost more than the event.
-                if world.steps.is_multiple_of(16_384) {
-                    progress.update(world.now);
+                if let Some(bar) = bar.as_mut()
+                    && world.steps.is_multiple_of(16_384)
+                {
+                    bar.update(world.now);
                 }
             }
             Ok(StepResult::Finished) => break Ok(()),
-            Err(e) => break Err(e),
+            Err(e) => break Err(Stop::Sim(e)),
         }
     };
     sink.finish();
-    progress.finish();
+    if let Some(bar) = bar {
+        bar.finish();
+    }
     result
+}
+
+/// `{"event": "end", "complete": true, ...}`, or `false` with the reason.
+fn end_line(world: &World, result: &Result<(), Stop>) -> serde_json::Value {
+    let mut line = serde_json::json!({
+        "event": "end",
+        "t_us": world.now.as_micros(),
+        // The engine's events, as the outcome's trace line counts them (a
+        // trace line is written only for what the trace level shows).
+        "engine_events": world.steps,
+        "complete": result.is_ok(),
+    });
+    if let Err(Stop::Sim(e)) = result {
+        line["error"] = serde_json::json!(e.to_string());
+    }
+    line
 }

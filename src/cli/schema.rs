@@ -3,6 +3,9 @@
 //! with `--outcome` the schema of the outcome `kafkasim run --format json`
 //! prints, for programs that read it.
 
+use std::io::{self, Write};
+
+use super::Output;
 use crate::scenario::file::ScenarioFile;
 use crate::trace::report::Outcome;
 
@@ -20,7 +23,7 @@ pub fn outcome_schema_json() -> String {
     serde_json::to_string_pretty(&schema).expect("a schema serialises")
 }
 
-pub fn schema(outcome: bool) -> u8 {
-    println!("{}", if outcome { outcome_schema_json() } else { schema_json() });
-    0
+pub fn schema(outcome: bool, out: &mut Output) -> io::Result<u8> {
+    writeln!(out, "{}", if outcome { outcome_schema_json() } else { schema_json() })?;
+    Ok(0)
 }

@@ -2,15 +2,29 @@
 
 use std::io::IsTerminal;
 
+use super::output;
 use crate::scenario::{self, Problem, Scenario, ScenarioError, Source, builtin, suggest::did_you_mean};
 
-/// Loads `arg`: a file if one exists there, else a built-in scenario.
+/// Loads `arg`: a file if one exists there, else a built-in scenario. A
+/// directory is never a scenario, so one named like a built-in (a folder
+/// `producer-consumer` for a lesson's notes) does not hide it; a file named
+/// like one does, and says so.
 pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     let path = super::scenario_path(arg);
-    if path.exists() {
-        return scenario::load_file(&path);
+    let builtin = builtin::find(arg);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_dir() && builtin.is_some() => {}
+        Ok(_) => {
+            if builtin.is_some() {
+                output::eprint(&format!(
+                    "note: reading the file `{arg}` here, not the built-in scenario of the same name\n"
+                ));
+            }
+            return scenario::load_file(&path);
+        }
+        Err(_) => {}
     }
-    if let Some(text) = builtin::find(arg) {
+    if let Some(text) = builtin {
         return scenario::load_str(&format!("{arg} (built-in)"), text);
     }
     let names: Vec<&str> = builtin::names().collect();
@@ -27,5 +41,5 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
 /// Prints a scenario error to stderr, in colour on a terminal.
 pub fn report(error: &ScenarioError) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", error.render(color));
+    output::eprint(&error.render(color));
 }

@@ -16,6 +16,7 @@ pub mod traces;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use super::{Output, output};
 use crate::scenario;
 use crate::world::{BuildOptions, World};
 use pin::TraceSummary;
@@ -261,35 +262,37 @@ enum Answer {
     Quit,
 }
 
-fn ask(scenario: &Path) -> Answer {
-    print!("Pin this outcome of {}? [y]es, [n]o, [q]uit: ", scenario.display());
-    let _ = std::io::stdout().flush();
+fn ask(scenario: &Path, out: &mut Output) -> std::io::Result<Answer> {
+    write!(out, "Pin this outcome of {}? [y]es, [n]o, [q]uit: ", scenario.display())?;
+    out.flush()?;
     let mut line = String::new();
     if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
-        return Answer::Quit;
+        return Ok(Answer::Quit);
     }
-    match line.trim().to_lowercase().as_str() {
+    Ok(match line.trim().to_lowercase().as_str() {
         "y" | "yes" => Answer::Accept,
         "q" | "quit" => Answer::Quit,
         _ => Answer::Skip,
-    }
+    })
 }
 
 /// The command: returns the exit code (0 every outcome is its pin, 1 some
 /// differ or have none, 2 bad input).
-pub fn test(paths: &[PathBuf], accept: bool, review: bool) -> u8 {
+pub fn test(paths: &[PathBuf], accept: bool, review: bool, out: &mut Output) -> std::io::Result<u8> {
     if review && !std::io::stdin().is_terminal() {
-        eprintln!(
-            "error: --review asks at the terminal, and stdin is not one\nhelp: review the differences printed without --review, then pin them with --accept"
+        output::eprint(
+            "error: --review asks at the terminal, and stdin is not one\nhelp: review the differences printed without --review, then pin them with --accept\n",
         );
-        return 2;
+        return Ok(2);
     }
     let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     let files = match scenario_files(&paths) {
         Ok(files) => files,
         Err(e) => {
-            eprintln!("error: {e}\nhelp: give scenario files or folders of them, like `kafkasim test lessons/`");
-            return 2;
+            output::eprint(&format!(
+                "error: {e}\nhelp: give scenario files or folders of them, like `kafkasim test lessons/`\n"
+            ));
+            return Ok(2);
         }
     };
     let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -299,13 +302,13 @@ pub fn test(paths: &[PathBuf], accept: bool, review: bool) -> u8 {
     let mut quit = false;
     for file in &files {
         let mut checked = check(file, &options);
-        print!("{}", checked.render());
+        write!(out, "{}", checked.render())?;
         if checked.can_accept() && !quit && (accept || review) {
-            let answer = if accept { Answer::Accept } else { ask(file) };
+            let answer = if accept { Answer::Accept } else { ask(file, out)? };
             match answer {
                 Answer::Accept => match checked.accept() {
-                    Ok(()) => println!("{:<8} {} → {}", "pinned", file.display(), pin::pin_path(file).display()),
-                    Err(e) => println!("    cannot write the pin: {e}"),
+                    Ok(()) => writeln!(out, "{:<8} {} → {}", "pinned", file.display(), pin::pin_path(file).display())?,
+                    Err(e) => writeln!(out, "    cannot write the pin: {e}")?,
                 },
                 Answer::Skip => {}
                 Answer::Quit => quit = true,
@@ -316,20 +319,21 @@ pub fn test(paths: &[PathBuf], accept: bool, review: bool) -> u8 {
     }
     let failed: usize = counts.iter().filter(|(label, _)| !["ok", "pinned"].contains(label)).map(|(_, n)| n).sum();
     let summary: Vec<String> = counts.iter().map(|(label, n)| format!("{n} {}", label.to_lowercase())).collect();
-    println!("\n{} scenario(s): {}", files.len(), summary.join(", "));
+    writeln!(out, "\n{} scenario(s): {}", files.len(), summary.join(", "))?;
     if counts.contains_key("CHANGED") || counts.contains_key("NEW") {
         let args: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        println!(
+        writeln!(
+            out,
             "Each outcome without a matching pin is written beside its scenario as NAME.snap.new. If the changes \
              above are what you meant, `kafkasim test {} --accept` pins them (`--review` asks one by one).",
             args.join(" ")
-        );
+        )?;
     }
-    if invalid {
+    Ok(if invalid {
         2
     } else if failed > 0 {
         1
     } else {
         0
-    }
+    })
 }

@@ -74,6 +74,12 @@ const INITIAL_TASK_DELAY_MS: u64 = 30_000;
 const REPLICA_FETCH_BACKOFF_MS: u64 = 1_000;
 /// How long a broker waits for the controller or a leader to answer.
 const REQUEST_TIMEOUT_MS: u64 = 30_000;
+/// `controller.quorum.retry.backoff.ms`: after an error from a controller
+/// (NOT_CONTROLLER while the quorum elects), registration and metadata
+/// fetches wait this long before asking again (Kafka's raft
+/// `RequestManager`: "when a request completes with an error it still
+/// transitions to the backoff state until retryBackoffMs").
+const CONTROLLER_RETRY_BACKOFF_MS: u64 = 20;
 
 /// What a broker's own request in flight was for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +114,8 @@ pub struct Broker {
     next_correlation_id: CorrelationId,
     /// Per leader: no follower fetch before this time (after a failure).
     fetch_backoff: BTreeMap<BrokerId, SimTime>,
+    /// No registration or metadata fetch before this time (after a controller's error).
+    controller_backoff: SimTime,
     /// The pending `Wake` timer, if any.
     wake: WakeUp,
     /// The partitions this broker follows, by leader, while no partition's
@@ -161,6 +169,7 @@ impl Broker {
             in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
             fetch_backoff: BTreeMap::new(),
+            controller_backoff: SimTime::ZERO,
             wake: WakeUp::default(),
             followed: None,
             delayed_fetches: Vec::new(),
@@ -288,10 +297,7 @@ impl Broker {
             }
             BrokerTimer::LogCleaner => {
                 self.run_log_cleaner(ctx);
-                ctx.set_timer(
-                    SimDuration::from_millis(self.config.log_cleaner_backoff_ms),
-                    Timer::Broker(BrokerTimer::LogCleaner),
-                );
+                ctx.set_timer(self.log_cleaner_backoff(), Timer::Broker(BrokerTimer::LogCleaner));
             }
             BrokerTimer::Group(timer) => {
                 if self.alive {

@@ -88,6 +88,10 @@ pub fn parse_duration_ms(text: &str) -> Result<i64, String> {
     }
     let duration = humantime::parse_duration(trimmed)
         .map_err(|_| format!("`{trimmed}` is not a duration; write e.g. `250ms`, `30s`, `1d`"))?;
+    // A `.ms` config counts whole milliseconds: `999us` must not become 0.
+    if duration.subsec_nanos() % 1_000_000 != 0 {
+        return Err(format!("`{trimmed}` is not a whole number of milliseconds, which this config counts"));
+    }
     i64::try_from(duration.as_millis()).map_err(|_| format!("`{trimmed}` is too long"))
 }
 

@@ -5,14 +5,15 @@
 //! a stream by name; the name selects a ChaCha stream of the root seed, so adding
 //! a consumer to a scenario does not change the network jitter the others see.
 
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The random generator every actor uses: portable and reproducible.
 pub type SimRng = ChaCha8Rng;
 
 /// Derives named random streams from one seed, and remembers which it handed out
-/// so the trace header can list them.
+/// so the trace header can list them with the first number each gives: what
+/// the seed decided, so two runs can be compared stream by stream.
 #[derive(Clone, Debug)]
 pub struct RngStreams {
     seed: u64,
@@ -30,14 +31,14 @@ impl RngStreams {
 
     /// The stream for `name`, e.g. `"network"` or `"producer/p1"`.
     pub fn stream(&mut self, name: &str) -> SimRng {
-        let stream_id = stream_id(name);
-        self.issued.push((name.to_string(), stream_id));
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
-        rng.set_stream(stream_id);
+        rng.set_stream(stream_id(name));
+        // Drawn from a copy: the stream itself starts with this number.
+        self.issued.push((name.to_string(), rng.clone().next_u64()));
         rng
     }
 
-    /// Every stream handed out so far, with its ChaCha stream number.
+    /// Every stream handed out so far, with the first number it gives.
     pub fn issued(&self) -> &[(String, u64)] {
         &self.issued
     }
@@ -74,6 +75,17 @@ mod tests {
         let b: Vec<u32> = (0..5).map(|_| p1.random_range(0..1_000_000)).collect();
         assert_ne!(a, b);
         assert_eq!(streams.issued().len(), 2);
+    }
+
+    #[test]
+    fn what_is_issued_depends_on_the_seed() {
+        // The header shows these: a different seed must show different numbers.
+        let first = |seed| RngStreams::new(seed).stream("network").next_u64();
+        let mut one = RngStreams::new(1);
+        let mut two = RngStreams::new(2);
+        let _ = (one.stream("network"), two.stream("network"));
+        assert_ne!(one.issued(), two.issued());
+        assert_eq!(one.issued()[0].1, first(1), "the first number the stream gives");
     }
 
     #[test]

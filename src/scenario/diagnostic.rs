@@ -1,11 +1,23 @@
 //! Scenario errors that point at the file: path, line and column, the offending
 //! line, and how to fix it — rendered by `miette`.
+//!
+//! Whatever the file holds, the report stays short and safe to print: the
+//! snippet is an [`excerpt::Excerpt`] (long lines cut around the problem,
+//! control characters made visible), and messages quoting the file's words
+//! are cut and made visible the same way.
+
+mod excerpt;
 
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use serde_saphyr::Location;
+
+pub use excerpt::{is_unsafe_for_terminals, visible_text};
+
+/// Characters of a message or help shown at most.
+const MAX_MESSAGE_CHARS: usize = 600;
 
 /// The text of a scenario file and the name to show for it.
 #[derive(Clone, Debug)]
@@ -46,7 +58,11 @@ impl Source {
 
     /// 1-based (line, column) of a byte offset.
     pub fn line_column(&self, offset: usize) -> (usize, usize) {
-        let before = &self.text[..offset.min(self.text.len())];
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &self.text[..offset];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         (line, column)
@@ -86,35 +102,36 @@ pub struct ScenarioError {
     pub problems: Vec<Problem>,
 }
 
-/// One problem bound to its source, as miette wants it.
-struct Rendered<'a> {
-    problem: &'a Problem,
-    source: NamedSource<Arc<str>>,
+/// One problem bound to its excerpt of the file, as miette wants it.
+struct Rendered {
+    message: String,
+    help: Option<String>,
+    label: Option<String>,
+    excerpt: Option<excerpt::Excerpt>,
 }
 
-impl fmt::Debug for Rendered<'_> {
+impl fmt::Debug for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
+        f.write_str(&self.message)
     }
 }
-impl fmt::Display for Rendered<'_> {
+impl fmt::Display for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problem.message)
+        f.write_str(&self.message)
     }
 }
-impl std::error::Error for Rendered<'_> {}
+impl std::error::Error for Rendered {}
 
-impl Diagnostic for Rendered<'_> {
+impl Diagnostic for Rendered {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.problem.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.problem.span.map(|_| &self.source as &dyn miette::SourceCode)
+        self.excerpt.as_ref().map(|e| e as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.problem.span?;
-        let label = (!self.problem.label.is_empty()).then(|| self.problem.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
+        let excerpt = self.excerpt.as_ref()?;
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(self.label.clone(), excerpt.span))))
     }
 }
 
@@ -129,17 +146,22 @@ impl ScenarioError {
         let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
+        let name = visible_text(&self.source.name, MAX_MESSAGE_CHARS);
         for problem in &self.problems {
-            let location = problem
-                .span
-                .map(|s| {
-                    let (line, column) = self.source.line_column(s.offset());
-                    format!("{}:{line}:{column}", self.source.name)
-                })
-                .unwrap_or_else(|| self.source.name.clone());
-            out.push_str(&format!("error in {location}\n"));
-            let rendered =
-                Rendered { problem, source: NamedSource::new(self.source.name.clone(), self.source.text.clone()) };
+            let location = problem.span.map(|s| self.source.line_column(s.offset()));
+            match location {
+                Some((line, column)) => out.push_str(&format!("error in {name}:{line}:{column}\n")),
+                None => out.push_str(&format!("error in {name}\n")),
+            }
+            let rendered = Rendered {
+                message: visible_text(&problem.message, MAX_MESSAGE_CHARS),
+                help: problem.help.as_deref().map(|h| visible_text(h, MAX_MESSAGE_CHARS)),
+                label: (!problem.label.is_empty()).then(|| visible_text(&problem.label, MAX_MESSAGE_CHARS)),
+                excerpt: problem
+                    .span
+                    .zip(location)
+                    .map(|(span, (line, column))| excerpt::Excerpt::new(&name, &self.source.text, span, line, column)),
+            };
             let _ = handler.render_report(&mut out, &rendered);
         }
         out

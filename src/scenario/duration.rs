@@ -28,6 +28,12 @@ pub fn parse(text: &str) -> Result<SimDuration, String> {
     if duration.as_micros() > u128::from(super::MAX_RUN.as_micros()) {
         return Err(format!("`{trimmed}` is longer than kafkasim simulates (366 days at most)"));
     }
+    // The clock counts microseconds: `999ns` must not silently become `0s`.
+    if duration.subsec_nanos() % 1_000 != 0 {
+        let why =
+            if duration.as_micros() == 0 { "shorter than a microsecond" } else { "not a whole number of microseconds" };
+        return Err(format!("`{trimmed}` is {why}, the smallest step of kafkasim's clock"));
+    }
     Ok(SimDuration::from(duration))
 }
 
@@ -96,5 +102,12 @@ mod tests {
         assert_eq!(parse("366d"), Ok(SimDuration::from_secs(366 * 86_400)));
         assert!(parse("367d").unwrap_err().contains("366 days at most"));
         assert!(parse("99999999999999d").unwrap_err().contains("366 days at most"));
+    }
+
+    #[test]
+    fn rejects_durations_the_clock_cannot_hold() {
+        assert!(parse("999ns").unwrap_err().contains("shorter than a microsecond"));
+        assert!(parse("1500ns").unwrap_err().contains("whole number of microseconds"));
+        assert_eq!(parse("2000ns"), Ok(SimDuration::from_micros(2)));
     }
 }

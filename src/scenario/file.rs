@@ -3,19 +3,33 @@
 //!
 //! Nothing here is checked beyond YAML types; `resolve` turns a file into a
 //! validated [`super::Scenario`] and reports every problem with its location.
+//! Names and numbers that a later check may find wrong keep their place in
+//! the file (`Spanned`), down to a map's keys and a list's items, so the
+//! error underlines exactly them.
+
+mod expect;
+mod expected;
+mod host;
+mod key;
+mod keyed;
+mod one_or_many;
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub use expected::Expected;
+pub use host::HostRef;
+pub use key::{KeySpec, OneOfSpec};
+pub use keyed::Keyed;
+pub use one_or_many::{OneOrMany, SpanOf};
+
 use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, TopicConfigMap};
 use super::duration::DurationText;
 use super::link::{BandwidthText, LossText};
 
-mod expect;
-
-pub use expect::{CheckMap, Count, CountMap, ExpectSpec, Expected, HappenedSpec};
+pub use expect::{CheckMap, Count, CountMap, ExpectSpec, HappenedSpec, KeyedChecks};
 
 /// A lesson you can run: a cluster, topics, clients, a timeline and expectations.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -198,32 +212,10 @@ pub struct TopicSpec {
     /// first broker of each list is the preferred leader. Default: Kafka's placement.
     #[serde(default)]
     #[schemars(with = "Option<Vec<Vec<u32>>>")]
-    pub replicas: Option<Spanned<Vec<Vec<u32>>>>,
+    pub replicas: Option<Spanned<Vec<ReplicaList>>>,
     /// Topic configs, e.g. `retention.ms: 1d`, `cleanup.policy: compact`.
     #[serde(default)]
     pub config: Option<TopicConfigMap>,
-}
-
-/// A record key: a template like `key-{n}`, `null`, or a weighted choice.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum KeySpec {
-    /// Text with `{n}` (the record number), `{n%K}` and `{producer}`.
-    Template(String),
-    /// Pick one of several keys at random, e.g. one hot key and two cold ones.
-    OneOf(OneOfSpec),
-    /// No key (null): the sticky partitioner spreads records.
-    Null(()),
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OneOfSpec {
-    /// Key templates to choose from.
-    pub one_of: Vec<String>,
-    /// Relative weights, one per key. Default: all equal.
-    #[serde(default)]
-    pub weights: Option<Vec<u32>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -273,7 +265,8 @@ pub struct ProducerSpec {
     pub datagen: Option<Spanned<String>>,
     /// Headers added to every record; values are templates.
     #[serde(default)]
-    pub headers: IndexMap<String, String>,
+    #[schemars(with = "IndexMap<String, String>")]
+    pub headers: Keyed<Spanned<String>>,
     /// Send every record to this partition instead of using the partitioner.
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
@@ -314,11 +307,11 @@ pub struct ConsumerSpec {
     /// assigned all their partitions.
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
-    pub topics: Option<Spanned<Vec<String>>>,
+    pub topics: Option<Spanned<Vec<Spanned<String>>>>,
     /// Manual assignment (Kafka's `assign()`): partitions like `demo_1-0`.
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
-    pub assign: Option<Spanned<Vec<String>>>,
+    pub assign: Option<Spanned<Vec<Spanned<String>>>>,
     /// The consumer group (`group.id`).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -349,7 +342,7 @@ pub struct ConsumerSpec {
     /// Start positions, e.g. `{ demo_1-0: 5 }` (Kafka's `seek()`).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, i64>>")]
-    pub seek: Option<Spanned<IndexMap<String, i64>>>,
+    pub seek: Option<Keyed<Spanned<i64>>>,
     /// Consumer configs, e.g. `auto.offset.reset: earliest`.
     #[serde(default)]
     pub config: Option<ConsumerConfigMap>,
@@ -395,20 +388,12 @@ pub enum CommitSpec {
     BeforeProcessing,
 }
 
-/// A host on the network: a broker id (`1`), a controller (`controller-1`) or
-/// a client id (`c1`).
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum HostRef {
-    Broker(u32),
-    Client(String),
-}
-
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SlowSpec {
     /// The broker id or client id to slow down.
-    pub host: HostRef,
+    #[schemars(with = "HostRef")]
+    pub host: Spanned<HostRef>,
     /// Extra one-way latency on everything it sends and receives; `0s` restores it.
     #[schemars(with = "DurationText")]
     pub latency: Spanned<DurationText>,
@@ -443,7 +428,9 @@ pub struct LinkSpec {
     pub bandwidth: Option<Spanned<BandwidthText>>,
 }
 
-/// One moment of the timeline: `at` plus exactly one action.
+/// One moment of the timeline: `at` plus one kind of action. The actions
+/// that name clients or hosts take one name or a list (`kill: [2, 3]`),
+/// all happening at that moment in list order.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineEntry {
@@ -457,32 +444,32 @@ pub struct TimelineEntry {
     /// whose first timeline action is `start` waits for it), or again after
     /// `stop` or `crash`.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub start: Option<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
+    pub start: Option<Spanned<OneOrMany<String>>>,
     /// Stop a producer or consumer cleanly (close()).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub stop: Option<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
+    pub stop: Option<Spanned<OneOrMany<String>>>,
     /// Crash a producer or consumer: it stops without a word.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub crash: Option<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
+    pub crash: Option<Spanned<OneOrMany<String>>>,
     /// Kill a broker (`2`) or controller (`controller-1`) process; what it wrote
     /// to disk survives.
     #[serde(default)]
-    #[schemars(with = "Option<HostRef>")]
-    pub kill: Option<Spanned<HostRef>>,
+    #[schemars(with = "Option<OneOrMany<HostRef>>")]
+    pub kill: Option<Spanned<OneOrMany<HostRef>>>,
     /// A broker's (`2`) or controller's machine dies, as when a server loses
     /// power or its container is removed: the process stops and the host
     /// vanishes from the network. Unlike `kill`, nobody's connection is
     /// reset: peers learn only from timeouts. `restart` brings it back.
     #[serde(default)]
-    #[schemars(with = "Option<HostRef>")]
-    pub kill_host: Option<Spanned<HostRef>>,
+    #[schemars(with = "Option<OneOrMany<HostRef>>")]
+    pub kill_host: Option<Spanned<OneOrMany<HostRef>>>,
     /// Restart a killed broker or controller.
     #[serde(default)]
-    #[schemars(with = "Option<HostRef>")]
-    pub restart: Option<Spanned<HostRef>>,
+    #[schemars(with = "Option<OneOrMany<HostRef>>")]
+    pub restart: Option<Spanned<OneOrMany<HostRef>>>,
     /// Run a preferred leader election now (`kafka-leader-election
     /// --election-type PREFERRED`): partitions go back to their first replica
     /// where it is in sync.
@@ -492,7 +479,7 @@ pub struct TimelineEntry {
     /// Hosts left out of every group keep reaching everyone.
     #[serde(default)]
     #[schemars(with = "Option<Vec<Vec<HostRef>>>")]
-    pub cut: Option<Spanned<Vec<Vec<HostRef>>>>,
+    pub cut: Option<Spanned<Vec<Vec<Spanned<HostRef>>>>>,
     /// Heal every network cut (`heal: true`).
     #[serde(default)]
     pub heal: Option<bool>,
@@ -506,12 +493,12 @@ pub struct TimelineEntry {
     pub link: Option<LinkSpec>,
     /// A consumer's application stops calling poll() (it is stuck processing).
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub pause: Option<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
+    pub pause: Option<Spanned<OneOrMany<String>>>,
     /// A paused consumer's application calls poll() again.
     #[serde(default)]
-    #[schemars(with = "Option<String>")]
-    pub resume: Option<Spanned<String>>,
+    #[schemars(with = "Option<OneOrMany<String>>")]
+    pub resume: Option<Spanned<OneOrMany<String>>>,
     /// A producer or consumer switches to another Avro schema, e.g.
     /// `{ client: app, value_schema: schemas/order-v2.avsc, value: '...' }`.
     #[serde(default)]
@@ -523,10 +510,12 @@ pub struct TimelineEntry {
 pub struct LimitsSpec {
     /// Stop with an error after this many engine events. Default 50,000,000.
     #[serde(default)]
-    pub max_events: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_events: Option<Spanned<u64>>,
     /// Refuse scenarios that would send more records than this. Default 10,000,000.
     #[serde(default)]
-    pub max_records: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_records: Option<Spanned<u64>>,
 }
 
 /// A field that is present, even as `null`: `value: null` means "null
@@ -538,3 +527,6 @@ where
 {
     T::deserialize(deserializer).map(Some)
 }
+
+/// One partition's replicas in `replicas:`, each broker located.
+pub type ReplicaList = Spanned<Vec<Spanned<u32>>>;

@@ -2,7 +2,19 @@
 
 /// A complete, runnable scenario that shows every section, for `name`.
 pub fn starter(name: &str) -> String {
-    STARTER.replace("{{name}}", name)
+    STARTER.replace("name: {{name}}", &format!("name: {}", yaml_text(name))).replace("{{name}}", name)
+}
+
+/// `name` as a YAML value that reads back as the same text: plain when it is
+/// a simple word, else quoted (`null`, `42`, `a: b` and `#x` would not be text).
+fn yaml_text(name: &str) -> String {
+    let simple = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if simple { name.to_string() } else { serde_json::to_string(name).expect("a string serialises") }
 }
 
 const STARTER: &str = r#"# yaml-language-server: $schema=scenario.schema.json
@@ -68,6 +80,15 @@ mod tests {
         let text = super::starter("my-lesson");
         let scenario = crate::scenario::load_str("my-lesson.yaml", &text).expect("starter must load");
         assert_eq!(scenario.name, "my-lesson");
+    }
+
+    #[test]
+    fn any_name_reads_back_as_itself() {
+        for name in ["null", "42", "a: b", "#x", "[x", "yes", "é-lesson", "it's \"quoted\""] {
+            let text = super::starter(name);
+            let scenario = crate::scenario::load_str("x.yaml", &text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(scenario.name, name);
+        }
     }
 
     #[test]

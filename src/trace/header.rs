@@ -13,7 +13,7 @@ pub fn text(world: &World, source: &str) -> String {
         world.scenario.name, world.scenario.seed, world.scenario.brokers, world.scenario.run_for
     );
     let streams: Vec<String> = world.rng_streams.iter().map(|(name, id)| format!("{name}={id:016x}")).collect();
-    out.push_str(&format!("  random streams from the seed: {}\n", streams.join(" ")));
+    out.push_str(&format!("  random streams from the seed (the first number of each): {}\n", streams.join(" ")));
     let placement: Vec<String> = user_partitions(world)
         .map(|v| format!("{}=[{}]", world.names.partition(v.tp), list(&v.state.replicas)))
         .collect();

@@ -163,6 +163,10 @@ pub struct Timeline {
     pub lag_samples: Vec<LagSample>,
     /// Where the simulation of the run has got to, while it is not done.
     frontier: Option<Box<Frontier>>,
+    /// Asked between parts of a move that must simulate first (a jump far
+    /// ahead): `true` stops the move where it got to, so a key such as `q`
+    /// is answered during a long simulation.
+    pub interrupt: Option<Box<dyn FnMut() -> bool>>,
 }
 
 /// The run beyond what is simulated so far: the world at that point and
@@ -203,6 +207,7 @@ impl Timeline {
             failure: None,
             lag_samples: Vec::new(),
             frontier: None,
+            interrupt: None,
         };
         timeline.begin(world);
         timeline.simulate_more(SIMULATION_CHUNK);
@@ -222,6 +227,9 @@ impl Timeline {
     /// Simulates one more part of the run; returns whether more steps became
     /// available to move to.
     fn extend(&mut self) -> bool {
+        if self.interrupt.as_mut().is_some_and(|interrupted| interrupted()) {
+            return false;
+        }
         let before = self.total_steps;
         self.simulate_more(SIMULATION_CHUNK);
         self.total_steps > before

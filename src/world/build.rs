@@ -167,6 +167,7 @@ impl World {
             effects: Effects::default(),
             rng_streams: streams.issued().to_vec(),
             finished: false,
+            watchdog: Default::default(),
             delivery_memo: Default::default(),
             scenario,
         };

@@ -59,9 +59,8 @@ impl World {
     /// configs) under a fresh name, not started yet. Returns its index.
     pub fn add_consumer_like(&mut self, template: ClientIdx) -> Option<ClientIdx> {
         let mut def = self.scenario.consumers.get(template.0 as usize)?.clone();
-        let base = def.name.trim_end_matches(|c: char| c.is_ascii_digit()).to_string();
         let taken = |name: &str| self.names.consumers.iter().chain(&self.names.producers).any(|n| n == name);
-        let name = (2..).map(|n| format!("{base}{n}")).find(|n| !taken(n)).expect("some name is free");
+        let name = name_like(&def.name, taken);
         def.name = name.clone();
         def.config.client_id = None;
         def.start = None;
@@ -77,6 +76,14 @@ impl World {
         self.ledger.add_consumer_like(template);
         Some(idx)
     }
+}
+
+/// The name of a consumer added like `template`: its name's stem with the
+/// first number no client has (`c1` → `c2`, `c3`, …). The TUI's save uses
+/// the same rule to name the consumers it writes.
+pub fn name_like(template: &str, taken: impl Fn(&str) -> bool) -> String {
+    let base = template.trim_end_matches(|c: char| c.is_ascii_digit());
+    (2..).map(|n| format!("{base}{n}")).find(|n| !taken(n)).expect("some name is free")
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use super::{Event, World};
 use crate::actor::{Ctx, Timer};
 use crate::check::group_invariants;
 use crate::cluster::broker::Broker;
-use crate::engine::SimTime;
+use crate::engine::{SimTime, Watch};
 use crate::ids::{BrokerId, Host, NodeId};
 use crate::net::Route;
 use crate::protocol::Message;
@@ -25,8 +25,11 @@ pub enum StepResult {
 /// A run that cannot continue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SimError {
-    /// The scenario hit `limits.max_events`.
-    EventLimit { limit: u64, at: SimTime },
+    /// The scenario hit `limits.max_events`; `busiest` says what its last
+    /// events were, with how many of each.
+    EventLimit { limit: u64, at: SimTime, busiest: Vec<(String, u64)> },
+    /// Virtual time stopped advancing: `events` happened at the instant `at`.
+    NoProgress { at: SimTime, events: u64, busiest: Vec<(String, u64)> },
     /// The simulator broke one of Kafka's invariants: a bug in kafkasim.
     Invariant {
         message: String,
@@ -41,10 +44,19 @@ pub enum SimError {
 impl fmt::Display for SimError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SimError::EventLimit { limit, at } => write!(
+            SimError::EventLimit { limit, at, busiest } => write!(
                 f,
-                "the run stopped at t={at} after {limit} events (limits.max_events); \
-                 raise `limits: {{ max_events: N }}` in the scenario, or shorten it"
+                "the run stopped at t={at} after {limit} events (limits.max_events); its last events were mostly:\n{}\
+                 raise `limits: {{ max_events: N }}` in the scenario, or shorten it",
+                list(busiest)
+            ),
+            SimError::NoProgress { at, events, busiest } => write!(
+                f,
+                "virtual time stopped advancing at t={at}: {events} events happened at that one instant, mostly:\n{}\
+                 Something is answered at once and asked again at once, so the clock never moves. Give the network \
+                 a latency (`network: {{ latency: 1ms }}`), or the zero wait in this loop a positive value \
+                 (such as fetch.max.wait.ms or replica.fetch.wait.max.ms).",
+                list(busiest)
             ),
             SimError::Invariant { message, step, at, seed, scenario } => write!(
                 f,
@@ -57,6 +69,14 @@ impl fmt::Display for SimError {
 }
 
 impl std::error::Error for SimError {}
+
+/// `  broker 1 → controller 1: Fetch ×9000` lines.
+fn list(busiest: &[(String, u64)]) -> String {
+    busiest.iter().map(|(what, count)| format!("  {what} ×{count}\n")).collect()
+}
+
+/// Kinds of event a stopped run names.
+const BUSIEST: usize = 4;
 
 /// The brokers one event may have changed.
 enum Touched {
@@ -81,9 +101,23 @@ impl World {
         };
         self.now = time;
         self.steps += 1;
+        let steps_left = self.scenario.limits.max_events.saturating_sub(self.steps);
+        match self.watchdog.observe(time, steps_left) {
+            Watch::Fine => {}
+            Watch::Sample => {
+                let what = self.describe(&event);
+                self.watchdog.sample(what);
+            }
+            Watch::Stalled => {
+                self.finished = true;
+                let events = self.watchdog.events_at_instant() - 1;
+                return Err(SimError::NoProgress { at: time, events, busiest: self.watchdog.busiest(BUSIEST) });
+            }
+        }
         if self.steps > self.scenario.limits.max_events {
             self.finished = true;
-            return Err(SimError::EventLimit { limit: self.scenario.limits.max_events, at: time });
+            let (limit, busiest) = (self.scenario.limits.max_events, self.watchdog.busiest(BUSIEST));
+            return Err(SimError::EventLimit { limit, at: time, busiest });
         }
         // Which brokers' state the event can change (for the invariant check).
         let touched = match &event {
@@ -142,6 +176,26 @@ impl World {
             });
         }
         Ok(if self.finished { StepResult::Finished } else { StepResult::Progress })
+    }
+
+    /// An event in a few words, for the watchdog's report.
+    fn describe(&self, event: &Event) -> String {
+        match event {
+            Event::Deliver { from, to, message, .. } => {
+                format!("{} → {}: {}", self.names.node(*from), self.names.node(*to), message.api_name())
+            }
+            Event::Timer { node, timer, .. } => {
+                let timer = format!("{timer:?}");
+                // `Broker(LogCleaner)` reads as `LogCleaner`.
+                let inner =
+                    timer.split_once('(').map_or(timer.as_str(), |(_, rest)| rest.strip_suffix(')').unwrap_or(rest));
+                format!("{}: timer {inner}", self.names.node(*node))
+            }
+            Event::Action(_) => "a timeline action".to_string(),
+            Event::Expect(_) => "an expectation".to_string(),
+            Event::ControllerElection(c) => format!("controller {} election", c.0),
+            Event::End => "the end of the run".to_string(),
+        }
     }
 
     /// At the end of the run: no committed record was lost (see `check::committed`).

@@ -43,7 +43,7 @@ fn a_huge_file_is_refused_with_the_limit() {
     }
     let error = load_bytes("huge.yaml", text.as_bytes()).expect_err("over the size limit");
     let rendered = error.render(false);
-    assert!(rendered.contains("limited to 1048576 bytes"), "says the limit: {rendered}");
+    assert!(rendered.contains("larger than 1048576 bytes, the limit"), "says the limit: {rendered}");
 }
 
 mod arbitrary_input {
@@ -135,4 +135,46 @@ mod arbitrary_input {
             check(text.as_bytes());
         }
     }
+}
+
+#[test]
+fn a_file_of_too_many_yaml_nodes_is_refused_in_words() {
+    // Within the size limit, but a quarter of a million values.
+    let text = format!("name: nodes\ndescription: [{}]\n", "0,".repeat(260_000));
+    let error = load_bytes("nodes.yaml", text.as_bytes()).expect_err("over the parser's node budget");
+    let rendered = error.render(false);
+    assert!(rendered.contains("too large to be a scenario"), "{rendered}");
+    assert!(!rendered.contains("budget breached"), "no parser internals: {rendered}");
+}
+
+#[test]
+fn a_long_like_chain_resolves_every_link() {
+    // Resolved in one pass: a thousand links load at once (they took
+    // seconds, growing with the cube of the chain's length).
+    let mut text = String::from(
+        "name: chain\ntopics: [{ name: t, partitions: 1 }]\nconsumers:\n  - { id: c0, topics: [t], group: g }\n",
+    );
+    for i in 1..1_000 {
+        text.push_str(&format!("  - {{ id: c{i}, like: c{} }}\n", i - 1));
+    }
+    let scenario = load_bytes("chain.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(scenario.consumers.len(), 1_000);
+    assert!(scenario.consumers.iter().all(|c| c.group.as_deref() == Some("g") && c.topics.len() == 1));
+}
+
+#[test]
+fn host_actions_take_lists() {
+    let text = "name: two at once\nbrokers: 3\ntopics: [{ name: t, partitions: 1, replication_factor: 3 }]\n\
+                timeline:\n  - { at: 1s, kill: [2, \"3\"] }\n  - { at: 2s, restart: [3, 2] }\n";
+    let scenario = load_bytes("lists.yaml", text.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+    let actions: Vec<String> = scenario.timeline.iter().map(|a| format!("{:?}", a.action)).collect();
+    assert_eq!(
+        actions,
+        [
+            "Kill(Broker(BrokerId(2)))",
+            "Kill(Broker(BrokerId(3)))",
+            "Restart(Broker(BrokerId(3)))",
+            "Restart(Broker(BrokerId(2)))"
+        ]
+    );
 }

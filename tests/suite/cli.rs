@@ -192,6 +192,189 @@ fn stats_go_to_stderr_and_leave_the_output_alone() {
     assert!(stderr.contains("records         1000"), "{stderr}");
 }
 
+/// Every command that prints, with arguments that make it print.
+const PRINTING_COMMANDS: &[&[&str]] = &[
+    &["run", "producer-consumer"],
+    &["run", "producer-consumer", "--format", "json"],
+    &["run", "producer-consumer", "--format", "jsonl"],
+    &["check", "producer-consumer"],
+    &["list"],
+    &["list", "--format", "json"],
+    &["schema"],
+    &["schema", "--outcome"],
+    &["configs"],
+    &["test", "scenarios/producer-consumer.yaml"],
+    &["graph", "third-consumer-idle"],
+    &["explain", "partition", "--key", "k", "--partitions", "3"],
+    &["explain", "assign", "--topic", "t:3", "--member", "a", "--member", "b"],
+    &["explain", "coordinator", "--group", "g"],
+    &[],
+];
+
+fn panicked(stderr: &[u8]) -> bool {
+    String::from_utf8_lossy(stderr).contains("panicked")
+}
+
+#[test]
+fn a_full_disk_is_an_error_in_every_command_never_silent_or_a_panic() {
+    // `/dev/full` fails every write with ENOSPC, like a disk with no room left.
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else { return };
+    for args in PRINTING_COMMANDS {
+        let out = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+            .args(*args)
+            .current_dir(support::repo_root())
+            .stdout(full.try_clone().expect("a second handle"))
+            .output()
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!panicked(&out.stderr), "{args:?} panicked:\n{stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?} must fail:\n{stderr}");
+        assert!(stderr.contains("the output could not be written"), "{args:?} says why:\n{stderr}");
+    }
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    for args in PRINTING_COMMANDS {
+        // The reading end is closed before the command starts: its first
+        // write meets a broken pipe, whatever the timing.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let out = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+            .args(*args)
+            .current_dir(support::repo_root())
+            .stdout(writer)
+            .output()
+            .expect("runs");
+        assert!(!panicked(&out.stderr), "{args:?} panicked:\n{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(out.stderr.is_empty(), "{args:?} is quiet: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn a_long_run_into_a_closed_pipe_stops_at_once() {
+    // Three simulated days; a reader that has gone does not wait for them.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let out = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["run", "retention-delete", "--format", "jsonl", "--stats"])
+        .current_dir(support::repo_root())
+        .stdout(writer)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "no stats for a run nobody reads: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_jsonl_trace_ends_with_a_line_saying_it_is_complete() {
+    let text = stdout(&kafkasim(&["run", "producer-consumer", "--format", "jsonl"]));
+    let last: serde_json::Value = serde_json::from_str(text.lines().last().expect("lines")).expect("JSON");
+    assert_eq!(last["event"], "end");
+    assert_eq!(last["complete"], true);
+    // producer-consumer runs 1010 s: the end line is written at its end.
+    assert_eq!(last["t_us"], 1_010_000_000u64, "{last}");
+    assert!(last["engine_events"].as_u64().is_some_and(|n| n > 0), "{last}");
+}
+
+/// A directory of its own, for commands that read or write files there.
+fn scratch_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kafkasim-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_fifos_and_directories_are_refused_without_reading_them() {
+    let dir = scratch_dir("special");
+    let fifo = dir.join("fifo.yaml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()), "mkfifo");
+    for path in [std::path::Path::new("/dev/zero"), &fifo, &dir] {
+        // Would hang (FIFO) or grow without end (/dev/zero) if read.
+        let out = kafkasim(&["check", path.to_str().expect("utf-8")]);
+        assert_eq!(out.status.code(), Some(2));
+        // Words joined again where the report wraps a long path.
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let words: Vec<&str> = stderr.split_whitespace().filter(|w| *w != "│").collect();
+        assert!(words.join(" ").contains("not a scenario file"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_directory_named_like_a_built_in_does_not_hide_it() {
+    let dir = scratch_dir("shadow");
+    std::fs::create_dir_all(dir.join("producer-consumer")).expect("a folder of notes");
+    let out = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["check", "producer-consumer"])
+        .current_dir(&dir)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout(&out).contains("\"Producer and consumer\""));
+}
+
+#[cfg(unix)]
+#[test]
+fn new_never_writes_through_a_symbolic_link() {
+    let dir = scratch_dir("new-link");
+    let target = dir.join("elsewhere").join("lesson.yaml");
+    std::os::unix::fs::symlink(&target, dir.join("lesson.yaml")).expect("a dangling link");
+    for args in [&["new", "lesson"][..], &["new", "lesson", "--force"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kafkasim")).args(args).current_dir(&dir).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("symbolic link"));
+    }
+    assert!(!target.exists() && !dir.join("elsewhere").exists());
+}
+
+#[test]
+fn a_run_whose_clock_stops_is_stopped_with_the_busy_actors_named() {
+    // A group consumer fetching with no wait over a network without latency:
+    // each empty answer comes back at the same instant and is asked again.
+    let out = kafkasim(&["run", "fuzz/regressions/run/group-fetch-without-wait-or-latency.yaml", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("virtual time stopped advancing at t="), "{stderr}");
+    assert!(stderr.contains("c → broker 1: Fetch") || stderr.contains("broker 1 → c: Fetch"), "{stderr}");
+}
+
+#[test]
+fn a_run_too_long_for_its_event_limit_is_refused_before_it_starts() {
+    let dir = scratch_dir("too-long");
+    let file = dir.join("year.yaml");
+    std::fs::write(&file, "name: a year of three brokers\nbrokers: 3\nrun: 366d\n").expect("written");
+    let out = kafkasim(&["run", file.to_str().expect("utf-8"), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs at least") && stderr.contains("year.yaml:3:6"), "{stderr}");
+}
+
+#[test]
+fn explain_assign_refuses_more_than_it_can_explain_at_once() {
+    let mut args: Vec<String> =
+        ["explain", "assign", "--strategy", "sticky", "--topic", "t:10000"].map(String::from).to_vec();
+    for i in 0..101 {
+        args.extend(["--member".to_string(), format!("m{i}")]);
+    }
+    let out = kafkasim(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than this tool explains"));
+}
+
+#[test]
+fn the_header_shows_what_the_seed_decided() {
+    let header = |seed: &str| {
+        let text = stdout(&kafkasim(&["run", "producer-consumer", "--seed", seed, "--format", "jsonl"]));
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().expect("header")).expect("JSON");
+        first["streams"].clone()
+    };
+    assert_ne!(header("1"), header("2"), "another seed, other random streams");
+    assert_eq!(header("1"), header("1"));
+}
+
 /// A fresh folder under the system's temporary one.
 fn temp_dir(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("kafkasim-{name}-{}", std::process::id()));

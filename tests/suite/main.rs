@@ -6,8 +6,10 @@
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `fuzz`: the fuzz targets' checks over their saved regressions, on stable.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
+//! - `sandbox`: sessions saved from the terminal UI's sandbox load and run (proptest).
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
@@ -20,7 +22,9 @@ mod cli;
 mod determinism;
 mod expectations;
 mod explain;
+mod fuzz;
 mod properties;
+mod sandbox;
 mod scenarios;
 mod schema;
 mod support;

@@ -2,10 +2,12 @@
 //! and why — the step the group leader runs at the end of every rebalance.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use clap::Args;
 
 use crate::cli::ListFormat;
+use crate::cli::output::{self, Output};
 use crate::group::assignor::{self, AssignmentResult, Strategy, Subscription, TopicPartition};
 
 #[derive(Debug, Args)]
@@ -60,8 +62,11 @@ fn parse_topic(text: &str) -> Result<(String, u32), String> {
     if name.trim().is_empty() {
         return Err(shape());
     }
-    if count > 100_000 {
-        return Err(format!("{count} partitions is more than this tool explains (at most 100000)"));
+    if count > crate::scenario::MAX_PARTITIONS {
+        return Err(format!(
+            "{count} partitions is more than a topic has here (at most {})",
+            crate::scenario::MAX_PARTITIONS
+        ));
     }
     Ok((name.trim().to_string(), count))
 }
@@ -119,6 +124,29 @@ fn parse_instance(text: &str) -> Result<(String, String), String> {
     Ok((id.to_string(), name.to_string()))
 }
 
+/// The same bounds as a scenario's groups: an assignor's work grows with
+/// members × partitions, and the sticky ones beyond that.
+fn within_limits(topics: &BTreeMap<String, u32>, members: Vec<Subscription>) -> Result<Vec<Subscription>, String> {
+    use crate::scenario::{MAX_CLIENTS, MAX_GROUP_ASSIGNMENT, MAX_TOTAL_PARTITIONS};
+    let partitions: u64 = topics.values().map(|&n| u64::from(n)).sum();
+    if partitions > u64::from(MAX_TOTAL_PARTITIONS) {
+        return Err(format!(
+            "{partitions} partitions in all is more than this tool explains (at most {MAX_TOTAL_PARTITIONS})"
+        ));
+    }
+    if members.len() > MAX_CLIENTS as usize {
+        return Err(format!("{} members is more than this tool explains (at most {MAX_CLIENTS})", members.len()));
+    }
+    let cells = members.len() as u64 * partitions;
+    if cells > MAX_GROUP_ASSIGNMENT {
+        return Err(format!(
+            "{} members × {partitions} partitions = {cells}, more than this tool explains (at most {MAX_GROUP_ASSIGNMENT}); use fewer of either",
+            members.len()
+        ));
+    }
+    Ok(members)
+}
+
 /// The subscriptions the leader would see, in join order.
 fn subscriptions(args: &AssignArgs) -> Result<Vec<Subscription>, String> {
     let all_topics: Vec<String> = args.topics.iter().map(|(t, _)| t.clone()).collect();
@@ -161,27 +189,27 @@ fn subscriptions(args: &AssignArgs) -> Result<Vec<Subscription>, String> {
     Ok(members)
 }
 
-pub fn assign(args: &AssignArgs) -> u8 {
+pub fn assign(args: &AssignArgs, out: &mut Output) -> io::Result<u8> {
     let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
     for (topic, count) in &args.topics {
         if partitions_per_topic.insert(topic.clone(), *count).is_some() {
-            eprintln!("error: topic `{topic}` is given twice; give each --topic once");
-            return 2;
+            output::eprint(&format!("error: topic `{topic}` is given twice; give each --topic once\n"));
+            return Ok(2);
         }
     }
-    let members = match subscriptions(args) {
+    let members = match subscriptions(args).and_then(|m| within_limits(&partitions_per_topic, m)) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
+            output::eprint(&format!("error: {e}\n"));
+            return Ok(2);
         }
     };
     let result = assignor::assign(args.strategy, &partitions_per_topic, &members);
     match args.format {
-        ListFormat::Json => println!("{}", json(&members, &result)),
-        ListFormat::Text => print!("{}", text(args.strategy, &partitions_per_topic, &members, &result)),
+        ListFormat::Json => writeln!(out, "{}", json(&members, &result))?,
+        ListFormat::Text => write!(out, "{}", text(args.strategy, &partitions_per_topic, &members, &result))?,
     }
-    0
+    Ok(0)
 }
 
 /// `{"assignment": {"c1": [["orders", 0]], "c2": []}}`, every member present.

@@ -2,11 +2,14 @@
 //! a compatibility level, and why — field by field, in the words of Avro's
 //! schema resolution.
 
+use std::io::{self, Write};
+
 use clap::Args;
 
 use super::schema_file::read_schema;
 use crate::avro::resolution::{Resolution, resolve};
 use crate::cli::ListFormat;
+use crate::cli::output::Output;
 use crate::registry::compatibility::{CompatibilityLevel, check};
 
 #[derive(Debug, Args)]
@@ -30,19 +33,19 @@ fn parse_level(text: &str) -> Result<CompatibilityLevel, String> {
     text.parse()
 }
 
-pub fn compat(args: &CompatArgs) -> u8 {
-    let Some((old, _)) = read_schema(&args.old) else { return 2 };
-    let Some((new, _)) = read_schema(&args.new) else { return 2 };
+pub fn compat(args: &CompatArgs, out: &mut Output) -> io::Result<u8> {
+    let Some((old, _)) = read_schema(&args.old) else { return Ok(2) };
+    let Some((new, _)) = read_schema(&args.new) else { return Ok(2) };
     let verdict = check(args.level, &new, &[(1, &old)]);
     if args.format == ListFormat::Json {
-        println!("{}", serde_json::json!({ "compatible": verdict.compatible, "messages": verdict.messages }));
-        return 0;
+        writeln!(out, "{}", serde_json::json!({ "compatible": verdict.compatible, "messages": verdict.messages }))?;
+        return Ok(0);
     }
     let level = args.level;
-    println!("{level}: {}", promise(level));
+    writeln!(out, "{level}: {}", promise(level))?;
     if level == CompatibilityLevel::None {
-        println!("\n→ compatible: under NONE the registry registers any new version without a check.");
-        return 0;
+        writeln!(out, "\n→ compatible: under NONE the registry registers any new version without a check.")?;
+        return Ok(0);
     }
     let backward = matches!(
         level,
@@ -53,21 +56,21 @@ pub fn compat(args: &CompatArgs) -> u8 {
     );
     let forward = !matches!(level, CompatibilityLevel::Backward | CompatibilityLevel::BackwardTransitive);
     if backward {
-        print_direction("the new schema reading data written with the old one", &resolve(&old, &new));
+        print_direction("the new schema reading data written with the old one", &resolve(&old, &new), out)?;
     }
     if forward {
-        print_direction("the old schema reading data written with the new one", &resolve(&new, &old));
+        print_direction("the old schema reading data written with the new one", &resolve(&new, &old), out)?;
     }
-    println!();
+    writeln!(out)?;
     if verdict.compatible {
-        println!("→ compatible: the registry registers NEW as the next version ({}).", level.upgrade_first());
+        writeln!(out, "→ compatible: the registry registers NEW as the next version ({}).", level.upgrade_first())?;
     } else {
-        println!("→ incompatible: the registry refuses NEW with error 409, saying:");
+        writeln!(out, "→ incompatible: the registry refuses NEW with error 409, saying:")?;
         for message in &verdict.messages {
-            println!("    {message}");
+            writeln!(out, "    {message}")?;
         }
     }
-    0
+    Ok(0)
 }
 
 fn promise(level: CompatibilityLevel) -> String {
@@ -87,20 +90,21 @@ fn promise(level: CompatibilityLevel) -> String {
     }
 }
 
-fn print_direction(title: &str, resolution: &Resolution) {
-    println!("\n{title}:");
+fn print_direction(title: &str, resolution: &Resolution, out: &mut Output) -> io::Result<()> {
+    writeln!(out, "\n{title}:")?;
     let width = resolution.fields.iter().map(|f| f.field.chars().count()).max().unwrap_or(0);
     for note in &resolution.fields {
         let mark = if note.ok { "✓" } else { "✗" };
-        println!("  {mark} {:<width$}  {}", note.field, note.text);
+        writeln!(out, "  {mark} {:<width$}  {}", note.field, note.text)?;
     }
     if !resolution.incompatibilities.is_empty() {
-        println!("  Avro's reasons:");
+        writeln!(out, "  Avro's reasons:")?;
     }
     for i in &resolution.incompatibilities {
-        println!("    {} at {}: {}", i.kind.as_str(), i.location, i.message);
+        writeln!(out, "    {} at {}: {}", i.kind.as_str(), i.location, i.message)?;
     }
     if resolution.fields.is_empty() && resolution.incompatibilities.is_empty() {
-        println!("  ✓ the types match (or Avro promotes one to the other)");
+        writeln!(out, "  ✓ the types match (or Avro promotes one to the other)")?;
     }
+    Ok(())
 }

@@ -1,8 +1,11 @@
 //! `kafkasim explain coordinator`: which `__consumer_offsets` partition — and
 //! so which broker — coordinates a consumer group.
 
+use std::io::{self, Write};
+
 use clap::Args;
 
+use crate::cli::output::{self, Output};
 use crate::cli::{ListFormat, source};
 use crate::group::hash::{coordinator_partition, java_string_hash, kafka_abs};
 use crate::world::{BuildOptions, World};
@@ -33,7 +36,7 @@ struct Placement {
     leader: Option<i32>,
 }
 
-pub fn coordinator(args: &CoordinatorArgs) -> u8 {
+pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
     let mut partitions = args.partitions.unwrap_or(DEFAULT_OFFSETS_PARTITIONS);
     let mut placement = None;
     if let Some(name) = &args.scenario {
@@ -41,16 +44,16 @@ pub fn coordinator(args: &CoordinatorArgs) -> u8 {
             Ok(s) => s,
             Err(e) => {
                 source::report(&e);
-                return 2;
+                return Ok(2);
             }
         };
         let world = World::new(scenario, BuildOptions::default());
         let Some(topic) = world.offsets_topic() else {
-            eprintln!(
+            output::eprint(&format!(
                 "error: scenario `{name}` has no consumer groups, so its cluster has no __consumer_offsets topic\n\
-                 hint: give a consumer a `group:`, or leave out --scenario"
-            );
-            return 2;
+                 hint: give a consumer a `group:`, or leave out --scenario\n"
+            ));
+            return Ok(2);
         };
         partitions = world.scenario.topics[topic.0 as usize].partitions;
         let tp = world.offsets_partition_of(&args.group).expect("the offsets topic exists");
@@ -63,35 +66,41 @@ pub fn coordinator(args: &CoordinatorArgs) -> u8 {
     let partition = coordinator_partition(&args.group, partitions);
     match args.format {
         ListFormat::Json => {
-            let mut out = serde_json::json!({ "group": args.group, "hash": hash, "partition": partition });
+            let mut json = serde_json::json!({ "group": args.group, "hash": hash, "partition": partition });
             if let Some(p) = &placement {
-                out["replicas"] = serde_json::json!(p.replicas);
-                out["coordinator"] = serde_json::json!(p.leader);
+                json["replicas"] = serde_json::json!(p.replicas);
+                json["coordinator"] = serde_json::json!(p.leader);
             }
-            println!("{out}");
+            writeln!(out, "{json}")?;
         }
         ListFormat::Text => {
-            println!("group          \"{}\"", args.group);
-            println!("hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters");
-            println!("Utils.abs      {:>11}  Kafka's abs (Integer.MIN_VALUE becomes 0)", kafka_abs(hash));
-            println!("% {partitions:<12} {partition:>11}  modulo offsets.topic.num.partitions");
-            println!(
+            writeln!(out, "group          \"{}\"", args.group)?;
+            writeln!(
+                out,
+                "hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters"
+            )?;
+            writeln!(out, "Utils.abs      {:>11}  Kafka's abs (Integer.MIN_VALUE becomes 0)", kafka_abs(hash))?;
+            writeln!(out, "% {partitions:<12} {partition:>11}  modulo offsets.topic.num.partitions")?;
+            writeln!(
+                out,
                 "\n→ __consumer_offsets-{partition} holds the group's commits; the broker leading it is the group's coordinator."
-            );
+            )?;
             if let Some(p) = &placement {
                 let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
                 match p.leader {
-                    Some(leader) => println!(
+                    Some(leader) => writeln!(
+                        out,
                         "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it).",
                         replicas.join(", ")
-                    ),
-                    None => println!(
+                    )?,
+                    None => writeln!(
+                        out,
                         "  In this scenario its replicas are [{}], none of them leading yet.",
                         replicas.join(", ")
-                    ),
+                    )?,
                 }
             }
         }
     }
-    0
+    Ok(0)
 }

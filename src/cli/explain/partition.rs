@@ -2,9 +2,12 @@
 //! partitioner (or a librdkafka `partitioner` named with `--partitioner`)
 //! picks for a key, step by step.
 
+use std::io::{self, Write};
+
 use clap::{Args, ValueEnum};
 
 use crate::cli::ListFormat;
+use crate::cli::output::{self, Output};
 use crate::client::partitioner::librdkafka::{crc32, fnv1a};
 use crate::client::partitioner::{murmur2, to_positive};
 use crate::config::ClientKind;
@@ -53,6 +56,10 @@ pub struct PartitionArgs {
 fn parse_hex(text: &str) -> Result<Vec<u8>, String> {
     let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let clean = clean.strip_prefix("0x").unwrap_or(&clean);
+    // Checked before slicing by bytes: a non-ASCII character is not a digit.
+    if let Some(c) = clean.chars().find(|c| !c.is_ascii_hexdigit()) {
+        return Err(format!("`{c}` is not a hex digit; use digits 0-9 and a-f, two per byte, like `0a1b`"));
+    }
     if !clean.len().is_multiple_of(2) {
         return Err(format!("`{text}` has an odd number of hex digits; write two per byte, like `0a1b`"));
     }
@@ -203,14 +210,14 @@ fn explain(client: ClientKind, rdkafka: RdkafkaPartitioner, key: &[u8], partitio
     }
 }
 
-pub fn partition(args: &PartitionArgs) -> u8 {
+pub fn partition(args: &PartitionArgs, out: &mut Output) -> io::Result<u8> {
     let key = match (&args.key, &args.key_hex) {
         (Some(k), _) => k.as_bytes().to_vec(),
         (None, Some(h)) => match parse_hex(h) {
             Ok(bytes) => bytes,
             Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
+                output::eprint(&format!("error: {e}\n"));
+                return Ok(2);
             }
         },
         (None, None) => unreachable!("clap requires one of --key and --key-hex"),
@@ -219,10 +226,10 @@ pub fn partition(args: &PartitionArgs) -> u8 {
     let rdkafka = match &args.partitioner {
         None => RdkafkaPartitioner::default(),
         Some(_) if client != ClientKind::Librdkafka => {
-            eprintln!(
-                "error: --partitioner names one of librdkafka's partitioners\nhelp: add `--client librdkafka`, or leave out --partitioner"
+            output::eprint(
+                "error: --partitioner names one of librdkafka's partitioners\nhelp: add `--client librdkafka`, or leave out --partitioner\n",
             );
-            return 2;
+            return Ok(2);
         }
         Some(name) => RdkafkaPartitioner::from_name(name).expect("clap checked the name"),
     };
@@ -240,25 +247,25 @@ pub fn partition(args: &PartitionArgs) -> u8 {
                     json[step.label.as_str()] = serde_json::json!(step.value);
                 }
             }
-            println!("{json}");
+            writeln!(out, "{json}")?;
         }
         ListFormat::Text => {
             let shown = match std::str::from_utf8(&key) {
                 Ok(text) => format!("\"{text}\""),
                 Err(_) => "(not UTF-8)".to_string(),
             };
-            println!("key            {shown}  ({} bytes: {})", key.len(), hex(&key));
-            println!("client         {}, partitioner {}", client.label(), explanation.partitioner);
+            writeln!(out, "key            {shown}  ({} bytes: {})", key.len(), hex(&key))?;
+            writeln!(out, "client         {}, partitioner {}", client.label(), explanation.partitioner)?;
             for step in &explanation.steps {
-                println!("{:<14} {:>11}  {}", step.label, step.value, step.why);
+                writeln!(out, "{:<14} {:>11}  {}", step.label, step.value, step.why)?;
             }
             match explanation.partition {
-                Some(partition) => println!("\n→ partition {partition}: {}", explanation.note),
-                None => println!("\n→ no fixed partition: {}", explanation.note),
+                Some(partition) => writeln!(out, "\n→ partition {partition}: {}", explanation.note)?,
+                None => writeln!(out, "\n→ no fixed partition: {}", explanation.note)?,
             }
         }
     }
-    0
+    Ok(0)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! point at file:line:column.
 
 use crate::avro::AvroSchema;
+use crate::cli::output;
 use crate::scenario::{Problem, ScenarioError, Source};
 
 /// Lower-case hex, bytes separated by `sep`.
@@ -15,8 +16,8 @@ pub fn read_schema(path: &str) -> Option<(AvroSchema, String)> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("error: cannot read {path}: {e}");
-            eprintln!("help: give the path of an Avro schema file (JSON, usually ending in .avsc)");
+            output::eprint(&format!("error: cannot read {path}: {e}\n"));
+            output::eprint("help: give the path of an Avro schema file (JSON, usually ending in .avsc)\n");
             return None;
         }
     };

@@ -22,10 +22,7 @@ impl Broker {
         }
         ctx.set_timer(SimDuration::from_millis(INITIAL_TASK_DELAY_MS), Timer::Broker(BrokerTimer::RetentionCheck));
         if self.config.log_cleaner_enable {
-            ctx.set_timer(
-                SimDuration::from_millis(self.config.log_cleaner_backoff_ms),
-                Timer::Broker(BrokerTimer::LogCleaner),
-            );
+            ctx.set_timer(self.log_cleaner_backoff(), Timer::Broker(BrokerTimer::LogCleaner));
         }
         ctx.set_timer(
             SimDuration::from_millis(self.config.replica_lag_time_max_ms / 2),
@@ -68,8 +65,25 @@ impl Broker {
         self.connections.ready_or_connect(ctx, node, &mut self.next_correlation_id).then_some(node)
     }
 
+    /// `log.cleaner.backoff.ms`, at least a millisecond. Kafka allows 0 (its
+    /// cleaner thread then checks again at once, spinning on a CPU); in
+    /// virtual time a zero delay would keep the clock from ever moving.
+    pub(super) fn log_cleaner_backoff(&self) -> SimDuration {
+        SimDuration::from_millis(self.config.log_cleaner_backoff_ms.max(1))
+    }
+
+    /// Whether a controller's error asks to wait before the next request;
+    /// if so, wakes up when the wait is over.
+    fn controller_backing_off(&mut self, ctx: &mut Ctx<'_>) -> bool {
+        if ctx.now < self.controller_backoff {
+            self.wake_at(ctx, self.controller_backoff);
+            return true;
+        }
+        false
+    }
+
     pub(super) fn maybe_register(&mut self, ctx: &mut Ctx<'_>) {
-        if self.broker_epoch >= 0 || self.has_in_flight(&Outgoing::Registration) {
+        if self.broker_epoch >= 0 || self.has_in_flight(&Outgoing::Registration) || self.controller_backing_off(ctx) {
             return;
         }
         let Some(node) = self.controller_ready(ctx) else {
@@ -109,7 +123,7 @@ impl Broker {
     }
 
     pub(super) fn maybe_fetch_metadata(&mut self, ctx: &mut Ctx<'_>) {
-        if self.broker_epoch < 0 || self.has_in_flight(&Outgoing::MetadataFetch) {
+        if self.broker_epoch < 0 || self.has_in_flight(&Outgoing::MetadataFetch) || self.controller_backing_off(ctx) {
             return;
         }
         let Some(node) = self.controller_ready(ctx) else {
@@ -175,14 +189,14 @@ impl Broker {
                     self.broker_epoch = broker_epoch;
                     self.schedule_heartbeat(ctx);
                 } else {
-                    self.on_controller_error(from, error, active);
+                    self.on_controller_error(ctx, from, error, active);
                 }
             }
             ControllerMessage::BrokerHeartbeatResponse { error, is_fenced, active, .. } => match error {
                 ErrorCode::None => self.fenced = is_fenced,
                 // The controller no longer knows this registration: register again.
                 ErrorCode::StaleBrokerEpoch => self.broker_epoch = -1,
-                other => self.on_controller_error(from, other, active),
+                other => self.on_controller_error(ctx, from, other, active),
             },
             ControllerMessage::FetchMetadataResponse { error, records, end_offset, active, .. } => {
                 if error.is_ok() {
@@ -191,13 +205,13 @@ impl Broker {
                         self.become_ready(ctx);
                     }
                 } else {
-                    self.on_controller_error(from, error, active);
+                    self.on_controller_error(ctx, from, error, active);
                 }
             }
             ControllerMessage::AlterPartitionResponse { tp, error, state, active, .. } => {
                 debug_assert_eq!(what, Outgoing::AlterPartition(tp));
                 if error == ErrorCode::NotController {
-                    self.on_controller_error(from, error, active);
+                    self.on_controller_error(ctx, from, error, active);
                 }
                 self.on_alter_partition_response(ctx, tp, error, state);
             }
@@ -206,7 +220,8 @@ impl Broker {
         self.run(ctx);
     }
 
-    fn on_controller_error(&mut self, from: NodeId, error: ErrorCode, active: Option<ControllerId>) {
+    fn on_controller_error(&mut self, ctx: &mut Ctx<'_>, from: NodeId, error: ErrorCode, active: Option<ControllerId>) {
+        self.controller_backoff = ctx.now + SimDuration::from_millis(super::CONTROLLER_RETRY_BACKOFF_MS);
         if error == ErrorCode::NotController {
             let asked = match from {
                 NodeId::Controller(c) => Some(c),

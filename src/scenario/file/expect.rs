@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::{Expected, Keyed};
 use crate::scenario::duration::DurationText;
 
 /// What must hold at a time (or at the end), or must have happened in a
@@ -28,84 +29,84 @@ pub struct ExpectSpec {
     /// Per partition (`demo_1-0`), the leader's high watermark.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub high_watermark: Option<CheckMap>,
+    pub high_watermark: Option<KeyedChecks>,
     /// Per partition, the leader's log end offset.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_end_offset: Option<CheckMap>,
+    pub log_end_offset: Option<KeyedChecks>,
     /// Per partition, the leader's log start offset.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_start_offset: Option<CheckMap>,
+    pub log_start_offset: Option<KeyedChecks>,
     /// Per partition, how many records its log holds (retention and
     /// compaction remove some).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub records: Option<CheckMap>,
+    pub records: Option<KeyedChecks>,
     /// Per partition, how many segments its log has.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub segments: Option<CheckMap>,
+    pub segments: Option<KeyedChecks>,
     /// Per partition, the size of its log in bytes (what retention.bytes limits).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub bytes: Option<CheckMap>,
+    pub bytes: Option<KeyedChecks>,
     /// Per partition, the leader broker (`none` when offline).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub leader: Option<CheckMap>,
+    pub leader: Option<KeyedChecks>,
     /// Per partition, the in-sync replicas, e.g. `[1, 2, 3]` (any order).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Vec<u32>>>")]
-    pub isr: Option<IndexMap<String, Spanned<Vec<u32>>>>,
+    pub isr: Option<Keyed<Spanned<Vec<Spanned<u32>>>>>,
     /// Per consumer, how many records it has received.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub received: Option<CheckMap>,
+    pub received: Option<KeyedChecks>,
     /// Per consumer, how many of the records it received its group (or it)
     /// had received before: redeliveries.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub redelivered_to: Option<CheckMap>,
+    pub redelivered_to: Option<KeyedChecks>,
     /// Per consumer, offsets it jumped over when its position fell out of the
     /// log (OFFSET_OUT_OF_RANGE) and `auto.offset.reset` moved it.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub skipped: Option<CheckMap>,
+    pub skipped: Option<KeyedChecks>,
     /// Per consumer, milliseconds eager rebalances kept it from consuming
     /// (from giving up its partitions to receiving the new assignment).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub stopped_by_rebalances_ms: Option<CheckMap>,
+    pub stopped_by_rebalances_ms: Option<KeyedChecks>,
     /// Per consumer, the partitions it owns, e.g. `[demo_1-0]` (`[]`: idle).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Vec<String>>>")]
-    pub assignment: Option<IndexMap<String, Spanned<Vec<String>>>>,
+    pub assignment: Option<Keyed<Spanned<Vec<Spanned<String>>>>>,
     /// Per group, per partition, the committed offset (the next one to read;
     /// `none`: nothing committed), e.g. `committed: { g1: { demo_1-0: 30 } }`.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub committed: Option<IndexMap<String, CheckMap>>,
+    pub committed: Option<Keyed<KeyedChecks>>,
     /// Per group, the lag summed over the partitions it has committed
     /// (high watermark minus committed offset, as `kafka-consumer-groups` shows).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub lag: Option<CheckMap>,
+    pub lag: Option<KeyedChecks>,
     /// Per group, its generation (one more per completed rebalance).
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub generation: Option<CheckMap>,
+    pub generation: Option<KeyedChecks>,
     /// Delivery counts: produced, acknowledged, failed, unacknowledged,
     /// delivered, lost, duplicated, redelivered, unprocessed, reordered,
     /// unobserved, expired, compacted.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub outcome: Option<CheckMap>,
+    pub outcome: Option<KeyedChecks>,
     /// The same counts for one producer's records, e.g.
     /// `outcome_of: { fast: { lost: ">= 1" } }`.
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub outcome_of: Option<IndexMap<String, CheckMap>>,
+    pub outcome_of: Option<Keyed<KeyedChecks>>,
     /// How often things happened, by kind, e.g.
     /// `happened: { leader_change: { payments-0: 1 }, rebalance: { billing: ">= 1" } }`.
     #[serde(default)]
@@ -224,16 +225,12 @@ enum ClientStateName {
     Closed,
 }
 
+/// Names mapped to expected numbers, each name keeping its place in the
+/// file so an error about it underlines the name.
+pub type KeyedChecks = Keyed<Spanned<Expected>>;
+
 /// Names mapped to expected numbers.
 pub type CheckMap = IndexMap<String, Spanned<Expected>>;
-
-/// An expected number: `12`, or a comparison such as `">= 10"`.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Expected {
-    Exactly(i64),
-    Compare(String),
-}
 
 /// Names mapped to expected counts.
 pub type CountMap = IndexMap<String, Spanned<Count>>;

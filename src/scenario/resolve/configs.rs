@@ -14,7 +14,12 @@ fn misplaced(name: &str, scope: Scope) -> Option<String> {
             .filter(|&other| other != scope)
             .find(|other| other.def(name).is_some_and(|d| d.modelled))
             .map(|other| {
-                format!("`{name}` is a {other} config, not a {scope} config; move it to the {other}'s `config:`")
+                let home = if other == Scope::Broker {
+                    "`broker_config:`".to_string()
+                } else {
+                    format!("the {other}'s `config:`")
+                };
+                format!("`{name}` is a {other} config, not a {scope} config; move it to {home}")
             }),
     }
 }

@@ -13,7 +13,7 @@ use super::Resolver;
 use super::clients::partition_ref;
 use crate::engine::SimTime;
 use crate::ids::{ClientIdx, TopicId, TopicPartition};
-use crate::scenario::file::{CheckMap, ExpectSpec, Expected as ExpectedSpec, ScenarioFile};
+use crate::scenario::file::{ExpectSpec, Expected as ExpectedSpec, Keyed, KeyedChecks, ScenarioFile};
 use crate::scenario::{Check, ClientRef, Comparison, Expectation, Expected, OutcomeField, Scenario};
 
 const PARTITION_HELP: &str = "name partitions as TOPIC-PARTITION, counting from 0";
@@ -53,6 +53,12 @@ fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expec
     }
 }
 
+/// Whether a check's quantity can be negative: counts, offsets, sizes and
+/// generations cannot, so expecting a negative one is a mistake.
+fn may_be_negative(check: &Check) -> bool {
+    matches!(check, Check::Lag(_))
+}
+
 /// Collects the checks of one `expect:` entry.
 pub(super) struct Checks<'r, 'a> {
     pub r: &'r mut Resolver<'a>,
@@ -75,9 +81,35 @@ impl Checks<'_, '_> {
     }
 
     pub(super) fn number(&mut self, value: &Spanned<ExpectedSpec>, check: Check, description: String) {
-        if let Some(expected) = expected(self.r, value) {
-            self.push(check, expected, description);
+        let Some(expected) = expected(self.r, value) else { return };
+        if let Expected::Number { value: n, .. } = expected {
+            if matches!(check, Check::Leader(_)) {
+                if !self.broker_exists(value, n) {
+                    return;
+                }
+            } else if n < 0 && !may_be_negative(&check) {
+                self.r.error(
+                    value,
+                    format!("{description} is never negative, so {n} cannot be expected"),
+                    Some("counts, offsets and sizes start at 0".to_string()),
+                );
+                return;
+            }
         }
+        self.push(check, expected, description);
+    }
+
+    fn broker_exists<T>(&mut self, at: &Spanned<T>, id: i64) -> bool {
+        let brokers = self.scenario.brokers;
+        if id < 1 || id > i64::from(brokers) {
+            self.r.error(
+                at,
+                format!("broker {id} does not exist"),
+                Some(format!("this scenario has brokers 1 to {brokers}")),
+            );
+            return false;
+        }
+        true
     }
 
     fn partition<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<TopicPartition> {
@@ -168,32 +200,57 @@ impl Checks<'_, '_> {
     }
 
     /// A map of partition → number.
-    fn per_partition(&mut self, label: &str, map: &Option<CheckMap>, make: fn(TopicPartition) -> Check) {
+    fn per_partition(&mut self, label: &str, map: &Option<KeyedChecks>, make: fn(TopicPartition) -> Check) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if let Some(tp) = self.partition(name, value) {
-                self.number(value, make(tp), format!("{label} of {name}"));
+            if let Some(tp) = self.partition(&name.value, name) {
+                self.number(value, make(tp), format!("{label} of {}", name.value));
             }
         }
     }
 
     /// A map of consumer → number.
-    fn per_consumer(&mut self, map: &Option<CheckMap>, make: fn(ClientIdx) -> Check, describe: fn(&str) -> String) {
+    fn per_consumer(&mut self, map: &Option<KeyedChecks>, make: fn(ClientIdx) -> Check, describe: fn(&str) -> String) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if let Some(consumer) = self.consumer(name, value) {
-                self.number(value, make(consumer), describe(name));
+            if let Some(consumer) = self.consumer(&name.value, name) {
+                self.number(value, make(consumer), describe(&name.value));
             }
         }
     }
 
     /// A map of group → number.
-    fn per_group(&mut self, map: &Option<CheckMap>, make: fn(String) -> Check, describe: fn(&str) -> String) {
+    fn per_group(&mut self, map: &Option<KeyedChecks>, make: fn(String) -> Check, describe: fn(&str) -> String) {
         for (name, value) in map.iter().flatten() {
             self.any = true;
-            if self.group(name, value) {
-                self.number(value, make(name.clone()), describe(name));
+            if self.group(&name.value, name) {
+                self.number(value, make(name.value.clone()), describe(&name.value));
             }
+        }
+    }
+
+    /// `isr: { demo_1-0: [1, 2] }`: existing brokers, each once.
+    fn isr(&mut self, map: &Option<Keyed<Spanned<Vec<Spanned<u32>>>>>) {
+        for (name, brokers) in map.iter().flatten() {
+            self.any = true;
+            let Some(tp) = self.partition(&name.value, name) else { continue };
+            let mut members: Vec<String> = Vec::new();
+            for broker in &brokers.value {
+                if !self.broker_exists(broker, i64::from(broker.value)) {
+                    continue;
+                }
+                let id = broker.value.to_string();
+                if members.contains(&id) {
+                    self.r.error(
+                        broker,
+                        format!("broker {id} is named twice"),
+                        Some("list each in-sync replica once".to_string()),
+                    );
+                    continue;
+                }
+                members.push(id);
+            }
+            self.push(Check::Isr(tp), Expected::Members(members), format!("ISR of {}", name.value));
         }
     }
 
@@ -205,13 +262,7 @@ impl Checks<'_, '_> {
         self.per_partition("segments", &spec.segments, Check::Segments);
         self.per_partition("bytes", &spec.bytes, Check::Bytes);
         self.per_partition("leader", &spec.leader, Check::Leader);
-        for (name, brokers) in spec.isr.iter().flatten() {
-            self.any = true;
-            if let Some(tp) = self.partition(name, brokers) {
-                let members = brokers.value.iter().map(u32::to_string).collect();
-                self.push(Check::Isr(tp), Expected::Members(members), format!("ISR of {name}"));
-            }
-        }
+        self.isr(&spec.isr);
         self.per_consumer(&spec.received, Check::Received, |c| format!("records received by {c}"));
         self.per_consumer(&spec.redelivered_to, Check::RedeliveredTo, |c| format!("records redelivered to {c}"));
         self.per_consumer(&spec.skipped, Check::Skipped, |c| format!("offsets {c} skipped after OFFSET_OUT_OF_RANGE"));
@@ -220,27 +271,24 @@ impl Checks<'_, '_> {
         });
         for (name, partitions) in spec.assignment.iter().flatten() {
             self.any = true;
-            let Some(consumer) = self.consumer(name, partitions) else { continue };
+            let Some(consumer) = self.consumer(&name.value, name) else { continue };
             let mut members = Vec::new();
             for p in &partitions.value {
-                if let Some(tp) = self.partition(p, partitions) {
+                if let Some(tp) = self.partition(&p.value, p) {
                     members.push(self.scenario.partition_name(tp));
                 }
             }
-            self.push(Check::Assignment(consumer), Expected::Members(members), format!("assignment of {name}"));
+            self.push(Check::Assignment(consumer), Expected::Members(members), format!("assignment of {}", name.value));
         }
         for (group, offsets) in spec.committed.iter().flatten() {
             self.any = true;
+            if !self.group(&group.value, group) {
+                continue;
+            }
             for (name, value) in offsets {
-                if !self.group(group, value) {
-                    break;
-                }
-                if let Some(tp) = self.partition(name, value) {
-                    self.number(
-                        value,
-                        Check::Committed(group.clone(), tp),
-                        format!("offset {group} committed on {name}"),
-                    );
+                if let Some(tp) = self.partition(&name.value, name) {
+                    let check = Check::Committed(group.value.clone(), tp);
+                    self.number(value, check, format!("offset {} committed on {}", group.value, name.value));
                 }
             }
         }
@@ -248,22 +296,21 @@ impl Checks<'_, '_> {
         self.per_group(&spec.generation, Check::Generation, |g| format!("generation of group {g}"));
         for (name, value) in spec.outcome.iter().flatten() {
             self.any = true;
-            if let Some(field) = self.outcome_field(name, value) {
-                self.number(value, Check::Outcome(field), format!("{name} records"));
+            if let Some(field) = self.outcome_field(&name.value, name) {
+                self.number(value, Check::Outcome(field), format!("{} records", name.value));
             }
         }
         for (producer, checks) in spec.outcome_of.iter().flatten() {
             self.any = true;
-            let index = self.scenario.producers.iter().position(|p| &p.name == producer);
+            let Some(index) = self.scenario.producers.iter().position(|p| p.name == producer.value) else {
+                let known: Vec<&str> = self.scenario.producers.iter().map(|p| p.name.as_str()).collect();
+                self.r.unknown(producer, "producer", &producer.value, &known);
+                continue;
+            };
             for (name, value) in checks {
-                let Some(index) = index else {
-                    let known: Vec<&str> = self.scenario.producers.iter().map(|p| p.name.as_str()).collect();
-                    self.r.unknown(value, "producer", producer, &known);
-                    break;
-                };
-                if let Some(field) = self.outcome_field(name, value) {
+                if let Some(field) = self.outcome_field(&name.value, name) {
                     let check = Check::ProducerOutcome(ClientIdx(index as u32), field);
-                    self.number(value, check, format!("{name} records of {producer}"));
+                    self.number(value, check, format!("{} records of {}", name.value, producer.value));
                 }
             }
         }

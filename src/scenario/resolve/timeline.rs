@@ -2,13 +2,13 @@
 
 use serde_saphyr::Spanned;
 
-use super::Resolver;
+use super::{Located, Resolver};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{BrokerId, ControllerId};
-use crate::scenario::file::{HostRef, ScenarioFile};
+use crate::scenario::file::{HostRef, ScenarioFile, SpanOf};
 use crate::scenario::{Action, ClientRef, HostName, MAX_RUN, Scenario, TimedAction};
 
-fn client<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, name: &str) -> Option<ClientRef> {
+fn client(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, name: &str) -> Option<ClientRef> {
     let found = scenario.client(name);
     if found.is_none() {
         let known: Vec<&str> = scenario
@@ -22,7 +22,7 @@ fn client<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, name: &
     found
 }
 
-fn broker<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, id: u32) -> Option<BrokerId> {
+fn broker(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, id: u32) -> Option<BrokerId> {
     if id == 0 || id > scenario.brokers {
         r.error(
             at,
@@ -35,7 +35,7 @@ fn broker<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, id: u32
     }
 }
 
-fn host<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, host: &HostRef) -> Option<HostName> {
+fn host(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, host: &HostRef) -> Option<HostName> {
     match host {
         HostRef::Broker(id) => broker(r, scenario, at, *id).map(HostName::Broker),
         HostRef::Client(name) if super::avro::is_registry_name(name) && scenario.registry.is_some() => {
@@ -57,7 +57,7 @@ fn host<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, host: &Ho
 }
 
 /// A process `kill`/`restart` can act on: a broker or a controller.
-fn process<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, target: &HostRef) -> Option<HostName> {
+fn process(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, target: &HostRef) -> Option<HostName> {
     match host(r, scenario, at, target)? {
         HostName::Client(_) => {
             r.error(
@@ -74,91 +74,88 @@ fn process<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, target
     }
 }
 
+/// Where an item of a one-or-many field is written.
+fn item_span<'a, T>(at: SpanOf<'a, T>) -> &'a dyn Located {
+    match at {
+        SpanOf::Whole(whole) => whole,
+        SpanOf::Item(item) => item,
+    }
+}
+
 pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
     for entry in &file.timeline {
         let at = SimTime::ZERO + entry.at.value.0;
-        let mut actions: Vec<Action> = Vec::new();
+        // Each kind of action the entry names, with what it resolved to.
+        let mut kinds: Vec<Vec<Action>> = Vec::new();
         if let Some(text) = &entry.say {
-            actions.push(Action::Say(text.clone()));
+            kinds.push(vec![Action::Say(text.clone())]);
         }
         for (field, make) in [
             (&entry.start, Action::Start as fn(ClientRef) -> Action),
             (&entry.stop, Action::Stop as fn(ClientRef) -> Action),
             (&entry.crash, Action::Crash as fn(ClientRef) -> Action),
         ] {
-            if let Some(name) = field
-                && let Some(c) = client(r, scenario, name, &name.value)
-            {
-                actions.push(make(c));
+            if let Some(names) = field {
+                let actions = names
+                    .value
+                    .items(names)
+                    .into_iter()
+                    .filter_map(|(name, span)| client(r, scenario, item_span(span), name).map(make))
+                    .collect();
+                kinds.push(actions);
             }
         }
-        if let Some(target) = &entry.kill
-            && let Some(h) = process(r, scenario, target, &target.value)
-        {
-            actions.push(Action::Kill(h));
-        }
-        if let Some(target) = &entry.kill_host
-            && let Some(h) = process(r, scenario, target, &target.value)
-        {
-            actions.push(Action::KillHost(h));
-        }
-        if let Some(target) = &entry.restart
-            && let Some(h) = process(r, scenario, target, &target.value)
-        {
-            actions.push(Action::Restart(h));
+        for (field, make) in [
+            (&entry.kill, Action::Kill as fn(HostName) -> Action),
+            (&entry.kill_host, Action::KillHost),
+            (&entry.restart, Action::Restart),
+        ] {
+            if let Some(targets) = field {
+                let actions = targets
+                    .value
+                    .items(targets)
+                    .into_iter()
+                    .filter_map(|(target, span)| process(r, scenario, item_span(span), target).map(make))
+                    .collect();
+                kinds.push(actions);
+            }
         }
         for (field, paused) in [(&entry.pause, true), (&entry.resume, false)] {
-            if let Some(name) = field {
-                match client(r, scenario, name, &name.value) {
-                    Some(ClientRef::Consumer(c)) => actions.push(Action::Pause(c, paused)),
-                    Some(ClientRef::Producer(_)) => r.error(
-                        name,
-                        "`pause` and `resume` are for consumers",
-                        Some("stop a producer with `stop:`".to_string()),
-                    ),
-                    None => {}
+            if let Some(names) = field {
+                let mut actions = Vec::new();
+                for (name, span) in names.value.items(names) {
+                    let span = item_span(span);
+                    match client(r, scenario, span, name) {
+                        Some(ClientRef::Consumer(c)) => actions.push(Action::Pause(c, paused)),
+                        Some(ClientRef::Producer(_)) => r.error(
+                            span,
+                            "`pause` and `resume` are for consumers",
+                            Some("stop a producer with `stop:`".to_string()),
+                        ),
+                        None => {}
+                    }
                 }
+                kinds.push(actions);
             }
         }
         if entry.preferred_election == Some(true) {
-            actions.push(Action::PreferredElection);
+            kinds.push(vec![Action::PreferredElection]);
         }
         if let Some(groups) = &entry.cut {
-            let mut resolved: Vec<Vec<HostName>> = Vec::new();
-            for group in &groups.value {
-                let hosts: Vec<HostName> = group.iter().filter_map(|h| host(r, scenario, groups, h)).collect();
-                for h in &hosts {
-                    if resolved.iter().flatten().any(|other| other == h) {
-                        r.error(
-                            groups,
-                            "a host is in two groups of one cut",
-                            Some("each host belongs to at most one side".to_string()),
-                        );
-                    }
-                }
-                resolved.push(hosts);
-            }
-            if resolved.len() < 2 {
-                r.error(
-                    groups,
-                    "a cut needs at least two groups",
-                    Some("write it like `cut: [[1], [2, 3]]`".to_string()),
-                );
-            }
-            actions.push(Action::Cut(resolved));
+            kinds.push(vec![cut(r, scenario, groups)]);
         }
         if entry.heal == Some(true) {
-            actions.push(Action::Heal);
+            kinds.push(vec![Action::Heal]);
         }
         if let Some(slow) = &entry.slow
-            && let Some(h) = host(r, scenario, &slow.latency, &slow.host)
+            && let Some(h) = host(r, scenario, &slow.host, &slow.host.value)
         {
-            actions.push(Action::Slow(h, slow.latency.value.0));
+            kinds.push(vec![Action::Slow(h, slow.latency.value.0)]);
         }
         if let Some(evolve) = &entry.evolve
             && let Some(action) = super::avro::evolve(r, scenario, evolve)
         {
-            actions.push(action);
+            kinds.push(vec![action]);
         }
         if let Some(link) = &entry.link {
             let hosts: Vec<HostName> =
@@ -170,13 +167,13 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 bandwidth_bytes_per_sec: link.bandwidth.as_ref().map(|b| b.value.0),
             };
             match (link.between.value.len(), hosts.as_slice()) {
-                (1, &[a]) => actions.push(Action::Link(a, None, conditions)),
+                (1, &[a]) => kinds.push(vec![Action::Link(a, None, conditions)]),
                 (2, &[a, b]) if a == b => r.error(
                     &link.between,
                     "a link joins two different hosts",
                     Some("name two hosts, like `between: [1, 3]`, or one for all its links, like `between: [3]`".to_string()),
                 ),
-                (2, &[a, b]) => actions.push(Action::Link(a, Some(b), conditions)),
+                (2, &[a, b]) => kinds.push(vec![Action::Link(a, Some(b), conditions)]),
                 (1 | 2, _) => {}
                 _ => r.error(
                     &link.between,
@@ -185,8 +182,8 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 ),
             }
         }
-        match actions.len() {
-            1 => scenario.timeline.push(TimedAction { at, action: actions.pop().expect("one") }),
+        match kinds.len() {
+            1 => scenario.timeline.extend(kinds.remove(0).into_iter().map(|action| TimedAction { at, action })),
             0 if entry.heal == Some(false) || entry.preferred_election == Some(false) => {}
             0 if r.problems.is_empty() => r.error(
                 &entry.at,
@@ -199,13 +196,40 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
             0 => {}
             n => r.error(
                 &entry.at,
-                format!("this timeline entry has {n} actions"),
-                Some("give each action its own `- at:` entry (they may share the time)".to_string()),
+                format!("this timeline entry has {n} kinds of action"),
+                Some(
+                    "give each kind its own `- at:` entry (they may share the time); one kind may name several hosts, like `kill: [2, 3]`"
+                        .to_string(),
+                ),
             ),
         }
     }
     // Keep file order for equal times; the engine breaks ties by insertion.
     scenario.timeline.sort_by_key(|a| a.at);
+}
+
+/// `cut: [[1], [2, 3, producer]]`: each host on at most one side, two sides at least.
+fn cut(r: &mut Resolver<'_>, scenario: &Scenario, groups: &Spanned<Vec<Vec<Spanned<HostRef>>>>) -> Action {
+    let mut resolved: Vec<Vec<HostName>> = Vec::new();
+    for group in &groups.value {
+        let mut hosts = Vec::new();
+        for h in group {
+            let Some(name) = host(r, scenario, h, &h.value) else { continue };
+            if resolved.iter().flatten().chain(&hosts).any(|other| *other == name) {
+                r.error(
+                    h,
+                    "a host is in two groups of one cut",
+                    Some("each host belongs to at most one side".to_string()),
+                );
+            }
+            hosts.push(name);
+        }
+        resolved.push(hosts);
+    }
+    if resolved.len() < 2 {
+        r.error(groups, "a cut needs at least two groups", Some("write it like `cut: [[1], [2, 3]]`".to_string()));
+    }
+    Action::Cut(resolved)
 }
 
 /// The run length: as given, or 10 s after the last planned moment.

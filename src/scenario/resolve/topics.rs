@@ -24,6 +24,14 @@ fn topic_name_problem(name: &str) -> Option<String> {
     }
 }
 
+/// Kafka's `Topic.hasCollision`: metric names replace `.` with `_`, so
+/// `a.b` and `a_b` would share theirs, and the controller refuses the second
+/// (`ReplicationControlManager.validateNewTopicNames`).
+fn collides(a: &str, b: &str) -> bool {
+    let unify = |name: &str| name.replace('.', "_");
+    (a.contains(['.', '_']) || b.contains(['.', '_'])) && unify(a) == unify(b)
+}
+
 pub(crate) fn resolve_topics(
     r: &mut Resolver<'_>,
     specs: &[TopicSpec],
@@ -42,6 +50,15 @@ pub(crate) fn resolve_topics(
                 format!("topic `{name}` is defined twice"),
                 Some("topic names must be unique".to_string()),
             );
+        } else if let Some(other) = topics.iter().find(|t| collides(&t.name, &name)) {
+            r.error(
+                &spec.name,
+                format!("INVALID_TOPIC_EXCEPTION: Topic '{name}' collides with existing topic: {}", other.name),
+                Some(
+                    "Kafka's metric names turn `.` into `_`, so it refuses two topics that differ only there; rename one"
+                        .to_string(),
+                ),
+            );
         }
         let partitions = spec.partitions.value;
         if partitions == 0 || partitions > MAX_PARTITIONS {
@@ -53,24 +70,30 @@ pub(crate) fn resolve_topics(
         }
         let replicas = spec.replicas.as_ref().map(|lists| {
             let mut resolved = Vec::new();
-            for list in &lists.value {
-                let ids: Vec<BrokerId> = list.iter().map(|&b| BrokerId(b as i32)).collect();
-                if let Some(bad) = list.iter().find(|&&b| b == 0 || b > brokers) {
+            for (partition, list) in lists.value.iter().enumerate() {
+                if list.value.is_empty() {
                     r.error(
-                        lists,
-                        format!("broker {bad} does not exist"),
-                        Some(format!("this scenario has brokers 1 to {brokers}")),
+                        list,
+                        format!("partition {partition} has no replicas"),
+                        Some("list at least one broker for every partition, like `[1, 2]`".to_string()),
                     );
                 }
-                let mut sorted = list.clone();
-                sorted.sort_unstable();
-                sorted.dedup();
-                if sorted.len() != list.len() {
-                    r.error(
-                        lists,
-                        "a partition's replica list names a broker twice",
-                        Some("each replica must be on a different broker".to_string()),
-                    );
+                let mut ids: Vec<BrokerId> = Vec::new();
+                for b in &list.value {
+                    if b.value == 0 || b.value > brokers {
+                        r.error(
+                            b,
+                            format!("broker {} does not exist", b.value),
+                            Some(format!("this scenario has brokers 1 to {brokers}")),
+                        );
+                    } else if ids.contains(&BrokerId(b.value as i32)) {
+                        r.error(
+                            b,
+                            format!("partition {partition}'s replica list names broker {} twice", b.value),
+                            Some("each replica must be on a different broker".to_string()),
+                        );
+                    }
+                    ids.push(BrokerId(b.value.min(i32::MAX as u32) as i32));
                 }
                 resolved.push(ids);
             }
@@ -149,5 +172,19 @@ pub(crate) fn offsets_topic(brokers: u32, broker_config: &BrokerConfig) -> Topic
         replicas: None,
         config,
         internal: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::collides;
+
+    #[test]
+    fn names_that_differ_only_in_dot_and_underscore_collide() {
+        // ReplicationControlManagerTest.testTopicNameCollision
+        assert!(collides("foo_bar", "foo.bar"));
+        assert!(collides("woo.bar.foo", "woo.bar_foo"));
+        assert!(!collides("foo", "bar"));
+        assert!(!collides("foo-bar", "foo_bar"), "only `.` and `_` are unified");
     }
 }
