@@ -67,10 +67,13 @@ pub enum Command {
         /// Text for the terminal, or Graphviz DOT (`| dot -Tsvg > arch.svg`).
         #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
+        /// Draw this Kafka Streams application's topology instead.
+        #[arg(long)]
+        app: Option<String>,
     },
     /// Every Kafka config kafkasim knows: default (Kafka 4.0) and meaning.
     Configs {
-        /// Only this scope: topic, broker, producer or consumer.
+        /// Only this scope: topic, broker, producer, consumer or streams.
         #[arg(long)]
         scope: Option<String>,
         #[arg(long, value_enum, default_value_t = ConfigsFormat::Text)]
@@ -146,6 +149,9 @@ pub enum ExplainCommand {
     Assign(explain::assign::AssignArgs),
     /// Which __consumer_offsets partition (and broker) coordinates a consumer group.
     Coordinator(explain::coordinator::CoordinatorArgs),
+    /// A Kafka Streams topology as `Topology#describe()` prints it, with its
+    /// internal topics, tasks and co-partitioning.
+    Topology(explain::topology::TopologyArgs),
 }
 
 /// Runs the parsed command line; returns the process exit code
@@ -165,7 +171,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain(ExplainCommand::Partition(args))) => explain::partition::partition(&args),
         Some(Command::Explain(ExplainCommand::Assign(args))) => explain::assign::assign(&args),
         Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args),
-        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format),
+        Some(Command::Explain(ExplainCommand::Topology(args))) => explain::topology::topology(&args),
+        Some(Command::Graph { scenario, format, app }) => graph::graph(&scenario, format, app.as_deref()),
         Some(Command::Configs { scope, format }) => configs::configs(scope, format),
         Some(Command::Schema) => schema::schema(),
         Some(Command::New { name, force }) => new::new(&name, force),

@@ -10,6 +10,7 @@
 pub mod broker;
 pub mod consumer;
 pub mod producer;
+pub mod streams;
 pub mod topic;
 pub mod value;
 
@@ -18,6 +19,7 @@ use std::fmt;
 pub use broker::BrokerConfig;
 pub use consumer::ConsumerConfig;
 pub use producer::ProducerConfig;
+pub use streams::StreamsConfig;
 pub use topic::TopicConfig;
 pub use value::ConfigValue;
 
@@ -28,6 +30,8 @@ pub enum Scope {
     Broker,
     Producer,
     Consumer,
+    /// A Kafka Streams application (`StreamsConfig`).
+    Streams,
 }
 
 impl Scope {
@@ -37,6 +41,7 @@ impl Scope {
             Scope::Broker => "broker",
             Scope::Producer => "producer",
             Scope::Consumer => "consumer",
+            Scope::Streams => "streams",
         }
     }
 
@@ -46,6 +51,7 @@ impl Scope {
             Scope::Broker => broker::DEFS,
             Scope::Producer => producer::DEFS,
             Scope::Consumer => consumer::DEFS,
+            Scope::Streams => streams::DEFS,
         }
     }
 
@@ -147,6 +153,7 @@ mod tests {
         modelled_defaults_apply(BrokerConfig::default());
         modelled_defaults_apply(ProducerConfig::default());
         modelled_defaults_apply(ConsumerConfig::default());
+        modelled_defaults_apply(StreamsConfig::default());
     }
 
     #[test]
@@ -166,7 +173,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_scope() {
-        for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer] {
+        for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams] {
             let mut names: Vec<&str> = scope.defs().iter().map(|d| d.name).collect();
             names.sort_unstable();
             let before = names.len();

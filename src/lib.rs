@@ -19,6 +19,7 @@ pub mod ids;
 pub mod net;
 pub mod protocol;
 pub mod scenario;
+pub mod streams;
 pub mod trace;
 pub mod tui;
 pub mod world;

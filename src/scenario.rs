@@ -16,6 +16,7 @@ pub mod graph;
 pub mod lessons;
 pub mod resolve;
 pub mod starter;
+pub mod streams_file;
 pub mod suggest;
 
 use std::collections::BTreeMap;
@@ -62,6 +63,8 @@ pub struct Scenario {
     pub topics: Vec<TopicDef>,
     pub producers: Vec<ProducerDef>,
     pub consumers: Vec<ConsumerDef>,
+    /// Kafka Streams applications.
+    pub streams: Vec<crate::streams::StreamsApp>,
     pub timeline: Vec<TimedAction>,
     pub expectations: Vec<Expectation>,
     pub run_for: SimTime,

@@ -6,7 +6,7 @@ use super::ConfigsFormat;
 use crate::config::Scope;
 use crate::trace::table::Table;
 
-const SCOPES: [Scope; 4] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer];
+const SCOPES: [Scope; 5] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams];
 
 pub fn configs(scope: Option<String>, format: ConfigsFormat) -> u8 {
     let scopes: Vec<Scope> = match scope.as_deref() {
@@ -14,7 +14,9 @@ pub fn configs(scope: Option<String>, format: ConfigsFormat) -> u8 {
         Some(name) => match SCOPES.iter().find(|s| s.label() == name) {
             Some(&s) => vec![s],
             None => {
-                eprintln!("error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer");
+                eprintln!(
+                    "error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer, streams"
+                );
                 return 2;
             }
         },

@@ -3,3 +3,4 @@
 pub mod assign;
 pub mod coordinator;
 pub mod partition;
+pub mod topology;

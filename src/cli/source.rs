@@ -24,6 +24,27 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     ))
 }
 
+/// Loads `arg` to run it. Kafka Streams applications are described
+/// (`explain topology`, `graph --app`) but not run yet, so a scenario that
+/// declares one is refused here rather than run without them.
+pub fn load_runnable(arg: &str) -> Result<Scenario, ScenarioError> {
+    let scenario = load(arg)?;
+    if let Some(app) = scenario.streams.first() {
+        return Err(ScenarioError::new(
+            scenario.source.clone(),
+            vec![Problem::whole_file(format!(
+                "`{}` declares the Kafka Streams application `{}`, and kafkasim does not run Streams applications yet",
+                scenario.source.name, app.application_id
+            ))
+            .help(format!(
+                "`kafkasim explain topology {arg}` prints its topology; `kafkasim graph {arg} --app {}` draws it",
+                app.application_id
+            ))],
+        ));
+    }
+    Ok(scenario)
+}
+
 /// Prints a scenario error to stderr, in colour on a terminal.
 pub fn report(error: &ScenarioError) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -52,6 +52,9 @@ pub struct ScenarioFile {
     pub producers: Vec<ProducerSpec>,
     #[serde(default)]
     pub consumers: Vec<ConsumerSpec>,
+    /// Kafka Streams applications: instances, configs and a topology.
+    #[serde(default)]
+    pub streams: Vec<super::streams_file::StreamsAppSpec>,
     /// Things that happen at given times: narration, clients starting and
     /// stopping, faults.
     #[serde(default)]

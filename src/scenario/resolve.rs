@@ -5,6 +5,7 @@
 mod clients;
 mod configs;
 mod expectations;
+mod streams;
 mod timeline;
 mod topics;
 
@@ -185,11 +186,16 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         topics,
         producers,
         consumers,
+        streams: Vec::new(),
         timeline: Vec::new(),
         expectations: Vec::new(),
         run_for: crate::engine::SimTime::ZERO,
         limits,
     };
+    scenario.streams = streams::resolve_streams(&mut r, &file, &scenario);
+    if !scenario.streams.is_empty() && !scenario.topics.iter().any(|t| t.internal) {
+        scenario.topics.push(topics::offsets_topic(brokers, &scenario.broker_config));
+    }
     clients::check_limits(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
