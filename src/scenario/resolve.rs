@@ -120,6 +120,12 @@ fn parser_help(message: &str) -> Option<String> {
     if message.contains("duplicate mapping key") {
         return Some("each key may appear once in a map: remove or rename one of them".to_string());
     }
+    if message.contains("missing field `grace`") {
+        return Some(
+            "since Kafka 3.0 (KIP-633) a window says how long it waits for late records: add `grace: 0s` for none"
+                .to_string(),
+        );
+    }
     if message.contains("missing field") {
         return Some("add the missing field; `kafkasim new NAME` writes an example of every section".to_string());
     }

@@ -225,11 +225,11 @@ fn load_error(code: &str, err: jaq_core::load::Error<&str>) -> Option<ExprError>
         Error::Parse(errs) => errs.into_iter().next().map(|(expect, at)| {
             let found =
                 if at.is_empty() { "the end of the expression".to_string() } else { format!("`{}`", first_token(at)) };
-            ExprError {
-                message: format!("expected {}, found {found}", expect.as_str()),
-                offset: offset_in(code, at),
-                len: first_token(at).len().max(1),
-            }
+            let message = match expect.as_str() {
+                "nothing" => format!("unexpected {found}"),
+                expected => format!("expected {expected}, found {found}"),
+            };
+            ExprError { message, offset: offset_in(code, at), len: first_token(at).len().max(1) }
         }),
     }
 }
