@@ -28,7 +28,7 @@
 //! [`MAX_OUTPUTS`] are an error.
 
 use std::fmt;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use jaq_core::data::JustLut;
 use jaq_core::load::{Arena, File, Loader};
@@ -50,7 +50,7 @@ type Filter = jaq_core::Filter<JustLut<Val>>;
 pub struct Expr {
     pub source: String,
     vars: &'static [&'static str],
-    filter: Rc<Filter>,
+    filter: Arc<Filter>,
 }
 
 impl fmt::Debug for Expr {
@@ -128,7 +128,7 @@ impl Expr {
                     None => whole("the expression does not compile".into()),
                 }
             })?;
-        Ok(Expr { source: code.to_string(), vars, filter: Rc::new(filter) })
+        Ok(Expr { source: code.to_string(), vars, filter: Arc::new(filter) })
     }
 
     /// Runs the expression on `input` with `vars` (in the order given at
@@ -275,6 +275,12 @@ mod tests {
 
     fn json(text: &str) -> Val {
         value_to_val(Some(text.as_bytes()))
+    }
+
+    #[test]
+    fn a_compiled_expression_can_be_shared_like_the_rest_of_a_scenario() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Expr>();
     }
 
     #[test]

@@ -97,6 +97,51 @@ fn windowed_count_as_kafka_describes_it() {
     );
 }
 
+// TopologyTest.timeWindowNamedMaterializedCountShouldPreserveTopologyStructure:
+// .windowedBy(TimeWindows.ofSizeWithNoGrace(ofMillis(1))).count(Materialized.as("count-store"))
+#[test]
+fn named_windowed_count_as_kafka_describes_it() {
+    let t = topology(
+        &[("input-topic", 1)],
+        "- stream: input-topic\n  then:\n    - group_by_key\n    - windowed_by: { tumbling: 1ms, grace: 0ms }\n    - count: { store: count-store }",
+    );
+    assert_eq!(
+        describe(&t),
+        "Topologies:\n\
+        \x20  Sub-topology: 0\n\
+        \x20   Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n\
+        \x20     --> KSTREAM-AGGREGATE-0000000001\n\
+        \x20   Processor: KSTREAM-AGGREGATE-0000000001 (stores: [count-store])\n\
+        \x20     --> none\n\
+        \x20     <-- KSTREAM-SOURCE-0000000000\n\n"
+    );
+    assert_eq!(
+        t.stores[0].kind.changelog_cleanup_policy(),
+        "compact,delete",
+        "a window store's changelog also expires"
+    );
+}
+
+// TopologyTest.sessionWindowZeroArgCountShouldPreserveTopologyStructure:
+// .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(ofMillis(1))).count()
+#[test]
+fn session_windowed_count_as_kafka_describes_it() {
+    let t = topology(
+        &[("input-topic", 1)],
+        "- stream: input-topic\n  then:\n    - group_by_key\n    - windowed_by: { session: 1ms, grace: 0ms }\n    - count",
+    );
+    assert_eq!(
+        describe(&t),
+        "Topologies:\n\
+        \x20  Sub-topology: 0\n\
+        \x20   Source: KSTREAM-SOURCE-0000000000 (topics: [input-topic])\n\
+        \x20     --> KSTREAM-AGGREGATE-0000000002\n\
+        \x20   Processor: KSTREAM-AGGREGATE-0000000002 (stores: [KSTREAM-AGGREGATE-STATE-STORE-0000000001])\n\
+        \x20     --> none\n\
+        \x20     <-- KSTREAM-SOURCE-0000000000\n\n"
+    );
+}
+
 // TopologyTest.streamStreamJoinTopologyWithDefaultStoresNames:
 // stream1.join(stream2, joiner, JoinWindows.of(ofMillis(100)), StreamJoined.with(...))
 #[test]
