@@ -14,13 +14,14 @@ mod run;
 mod schema;
 mod source;
 mod stats;
+pub mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use schema::schema_json;
+pub use schema::{outcome_schema_json, schema_json};
 
 /// Simulate Kafka in virtual time: brokers, replication, producers and
 /// consumers, deterministically from a seed.
@@ -79,8 +80,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ConfigsFormat::Text)]
         format: ConfigsFormat,
     },
+    /// Run scenarios and compare each outcome with the pin beside it
+    /// (NAME.snap); show what changed; exit 1 on a difference.
+    Test {
+        /// Scenario files, or folders of them (searched with their
+        /// subfolders). Default: the current folder.
+        paths: Vec<PathBuf>,
+        /// Pin the new outcomes (write NAME.snap) where they differ or are new.
+        #[arg(long)]
+        accept: bool,
+        /// Ask about each new outcome in turn, at the terminal.
+        #[arg(long, conflicts_with = "accept")]
+        review: bool,
+    },
     /// Print the JSON Schema of the scenario format, for editor completion.
-    Schema,
+    Schema {
+        /// The schema of the outcome `run --format json` prints instead.
+        #[arg(long)]
+        outcome: bool,
+    },
     /// Write a commented starter scenario to NAME.yaml.
     New {
         /// The scenario's name (also the file name, without `.yaml`).
@@ -104,7 +122,7 @@ pub struct RunArgs {
     /// More narration: -v adds protocol detail, -vv every network message.
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Print only the outcome report, no narration.
+    /// Print only the outcome report: no header, no narration.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Check Kafka's invariants after every event (always on in debug builds).
@@ -174,7 +192,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Explain(ExplainCommand::Topology(args))) => explain::topology::topology(&args),
         Some(Command::Graph { scenario, format, app }) => graph::graph(&scenario, format, app.as_deref()),
         Some(Command::Configs { scope, format }) => configs::configs(scope, format),
-        Some(Command::Schema) => schema::schema(),
+        Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review),
+        Some(Command::Schema { outcome }) => schema::schema(outcome),
         Some(Command::New { name, force }) => new::new(&name, force),
     };
     ExitCode::from(code)

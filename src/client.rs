@@ -2,6 +2,7 @@
 //! idempotence) and the consumer (fetching, positions, the poll loop), plus the
 //! workloads a scenario drives them with.
 
+pub mod backoff;
 pub mod connections;
 pub mod consumer;
 pub mod datagen;

@@ -9,6 +9,7 @@
 
 pub mod broker;
 pub mod consumer;
+pub mod network;
 pub mod producer;
 pub mod streams;
 pub mod topic;

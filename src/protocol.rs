@@ -11,6 +11,7 @@
 pub mod error;
 pub mod group;
 pub mod metadata;
+pub mod response_errors;
 
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ use serde::Serialize;
 pub use error::ErrorCode;
 pub use group::*;
 pub use metadata::*;
+pub use response_errors::ResponseError;
 
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::ids::{BrokerId, TopicPartition};
@@ -185,6 +187,12 @@ pub enum Message {
     },
     /// Not a Kafka message: every TCP connection to a crashed process is reset.
     ConnectionReset,
+    /// Not a Kafka message: the peer's TCP stack received an acks=0 Produce
+    /// request, freeing its bytes in the sender's socket buffer. Kafka's
+    /// producer never sees this; it sees its socket accept more bytes.
+    TcpAck {
+        correlation_id: CorrelationId,
+    },
     /// KRaft: broker registration, heartbeats and metadata-log replication.
     Controller(ControllerMessage),
     /// Consumer-group coordination and offsets.
@@ -222,6 +230,20 @@ impl Message {
             || matches!(self, Message::Controller(m) if m.request_correlation_id().is_some())
     }
 
+    /// About how many bytes the message takes on the wire: its record
+    /// batches plus a fixed 100 bytes of framing (what bandwidth limits act on).
+    pub fn wire_size_bytes(&self) -> u32 {
+        const FRAMING_BYTES: u32 = 100;
+        let records: u32 = match self {
+            Message::ProduceRequest(r) => r.partitions.iter().map(|(_, b)| b.size_bytes()).sum(),
+            Message::FetchResponse(r) => {
+                r.partitions.iter().flat_map(|p| p.batches.iter()).map(|b| b.batch.size_bytes()).sum()
+            }
+            _ => 0,
+        };
+        FRAMING_BYTES.saturating_add(records)
+    }
+
     /// Kafka's API name, for narration ("Fetch", "Produce", ...).
     pub fn api_name(&self) -> &'static str {
         match self {
@@ -233,6 +255,7 @@ impl Message {
             Message::ApiVersionsRequest { .. } | Message::ApiVersionsResponse { .. } => "ApiVersions",
             Message::Disconnected { .. } => "Disconnected",
             Message::ConnectionReset => "ConnectionReset",
+            Message::TcpAck { .. } => "TcpAck",
             Message::Controller(m) => m.api_name(),
             Message::Group(m) => m.api_name(),
         }

@@ -14,6 +14,7 @@ pub mod expectation;
 pub mod file;
 pub mod graph;
 pub mod lessons;
+pub mod link;
 pub mod resolve;
 pub mod starter;
 pub mod streams_file;
@@ -23,7 +24,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use diagnostic::{Problem, ScenarioError, Source};
-pub use expectation::{Check, Comparison, Expectation, Expected, Observed, OutcomeField};
+pub use expectation::{
+    CONSUMER_STATES, Check, ClientError, Comparison, Expectation, Expected, Happening, HappeningKind, Observed,
+    OutcomeField, PRODUCER_STATES,
+};
 
 use crate::client::workload::Workload;
 use crate::config::{BrokerConfig, ConsumerConfig, ProducerConfig, TopicConfig};
@@ -53,6 +57,9 @@ pub struct Scenario {
     pub name: String,
     pub description: Option<String>,
     pub lesson: Option<String>,
+    /// The terminal UI's panes that matter most, first the most (`panes:`);
+    /// empty when the scenario leaves the choice to the UI.
+    pub panes: Vec<String>,
     pub seed: u64,
     pub source: Source,
     pub brokers: u32,
@@ -145,6 +152,12 @@ pub enum Action {
     Crash(ClientRef),
     /// Kill a broker or controller process.
     Kill(HostName),
+    /// A broker's or controller's machine dies: the process stops and the
+    /// host drops off the network without resetting any connection.
+    KillHost(HostName),
+    /// Sets the conditions of one host's links (`None`: with every host) or
+    /// of the link between two hosts; clear conditions restore the link.
+    Link(HostName, Option<HostName>, crate::net::LinkConditions),
     Restart(HostName),
     PreferredElection,
     Cut(Vec<Vec<HostName>>),

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod derived;
 pub mod keys;
+pub mod layout;
 pub mod overlay;
 pub mod panes;
 pub mod picker;

@@ -8,6 +8,7 @@
 
 mod actions;
 mod build;
+mod expectations;
 mod groups;
 mod quorum;
 mod sandbox;
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use crate::actor::{Effects, Timer};
 use crate::check::invariants::InvariantChecker;
 use crate::check::ledger::Ledger;
+use crate::check::tally::Tally;
 use crate::client::consumer::Consumer;
 use crate::client::producer::Producer;
 use crate::cluster::broker::Broker;
@@ -90,6 +92,8 @@ pub struct World {
     /// Timeline entries plus the clients' own start times, in time order.
     actions: Arc<Vec<TimedAction>>,
     pub ledger: Ledger,
+    /// The counts expectations take from the trace (happenings, errors seen, sends).
+    pub tally: Tally,
     /// Per expectation, its result once evaluated.
     pub results: Vec<Option<ExpectationResult>>,
     checker: Option<InvariantChecker>,

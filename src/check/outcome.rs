@@ -20,7 +20,7 @@ use crate::trace::narrate::show_bytes;
 const LISTED_RECORDS: usize = 20;
 
 /// One record called out in the report.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct RecordNote {
     pub id: String,
     pub topic: String,
@@ -31,7 +31,7 @@ pub struct RecordNote {
 }
 
 /// Delivery counts, each a number of distinct records.
-#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct Delivery {
     /// `send()` was called.
     pub produced: u64,

@@ -10,7 +10,8 @@ pub fn check(files: &[String]) -> u8 {
                 "ok    {file}: \"{}\" — {} broker(s), {} topic(s), {} producer(s), {} consumer(s), {} expectation(s), runs {}",
                 scenario.name,
                 scenario.brokers,
-                scenario.topics.len(),
+                // `__consumer_offsets` is Kafka's, not one of the scenario's topics.
+                scenario.topics.iter().filter(|t| t.name != crate::scenario::OFFSETS_TOPIC).count(),
                 scenario.producers.len(),
                 scenario.consumers.len(),
                 scenario.expectations.len(),

@@ -22,10 +22,11 @@ pub fn run(args: &RunArgs) -> u8 {
     let mut out = BufWriter::new(stdout.lock());
     let result = match args.format {
         Format::Text => {
-            let _ = write!(out, "{}", header::text(&world, &source_name));
             let result = if args.quiet {
+                // Only the outcome: a script or a teacher diffing outcomes wants nothing else.
                 run_with_progress(&mut world, &mut NullSink)
             } else {
+                let _ = write!(out, "{}", header::text(&world, &source_name));
                 let level = match args.verbose {
                     0 => Level::Story,
                     1 => Level::Detail,
@@ -40,7 +41,9 @@ pub fn run(args: &RunArgs) -> u8 {
                     run_with_progress(&mut world, &mut sink)
                 }
             };
-            let _ = writeln!(out);
+            if !args.quiet {
+                let _ = writeln!(out);
+            }
             let _ = write!(out, "{}", world.outcome().render());
             result
         }

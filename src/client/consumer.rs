@@ -522,10 +522,22 @@ impl Consumer {
         }
     }
 
+    /// Gives the consumer its random stream for connection backoff jitter.
+    pub fn with_network_rng(mut self, rng: crate::engine::SimRng) -> Self {
+        self.connections = Connections::new(self.config.network, rng);
+        self.metadata = MetadataCache::with_retry_backoff_max(self.config.retry_backoff_max_ms);
+        self
+    }
+
     /// The application loop, the group protocol and the fetcher, after every event.
     fn run(&mut self, ctx: &mut Ctx<'_>) {
         if !self.is_running() {
             return;
+        }
+        // NetworkClient.handleTimedOutConnections: a connection attempt that
+        // timed out is a disconnection, which asks for fresh metadata.
+        if !self.connections.time_out_connections(ctx.now).is_empty() {
+            self.metadata.stale = true;
         }
         if self.metadata.stale || self.metadata.updated_at.is_none() {
             self.ensure_metadata(ctx);
@@ -636,7 +648,7 @@ impl Consumer {
         if polling && !self.buffer.is_empty() {
             self.wake_at(ctx, ctx.now + SimDuration::from_micros(1));
         }
-        if let Some(wake) = self.connections.next_wake() {
+        if let Some(wake) = self.connections.next_wake(ctx.now) {
             self.wake_at(ctx, wake);
         }
         if self.commit_mode == CommitMode::Auto && !self.assignment.is_empty() {

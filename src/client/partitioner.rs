@@ -5,19 +5,14 @@
 //! modulo the topic's partition count — all partitions, even leaderless ones.
 //! Same key, same partition, as long as the partition count does not change.
 //!
-//! A record without a key uses the uniform sticky partitioner (KIP-794, Kafka
-//! 3.3+): it sticks to one partition until `batch.size` bytes have gone there
-//! (switching when a new batch starts, or at twice `batch.size` regardless),
-//! then picks a partition at random among those with a leader — possibly the
-//! same one again.
-//!
-//! Simplification: the adaptive weighting by queue depth
-//! (`partitioner.adaptive.partitioning.enable`) is not modelled; the next sticky
-//! partition is uniform among partitions with a leader.
+//! A record without a key goes to the uniform sticky partitioner (KIP-794,
+//! Kafka 3.3+), in `built_in`: it sticks to one partition for about a
+//! `batch.size` of bytes, then picks one at random among those with a leader,
+//! weighted by how many batches wait for each (adaptive partitioning).
 
-use rand::RngExt;
+mod built_in;
 
-use crate::engine::SimRng;
+pub use built_in::{BuiltInPartitioner, RandomPartition, TopicPartitions};
 
 /// Kafka's `Utils.murmur2`: 32-bit MurmurHash2 with seed `0x9747b28c`, returned
 /// as Java's signed int.
@@ -64,44 +59,6 @@ pub fn partition_for_key(key: &[u8], partitions: u32) -> u32 {
     (to_positive(murmur2(key)) as u32) % partitions
 }
 
-/// Per-topic state of the uniform sticky partitioner.
-#[derive(Clone, Debug, Default)]
-pub struct StickyPartitioner {
-    current: Option<u32>,
-    bytes_in_current: u64,
-}
-
-impl StickyPartitioner {
-    /// The partition for the next keyless record.
-    pub fn partition(&mut self, available: &[u32], partitions: u32, rng: &mut SimRng) -> u32 {
-        if let Some(p) = self.current {
-            return p;
-        }
-        let p = Self::pick(available, partitions, rng);
-        self.current = Some(p);
-        self.bytes_in_current = 0;
-        p
-    }
-
-    /// Accounts `bytes` appended to the sticky partition; `new_batch_started`
-    /// tells whether that append began a new batch there.
-    pub fn on_append(&mut self, bytes: u64, new_batch_started: bool, batch_size: u64) {
-        self.bytes_in_current += bytes;
-        let enough = self.bytes_in_current >= batch_size && new_batch_started;
-        if enough || self.bytes_in_current >= batch_size.saturating_mul(2) {
-            self.current = None;
-        }
-    }
-
-    fn pick(available: &[u32], partitions: u32, rng: &mut SimRng) -> u32 {
-        if available.is_empty() {
-            rng.random_range(0..partitions.max(1))
-        } else {
-            available[rng.random_range(0..available.len())]
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,20 +95,6 @@ mod tests {
     fn to_positive_is_not_abs() {
         assert_eq!(to_positive(i32::MIN), 0);
         assert_eq!(to_positive(-1), i32::MAX);
-    }
-
-    #[test]
-    fn sticky_partitioner_stays_until_a_batch_worth_of_bytes() {
-        use rand::SeedableRng;
-        let mut rng = SimRng::seed_from_u64(1);
-        let mut sticky = StickyPartitioner::default();
-        let first = sticky.partition(&[0, 1, 2], 3, &mut rng);
-        sticky.on_append(100, true, 1000);
-        assert_eq!(sticky.partition(&[0, 1, 2], 3, &mut rng), first);
-        sticky.on_append(950, false, 1000);
-        assert_eq!(sticky.partition(&[0, 1, 2], 3, &mut rng), first, "no switch mid-batch");
-        sticky.on_append(10, true, 1000);
-        assert!(sticky.current.is_none(), "switches when a new batch starts past batch.size");
     }
 
     proptest::proptest! {

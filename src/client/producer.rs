@@ -10,14 +10,16 @@
 //! producer never blocks the application for lack of buffer space.
 
 mod accumulator;
+mod node_latency;
 mod sender;
+mod socket_buffer;
 
 use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
 use crate::client::metadata_cache::MetadataCache;
-use crate::client::partitioner::{StickyPartitioner, partition_for_key};
+use crate::client::partitioner::{BuiltInPartitioner, TopicPartitions, partition_for_key};
 use crate::client::workload::{Outgoing, Workload};
 use crate::config::ProducerConfig;
 use crate::engine::{SimDuration, SimRng, SimTime};
@@ -25,7 +27,7 @@ use crate::ids::{BrokerId, ClientIdx, NodeId, RecordId, TopicId, TopicPartition}
 use crate::protocol::{CorrelationId, Message};
 use crate::trace::TraceEvent;
 
-pub use accumulator::{Accumulator, ProducerBatch};
+pub use accumulator::{Accumulator, NewRecord, ProducerBatch};
 
 /// Timers a producer sets for itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +46,33 @@ pub enum ProducerTimer {
 /// What a request in flight was for.
 #[derive(Clone, Debug)]
 enum InFlight {
-    Produce { broker: BrokerId, batches: Vec<ProducerBatch> },
-    Metadata { broker: BrokerId },
-    InitProducerId { broker: BrokerId },
+    Produce {
+        broker: BrokerId,
+        batches: Vec<ProducerBatch>,
+    },
+    /// An acks=0 request waiting for room in the socket's send buffer.
+    Unwritten {
+        broker: BrokerId,
+        batches: Vec<ProducerBatch>,
+        bytes: u32,
+    },
+    Metadata {
+        broker: BrokerId,
+    },
+    InitProducerId {
+        broker: BrokerId,
+    },
+}
+
+/// The random streams of a producer, each drawn from the scenario seed.
+#[derive(Clone, Debug)]
+pub struct ProducerRngs {
+    /// The workload's keys and values, and retry backoff jitter.
+    pub workload: SimRng,
+    /// The built-in partitioner's choice of sticky partition.
+    pub partitioner: SimRng,
+    /// Connection backoff jitter and the random start of least-loaded node choice.
+    pub network: SimRng,
 }
 
 /// A record `send()` was called for before the topic's metadata was known.
@@ -83,7 +109,12 @@ pub struct Producer {
     pub metadata: MetadataCache,
     connections: Connections,
     pub accumulator: Accumulator,
-    sticky: StickyPartitioner,
+    /// The built-in partitioner for keyless records, with its own random
+    /// stream so the workload's draws stay as they were.
+    partitioner: BuiltInPartitioner,
+    partitioner_rng: SimRng,
+    node_latency: node_latency::NodeLatencyStats,
+    sockets: socket_buffer::SocketBuffers,
     unpartitioned: Vec<Unpartitioned>,
     in_flight: InFlightRequests<InFlight>,
     next_correlation_id: CorrelationId,
@@ -105,10 +136,13 @@ impl Producer {
         topic: (TopicId, String),
         workload: Workload,
         bootstrap: Vec<BrokerId>,
-        rng: SimRng,
+        rngs: ProducerRngs,
     ) -> Self {
         let (topic, topic_name) = topic;
         let idempotent = config.effective_idempotence().unwrap_or(false);
+        let partitioner = BuiltInPartitioner::new(config.batch_size);
+        let connections = Connections::new(config.network, rngs.network);
+        let metadata = MetadataCache::with_retry_backoff_max(config.retry_backoff_max_ms);
         Producer {
             idx,
             name,
@@ -119,11 +153,14 @@ impl Producer {
             workload,
             phase: ProducerPhase::NotStarted,
             bootstrap,
-            rng,
-            metadata: MetadataCache::default(),
-            connections: Connections::default(),
+            rng: rngs.workload,
+            metadata,
+            connections,
             accumulator: Accumulator::default(),
-            sticky: StickyPartitioner::default(),
+            partitioner,
+            partitioner_rng: rngs.partitioner,
+            node_latency: Default::default(),
+            sockets: Default::default(),
             unpartitioned: Vec::new(),
             in_flight: InFlightRequests::default(),
             next_correlation_id: 0,
@@ -166,9 +203,11 @@ impl Producer {
     pub fn crash(&mut self) {
         self.phase = ProducerPhase::Crashed;
         self.accumulator = Accumulator::default();
+        self.partitioner = BuiltInPartitioner::new(self.config.batch_size);
         self.unpartitioned.clear();
         self.in_flight.clear();
         self.connections.clear();
+        self.sockets.clear();
         self.wake.clear();
     }
 
@@ -184,7 +223,7 @@ impl Producer {
             }
             ProducerTimer::RequestTimeout(at) => self.on_request_timeout(ctx, at),
             ProducerTimer::MetadataMaxAge => {
-                self.metadata.stale = true;
+                self.metadata.expired();
                 self.run_sender(ctx);
             }
         }
@@ -228,32 +267,32 @@ impl Producer {
         }
     }
 
-    fn choose_partition(&mut self, key: Option<&[u8]>) -> u32 {
+    /// The partition a record goes to before it is appended: `None` for the
+    /// built-in sticky partitioner, which chooses while appending
+    /// (`KafkaProducer.partition` returns `UNKNOWN_PARTITION`).
+    fn chosen_partition(&self, key: Option<&[u8]>) -> Option<u32> {
         let partitions = self.metadata.partition_counts[&self.topic];
         if let Some(p) = self.workload.partition {
-            return p;
+            return Some(p);
         }
         match key {
-            Some(key) if !self.config.partitioner_ignore_keys => partition_for_key(key, partitions),
-            _ => {
-                let available = self.metadata.available_partitions(self.topic);
-                self.sticky.partition(&available, partitions, &mut self.rng)
-            }
+            Some(key) if !self.config.partitioner_ignore_keys => Some(partition_for_key(key, partitions)),
+            _ => None,
         }
     }
 
     /// Returns whether the sender must wake (see `send`).
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
-        let partition = self.choose_partition(record.key.as_deref());
-        let tp = TopicPartition::new(self.topic, partition);
+        let chosen = self.chosen_partition(record.key.as_deref());
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
-        ctx.trace(TraceEvent::Send {
-            producer: self.idx,
-            tp,
+        let new_record = NewRecord {
             id,
-            key: record.key.as_deref().map(std::sync::Arc::from),
-        });
+            timestamp_ms,
+            key: record.key.as_deref(),
+            value: record.value.as_deref(),
+            headers: &headers,
+        };
         // The record alone in a batch: what max.request.size is checked against.
         let size = crate::cluster::record::BATCH_HEADER_BYTES
             + crate::cluster::record::record_size(
@@ -264,6 +303,13 @@ impl Producer {
                 &headers,
             );
         if size > self.config.max_request_size {
+            let available = self.metadata.available_partitions(self.topic);
+            let partitions =
+                TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+            let partition = chosen
+                .unwrap_or_else(|| self.partitioner.peek_current_partition(partitions, &mut self.partitioner_rng));
+            let tp = TopicPartition::new(self.topic, partition);
+            self.trace_send(ctx, tp, id, record.key.as_deref());
             self.failed += 1;
             ctx.trace(TraceEvent::DeliveryFailed {
                 producer: self.idx,
@@ -276,24 +322,30 @@ impl Producer {
             });
             return false;
         }
-        let result = self.accumulator.append(
-            tp,
-            id,
-            timestamp_ms,
-            record.key.as_deref(),
-            record.value.as_deref(),
-            &headers,
-            self.config.batch_size,
-            ctx.now,
-        );
-        if record.key.is_none() || self.config.partitioner_ignore_keys {
-            self.sticky.on_append(
-                u64::from(result.appended_bytes),
-                result.new_batch_started,
-                u64::from(self.config.batch_size),
-            );
-        }
-        result.new_batch_started || result.batch_is_full
+        let (tp, result) = match chosen {
+            Some(partition) => {
+                let tp = TopicPartition::new(self.topic, partition);
+                (tp, self.accumulator.append(tp, &new_record, self.config.batch_size, ctx.now))
+            }
+            None => {
+                let available = self.metadata.available_partitions(self.topic);
+                let partitions =
+                    TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+                self.accumulator.append_sticky(
+                    (&mut self.partitioner, &mut self.partitioner_rng),
+                    (self.topic, partitions),
+                    &new_record,
+                    self.config.batch_size,
+                    ctx.now,
+                )
+            }
+        };
+        self.trace_send(ctx, tp, id, record.key.as_deref());
+        result.new_batch_created || result.batch_is_full
+    }
+
+    fn trace_send(&self, ctx: &mut Ctx<'_>, tp: TopicPartition, id: RecordId, key: Option<&[u8]>) {
+        ctx.trace(TraceEvent::Send { producer: self.idx, tp, id, key: key.map(std::sync::Arc::from) });
     }
 
     pub fn on_message(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: Message) {
@@ -329,8 +381,10 @@ impl Producer {
                 });
             }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
+            Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 if let Some(correlation_id) = correlation_id {
@@ -339,6 +393,7 @@ impl Producer {
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
                 let to_broker: Vec<CorrelationId> =
@@ -385,7 +440,9 @@ impl Producer {
                 .in_flight
                 .values()
                 .map(|f| match f {
-                    InFlight::Produce { batches, .. } => batches.iter().map(|b| b.batch.len()).sum(),
+                    InFlight::Produce { batches, .. } | InFlight::Unwritten { batches, .. } => {
+                        batches.iter().map(|b| b.batch.len()).sum()
+                    }
                     _ => 0,
                 })
                 .sum::<usize>()
@@ -399,9 +456,10 @@ impl Producer {
 impl InFlight {
     fn broker(&self) -> BrokerId {
         match self {
-            InFlight::Produce { broker, .. } | InFlight::Metadata { broker } | InFlight::InitProducerId { broker } => {
-                *broker
-            }
+            InFlight::Produce { broker, .. }
+            | InFlight::Unwritten { broker, .. }
+            | InFlight::Metadata { broker }
+            | InFlight::InitProducerId { broker } => *broker,
         }
     }
 }

@@ -442,6 +442,22 @@ pub fn record_size(
     body + varlong_len(i64::from(body))
 }
 
+/// `DefaultRecord.recordSizeUpperBound`: a record's size with the largest
+/// varints its deltas could take (`MAX_RECORD_OVERHEAD` = 21); the producer
+/// allocates a buffer this big for a record larger than `batch.size`.
+pub fn record_size_upper_bound(
+    key_len: Option<usize>,
+    value_len: Option<usize>,
+    headers: &[(&[u8], Option<&[u8]>)],
+) -> u32 {
+    const MAX_RECORD_OVERHEAD: u32 = 21;
+    let mut size = nullable_len(key_len) + nullable_len(value_len) + varlong_len(headers.len() as i64);
+    for (hk, hv) in headers {
+        size += nullable_len(Some(hk.len())) + nullable_len(hv.map(<[u8]>::len));
+    }
+    MAX_RECORD_OVERHEAD + size
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

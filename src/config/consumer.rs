@@ -107,11 +107,21 @@ pub const DEFS: &[ConfigDef] = &[
         "Assignors in order of preference; the group uses the first every member supports. Range alone makes rebalances eager.",
     ),
     ConfigDef::modelled(
+        "group.id",
+        Kind::Text,
+        "null",
+        "The consumer group it joins; the same as the consumer's `group:` key. Without one it reads the partitions it is given.",
+    ),
+    ConfigDef::modelled(
         "group.instance.id",
         Kind::Text,
         "null",
         "Static membership: a consumer restarting with the same id within session.timeout.ms gets its partitions back without a rebalance.",
     ),
+    super::network::RECONNECT_BACKOFF_MS,
+    super::network::RECONNECT_BACKOFF_MAX_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS,
     ConfigDef::unmodelled(
         "group.protocol",
         Kind::Enum(&["classic", "consumer"]),
@@ -164,6 +174,11 @@ pub struct ConsumerConfig {
     pub max_poll_interval_ms: u64,
     pub partition_assignment_strategy: Vec<Strategy>,
     pub group_instance_id: Option<String>,
+    /// `group.id` given as a config (the scenario loader folds it into the
+    /// consumer's group).
+    pub group_id: Option<String>,
+    /// Reconnect backoff and connection set-up timeout.
+    pub network: super::network::ClientNetworkConfig,
 }
 
 impl Default for ConsumerConfig {
@@ -185,6 +200,8 @@ impl Default for ConsumerConfig {
             max_poll_interval_ms: 300_000,
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             group_instance_id: None,
+            group_id: None,
+            network: Default::default(),
         }
     }
 }
@@ -223,6 +240,8 @@ impl Configurable for ConsumerConfig {
                     .collect::<Result<_, _>>()?;
             }
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
+            "group.id" => self.group_id = Some(value.as_text()),
+            other if self.network.set(other, value) => {}
             other => return Err(format!("`{other}` is not a modelled consumer config")),
         }
         Ok(())

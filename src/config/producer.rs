@@ -51,13 +51,13 @@ pub const DEFS: &[ConfigDef] = &[
         "linger.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "5",
-        "How long a batch waits for more records before it is sent.",
+        "How long a batch waits for more records before it may be sent; it keeps taking records until it is sent or full.",
     ),
     ConfigDef::modelled(
         "batch.size",
         Kind::Int { min: 0, max: INT_MAX },
         "16384",
-        "A partition's batch is sent as soon as it holds this many bytes.",
+        "A partition's batch is sent as soon as it holds this many bytes; keyless records move to another partition after about this many.",
     ),
     ConfigDef::modelled(
         "max.in.flight.requests.per.connection",
@@ -78,11 +78,27 @@ pub const DEFS: &[ConfigDef] = &[
         "Spread even keyed records with the sticky partitioner instead of hashing the key.",
     ),
     ConfigDef::modelled(
+        "partitioner.adaptive.partitioning.enable",
+        Kind::Bool,
+        "true",
+        "Keyless records: pick the next sticky partition with weights that favour partitions with fewer batches waiting.",
+    ),
+    ConfigDef::modelled(
+        "partitioner.availability.timeout.ms",
+        Kind::Millis { min: 0, allow_unlimited: false },
+        "0",
+        "Keyless records: skip partitions whose leader could not take a request for longer than this (0: never skip).",
+    ),
+    ConfigDef::modelled(
         "metadata.max.age.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "300000",
         "Metadata is refreshed at least this often, even without errors.",
     ),
+    super::network::RECONNECT_BACKOFF_MS,
+    super::network::RECONNECT_BACKOFF_MAX_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MS,
+    super::network::SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS,
     ConfigDef::modelled("client.id", Kind::Text, "producer-N", "Name of the client in logs and traces."),
     ConfigDef::unmodelled(
         "buffer.memory",
@@ -103,18 +119,6 @@ pub const DEFS: &[ConfigDef] = &[
         "Batch compression codec.",
     ),
     ConfigDef::unmodelled("partitioner.class", Kind::Text, "null", "A custom partitioner."),
-    ConfigDef::unmodelled(
-        "partitioner.adaptive.partitioning.enable",
-        Kind::Bool,
-        "true",
-        "Weight the sticky partitioner by queue depth.",
-    ),
-    ConfigDef::unmodelled(
-        "partitioner.availability.timeout.ms",
-        Kind::Millis { min: 0, allow_unlimited: false },
-        "0",
-        "Avoid partitions whose leader is slow.",
-    ),
     ConfigDef::unmodelled("transactional.id", Kind::Text, "null", "Transactions."),
     ConfigDef::unmodelled(
         "transaction.timeout.ms",
@@ -125,7 +129,12 @@ pub const DEFS: &[ConfigDef] = &[
     ConfigDef::unmodelled("key.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
     ConfigDef::unmodelled("value.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
     ConfigDef::unmodelled("bootstrap.servers", Kind::Text, "", "The simulator connects clients to every broker."),
-    ConfigDef::unmodelled("send.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "131072", "TCP send buffer."),
+    ConfigDef::modelled(
+        "send.buffer.bytes",
+        Kind::Int { min: -1, max: INT_MAX },
+        "131072",
+        "The socket's send buffer: an acks=0 send completes once written here; towards a broker that vanished it fills, and later sends wait until request.timeout.ms (-1: the OS default, taken as 131072).",
+    ),
     ConfigDef::unmodelled("receive.buffer.bytes", Kind::Int { min: -1, max: INT_MAX }, "32768", "TCP receive buffer."),
 ];
 
@@ -146,8 +155,13 @@ pub struct ProducerConfig {
     pub max_in_flight_requests_per_connection: u32,
     pub max_request_size: u32,
     pub partitioner_ignore_keys: bool,
+    pub partitioner_adaptive_partitioning_enable: bool,
+    pub partitioner_availability_timeout_ms: u64,
     pub metadata_max_age_ms: u64,
     pub client_id: Option<String>,
+    pub send_buffer_bytes: u32,
+    /// Reconnect backoff and connection set-up timeout.
+    pub network: super::network::ClientNetworkConfig,
 }
 
 impl Default for ProducerConfig {
@@ -165,8 +179,12 @@ impl Default for ProducerConfig {
             max_in_flight_requests_per_connection: 5,
             max_request_size: 1_048_576,
             partitioner_ignore_keys: false,
+            partitioner_adaptive_partitioning_enable: true,
+            partitioner_availability_timeout_ms: 0,
             metadata_max_age_ms: 300_000,
             client_id: None,
+            send_buffer_bytes: 131_072,
+            network: Default::default(),
         }
     }
 }
@@ -222,8 +240,14 @@ impl Configurable for ProducerConfig {
             "max.in.flight.requests.per.connection" => self.max_in_flight_requests_per_connection = n as u32,
             "max.request.size" => self.max_request_size = n as u32,
             "partitioner.ignore.keys" => self.partitioner_ignore_keys = value.as_bool(),
+            "partitioner.adaptive.partitioning.enable" => {
+                self.partitioner_adaptive_partitioning_enable = value.as_bool()
+            }
+            "partitioner.availability.timeout.ms" => self.partitioner_availability_timeout_ms = n as u64,
             "metadata.max.age.ms" => self.metadata_max_age_ms = n as u64,
             "client.id" => self.client_id = Some(value.as_text()),
+            "send.buffer.bytes" => self.send_buffer_bytes = if n < 0 { 131_072 } else { n as u32 },
+            other if self.network.set(other, value) => {}
             other => return Err(format!("`{other}` is not a modelled producer config")),
         }
         Ok(())

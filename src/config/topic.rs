@@ -52,7 +52,7 @@ pub const DEFS: &[ConfigDef] = &[
         "max.message.bytes",
         Kind::Int { min: 0, max: INT_MAX },
         "1048588",
-        "The largest record batch the broker accepts for this topic (RECORD_TOO_LARGE above it).",
+        "The largest record batch the broker accepts for this topic (MESSAGE_TOO_LARGE above it).",
     ),
     ConfigDef::modelled(
         "min.cleanable.dirty.ratio",

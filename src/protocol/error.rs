@@ -13,7 +13,7 @@ pub enum ErrorCode {
     LeaderNotAvailable,
     NotLeaderOrFollower,
     RequestTimedOut,
-    RecordTooLarge,
+    MessageTooLarge,
     NotEnoughReplicas,
     NotEnoughReplicasAfterAppend,
     InvalidRecord,
@@ -40,6 +40,84 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every error the simulator can produce, `NONE` first.
+    pub const ALL: [ErrorCode; 30] = [
+        ErrorCode::None,
+        ErrorCode::OffsetOutOfRange,
+        ErrorCode::UnknownTopicOrPartition,
+        ErrorCode::LeaderNotAvailable,
+        ErrorCode::NotLeaderOrFollower,
+        ErrorCode::RequestTimedOut,
+        ErrorCode::MessageTooLarge,
+        ErrorCode::NotEnoughReplicas,
+        ErrorCode::NotEnoughReplicasAfterAppend,
+        ErrorCode::InvalidRecord,
+        ErrorCode::OutOfOrderSequenceNumber,
+        ErrorCode::InvalidProducerEpoch,
+        ErrorCode::FencedLeaderEpoch,
+        ErrorCode::UnknownLeaderEpoch,
+        ErrorCode::OffsetNotAvailable,
+        ErrorCode::CoordinatorNotAvailable,
+        ErrorCode::NotCoordinator,
+        ErrorCode::CoordinatorLoadInProgress,
+        ErrorCode::IllegalGeneration,
+        ErrorCode::UnknownMemberId,
+        ErrorCode::RebalanceInProgress,
+        ErrorCode::MemberIdRequired,
+        ErrorCode::InconsistentGroupProtocol,
+        ErrorCode::InvalidSessionTimeout,
+        ErrorCode::FencedInstanceId,
+        ErrorCode::StaleBrokerEpoch,
+        ErrorCode::NotController,
+        ErrorCode::InvalidUpdateVersion,
+        ErrorCode::IneligibleReplica,
+        ErrorCode::NetworkException,
+    ];
+
+    /// The error with Kafka's name `name`, e.g. `NOT_ENOUGH_REPLICAS`.
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    /// The exception a Java client raises for this error: the class Kafka's
+    /// `Errors` enum pairs with the code (`Errors.java`), e.g.
+    /// `NOT_ENOUGH_REPLICAS` → `NotEnoughReplicasException`.
+    pub fn exception_name(self) -> Option<&'static str> {
+        Some(match self {
+            ErrorCode::None => return None,
+            ErrorCode::OffsetOutOfRange => "OffsetOutOfRangeException",
+            ErrorCode::UnknownTopicOrPartition => "UnknownTopicOrPartitionException",
+            ErrorCode::LeaderNotAvailable => "LeaderNotAvailableException",
+            ErrorCode::NotLeaderOrFollower => "NotLeaderOrFollowerException",
+            // Kafka's REQUEST_TIMED_OUT is a plain TimeoutException.
+            ErrorCode::RequestTimedOut => "TimeoutException",
+            ErrorCode::MessageTooLarge => "RecordTooLargeException",
+            ErrorCode::NotEnoughReplicas => "NotEnoughReplicasException",
+            ErrorCode::NotEnoughReplicasAfterAppend => "NotEnoughReplicasAfterAppendException",
+            ErrorCode::InvalidRecord => "InvalidRecordException",
+            ErrorCode::OutOfOrderSequenceNumber => "OutOfOrderSequenceException",
+            ErrorCode::InvalidProducerEpoch => "InvalidProducerEpochException",
+            ErrorCode::FencedLeaderEpoch => "FencedLeaderEpochException",
+            ErrorCode::UnknownLeaderEpoch => "UnknownLeaderEpochException",
+            ErrorCode::OffsetNotAvailable => "OffsetNotAvailableException",
+            ErrorCode::CoordinatorNotAvailable => "CoordinatorNotAvailableException",
+            ErrorCode::NotCoordinator => "NotCoordinatorException",
+            ErrorCode::CoordinatorLoadInProgress => "CoordinatorLoadInProgressException",
+            ErrorCode::IllegalGeneration => "IllegalGenerationException",
+            ErrorCode::UnknownMemberId => "UnknownMemberIdException",
+            ErrorCode::RebalanceInProgress => "RebalanceInProgressException",
+            ErrorCode::MemberIdRequired => "MemberIdRequiredException",
+            ErrorCode::InconsistentGroupProtocol => "InconsistentGroupProtocolException",
+            ErrorCode::InvalidSessionTimeout => "InvalidSessionTimeoutException",
+            ErrorCode::FencedInstanceId => "FencedInstanceIdException",
+            ErrorCode::StaleBrokerEpoch => "StaleBrokerEpochException",
+            ErrorCode::NotController => "NotControllerException",
+            ErrorCode::InvalidUpdateVersion => "InvalidUpdateVersionException",
+            ErrorCode::IneligibleReplica => "IneligibleReplicaException",
+            ErrorCode::NetworkException => "NetworkException",
+        })
+    }
+
     /// The name Kafka's logs and exceptions use, e.g. `NOT_LEADER_OR_FOLLOWER`.
     pub fn name(self) -> &'static str {
         match self {
@@ -49,7 +127,7 @@ impl ErrorCode {
             ErrorCode::LeaderNotAvailable => "LEADER_NOT_AVAILABLE",
             ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
             ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
-            ErrorCode::RecordTooLarge => "RECORD_TOO_LARGE",
+            ErrorCode::MessageTooLarge => "MESSAGE_TOO_LARGE",
             ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
             ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
             ErrorCode::InvalidRecord => "INVALID_RECORD",
@@ -118,5 +196,33 @@ impl ErrorCode {
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_is_listed_once_under_its_own_name() {
+        for (i, error) in ErrorCode::ALL.iter().enumerate() {
+            assert_eq!(ErrorCode::from_name(error.name()), Some(*error));
+            assert!(!ErrorCode::ALL[..i].contains(error), "{error} is listed twice");
+        }
+        assert_eq!(ErrorCode::from_name("RECORD_TOO_LARGE"), None, "Kafka calls it MESSAGE_TOO_LARGE");
+    }
+
+    #[test]
+    fn exceptions_are_the_classes_kafkas_errors_enum_names() {
+        // Errors.java: NOT_ENOUGH_REPLICAS(19, ..., NotEnoughReplicasException::new),
+        // REQUEST_TIMED_OUT(7, ..., TimeoutException::new), MESSAGE_TOO_LARGE(10, ..., RecordTooLargeException::new).
+        assert_eq!(ErrorCode::NotEnoughReplicas.exception_name(), Some("NotEnoughReplicasException"));
+        assert_eq!(ErrorCode::RequestTimedOut.exception_name(), Some("TimeoutException"));
+        assert_eq!(ErrorCode::MessageTooLarge.exception_name(), Some("RecordTooLargeException"));
+        assert_eq!(ErrorCode::OutOfOrderSequenceNumber.exception_name(), Some("OutOfOrderSequenceException"));
+        assert_eq!(ErrorCode::None.exception_name(), None);
+        for error in &ErrorCode::ALL[1..] {
+            assert!(error.exception_name().is_some_and(|e| e.ends_with("Exception")), "{error}");
+        }
     }
 }

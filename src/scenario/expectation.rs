@@ -1,10 +1,17 @@
-//! Expectations: what a scenario says must hold at a time or at the end, and
-//! how a found value is compared with it.
+//! Expectations: what a scenario says must hold at a time or at the end, or
+//! must have happened in a window, and how a found value is compared with it.
+
+pub mod client_error;
+pub mod happening;
 
 use std::fmt;
 
+pub use client_error::ClientError;
+pub use happening::{Happening, HappeningKind};
+
+use super::ClientRef;
 use crate::engine::SimTime;
-use crate::ids::{ClientIdx, TopicPartition};
+use crate::ids::{BrokerId, ClientIdx, TopicPartition};
 
 /// `==`, `!=`, `>=`, `<=`, `>`, `<` against a number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +33,10 @@ pub enum Expected {
     Members(Vec<String>),
     /// Nothing: no leader (an offline partition).
     Nothing,
+    /// Yes or no: a group exists, a replica is in the ISR.
+    Flag(bool),
+    /// One of a client's states (`running`, `failed`, ...).
+    State(&'static str),
 }
 
 /// What the world shows.
@@ -35,6 +46,12 @@ pub enum Observed {
     Members(Vec<String>),
     /// No value: no leader, no replica.
     Nothing(&'static str),
+    /// Yes or no, with what shows it.
+    Flag {
+        value: bool,
+        detail: String,
+    },
+    State(&'static str),
 }
 
 impl Expected {
@@ -59,6 +76,8 @@ impl Expected {
                 want == have
             }
             (Expected::Nothing, Observed::Nothing(_)) => true,
+            (Expected::Flag(want), Observed::Flag { value, .. }) => want == value,
+            (Expected::State(want), Observed::State(state)) => want == state,
             _ => false,
         }
     }
@@ -80,6 +99,8 @@ impl fmt::Display for Expected {
             }
             Expected::Members(members) => write!(f, "[{}]", members.join(", ")),
             Expected::Nothing => f.write_str("none"),
+            Expected::Flag(value) => write!(f, "{value}"),
+            Expected::State(state) => f.write_str(state),
         }
     }
 }
@@ -90,6 +111,9 @@ impl fmt::Display for Observed {
             Observed::Number(n) => write!(f, "{n}"),
             Observed::Members(members) => write!(f, "[{}]", members.join(", ")),
             Observed::Nothing(why) => f.write_str(why),
+            Observed::Flag { value, detail } if detail.is_empty() => write!(f, "{value}"),
+            Observed::Flag { value, detail } => write!(f, "{value} ({detail})"),
+            Observed::State(state) => f.write_str(state),
         }
     }
 }
@@ -182,12 +206,48 @@ pub enum Check {
     Outcome(OutcomeField),
     /// A delivery count of one producer's records only.
     ProducerOutcome(ClientIdx, OutcomeField),
+    /// How often something happened (in the expectation's window).
+    Happened(Happening),
+    /// How often a client saw an error (in the expectation's window).
+    Saw(ClientRef, ClientError),
+    /// Records a producer's `send()` put on a partition.
+    SentTo(ClientIdx, TopicPartition),
+    /// The most consecutive records (in send order) a producer put on one partition.
+    LongestRun(ClientIdx),
+    /// Whether a group's coordinator knows it (or it has committed offsets).
+    GroupExists(String),
+    /// A producer's or consumer's state.
+    ClientState(ClientRef),
+    /// One replica's log end offset.
+    ReplicaLogEndOffset(TopicPartition, BrokerId),
+    /// Whether a replica is in the partition's ISR.
+    InIsr(TopicPartition, BrokerId),
+    /// Whether every replica holds the same records below the high watermark
+    /// (KIP-101 / KIP-279's promise).
+    ReplicasIdentical(TopicPartition),
 }
+
+impl Check {
+    /// A count of things that happen, rather than a state at an instant:
+    /// only these can be checked in a window.
+    pub fn counts_happenings(&self) -> bool {
+        matches!(self, Check::Happened(_) | Check::Saw(..))
+    }
+}
+
+/// A consumer's states, as the outcome report shows them.
+pub const CONSUMER_STATES: [&str; 5] = ["not started", "running", "stopped", "crashed", "failed"];
+/// A producer's states: `stop` closes it; it is `closing` until its last
+/// records are answered.
+pub const PRODUCER_STATES: [&str; 5] = ["not started", "running", "closing", "closed", "crashed"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expectation {
     /// `None`: at the end of the run.
     pub at: Option<SimTime>,
+    /// The start of the window whose happenings are counted (`within:`);
+    /// `None`: from the start of the run.
+    pub since: Option<SimTime>,
     pub check: Check,
     pub expected: Expected,
     /// As the scenario wrote it, e.g. `high_watermark of demo_1-0`.
@@ -208,5 +268,17 @@ mod tests {
         assert!(!isr.holds(&Observed::Members(vec!["1".into()])));
         assert!(Expected::Nothing.holds(&Observed::Nothing("offline")));
         assert!(!Expected::number(1).holds(&Observed::Nothing("offline")));
+    }
+
+    #[test]
+    fn flags_and_states_hold_only_on_their_own_kind() {
+        let yes = Observed::Flag { value: true, detail: "Stable".to_string() };
+        assert!(Expected::Flag(true).holds(&yes));
+        assert!(!Expected::Flag(false).holds(&yes));
+        assert!(!Expected::Flag(false).holds(&Observed::Nothing("coordinator offline")), "unknown is neither");
+        assert_eq!(yes.to_string(), "true (Stable)");
+        assert!(Expected::State("failed").holds(&Observed::State("failed")));
+        assert!(!Expected::State("failed").holds(&Observed::State("running")));
+        assert!(!Expected::number(0).holds(&Observed::State("running")));
     }
 }

@@ -11,6 +11,11 @@ use serde_saphyr::Spanned;
 
 use super::config_map::{BrokerConfigMap, ConsumerConfigMap, ProducerConfigMap, TopicConfigMap};
 use super::duration::DurationText;
+use super::link::{BandwidthText, LossText};
+
+mod expect;
+
+pub use expect::{CheckMap, Count, CountMap, ExpectSpec, Expected, HappenedSpec};
 
 /// A lesson you can run: a cluster, topics, clients, a timeline and expectations.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -21,9 +26,18 @@ pub struct ScenarioFile {
     /// One line saying what the scenario shows.
     #[serde(default)]
     pub description: Option<String>,
-    /// The book chapter that uses this scenario.
+    /// The book chapter that uses this scenario (`kafkasim list` shows the
+    /// values): `consumer-groups`, `replication`, `acks-and-durability`, ...
+    /// Leave it out for a scenario that is not a lesson of the book.
     #[serde(default)]
     pub lesson: Option<String>,
+    /// The terminal UI's panes that matter most for this lesson, first the
+    /// most: `cluster`, `logs`, `consumers`, `producers`, `checks`. A small
+    /// terminal shows the first (and the second when there is room) above
+    /// the events. Default: chosen from what the scenario does.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<PaneName>>")]
+    pub panes: Option<Spanned<Vec<String>>>,
     /// Seed of every random choice (network jitter, null-key partitions, ...).
     /// Same scenario + same seed = the same run, event for event. Default 1.
     #[serde(default)]
@@ -69,6 +83,17 @@ pub struct ScenarioFile {
     /// Safety limits on the size of a run.
     #[serde(default)]
     pub limits: Option<LimitsSpec>,
+}
+
+/// A pane of the terminal UI.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PaneName {
+    Cluster,
+    Logs,
+    Consumers,
+    Producers,
+    Checks,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -259,6 +284,35 @@ pub struct SlowSpec {
     pub latency: Spanned<DurationText>,
 }
 
+/// Conditions on the links of one host, or on the link between two hosts,
+/// on top of the network's base latency.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSpec {
+    /// One host (its links to every other host), e.g. `[3]`, or two hosts
+    /// (the link between them), e.g. `[1, 3]`.
+    #[schemars(with = "Vec<HostRef>")]
+    pub between: Spanned<Vec<HostRef>>,
+    /// Extra one-way latency.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub latency: Option<Spanned<DurationText>>,
+    /// Random variation added to or taken from the extra latency.
+    #[serde(default)]
+    #[schemars(with = "Option<DurationText>")]
+    pub jitter: Option<Spanned<DurationText>>,
+    /// Fraction of messages lost: TCP resends them after its retransmission
+    /// timeout (200 ms, doubling), so they arrive late: `0.01` or `1%`.
+    #[serde(default)]
+    #[schemars(with = "Option<LossText>")]
+    pub loss: Option<Spanned<LossText>>,
+    /// Bytes per second each way; a message takes size / bandwidth to
+    /// send, and messages queue behind each other: `1MB/s`, `10Mbit/s`.
+    #[serde(default)]
+    #[schemars(with = "Option<BandwidthText>")]
+    pub bandwidth: Option<Spanned<BandwidthText>>,
+}
+
 /// One moment of the timeline: `at` plus exactly one action.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -288,6 +342,13 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<HostRef>")]
     pub kill: Option<Spanned<HostRef>>,
+    /// A broker's (`2`) or controller's machine dies, as when a server loses
+    /// power or its container is removed: the process stops and the host
+    /// vanishes from the network. Unlike `kill`, nobody's connection is
+    /// reset: peers learn only from timeouts. `restart` brings it back.
+    #[serde(default)]
+    #[schemars(with = "Option<HostRef>")]
+    pub kill_host: Option<Spanned<HostRef>>,
     /// Restart a killed broker or controller.
     #[serde(default)]
     #[schemars(with = "Option<HostRef>")]
@@ -308,6 +369,11 @@ pub struct TimelineEntry {
     /// Add latency to one host.
     #[serde(default)]
     pub slow: Option<SlowSpec>,
+    /// Set the conditions of one host's links, or of the link between two
+    /// hosts: extra latency, jitter, loss, bandwidth. Conditions left out are
+    /// clear; `link: { between: [3] }` restores the link.
+    #[serde(default)]
+    pub link: Option<LinkSpec>,
     /// A consumer's application stops calling poll() (it is stuck processing).
     #[serde(default)]
     #[schemars(with = "Option<String>")]
@@ -316,109 +382,6 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub resume: Option<Spanned<String>>,
-}
-
-/// What must hold at a time (or at the end). Each map entry is one check;
-/// numbers may be exact (`12`) or compared (`">= 10"`, `"< 3"`).
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ExpectSpec {
-    /// When to check. Default: at the end of the run.
-    #[serde(default)]
-    #[schemars(with = "Option<DurationText>")]
-    pub at: Option<Spanned<DurationText>>,
-    /// Per partition (`demo_1-0`), the leader's high watermark.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub high_watermark: Option<CheckMap>,
-    /// Per partition, the leader's log end offset.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_end_offset: Option<CheckMap>,
-    /// Per partition, the leader's log start offset.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub log_start_offset: Option<CheckMap>,
-    /// Per partition, how many records its log holds (retention and
-    /// compaction remove some).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub records: Option<CheckMap>,
-    /// Per partition, how many segments its log has.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub segments: Option<CheckMap>,
-    /// Per partition, the size of its log in bytes (what retention.bytes limits).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub bytes: Option<CheckMap>,
-    /// Per partition, the leader broker (`none` when offline).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub leader: Option<CheckMap>,
-    /// Per partition, the in-sync replicas, e.g. `[1, 2, 3]` (any order).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Vec<u32>>>")]
-    pub isr: Option<IndexMap<String, Spanned<Vec<u32>>>>,
-    /// Per consumer, how many records it has received.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub received: Option<CheckMap>,
-    /// Per consumer, how many of the records it received its group (or it)
-    /// had received before: redeliveries.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub redelivered_to: Option<CheckMap>,
-    /// Per consumer, offsets it jumped over when its position fell out of the
-    /// log (OFFSET_OUT_OF_RANGE) and `auto.offset.reset` moved it.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub skipped: Option<CheckMap>,
-    /// Per consumer, milliseconds eager rebalances kept it from consuming
-    /// (from giving up its partitions to receiving the new assignment).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub stopped_by_rebalances_ms: Option<CheckMap>,
-    /// Per consumer, the partitions it owns, e.g. `[demo_1-0]` (`[]`: idle).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Vec<String>>>")]
-    pub assignment: Option<IndexMap<String, Spanned<Vec<String>>>>,
-    /// Per group, per partition, the committed offset (the next one to read;
-    /// `none`: nothing committed), e.g. `committed: { g1: { demo_1-0: 30 } }`.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub committed: Option<IndexMap<String, CheckMap>>,
-    /// Per group, the lag summed over the partitions it has committed
-    /// (high watermark minus committed offset, as `kafka-consumer-groups` shows).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub lag: Option<CheckMap>,
-    /// Per group, its generation (one more per completed rebalance).
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub generation: Option<CheckMap>,
-    /// Delivery counts: produced, acknowledged, failed, unacknowledged,
-    /// delivered, lost, duplicated, redelivered, unprocessed, reordered,
-    /// unobserved, expired, compacted.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, Expected>>")]
-    pub outcome: Option<CheckMap>,
-    /// The same counts for one producer's records, e.g.
-    /// `outcome_of: { fast: { lost: ">= 1" } }`.
-    #[serde(default)]
-    #[schemars(with = "Option<IndexMap<String, IndexMap<String, Expected>>>")]
-    pub outcome_of: Option<IndexMap<String, CheckMap>>,
-}
-
-/// Names mapped to expected numbers.
-pub type CheckMap = IndexMap<String, Spanned<Expected>>;
-
-/// An expected number: `12`, or a comparison such as `">= 10"`.
-#[derive(Clone, Debug, Deserialize, JsonSchema)]
-#[serde(untagged)]
-pub enum Expected {
-    Exactly(i64),
-    Compare(String),
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

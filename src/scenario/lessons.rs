@@ -51,6 +51,48 @@ pub const CHAPTERS: &[Chapter] = &[
     },
 ];
 
+/// The built-in lessons in the order the book first runs them. Within a
+/// chapter, `kafkasim list` and the picker follow it; a lesson missing here
+/// comes after those listed, by name.
+const BOOK_ORDER: &[&str] = &[
+    "producer-consumer",
+    "controller-failover",
+    "datagen-orders",
+    "key-partitioning",
+    "two-consumers-split",
+    "third-consumer-idle",
+    "rebalance-eager-vs-cooperative",
+    "max-poll-exceeded",
+    "coordinator-failover",
+    "consumer-resumes",
+    "second-group-earliest",
+    "commit-before-or-after",
+    "broker-death",
+    "network-partition",
+    "acks-1-loss",
+    "acks-all-min-isr",
+    "acks-0-fire-and-forget",
+    "unclean-election",
+    "replication-factor-1",
+    "retry-duplicates",
+    "retention-delete",
+    "retention-bytes",
+    "compaction",
+];
+
+/// Where a scenario goes in a list of lessons: by the book's chapter (those
+/// in no chapter last), then in the order the chapter runs them, then by name.
+pub fn book_position(name: &str, lesson: Option<&str>) -> (u32, usize, String) {
+    let chapter = lesson.and_then(chapter).map_or(u32::MAX, |c| c.number);
+    let order = BOOK_ORDER.iter().position(|n| *n == name).unwrap_or(usize::MAX);
+    (chapter, order, name.to_string())
+}
+
+/// The `lesson:` values the book's chapters take, for error messages.
+pub fn lesson_names() -> String {
+    CHAPTERS.iter().map(|c| format!("`{}`", c.lesson)).collect::<Vec<_>>().join(", ")
+}
+
 /// The chapter a `lesson:` value names, if it is one of the book's.
 pub fn chapter(lesson: &str) -> Option<&'static Chapter> {
     CHAPTERS.iter().find(|c| c.lesson == lesson)
@@ -70,13 +112,32 @@ mod tests {
     use super::*;
     use crate::scenario::{builtin, load_str};
 
+    /// A scenario need not be a lesson; one that says it is must name a chapter.
     #[test]
-    fn every_built_in_scenario_belongs_to_a_chapter() {
+    fn every_built_in_lesson_names_a_chapter() {
         for (name, text) in builtin::BUILTIN {
             let scenario = load_str(name, text).expect("loads");
-            let lesson = scenario.lesson.unwrap_or_default();
-            assert!(chapter(&lesson).is_some(), "{name}: lesson `{lesson}` is no chapter of the book");
+            if let Some(lesson) = scenario.lesson {
+                assert!(
+                    chapter(&lesson).is_some(),
+                    "scenarios/{name}.yaml: `lesson: {lesson}` is no chapter of the book; use one of {}, or leave \
+                     `lesson:` out for a scenario that is not a lesson of the book",
+                    lesson_names()
+                );
+            }
         }
+    }
+
+    #[test]
+    fn lessons_come_in_the_books_order() {
+        let mut names: Vec<&str> = vec!["retry-duplicates", "mine", "producer-consumer", "acks-1-loss"];
+        let lesson = |n: &str| match n {
+            "producer-consumer" => Some("records-topics-logs"),
+            "mine" => None,
+            _ => Some("acks-and-durability"),
+        };
+        names.sort_by_key(|n| book_position(n, lesson(n)));
+        assert_eq!(names, ["producer-consumer", "acks-1-loss", "retry-duplicates", "mine"]);
     }
 
     #[test]

@@ -114,6 +114,15 @@ fn parser_help(message: &str) -> Option<String> {
     if message.contains("has no unit") || message.contains("is negative") || message.contains("not a duration") {
         return Some("durations are written with a unit: `250ms`, `30s`, `5m`, `2h`, `1d`".to_string());
     }
+    if message.contains("is not a loss") || message.contains("loss `") {
+        return Some("write loss as a fraction below 1 (`0.02`) or a percentage below 100% (`2%`)".to_string());
+    }
+    if message.contains("bandwidth") {
+        return Some(
+            "write bandwidth per second with a unit: `50KB/s`, `1MB/s`, `1MiB/s`, `10Mbit/s` (or bytes per second as a number)"
+                .to_string(),
+        );
+    }
     if message.contains("366 days at most") {
         return Some("a run covers at most a year of simulated time: use a shorter duration".to_string());
     }
@@ -182,6 +191,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         name: file.name.clone(),
         description: file.description.clone(),
         lesson: file.lesson.clone(),
+        panes: panes(&mut r, &file),
         seed: file.seed.as_ref().map_or(1, |s| s.value),
         source: source.clone(),
         brokers,
@@ -207,6 +217,19 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
     if r.problems.is_empty() { Ok(scenario) } else { Err(ScenarioError::new(source.clone(), r.problems)) }
+}
+
+/// The panes a scenario puts first in the terminal UI.
+pub const PANES: &[&str] = &["cluster", "logs", "consumers", "producers", "checks"];
+
+fn panes(r: &mut Resolver<'_>, file: &ScenarioFile) -> Vec<String> {
+    let Some(list) = &file.panes else { return Vec::new() };
+    for name in &list.value {
+        if !PANES.contains(&name.as_str()) {
+            r.unknown(list, "pane", name, PANES);
+        }
+    }
+    list.value.clone()
 }
 
 fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDuration) {

@@ -84,6 +84,9 @@ pub enum TraceEvent {
     /// `committed`: their offsets were committed before processing, so the
     /// group will not deliver them again (at-most-once).
     Abandoned { consumer: ClientIdx, ids: Vec<RecordId>, committed: bool },
+    /// A client got an error code in a response (produce errors are
+    /// `ProduceFailed`, which also says what the producer does next).
+    ErrorResponse { client: NodeId, from: NodeId, api: &'static str, error: ErrorCode, partitions: Vec<TopicPartition> },
     /// A client refreshed its metadata.
     MetadataUpdated { node: NodeId, summary: String },
     /// A message left one node for another.
@@ -211,6 +214,7 @@ impl TraceEvent {
             | TraceEvent::Acknowledged { .. }
             | TraceEvent::ProduceFailed { .. }
             | TraceEvent::ProducerId { .. }
+            | TraceEvent::ErrorResponse { .. }
             | TraceEvent::MetadataUpdated { .. }
             | TraceEvent::MessageDropped { .. } => Level::Detail,
             TraceEvent::MessageSent { .. } => Level::Debug,
@@ -274,6 +278,7 @@ impl TraceEvent {
             TraceEvent::Position { .. } => "position",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Abandoned { .. } => "abandoned",
+            TraceEvent::ErrorResponse { .. } => "error_response",
             TraceEvent::MetadataUpdated { .. } => "metadata_updated",
             TraceEvent::MessageSent { .. } => "message_sent",
             TraceEvent::MessageDropped { .. } => "message_dropped",

@@ -128,6 +128,10 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             let ids: Vec<Value> = ids.iter().map(|&id| record_id(id, names)).collect();
             json!({ "consumer": names.consumer(*consumer), "ids": ids, "committed": committed })
         }
+        TraceEvent::ErrorResponse { client, from, api, error, partitions } => {
+            json!({ "client": node(*client, names), "from": node(*from, names), "api": api, "error": error.name(),
+                    "partitions": tps(partitions, names) })
+        }
         TraceEvent::MetadataUpdated { node: n, summary } => json!({ "node": node(*n, names), "summary": summary }),
         TraceEvent::MessageSent { from, to, api } => {
             json!({ "from": node(*from, names), "to": node(*to, names), "api": api })

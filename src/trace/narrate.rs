@@ -186,6 +186,14 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
                 )
             }]
         }
+        TraceEvent::ErrorResponse { client, from, api, error, partitions } => {
+            let on = if partitions.is_empty() {
+                String::new()
+            } else {
+                format!(" for {}", partitions.iter().map(|tp| names.partition(*tp)).collect::<Vec<_>>().join(", "))
+            };
+            vec![format!("{} ← {}: {api} answered {error}{on}", names.node(*client), names.node(*from))]
+        }
         TraceEvent::MetadataUpdated { node, summary } => vec![format!("{} metadata: {summary}", names.node(*node))],
         TraceEvent::MessageSent { from, to, api } => {
             vec![format!("{} → {}: {api}", names.node(*from), names.node(*to))]

@@ -2,13 +2,14 @@
 //! the shape of `kafka-topics --describe`, the consumers, the delivery checks
 //! and each expectation with pass or fail. Also serialised as `--format json`.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::table::Table;
 use crate::check::outcome::{Delivery, RecordNote};
 
 /// One row of the partition table.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct PartitionRow {
     pub topic: String,
     pub partition: u32,
@@ -24,7 +25,7 @@ pub struct PartitionRow {
 }
 
 /// What one consumer did.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct ConsumerRow {
     pub consumer: String,
     pub group: Option<String>,
@@ -44,7 +45,7 @@ pub struct ConsumerRow {
 }
 
 /// One segment of a partition's log.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct SegmentRow {
     pub base_offset: i64,
     /// The offset after its last batch.
@@ -57,7 +58,7 @@ pub struct SegmentRow {
 }
 
 /// The segments of one partition, for topics where they matter.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct SegmentTable {
     pub partition: String,
     /// The broker whose log is shown (the leader's).
@@ -95,7 +96,7 @@ impl SegmentTable {
 
 /// One row of `kafka-consumer-groups --describe`: a partition the group owns
 /// or has committed, or a member without partitions. `None` prints as `-`.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct GroupRow {
     pub topic: Option<String>,
     pub partition: Option<u32>,
@@ -110,7 +111,7 @@ pub struct GroupRow {
 }
 
 /// A consumer group at the end of the run.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct GroupReport {
     pub group: String,
     /// The `__consumer_offsets` partition holding the group.
@@ -127,7 +128,7 @@ pub struct GroupReport {
     pub rows: Vec<GroupRow>,
 }
 
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct ExpectationResult {
     pub description: String,
     /// `end` or a time like `30.000s`.
@@ -137,8 +138,9 @@ pub struct ExpectationResult {
     pub passed: bool,
 }
 
-/// One producer's delivery counts (shown when a scenario has several).
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+/// One producer's delivery counts (the text report shows them when a
+/// scenario has several producers).
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct ProducerRow {
     pub producer: String,
     pub produced: u64,
@@ -150,7 +152,7 @@ pub struct ProducerRow {
 }
 
 /// Everything a run ends with.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq, Eq)]
 pub struct Outcome {
     pub scenario: String,
     pub seed: u64,
@@ -166,8 +168,9 @@ pub struct Outcome {
     pub consumers: Vec<ConsumerRow>,
     pub groups: Vec<GroupReport>,
     pub delivery: Delivery,
-    /// Per producer, when there are several.
+    /// Per producer.
     pub producers: Vec<ProducerRow>,
+    /// In the order they are checked: by time, those at the end last.
     pub expectations: Vec<ExpectationResult>,
     pub passed: bool,
 }
@@ -244,7 +247,7 @@ impl Outcome {
     pub fn render(&self) -> String {
         let mut out = String::new();
         out.push_str(&format!(
-            "── outcome of \"{}\" (seed {}) after {} of virtual time, {} events ──\n\n",
+            "── outcome of \"{}\" (seed {}) after {} of virtual time, {} engine events ──\n\n",
             self.scenario, self.seed, self.virtual_time, self.events
         ));
         let mut partitions = Table::new(&[
@@ -342,7 +345,8 @@ impl Outcome {
         for (name, count, meaning) in rows {
             out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
         }
-        if !self.producers.is_empty() {
+        // One producer's counts are the delivery checks above.
+        if self.producers.len() > 1 {
             let mut table =
                 Table::new(&["PRODUCER", "PRODUCED", "ACKNOWLEDGED", "FAILED", "LOST", "DUPLICATED", "REORDERED"]);
             for p in &self.producers {

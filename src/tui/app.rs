@@ -101,6 +101,8 @@ pub enum Msg {
     },
     /// Protocol detail in the event list, or only the story.
     ToggleDetail,
+    /// The focused pane fills the screen, or goes back to its place.
+    Zoom,
 }
 
 pub struct App {
@@ -118,6 +120,8 @@ pub struct App {
     /// The event list's scroll: `None` follows the current event.
     pub event_scroll: Option<usize>,
     pub overlay: Overlay,
+    /// The focused pane fills the screen.
+    pub zoom: bool,
     pub status: Option<String>,
     pub quit: bool,
     pub theme: Theme,
@@ -142,6 +146,7 @@ impl App {
             selected: [0; 5],
             event_scroll: None,
             overlay: Overlay::None,
+            zoom: false,
             status: None,
             quit: false,
             theme,
@@ -289,6 +294,7 @@ impl App {
                 self.timeline.set_detail(detail);
                 self.event_scroll = None;
             }
+            Msg::Zoom => self.zoom = !self.zoom,
             Msg::Inspect => self.overlay = Overlay::Inspect,
             Msg::Help => self.overlay = Overlay::Help,
             Msg::Close => self.event_scroll = None,
@@ -328,7 +334,7 @@ impl App {
         let virtual_us = wall_ms as f64 * 1_000.0 * self.speed() + self.carry_us;
         let whole = virtual_us.floor();
         self.carry_us = virtual_us - whole;
-        let target = self.world().now + SimDuration::from_micros(whole as u64);
+        let target = self.timeline.clock() + SimDuration::from_micros(whole as u64);
         self.timeline.advance_to_time(target);
         self.event_scroll = None;
         if self.at_end() {
@@ -364,7 +370,8 @@ impl App {
         match what {
             Some(what) => {
                 self.playing = false;
-                self.status = Some(format!("sandbox: {}", sandbox::describe(&what, self.world())));
+                let at = self.timeline.intervention_time();
+                self.status = Some(format!("sandbox at {at}: {}", sandbox::describe(&what, self.world())));
                 self.timeline.intervene(what);
                 self.event_scroll = None;
             }

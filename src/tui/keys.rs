@@ -13,8 +13,9 @@ pub const HELP: &[(&str, &str)] = &[
     ("→ / ←", "one event forward / back (back is exact: the same screen as before)"),
     ("n / p", "next / previous lesson point (a narration line or an expectation)"),
     ("] / [", "faster / slower"),
-    ("g", "go to a time (type 45s, 2m, 1h30m; Enter)"),
-    ("Tab / Shift-Tab", "move between panes"),
+    ("g", "go to a time: type 45s, 2m, 1h30m, Enter; all before it has happened, the sandbox acts there"),
+    ("Tab / Shift-Tab", "move between panes (a small screen shows the focused one)"),
+    ("z", "zoom the focused pane to the whole screen, or back"),
     ("v", "show protocol detail in the event list (and step through it), or only the story"),
     ("↑ ↓ PgUp PgDn Home End", "move in the pane (scroll the event list)"),
     ("mouse", "the wheel scrolls the event list; a click on an event goes to it"),
@@ -75,6 +76,7 @@ pub fn key(event: KeyEvent, overlay: &Overlay) -> Option<Msg> {
         KeyCode::Char('a') => Msg::AddConsumer,
         KeyCode::Char('w') => Msg::Save,
         KeyCode::Char('v') => Msg::ToggleDetail,
+        KeyCode::Char('z') => Msg::Zoom,
         _ => return None,
     })
 }

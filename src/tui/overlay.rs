@@ -7,7 +7,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 
-use crate::client::consumer::Position;
+use crate::client::consumer::{MemberState, Position};
+use crate::client::producer::ProducerPhase;
+use crate::config::consumer::OffsetReset;
 use crate::ids::Host;
 use crate::tui::app::{App, Overlay, Pane};
 use crate::tui::keys::HELP;
@@ -17,15 +19,17 @@ use crate::world::World;
 
 /// The symbols the panes use, for the help window.
 const LEGEND: &[(&str, &str)] = &[
-    ("● ◐ ◌ ✗ ○ ■", "alive / fenced or rebalancing / starting or stuck / dead or crashed / not started / stopped"),
+    ("● ◐ ◌ ✗ ○ –", "alive / fenced or rebalancing / starting or stuck / dead or crashed / not started / stopped"),
     ("★  ≠ preferred", "the partition's leader; a leader that is not the first (preferred) replica"),
-    ("■ □", "a record below / above the high watermark (committed / not yet)"),
+    ("■ □ in a log", "a record below / above the high watermark (committed / not yet)"),
     ("× ·", "a tombstone (value null) / an offset compacted away"),
     ("✗ in a log", "an acknowledged record that is not there any more: lost"),
     ("S H E ⇥", "log start / high watermark / log end / high watermark at the log end"),
     ("C P", "a group's committed offset / a consumer's position"),
+    ("① ② …", "each group's committed offset, when several groups read a partition"),
     ("✓ ✗ …", "an expectation held / failed / not checked yet"),
-    ("» ◆ !", "the lesson's narration / an action of the scenario / a problem"),
+    ("» !", "the lesson's narration / an action: the scenario's, or yours in the sandbox"),
+    ("✗ in events", "a loss or a failure; problems stand out in colour"),
 ];
 
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -197,15 +201,15 @@ fn partition(world: &World, tp: crate::ids::TopicPartition) -> (String, Vec<Stri
 fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
     let consumer = &world.consumers[index];
     let mut lines = vec![
-        format!("state: {:?} · application: {:?}", consumer.phase, consumer.app),
+        format!("state: {}", crate::tui::panes::groups::consumer_state(app_theme(), consumer).1),
         format!("group: {}", consumer.group_id.as_deref().unwrap_or("none (assigns partitions itself)")),
     ];
     if let Some(m) = &consumer.membership {
         lines.push(format!(
-            "member id: {} · generation {} · {:?}{}",
+            "member id: {} · generation {} · {}{}",
             if m.member_id.is_empty() { "(none yet)" } else { &m.member_id },
             m.generation,
-            m.state,
+            member_state(m.state),
             if m.leader { " · group leader" } else { "" }
         ));
         lines.push(format!("coordinator: {}", m.coordinator.map_or("unknown".into(), |b| format!("broker {b}"))));
@@ -217,8 +221,11 @@ fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
     }
     let c = &consumer.config;
     lines.push(format!(
-        "session.timeout.ms {} · heartbeat.interval.ms {} · max.poll.interval.ms {} · auto.offset.reset {:?}",
-        c.session_timeout_ms, c.heartbeat_interval_ms, c.max_poll_interval_ms, c.auto_offset_reset
+        "session.timeout.ms {} · heartbeat.interval.ms {} · max.poll.interval.ms {} · auto.offset.reset {}",
+        c.session_timeout_ms,
+        c.heartbeat_interval_ms,
+        c.max_poll_interval_ms,
+        offset_reset(c.auto_offset_reset)
     ));
     lines.push(format!("records read: {} · offsets skipped: {}", consumer.delivered, consumer.skipped_offsets));
     lines.push(String::new());
@@ -226,7 +233,7 @@ fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
     for tp in &consumer.assignment {
         let position = match consumer.positions.get(tp) {
             Some(Position::At(o)) => o.to_string(),
-            Some(other) => format!("{other:?}"),
+            Some(_) => "(being looked up)".into(),
             None => "-".into(),
         };
         let committed = consumer.committed.get(tp).map_or("-".into(), |o| o.to_string());
@@ -242,7 +249,7 @@ fn producer(world: &World, index: usize) -> (String, Vec<String>) {
     let p = &world.producers[index];
     let c = &p.config;
     let mut lines = vec![
-        format!("state: {:?} · topic {}", p.phase, p.topic_name),
+        format!("state: {} · topic {}", producer_state(p.phase), p.topic_name),
         format!(
             "acks={} · idempotent: {} · producer id: {}",
             c.acks.as_config(),
@@ -266,6 +273,40 @@ fn producer(world: &World, index: usize) -> (String, Vec<String>) {
         lines.push(format!("batches waiting per partition: {}", queued.join(" · ")));
     }
     (format!("Producer {}", p.name), lines)
+}
+
+/// The member states of Kafka's consumer (`AbstractCoordinator.MemberState`).
+fn member_state(state: MemberState) -> &'static str {
+    match state {
+        MemberState::Unjoined => "UNJOINED",
+        MemberState::Joining => "PREPARING_REBALANCE",
+        MemberState::Syncing => "COMPLETING_REBALANCE",
+        MemberState::Stable => "STABLE",
+    }
+}
+
+/// `auto.offset.reset` as the config is written.
+fn offset_reset(reset: OffsetReset) -> &'static str {
+    match reset {
+        OffsetReset::Earliest => "earliest",
+        OffsetReset::Latest => "latest",
+        OffsetReset::None => "none",
+    }
+}
+
+fn producer_state(phase: ProducerPhase) -> &'static str {
+    match phase {
+        ProducerPhase::NotStarted => "not started",
+        ProducerPhase::Running => "running",
+        ProducerPhase::Closing => "closing: flushing what it buffered",
+        ProducerPhase::Closed => "closed",
+        ProducerPhase::Crashed => "crashed",
+    }
+}
+
+/// Words only: the inspector draws no colours.
+fn app_theme() -> crate::tui::theme::Theme {
+    crate::tui::theme::Theme { color: false }
 }
 
 fn yes(b: bool) -> &'static str {

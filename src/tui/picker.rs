@@ -38,20 +38,16 @@ impl Picker {
             .iter()
             .filter_map(|(name, text)| {
                 let s = load_str(name, text).ok()?;
-                let lesson = s.lesson.unwrap_or_default();
-                let number = lessons::chapter(&lesson).map_or(u32::MAX, |c| c.number);
+                let position = lessons::book_position(name, s.lesson.as_deref());
+                let lesson = s.lesson.as_deref().map_or_else(|| "not in the book".to_string(), lessons::chapter_label);
                 Some((
-                    number,
-                    Entry {
-                        name: name.to_string(),
-                        lesson: lessons::chapter_label(&lesson),
-                        description: s.description.unwrap_or_default(),
-                    },
+                    position,
+                    Entry { name: name.to_string(), lesson, description: s.description.unwrap_or_default() },
                 ))
             })
             .collect::<Vec<_>>();
-        // In the book's order: chapter by chapter.
-        entries.sort_by_key(|(number, _)| *number);
+        // In the book's order, as `kafkasim list`: the first lesson is selected.
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
         let entries = entries.into_iter().map(|(_, e)| e).collect();
         Picker { entries, selected: 0, theme }
     }

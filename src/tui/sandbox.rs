@@ -34,18 +34,38 @@ fn client_label(world: &World, client: ClientRef) -> String {
     host_label(world, &HostName::Client(client))
 }
 
-/// A short description for the status line.
+/// A host as a sentence names it: `broker 2`, `controller 1`, `consumer c1`.
+fn host_words(world: &World, host: &HostName) -> String {
+    match host {
+        HostName::Broker(b) => format!("broker {}", b.0),
+        HostName::Controller(c) => format!("controller {}", c.0),
+        HostName::Client(ClientRef::Producer(p)) => format!("producer {}", world.names.producer(*p)),
+        HostName::Client(ClientRef::Consumer(c)) => format!("consumer {}", world.names.consumer(*c)),
+    }
+}
+
+/// What an intervention does, as the status line says it: one sentence,
+/// the host named the same way for every kind of change.
 pub fn describe(what: &Intervene, world: &World) -> String {
     match what {
-        Intervene::AddConsumer { like } => format!("a consumer like {} joins", world.names.consumer(*like)),
+        Intervene::AddConsumer { like } => {
+            let name = world.names.consumer(*like);
+            match world.consumers.get(like.0 as usize).and_then(|c| c.group_id.as_deref()) {
+                Some(group) => format!("a consumer like {name} joins group {group}"),
+                None => format!(
+                    "a consumer like {name} starts; {name} is in no group, so the copy reads the same partitions \
+                     on its own (a group would share them)"
+                ),
+            }
+        }
         Intervene::Act(action) => match action {
-            Action::Kill(h) => format!("broker {} is killed", host_label(world, h)),
-            Action::Restart(h) => format!("broker {} restarts", host_label(world, h)),
-            Action::Cut(groups) => format!("{} is cut off the network", host_label(world, &groups[0][0])),
+            Action::Kill(h) => format!("{} is killed", host_words(world, h)),
+            Action::Restart(h) => format!("{} restarts", host_words(world, h)),
+            Action::Cut(groups) => format!("{} is cut off the network", host_words(world, &groups[0][0])),
             Action::Heal => "the network is healed".to_string(),
-            Action::Crash(c) => format!("{} crashes", client_label(world, *c)),
-            Action::Start(c) => format!("{} starts", client_label(world, *c)),
-            Action::Stop(c) => format!("{} stops cleanly", client_label(world, *c)),
+            Action::Crash(c) => format!("{} crashes", host_words(world, &HostName::Client(*c))),
+            Action::Start(c) => format!("{} starts", host_words(world, &HostName::Client(*c))),
+            Action::Stop(c) => format!("{} is stopped cleanly", host_words(world, &HostName::Client(*c))),
             other => format!("{other:?}"),
         },
     }
@@ -80,10 +100,50 @@ fn timeline_entry(at: &str, action: &Action, world: &World) -> Option<serde_json
     Some(serde_json::Value::Object(entry))
 }
 
-/// Milliseconds (or microseconds), which every duration field accepts exactly.
-fn at_text(time: crate::engine::SimTime) -> String {
+/// The time as a scenario writes it, exactly: `40s`, `12345ms` or `12345678us`.
+pub fn at_text(time: crate::engine::SimTime) -> String {
     let us = time.as_micros();
-    if us.is_multiple_of(1_000) { format!("{}ms", us / 1_000) } else { format!("{us}us") }
+    if us.is_multiple_of(1_000_000) {
+        format!("{}s", us / 1_000_000)
+    } else if us.is_multiple_of(1_000) {
+        format!("{}ms", us / 1_000)
+    } else {
+        format!("{us}us")
+    }
+}
+
+/// When a timeline entry of the original file happens (`at:` as text or a number).
+fn entry_time(entry: &serde_json::Value) -> Option<crate::engine::SimTime> {
+    let at = entry.get("at")?;
+    let text = at.as_str().map_or_else(|| at.to_string(), str::to_string);
+    crate::scenario::duration::parse(&text).ok().map(|d| crate::engine::SimTime::ZERO + d)
+}
+
+/// Merges `added` into the original `timeline` in time order; at the same
+/// time the original's entries come first, as the run had them. Narration
+/// after the first change is marked: it was written for the original run.
+fn merge_timeline(
+    original: Vec<serde_json::Value>,
+    added: Vec<(crate::engine::SimTime, serde_json::Value)>,
+) -> Vec<serde_json::Value> {
+    let first_change = added.iter().map(|(t, _)| *t).min();
+    let mut entries: Vec<(crate::engine::SimTime, usize, serde_json::Value)> = original
+        .into_iter()
+        .map(|mut e| {
+            let at = entry_time(&e).unwrap_or(crate::engine::SimTime::ZERO);
+            if first_change.is_some_and(|first| at > first)
+                && let Some(say) = e.get_mut("say")
+                && let Some(text) = say.as_str()
+            {
+                *say = serde_json::json!(format!("{} {text}", super::timeline::SCRIPTED));
+            }
+            (at, 0, e)
+        })
+        .collect();
+    entries.extend(added.into_iter().map(|(at, e)| (at, 1, e)));
+    // A stable sort: same time, the original's first, then the changes in order.
+    entries.sort_by_key(|(at, origin, _)| (*at, *origin));
+    entries.into_iter().map(|(_, _, e)| e).collect()
 }
 
 /// The session as scenario text: the original scenario with the
@@ -106,20 +166,24 @@ pub fn scenario_text(app: &App) -> Result<String, String> {
                 next_consumer += 1;
                 consumers.push(serde_json::json!({ "id": name, "like": world.names.consumer(*like), "start": at }));
             }
-            Intervene::Act(action) => timeline.extend(timeline_entry(&at, action, world)),
+            Intervene::Act(action) => timeline.extend(timeline_entry(&at, action, world).map(|e| (i.at, e))),
         }
     }
-    let mut append = |key: &str, items: Vec<serde_json::Value>| {
-        if items.is_empty() {
-            return;
-        }
-        let list = map.entry(key.to_string()).or_insert_with(|| serde_json::json!([]));
+    if !consumers.is_empty() {
+        let list = map.entry("consumers".to_string()).or_insert_with(|| serde_json::json!([]));
         if let Some(list) = list.as_array_mut() {
-            list.extend(items);
+            list.extend(consumers);
         }
-    };
-    append("consumers", consumers);
-    append("timeline", timeline);
+    }
+    if !timeline.is_empty() {
+        // In place, so the file keeps its order of sections.
+        let slot = map.entry("timeline".to_string()).or_insert_with(|| serde_json::json!([]));
+        let original = match slot.take() {
+            serde_json::Value::Array(entries) => entries,
+            _ => Vec::new(),
+        };
+        *slot = serde_json::Value::Array(merge_timeline(original, timeline));
+    }
     if let Some(name) = map.get("name").and_then(|n| n.as_str()).map(|n| format!("{n} (sandbox)")) {
         map.insert("name".to_string(), serde_json::json!(name));
     }

@@ -30,6 +30,10 @@ const LAG_SAMPLES: u64 = 160;
 /// a few tens of milliseconds, so keys stay answered.
 pub const SIMULATION_CHUNK: u64 = 20_000;
 
+/// How narration written before the student's changes is marked, on screen
+/// and in a saved session.
+pub const SCRIPTED: &str = "(scripted for the run before your changes)";
+
 /// What kind of line an event makes in the event list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShownKind {
@@ -148,6 +152,10 @@ pub struct Timeline {
     detail: bool,
     pub total_steps: u64,
     pub end_time: SimTime,
+    /// The virtual time the student is at: the time of the current event
+    /// after a step, or the time asked for (`g 40s`, playing), which can lie
+    /// between two events.
+    clock: SimTime,
     pub interventions: Vec<Intervention>,
     /// The run stopped on an error (an invariant broke, a limit was hit): at
     /// which step, and why.
@@ -190,6 +198,7 @@ impl Timeline {
             detail: false,
             total_steps: 0,
             end_time: SimTime::ZERO,
+            clock: SimTime::ZERO,
             interventions: Vec::new(),
             failure: None,
             lag_samples: Vec::new(),
@@ -246,6 +255,11 @@ impl Timeline {
         self.world.steps
     }
 
+    /// The virtual time on screen: every event before it has happened.
+    pub fn clock(&self) -> SimTime {
+        self.clock.max(self.world.now)
+    }
+
     /// Makes `world` the frontier of the simulation: what lies beyond its
     /// step is simulated from it (what lies before is kept).
     fn begin(&mut self, world: World) {
@@ -291,6 +305,15 @@ impl Timeline {
             }
         }
         events.retain(|e| e.step > f.from);
+        // The scenario's narration was written for its own run: after the
+        // student's first change it may no longer be true, and says so.
+        if let Some(first) = self.interventions.iter().map(|i| i.step).min() {
+            for e in events.iter_mut().filter(|e| e.kind == ShownKind::Say && e.step > first) {
+                if let Some(line) = e.lines.first_mut() {
+                    *line = line.replacen("» ", &format!("» {SCRIPTED} "), 1);
+                }
+            }
+        }
         self.story_events.extend(events.iter().filter(|e| e.kind != ShownKind::Detail).cloned());
         self.says.extend(events.iter().filter(|e| e.kind == ShownKind::Say).cloned());
         self.all_events.extend(events);
@@ -336,6 +359,7 @@ impl Timeline {
             self.world = base.clone();
         }
         while self.world.steps < step && self.step_once() {}
+        self.clock = self.world.now;
     }
 
     /// The `say` line in force at the current step: the latest at or before it.
@@ -403,9 +427,22 @@ impl Timeline {
         target.map(|s| self.seek(s)).is_some()
     }
 
-    /// Runs every event up to virtual time `time` (for playing).
+    /// Runs every event before virtual time `time` and sets the clock to it
+    /// (for playing).
     pub fn advance_to_time(&mut self, time: SimTime) {
-        while self.world.next_event_time().is_some_and(|t| t <= time) {
+        self.run_before(time);
+        self.clock = time.min(self.last_time());
+    }
+
+    /// The end of the run: its last event once simulated, else the
+    /// scenario's `run:`.
+    fn last_time(&self) -> SimTime {
+        if self.simulating() { self.world.scenario.run_for } else { self.end_time }
+    }
+
+    /// Steps the current world through every event before `time`.
+    fn run_before(&mut self, time: SimTime) {
+        while self.world.next_event_time().is_some_and(|t| t < time) {
             if self.world.steps >= self.total_steps && !self.extend() {
                 break;
             }
@@ -415,20 +452,36 @@ impl Timeline {
         }
     }
 
-    /// To the state at virtual time `time`: after the last event at or
-    /// before it (the start, when none is).
+    /// To the state at virtual time `time`: every event before it has
+    /// happened, none at or after it; the clock shows `time` (or the end of
+    /// the run, when it lies beyond). A sandbox action then happens at
+    /// exactly `time`.
     pub fn go_to_time(&mut self, time: SimTime) {
-        while self.end_time <= time && self.extend() {}
-        let index = self.events().partition_point(|e| e.time <= time);
-        let step = index.checked_sub(1).map_or(0, |i| self.events()[i].step);
-        self.seek(step);
+        while self.end_time < time && self.extend() {}
+        // Back to the latest checkpoint before `time` when the current world
+        // is past it or a checkpoint is nearer.
+        let base = self.checkpoints.iter().rev().find(|c| c.now < time || c.steps == 0).unwrap_or(&self.checkpoints[0]);
+        if self.world.now >= time && self.world.steps > 0 || base.steps > self.world.steps {
+            self.world = base.clone();
+        }
+        self.run_before(time);
+        self.clock = time.min(self.last_time()).max(self.world.now);
     }
 
-    /// The student changes the future after the current step.
+    /// When an intervention now would happen: at the clock, when it stands
+    /// between events (after `g`, or playing); else just after the current
+    /// event ([`World::intervention_time`]).
+    pub fn intervention_time(&self) -> SimTime {
+        if self.clock > self.world.now { self.clock } else { self.world.intervention_time() }
+    }
+
+    /// The student changes the future after the current step, at
+    /// [`Timeline::intervention_time`].
     pub fn intervene(&mut self, what: Intervene) {
         let step = self.world.steps;
+        let at = self.intervention_time();
+        let clock = self.clock;
         let mut world = self.world.clone();
-        let at = world.intervention_time();
         let intervention = Intervention { step, at, what };
         apply(&mut world, &intervention);
         self.interventions.push(intervention);
@@ -448,6 +501,7 @@ impl Timeline {
         // between keys or when a move needs it.
         self.begin(world);
         self.simulate_more(SIMULATION_CHUNK);
+        self.clock = clock;
     }
 }
 

@@ -3,12 +3,13 @@
 //! what is visible.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
 use super::app::{App, Pane};
+use super::layout::{self, Slot};
 use super::overlay;
 use super::panes;
 use super::theme::Theme;
@@ -28,24 +29,18 @@ pub fn draw(app: &mut App, frame: &mut Frame) {
     }
     app.refresh_derived();
     let app = &*app;
-    let [header, top, middle, bottom, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Percentage(36),
-        Constraint::Percentage(27),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
-    let [cluster, logs] = Layout::horizontal([Constraint::Percentage(40), Constraint::Fill(1)]).areas(top);
-    let [groups, producers, checks] =
-        Layout::horizontal([Constraint::Percentage(46), Constraint::Percentage(27), Constraint::Fill(1)]).areas(middle);
+    let (header, slots, footer) = layout::arrange(app, area);
     panes::header::render(app, frame, header);
-    panes::cluster::render(app, frame, cluster);
-    panes::logs::render(app, frame, logs);
-    panes::groups::render(app, frame, groups);
-    panes::producers::render(app, frame, producers);
-    panes::checks::render(app, frame, checks);
-    panes::events::render(app, frame, bottom);
+    for (slot, rect) in slots {
+        match slot {
+            Slot::Pane(Pane::Cluster) => panes::cluster::render(app, frame, rect),
+            Slot::Pane(Pane::Logs) => panes::logs::render(app, frame, rect),
+            Slot::Pane(Pane::Groups) => panes::groups::render(app, frame, rect),
+            Slot::Pane(Pane::Producers) => panes::producers::render(app, frame, rect),
+            Slot::Pane(Pane::Events) => panes::events::render(app, frame, rect),
+            Slot::Checks => panes::checks::render(app, frame, rect),
+        }
+    }
     panes::footer::render(app, frame, footer);
     overlay::render(app, frame, area);
 }
@@ -64,12 +59,22 @@ pub fn pane_block<'a>(app: &App, pane: Option<Pane>, title: impl Into<Line<'a>>)
     }))
 }
 
-/// `text` cut to `width` characters, with `…` when cut.
+/// `text` cut to `width` characters, with `…` when cut: after a whole word
+/// when one ends in the last third of the room, so a line does not stop in
+/// the middle of `leader` or `ISR`.
 pub fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_string();
     }
-    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    let kept: Vec<char> = text.chars().take(width.saturating_sub(1)).collect();
+    let next = text.chars().nth(kept.len());
+    let at_word_end = next.is_none_or(char::is_whitespace);
+    let cut = if at_word_end {
+        kept.len()
+    } else {
+        kept.iter().rposition(|c| c.is_whitespace()).filter(|&space| space >= kept.len() * 2 / 3).unwrap_or(kept.len())
+    };
+    let mut out: String = kept[..cut].iter().collect::<String>().trim_end().to_string();
     out.push('…');
     out
 }
@@ -155,6 +160,8 @@ mod tests {
     fn helpers_fit_window_and_scale() {
         assert_eq!(fit("abcdef", 4), "abc…");
         assert_eq!(fit("abc", 4), "abc");
+        assert_eq!(fit("demo-0 follower in ISR · LEO 12", 20), "demo-0 follower in…");
+        assert_eq!(fit("demo-0 follower", 10), "demo-0…");
         assert_eq!(window(100, 50, 10), 45..55);
         assert_eq!(window(100, 99, 10), 90..100);
         assert_eq!(window(5, 3, 10), 0..5);

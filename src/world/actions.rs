@@ -77,6 +77,18 @@ impl World {
                 });
             }
             Action::Kill(target) => self.kill(self.host_of(*target)),
+            Action::KillHost(target) => {
+                let host = self.host_of(*target);
+                // Off the network first: the dying machine resets nobody's connection.
+                self.network.set_isolated(host, true);
+                self.kill(host);
+                self.effects.trace.push(TraceEvent::HostState {
+                    host,
+                    state: "is gone with its machine: no connection is reset, peers learn only from timeouts"
+                        .to_string(),
+                });
+            }
+            Action::Link(a, b, conditions) => self.set_link(*a, *b, *conditions),
             Action::Pause(consumer, paused) => {
                 let mut ctx = Ctx::new(self.now, NodeId::Consumer(*consumer), &mut self.effects);
                 self.consumers[consumer.0 as usize].set_paused(&mut ctx, *paused);
@@ -198,6 +210,8 @@ impl World {
         if self.is_alive(host) {
             return;
         }
+        // A machine that died comes back on the network with its process.
+        self.network.set_isolated(host, false);
         self.bring_up(host);
         self.effects.trace.push(TraceEvent::HostState { host, state: "restarts with what it had on disk".to_string() });
         if let Host::Broker(b) = host {
@@ -206,6 +220,42 @@ impl World {
             broker.startup(&mut ctx, false);
         }
         self.reconsider_controller();
+    }
+}
+
+impl World {
+    /// Sets link conditions, and says so in the trace.
+    fn set_link(&mut self, a: HostName, b: Option<HostName>, conditions: crate::net::LinkConditions) {
+        let a = self.host_of(a);
+        let b = b.map(|b| self.host_of(b));
+        let key = match b {
+            Some(b) => crate::net::LinkKey::pair(a, b),
+            None => crate::net::LinkKey::Host(a),
+        };
+        self.network.set_conditions(key, conditions);
+        let (links, are) = match b {
+            Some(b) => (format!("the link between {} and {}", self.names.host(a), self.names.host(b)), "is"),
+            None => (format!("{}'s links", self.names.host(a)), "are"),
+        };
+        let text = if conditions.is_clear() {
+            format!("{links} {are} clear again")
+        } else {
+            let mut parts = Vec::new();
+            if !conditions.latency.is_zero() {
+                parts.push(format!("+{} latency", conditions.latency));
+            }
+            if !conditions.jitter.is_zero() {
+                parts.push(format!("±{} jitter", conditions.jitter));
+            }
+            if conditions.loss > 0.0 {
+                parts.push(format!("{}% loss (resent by TCP)", conditions.loss * 100.0));
+            }
+            if let Some(bandwidth) = conditions.bandwidth_bytes_per_sec {
+                parts.push(format!("{bandwidth} bytes/s"));
+            }
+            format!("{links}: {}", parts.join(", "))
+        };
+        self.effects.trace.push(TraceEvent::Action { text });
     }
 }
 

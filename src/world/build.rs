@@ -10,8 +10,9 @@ use super::{Event, HostStatus, World};
 use crate::actor::{Ctx, Effects};
 use crate::check::invariants::InvariantChecker;
 use crate::check::ledger::Ledger;
+use crate::check::tally::Tally;
 use crate::client::consumer::Consumer;
-use crate::client::producer::Producer;
+use crate::client::producer::{Producer, ProducerRngs};
 use crate::cluster::broker::Broker;
 use crate::cluster::controller::Controller;
 use crate::cluster::metadata::{MetadataRecord, PartitionState, TopicImage};
@@ -77,7 +78,11 @@ impl World {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let rng = streams.stream(&format!("producer/{}", p.name));
+                let rngs = ProducerRngs {
+                    workload: streams.stream(&format!("producer/{}", p.name)),
+                    partitioner: streams.stream(&format!("producer/{}/partitioner", p.name)),
+                    network: streams.stream(&format!("producer/{}/network", p.name)),
+                };
                 Producer::new(
                     ClientIdx(i as u32),
                     p.name.clone(),
@@ -85,7 +90,7 @@ impl World {
                     (p.topic, scenario.topics[p.topic.0 as usize].name.clone()),
                     p.workload.clone(),
                     broker_ids.clone(),
-                    rng,
+                    rngs,
                 )
             })
             .collect();
@@ -95,7 +100,10 @@ impl World {
             .consumers
             .iter()
             .enumerate()
-            .map(|(i, c)| Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone()))
+            .map(|(i, c)| {
+                Consumer::new(ClientIdx(i as u32), c, topic_names.clone(), broker_ids.clone())
+                    .with_network_rng(streams.stream(&format!("consumer/{}/network", c.name)))
+            })
             .collect();
         let mut hosts = BTreeMap::new();
         for &b in &broker_ids {
@@ -142,6 +150,10 @@ impl World {
                     .map(|p| p.workload.schedule.records_by(scenario.run_for))
                     .collect::<Vec<_>>(),
                 readers,
+            ),
+            tally: Tally::new(
+                &scenario.expectations,
+                scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32)),
             ),
             results: vec![None; scenario.expectations.len()],
             checker: (options.check_invariants || cfg!(debug_assertions)).then(InvariantChecker::default),

@@ -27,12 +27,32 @@ impl World {
             .unwrap_or(SimTime::from_micros(next_ms * 1_000))
     }
 
-    /// Schedules `action` at `at` (from [`World::intervention_time`]).
+    /// Schedules `action` at `at` (no earlier than now), where a scenario's
+    /// own timeline entry `at:` that time would run: after the actions
+    /// already scheduled for that moment, before everything else scheduled
+    /// for it (expectations, messages, timers). A session saved as a
+    /// scenario then replays the same.
     pub fn inject(&mut self, at: SimTime, action: Action) {
         self.delivery_memo.get_mut().clear();
         let actions = Arc::make_mut(&mut self.actions);
         actions.push(TimedAction { at, action });
-        self.queue.push(at, Event::Action(actions.len() - 1));
+        let injected = Event::Action(actions.len() - 1);
+        // Take every pending event out and put it back in the same order,
+        // the new action in its place: order in the queue is the order
+        // events were scheduled in, so only scheduling again can put the
+        // action before events already waiting at `at`.
+        let mut pending = Vec::with_capacity(self.queue.len());
+        while let Some(entry) = self.queue.pop() {
+            pending.push(entry);
+        }
+        let place = pending
+            .iter()
+            .position(|(time, event)| *time > at || (*time == at && !matches!(event, Event::Action(_))))
+            .unwrap_or(pending.len());
+        pending.insert(place, (at, injected));
+        for (time, event) in pending {
+            self.queue.push(time, event);
+        }
     }
 
     /// Adds a consumer configured like `template` (same group, topics and
@@ -56,5 +76,37 @@ impl World {
         self.hosts.insert(Host::Consumer(idx), HostStatus { alive: false, incarnation: 0 });
         self.ledger.add_consumer_like(template);
         Some(idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{HostName, load_str};
+    use crate::trace::sink::{NullSink, VecSink};
+    use crate::trace::{Level, TraceEvent};
+    use crate::world::BuildOptions;
+
+    /// An action injected at a moment where events already wait runs
+    /// first, as a timeline entry `at:` that moment would: the producer's
+    /// send due at exactly 3 s comes after the kill.
+    #[test]
+    fn an_injected_action_runs_before_what_waits_at_its_time() {
+        let text =
+            "name: t\ntopics: [{ name: t, partitions: 1 }]\nproducers: [{ id: p, topic: t, count: 10 }]\nrun: 10s\n";
+        let mut world = World::new(load_str("t.yaml", text).expect("loads"), BuildOptions::default());
+        let at = SimTime::ZERO + crate::engine::SimDuration::from_secs(3);
+        while world.next_event_time().is_some_and(|t| t < at) {
+            world.step(&mut NullSink).expect("steps");
+        }
+        assert_eq!(world.next_event_time(), Some(at), "the producer's send waits at 3s");
+        world.inject(at, Action::Kill(HostName::Broker(crate::ids::BrokerId(1))));
+        let mut sink = VecSink::new(Level::Story);
+        world.step(&mut sink).expect("steps");
+        assert!(
+            matches!(&sink.events[0].event, TraceEvent::HostState { state, .. } if state.starts_with("is killed")),
+            "the kill comes first: {:?}",
+            sink.events.iter().map(|e| e.event.kind()).collect::<Vec<_>>()
+        );
     }
 }

@@ -210,7 +210,8 @@ impl World {
                 api: message.api_name(),
                 reason: "receiver is down",
             });
-            if message.is_request() && from_now == from_incarnation {
+            // A cut hides the reset: the sender hears nothing.
+            if message.is_request() && from_now == from_incarnation && !self.network.is_cut(from.host(), to.host()) {
                 self.notify_disconnected(to, from, &message);
             }
             return;
@@ -218,7 +219,54 @@ impl World {
         if from_now != from_incarnation {
             return; // sent by an earlier life of a process that has restarted
         }
+        self.trace_response_errors(to, from, &message);
+        if let Message::ProduceRequest(r) = &message
+            && r.acks == crate::protocol::Acks::None
+        {
+            self.acknowledge_bytes(to, from, r.correlation_id);
+        }
         self.dispatch_message(to, from, message);
+    }
+
+    /// A client was answered with error codes: each goes into the trace, so
+    /// the errors a client saw can be told and checked. Produce errors are
+    /// traced by the producer itself (`ProduceFailed`), with what it does next.
+    /// Simplification: a response that arrives after its request timed out
+    /// is traced too, though Kafka's client, having closed the connection,
+    /// never reads it.
+    fn trace_response_errors(&mut self, to: NodeId, from: NodeId, message: &Message) {
+        if !matches!(to, NodeId::Producer(_) | NodeId::Consumer(_)) || matches!(message, Message::ProduceResponse(_)) {
+            return;
+        }
+        for e in message.response_errors() {
+            self.effects.trace.push(TraceEvent::ErrorResponse {
+                client: to,
+                from,
+                api: message.api_name(),
+                error: e.error,
+                partitions: e.partitions,
+            });
+        }
+    }
+
+    /// The receiving host's TCP stack acknowledges an acks=0 request: its
+    /// bytes leave the sender's socket buffer once the ACK is back.
+    fn acknowledge_bytes(&mut self, receiver: NodeId, sender: NodeId, correlation_id: crate::protocol::CorrelationId) {
+        let message = Box::new(Message::TcpAck { correlation_id });
+        let (_, receiver_incarnation) = self.host_status(receiver.host());
+        let (_, sender_incarnation) = self.host_status(sender.host());
+        if let Route::Deliver(at) = self.network.route(self.now, receiver, sender, 0) {
+            self.queue.push(
+                at,
+                Event::Deliver {
+                    from: receiver,
+                    to: sender,
+                    from_incarnation: receiver_incarnation,
+                    to_incarnation: sender_incarnation,
+                    message,
+                },
+            );
+        }
     }
 
     /// Tells `sender` its request to `peer` could not be delivered.
@@ -314,6 +362,7 @@ impl World {
                     | TraceEvent::Compacted { .. }
             );
             self.ledger.observe(&event);
+            self.tally.observe(self.now, &event);
             if let Some(checker) = &mut self.checker {
                 checker.committed.observe(&event, &self.brokers);
             }
@@ -363,7 +412,8 @@ impl World {
         if trace_sends {
             self.effects.trace.push(TraceEvent::MessageSent { from, to, api: message.api_name() });
         }
-        match self.network.route(self.now, from, to) {
+        let size_bytes = message.wire_size_bytes();
+        match self.network.route(self.now, from, to, size_bytes) {
             Route::Deliver(at) => {
                 self.queue.push(at, Event::Deliver { from, to, from_incarnation, to_incarnation, message });
             }

@@ -1,17 +1,15 @@
-//! Reading the world: the authoritative state of each partition, the outcome
-//! report, and expectations.
+//! Reading the world: the authoritative state of each partition and the
+//! outcome report.
 
 use std::collections::BTreeMap;
 
 use super::World;
 use crate::check::outcome::{self, Delivery};
-use crate::client::consumer::{ConsumerPhase, Position};
+use crate::client::consumer::Position;
 use crate::cluster::log::PartitionLog;
 use crate::cluster::metadata::{MetadataImage, PartitionState};
 use crate::engine::SimTime;
 use crate::ids::{BrokerId, ClientIdx, TopicPartition};
-use crate::scenario::{Check, Observed};
-use crate::trace::TraceEvent;
 use crate::trace::report::{
     ConsumerRow, ExpectationResult, Outcome, PartitionRow, ProducerRow, SegmentRow, SegmentTable,
 };
@@ -155,14 +153,7 @@ impl World {
             .map(|c| ConsumerRow {
                 consumer: c.name.clone(),
                 group: self.scenario.consumers[c.idx.0 as usize].group.clone(),
-                state: match c.phase {
-                    ConsumerPhase::NotStarted => "not started",
-                    ConsumerPhase::Running => "running",
-                    ConsumerPhase::Stopped => "stopped",
-                    ConsumerPhase::Crashed => "crashed",
-                    ConsumerPhase::Failed => "failed",
-                }
-                .to_string(),
+                state: super::expectations::consumer_state(c.phase).to_string(),
                 received: c.delivered,
                 redelivered: self.ledger.redelivered_to(c.idx),
                 skipped: c.skipped_offsets,
@@ -181,9 +172,6 @@ impl World {
     }
 
     pub fn producer_rows(&self) -> Vec<ProducerRow> {
-        if self.producers.len() < 2 {
-            return Vec::new();
-        }
         self.producers
             .iter()
             .map(|p| {
@@ -203,7 +191,12 @@ impl World {
 
     /// The report the run ends with.
     pub fn outcome(&self) -> Outcome {
-        let expectations: Vec<ExpectationResult> = self.results.iter().flatten().cloned().collect();
+        // In time order, those checked at the end last; in file order at the same time.
+        let mut indexed: Vec<(usize, &ExpectationResult)> =
+            self.results.iter().enumerate().filter_map(|(i, r)| r.as_ref().map(|r| (i, r))).collect();
+        indexed
+            .sort_by_key(|&(i, _)| (self.scenario.expectations[i].at.is_none(), self.scenario.expectations[i].at, i));
+        let expectations: Vec<ExpectationResult> = indexed.into_iter().map(|(_, r)| r.clone()).collect();
         let partitions = self.partition_rows();
         let offsets_partitions = self.offsets_topic().map_or(0, |t| self.scenario.topics[t.0 as usize].partitions);
         let shown_offsets_partitions = partitions.iter().filter(|p| p.topic == crate::scenario::OFFSETS_TOPIC).count();
@@ -223,83 +216,5 @@ impl World {
             passed: self.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)),
             expectations,
         }
-    }
-
-    /// Whether expectation `index` would hold now, and what is found.
-    pub fn expectation_now(&self, index: usize) -> Option<(bool, String)> {
-        let expectation = self.scenario.expectations.get(index)?;
-        let found = self.observe(&expectation.check);
-        Some((expectation.expected.holds(&found), found.to_string()))
-    }
-
-    /// The current value an expectation looks at.
-    fn observe(&self, check: &Check) -> Observed {
-        const NO_REPLICA: Observed = Observed::Nothing("nothing (no replica has the partition)");
-        let log_value = |tp: TopicPartition, read: fn(&PartitionLog) -> i64| {
-            self.partition_view(tp).and_then(|v| v.log).map_or(NO_REPLICA, |l| Observed::Number(read(l)))
-        };
-        match check {
-            Check::HighWatermark(tp) => log_value(*tp, PartitionLog::high_watermark),
-            Check::LogEndOffset(tp) => log_value(*tp, PartitionLog::log_end_offset),
-            Check::LogStartOffset(tp) => log_value(*tp, PartitionLog::log_start_offset),
-            Check::Records(tp) => log_value(*tp, |l| l.record_count() as i64),
-            Check::Segments(tp) => log_value(*tp, |l| l.segments().len() as i64),
-            Check::Bytes(tp) => log_value(*tp, |l| l.size_bytes() as i64),
-            Check::Skipped(c) => {
-                Observed::Number(self.consumers.get(c.0 as usize).map_or(0, |c| c.skipped_offsets as i64))
-            }
-            Check::Leader(tp) => match self.partition_view(*tp).and_then(|v| v.state.leader) {
-                Some(b) => Observed::Number(i64::from(b.0)),
-                None => Observed::Nothing("none (offline)"),
-            },
-            Check::Isr(tp) => self
-                .partition_view(*tp)
-                .map_or(NO_REPLICA, |v| Observed::Members(v.state.isr.iter().map(|b| b.0.to_string()).collect())),
-            Check::Received(c) => Observed::Number(self.consumers.get(c.0 as usize).map_or(0, |c| c.delivered as i64)),
-            Check::RedeliveredTo(c) => Observed::Number(self.ledger.redelivered_to(*c) as i64),
-            Check::StoppedByRebalances(c) => Observed::Number(
-                self.consumers
-                    .get(c.0 as usize)
-                    .map_or(0, |c| c.time_stopped_by_rebalances(self.now).as_millis() as i64),
-            ),
-            Check::Assignment(c) => Observed::Members(
-                self.consumers
-                    .get(c.0 as usize)
-                    .map(|c| c.assignment.iter().map(|&tp| self.names.partition(tp)).collect())
-                    .unwrap_or_default(),
-            ),
-            Check::Committed(group, tp) => match self.group_view(group).and_then(|g| g.committed.get(tp).copied()) {
-                Some(offset) => Observed::Number(offset),
-                None => Observed::Nothing("none (nothing committed)"),
-            },
-            Check::Lag(group) => Observed::Number(self.group_lag(group).unwrap_or(0)),
-            Check::Generation(group) => match self.group_view(group).and_then(|g| g.group.map(|g| g.generation)) {
-                Some(generation) => Observed::Number(i64::from(generation)),
-                None => Observed::Nothing("none (no coordinator knows the group)"),
-            },
-            Check::Outcome(field) => Observed::Number(self.delivery().field(*field) as i64),
-            Check::ProducerOutcome(p, field) => Observed::Number(self.delivery_of(Some(*p)).field(*field) as i64),
-        }
-    }
-
-    pub(super) fn evaluate_expectation(&mut self, index: usize) {
-        let expectation = &self.scenario.expectations[index];
-        let found = self.observe(&expectation.check);
-        let passed = expectation.expected.holds(&found);
-        let found_text = found.to_string();
-        let result = ExpectationResult {
-            description: expectation.description.clone(),
-            at: expectation.at.map_or("end".to_string(), |t| t.to_string()),
-            expected: expectation.expected.to_string(),
-            found: found_text.clone(),
-            passed,
-        };
-        self.effects.trace.push(TraceEvent::Expectation {
-            index,
-            passed,
-            description: format!("{} = {}", expectation.description, expectation.expected),
-            found: found_text,
-        });
-        self.results[index] = Some(result);
     }
 }

@@ -56,7 +56,9 @@ mod arbitrary_input {
     /// Words a scenario uses, so generated mappings look like scenarios.
     const KEYS: &str = "name seed brokers controllers topics partitions replication_factor replicas producers \
         consumers id topic every count key value start group like timeline at kill restart cut heal say expect run \
-        config acks linger.ms broker_config min.insync.replicas outcome lost limits max_events";
+        config acks linger.ms broker_config min.insync.replicas outcome lost limits max_events within happened \
+        leader_change rebalance saw NOT_ENOUGH_REPLICAS group_exists client_state replicas_identical in_isr \
+        replica_log_end_offset sent_to longest_run";
 
     fn keys() -> Vec<&'static str> {
         KEYS.split_whitespace().collect()

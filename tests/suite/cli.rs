@@ -165,3 +165,167 @@ fn stats_go_to_stderr_and_leave_the_output_alone() {
     }
     assert!(stderr.contains("records         1000"), "{stderr}");
 }
+
+/// A fresh folder under the system's temporary one.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kafkasim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn kafkasim_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_kafkasim")).args(args).current_dir(dir).output().expect("the binary runs")
+}
+
+const LESSON: &str = "name: pinned\ntopics: [{ name: t, partitions: 2 }]\nproducers: [{ id: p, topic: t, count: 20, key: \"k-{n}\" }]\nconsumers: [{ id: c, topics: [t], config: { auto.offset.reset: earliest } }]\nexpect:\n  - outcome: { acknowledged: 20 }\nrun: 30s\n";
+
+/// The teacher's workflow with the binary alone: a new scenario has no pin
+/// (exit 1, `NAME.snap.new` written); `--accept` pins it in insta's format;
+/// the same outcome then passes; a changed scenario fails with the changed
+/// report lines and the first changed trace event, both versions.
+#[test]
+fn test_pins_outcomes_and_shows_what_changed() {
+    let dir = temp_dir("test");
+    std::fs::create_dir_all(dir.join("lessons")).expect("folder");
+    std::fs::write(dir.join("lessons/pinned.yaml"), LESSON).expect("write");
+
+    let first = kafkasim_in(&dir, &["test", "lessons"]);
+    assert_eq!(first.status.code(), Some(1), "no pin yet: {}", stdout(&first));
+    assert!(stdout(&first).contains("NEW      lessons/pinned.yaml"), "{}", stdout(&first));
+    assert!(dir.join("lessons/pinned.snap.new").exists(), "the new outcome waits for review");
+
+    let accepted = kafkasim_in(&dir, &["test", "lessons", "--accept"]);
+    assert_eq!(accepted.status.code(), Some(0), "{}", stdout(&accepted));
+    let pin = std::fs::read_to_string(dir.join("lessons/pinned.snap")).expect("the pin");
+    assert!(pin.starts_with("---\nsource: kafkasim test\n"), "insta's header: {pin}");
+    assert!(pin.contains("input_file: pinned.yaml\n---\n── outcome of \"pinned\""), "{pin}");
+    assert!(!dir.join("lessons/pinned.snap.new").exists());
+    assert!(dir.join("lessons/.kafkasim/.gitignore").exists(), "kept traces stay out of git");
+
+    let again = kafkasim_in(&dir, &["test"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+    assert!(stdout(&again).contains("ok       lessons/pinned.yaml"), "{}", stdout(&again));
+
+    std::fs::write(dir.join("lessons/pinned.yaml"), LESSON.replace("20", "21")).expect("write");
+    let changed = kafkasim_in(&dir, &["test", "lessons/pinned.yaml"]);
+    let text = stdout(&changed);
+    assert_eq!(changed.status.code(), Some(1), "{text}");
+    assert!(text.contains("CHANGED  lessons/pinned.yaml"), "{text}");
+    assert!(text.contains("-   produced              20") && text.contains("+   produced              21"), "{text}");
+    assert!(text.contains("the trace changed at trace event"), "{text}");
+    assert!(text.contains("  was: {") && text.contains("  now: {"), "both versions of the event: {text}");
+    assert!(text.contains("--accept"), "says how to pin: {text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn test_refuses_missing_paths_and_failing_expectations() {
+    let dir = temp_dir("test-bad");
+    let missing = kafkasim_in(&dir, &["test", "nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no file or folder `nowhere`"));
+    std::fs::write(dir.join("fails.yaml"), LESSON.replace("acknowledged: 20", "acknowledged: 3")).expect("write");
+    let out = kafkasim_in(&dir, &["test", "--accept"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("FAILED   fails.yaml"), "{}", stdout(&out));
+    assert!(!dir.join("fails.snap").exists(), "a failing outcome is not pinned");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Every built-in's JSON outcome follows the published schema of the outcome.
+#[test]
+fn every_json_outcome_follows_the_outcome_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(support::repo_root().join("schema/outcome.schema.json")).expect("published"),
+    )
+    .expect("JSON");
+    for file in support::scenario_files() {
+        let name = file.file_stem().and_then(|s| s.to_str()).expect("name");
+        let out = kafkasim(&["run", name, "--format", "json"]);
+        let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let problems = support::json_schema::validate(&schema, &outcome);
+        assert!(problems.is_empty(), "{name}: the JSON outcome breaks its schema: {problems:#?}");
+    }
+}
+
+#[test]
+fn the_json_outcome_lists_a_single_producer() {
+    let out = kafkasim(&["run", "producer-consumer", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let producers = v["producers"].as_array().expect("an array");
+    assert_eq!(producers.len(), 1, "{producers:?}");
+    assert_eq!(producers[0]["producer"], "producer");
+    assert_eq!(producers[0]["acknowledged"], v["delivery"]["acknowledged"]);
+}
+
+/// `-q` prints the outcome and nothing else, and expectations come in the
+/// order they are checked, whatever the order of the file.
+#[test]
+fn quiet_prints_only_the_outcome_with_expectations_in_time_order() {
+    let dir = temp_dir("quiet");
+    let file = dir.join("order.yaml");
+    std::fs::write(
+        &file,
+        "name: order\ntopics: [{ name: t, partitions: 1 }]\nproducers: [{ id: p, topic: t, count: 5 }]\nexpect:\n  - outcome: { acknowledged: 5 }\n  - at: 9s\n    high_watermark: { t-0: 5 }\n  - at: 2s\n    high_watermark: { t-0: \">= 1\" }\nrun: 10s\n",
+    )
+    .expect("write");
+    let out = kafkasim(&["run", file.to_str().expect("utf-8"), "-q"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("── outcome of \"order\""), "nothing before the outcome: {text}");
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("{needle} in {text}"));
+    assert!(at("at 2.000s:") < at("at 9.000s:") && at("at 9.000s:") < at("at end:"), "{text}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn check_counts_the_scenarios_own_topics() {
+    let out = kafkasim(&["check", "third-consumer-idle"]);
+    assert!(stdout(&out).contains("1 topic(s)"), "__consumer_offsets is Kafka's: {}", stdout(&out));
+}
+
+#[test]
+fn a_consumer_may_name_its_group_with_group_id() {
+    let dir = temp_dir("group-id");
+    let file = dir.join("g.yaml");
+    let text = "name: g\ntopics: [{ name: t, partitions: 2 }]\nproducers: [{ id: p, topic: t, count: 4, key: \"k-{n}\" }]\nconsumers:\n  - { id: c1, topics: [t], config: { group.id: readers, auto.offset.reset: earliest } }\n  - { id: c2, like: c1 }\nexpect:\n  - generation: { readers: \">= 1\" }\n  - lag: { readers: 0 }\nrun: 30s\n";
+    std::fs::write(&file, text).expect("write");
+    let out = kafkasim(&["run", file.to_str().expect("utf-8"), "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("group readers"), "{}", stdout(&out));
+    std::fs::write(&file, text.replace("config: { group.id", "group: others, config: { group.id")).expect("write");
+    let both = kafkasim(&["check", file.to_str().expect("utf-8")]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&both.stderr).contains("name two different groups"));
+    let configs = stdout(&kafkasim(&["configs", "--scope", "consumer"]));
+    assert!(configs.lines().any(|l| l.starts_with("group.id ")), "{configs}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn new_points_editors_at_a_schema_beside_the_file() {
+    let dir = temp_dir("new-schema");
+    let out = kafkasim_in(&dir, &["new", "mine"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.join("mine.yaml")).expect("written");
+    let first = text.lines().next().expect("a first line");
+    let schema = first.strip_prefix("# yaml-language-server: $schema=").expect("points editors at a schema");
+    let written = std::fs::read_to_string(dir.join(schema)).expect("the schema it names exists");
+    assert_eq!(written, kafkasim::cli::schema_json() + "\n");
+    assert!(stdout(&out).contains("kafkasim test mine.yaml --accept"), "says how to pin: {}", stdout(&out));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `kafkasim list` and the picker follow the book: chapter by chapter, the
+/// course's first lesson first.
+#[test]
+fn list_follows_the_books_chapters() {
+    let out = kafkasim(&["list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let items = v.as_array().expect("array");
+    assert_eq!(items[0]["name"], "producer-consumer");
+    let chapters: Vec<u64> = items.iter().map(|i| i["chapter"].as_u64().unwrap_or(u64::MAX)).collect();
+    assert!(chapters.windows(2).all(|w| w[0] <= w[1]), "{chapters:?}");
+    let text = stdout(&kafkasim(&["list"]));
+    assert!(text.starts_with("Chapter 2 · Records, topics and logs\n  producer-consumer "), "{text}");
+}

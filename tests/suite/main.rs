@@ -1,11 +1,13 @@
 //! kafkasim's integration tests, one binary:
 //! - `scenarios`: every course scenario runs, passes its expectations, and its
-//!   outcome report and trace digest match the reviewed snapshot.
+//!   outcome report and trace digest match the reviewed pin beside it
+//!   (`scenarios/NAME.snap`, as `kafkasim test` pins any scenario).
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
+//! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
@@ -14,6 +16,7 @@ mod book;
 mod broken;
 mod cli;
 mod determinism;
+mod expectations;
 mod explain;
 mod properties;
 mod scenarios;

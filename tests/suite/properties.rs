@@ -98,6 +98,12 @@ enum FaultKind {
     CutFrom(u32),
     /// Every message to and from the broker takes this much longer.
     Slow(u64),
+    /// The broker's machine dies: its process stops and its host leaves the
+    /// network without resetting any connection.
+    KillHost,
+    /// The broker's links get worse: extra latency and jitter (ms), loss
+    /// (per mille, resent by TCP) and bandwidth (KB/s, 0 = unlimited).
+    Link { latency_ms: u64, jitter_ms: u64, loss_per_mille: u64, bandwidth_kb: u64 },
 }
 
 #[derive(Clone, Debug)]
@@ -202,6 +208,14 @@ fn fault(brokers: u32) -> impl Strategy<Value = Fault> {
             2 => Just(FaultKind::Cut),
             1 => (1..=brokers).prop_map(FaultKind::CutFrom),
             2 => (200u64..3_000).prop_map(FaultKind::Slow),
+            2 => Just(FaultKind::KillHost),
+            2 => (0u64..500, 0u64..100, prop_oneof![Just(0u64), 1u64..200], prop_oneof![Just(0u64), 20u64..2_000])
+                .prop_map(|(latency_ms, jitter_ms, loss_per_mille, bandwidth_kb)| FaultKind::Link {
+                    latency_ms,
+                    jitter_ms,
+                    loss_per_mille,
+                    bandwidth_kb,
+                }),
         ],
     )
         .prop_map(move |(broker, at_ms, for_ms, kind)| {
@@ -321,6 +335,17 @@ impl Generated {
                 FaultKind::CutFrom(_) => continue,
                 FaultKind::Slow(ms) => {
                     (format!("slow: {{ host: {b}, latency: {ms}ms }}"), format!("slow: {{ host: {b}, latency: 0ms }}"))
+                }
+                FaultKind::KillHost => (format!("kill_host: {b}"), format!("restart: {b}")),
+                FaultKind::Link { latency_ms, jitter_ms, loss_per_mille, bandwidth_kb } => {
+                    let mut conditions = format!("between: [{b}], latency: {latency_ms}ms, jitter: {jitter_ms}ms");
+                    if loss_per_mille > 0 {
+                        let _ = write!(conditions, ", loss: {}", loss_per_mille as f64 / 1000.0);
+                    }
+                    if bandwidth_kb > 0 {
+                        let _ = write!(conditions, ", bandwidth: {bandwidth_kb}KB/s");
+                    }
+                    (format!("link: {{ {conditions} }}"), format!("link: {{ between: [{b}] }}"))
                 }
             };
             timeline.push((f.at_ms, begin));

@@ -1,5 +1,7 @@
 //! Shared helpers: running scenarios and where snapshots live.
 
+pub mod json_schema;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

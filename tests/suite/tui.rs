@@ -84,6 +84,99 @@ fn screen_after_acks_1_loses_records() {
     snapshot("tui_acks_1_loss", &mut app);
 }
 
+/// The smallest terminal the UI takes.
+const SMALL: (u16, u16) = (80, 24);
+
+/// At 80×24 every built-in lesson's first lesson point is on screen: the
+/// header keeps the clock, play state and help; the lesson's voice shows;
+/// the pane the lesson is about is there. Lessons are pinned as frames.
+#[test]
+fn every_lessons_first_point_fits_80_by_24() {
+    for (name, text) in builtin::BUILTIN {
+        let mut app = app(name);
+        app.update(Msg::NextMarker);
+        let screen = screen_text(&mut app, SMALL.0, SMALL.1);
+        let header = screen.lines().next().expect("a header");
+        for part in ["t=", "paused", "per second", "? help"] {
+            assert!(header.contains(part), "{name}: the header lost `{part}`: {header}");
+        }
+        if let Some(say) = app.timeline.lesson_voice() {
+            let words: String = say.lines[0].chars().skip(2).take(30).collect();
+            assert!(screen.contains(&words), "{name}: the lesson's voice `{words}` is not on screen:\n{screen}");
+        }
+        let lesson = load_str(name, text).expect("loads").lesson;
+        if lesson.is_some() {
+            let settings = snapshot_settings();
+            settings.bind(|| insta::assert_snapshot!(format!("tui_80x24_{name}"), screen));
+        }
+    }
+}
+
+/// The point of `third-consumer-idle` is the idle c3: at 80×24 it is on
+/// screen when the lesson says so.
+#[test]
+fn the_idle_consumer_is_on_a_small_screen() {
+    let mut app = app("third-consumer-idle");
+    go_to(&mut app, "30s");
+    let screen = screen_text(&mut app, SMALL.0, SMALL.1);
+    assert!(screen.contains("c3 polling · idle: no partition"), "{screen}");
+    assert!(screen.contains("t=30.000s"), "{screen}");
+}
+
+/// `z` gives the focused pane the whole screen, and gives it back.
+#[test]
+fn z_zooms_the_focused_pane() {
+    let mut app = app("acks-1-loss");
+    go_to(&mut app, "20s");
+    app.update(Msg::FocusNext); // Cluster
+    app.update(Msg::FocusNext); // Logs
+    app.update(Msg::Zoom);
+    let zoomed = screen_text(&mut app, SMALL.0, SMALL.1);
+    assert!(zoomed.contains("Logs ·") && !zoomed.contains("Events ·"), "{zoomed}");
+    app.update(Msg::Zoom);
+    let back = screen_text(&mut app, SMALL.0, SMALL.1);
+    assert!(back.contains("Events ·"), "{back}");
+}
+
+/// `g 40s` shows the state at 40 s: the clock says so, every event before
+/// it has happened and none after; a sandbox action then happens at 40 s,
+/// and a session saved from there says `at: 40s`, in time order among the
+/// scenario's own entries, and replays.
+#[test]
+fn go_to_lands_on_the_time_and_the_sandbox_acts_there() {
+    let mut app = app("third-consumer-idle");
+    go_to(&mut app, "40s");
+    let forty = kafkasim::engine::SimTime::ZERO + kafkasim::engine::SimDuration::from_secs(40);
+    assert_eq!(app.timeline.clock(), forty);
+    assert!(app.world().now < forty, "nothing at or after 40s has happened");
+    assert!(app.world().next_event_time().is_some_and(|t| t >= forty), "every event before 40s has");
+    assert!(screen_text(&mut app, WIDTH, HEIGHT).contains("t=40.000s"));
+    app.update(Msg::FocusNext);
+    app.update(Msg::FocusNext);
+    app.update(Msg::FocusNext); // Consumers, c1 selected
+    app.update(Msg::Kill);
+    let status = app.status.clone().unwrap_or_default();
+    assert!(status.starts_with("sandbox at 40.000s: consumer c1 crashes"), "{status}");
+    let saved = kafkasim::tui::sandbox::scenario_text(&app).expect("saves");
+    let crash = saved.find("crash: c1").expect("the crash");
+    assert!(saved[..crash].trim_end().ends_with("at: 40s"), "happens at 40s:\n{saved}");
+    let earlier = saved.find("at: 37500ms").expect("the scenario's narration at 37.5s");
+    let later = saved.find("at: 80s").expect("the scenario's narration at 80s");
+    assert!(earlier < crash && crash < later, "in time order among the scenario's own:\n{saved}");
+    assert!(saved.contains("(scripted for the run before your changes)"), "later narration is marked:\n{saved}");
+    let scenario = load_str("saved.yaml", &saved).expect("the saved session loads");
+    let mut replay =
+        kafkasim::world::World::new(scenario, kafkasim::world::BuildOptions { seed: None, check_invariants: true });
+    replay.run(&mut kafkasim::trace::sink::NullSink).expect("the saved session replays");
+    app.timeline.finish();
+    app.update(Msg::End);
+    go_to(&mut app, "365d");
+    let (mut replayed, played) = (replay.outcome(), app.world().outcome());
+    assert_eq!(replayed.scenario, format!("{} (sandbox)", played.scenario));
+    replayed.scenario = played.scenario.clone();
+    assert!(replayed == played, "the replay ends as the sandbox did:\n{}\n---\n{}", replayed.render(), played.render());
+}
+
 #[test]
 fn a_small_terminal_is_told_the_size_it_needs() {
     let mut app = app("producer-consumer");
@@ -91,14 +184,10 @@ fn a_small_terminal_is_told_the_size_it_needs() {
     assert!(screen.contains("at least 80×24"), "{screen}");
 }
 
-/// The event number in the header (`event 747/4234`).
-fn event_number(screen: &str) -> u64 {
-    let after = screen.split("event ").nth(1).expect("the header shows the event number");
-    after.split('/').next().and_then(|n| n.trim().parse().ok()).expect("a number")
-}
-
 /// The real binary in a real terminal: tmux runs it; keys go in, the
-/// screen comes out. Skipped where tmux is not installed.
+/// screen comes out. At 80×24, `g 40s` shows 40 s; ← steps back; the
+/// sandbox crashes a consumer at 40 s; `w` saves the session, which
+/// `kafkasim run` replays. Skipped where tmux is not installed.
 #[test]
 fn the_binary_plays_in_a_real_terminal() {
     if Command::new("tmux").arg("-V").output().is_err() {
@@ -106,6 +195,9 @@ fn the_binary_plays_in_a_real_terminal() {
         return;
     }
     let session = format!("kafkasim-e2e-{}", std::process::id());
+    let dir = std::env::temp_dir().join(&session);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a folder to save in");
     // A detached session needs no terminal of its own, but tmux wants TERM set.
     let term = std::env::var("TERM").ok().filter(|t| !t.is_empty() && t != "dumb").unwrap_or("xterm-256color".into());
     let tmux = |args: &[&str]| Command::new("tmux").args(args).env("TERM", &term).output().expect("tmux runs");
@@ -122,24 +214,32 @@ fn the_binary_plays_in_a_real_terminal() {
         panic!("the screen never showed {text:?}; it shows:\n{}", capture());
     };
     let command = format!("{} play third-consumer-idle", env!("CARGO_BIN_EXE_kafkasim"));
-    let started = tmux(&["new-session", "-d", "-s", &session, "-x", "120", "-y", "40", &command]);
+    let folder = dir.to_str().expect("a UTF-8 temporary folder");
+    let started = tmux(&["new-session", "-d", "-s", &session, "-x", "80", "-y", "24", "-c", folder, &command]);
     assert!(started.status.success(), "tmux: {}", String::from_utf8_lossy(&started.stderr));
     let result = std::panic::catch_unwind(|| {
-        wait_for("event 0/");
-        tmux(&["send-keys", "-t", &session, "g", "3", "0", "s", "Enter"]);
-        let screen = wait_for("t=30.000s");
-        assert!(screen.contains("idle: no partition"), "{screen}");
-        let at_30s = event_number(&screen);
+        let first = wait_for("t=0.000s");
+        assert!(first.contains("? help") && first.contains("paused"), "the header at 80×24:\n{first}");
+        tmux(&["send-keys", "-t", &session, "g", "4", "0", "s", "Enter"]);
+        let screen = wait_for("t=40.000s");
+        assert!(screen.contains("idle: no partition"), "the idle c3 at 80×24:\n{screen}");
         tmux(&["send-keys", "-t", &session, "Left"]);
         let mut stepped_back = false;
         for _ in 0..200 {
-            if event_number(&capture()) < at_30s {
+            if !capture().contains("t=40.000s") {
                 stepped_back = true;
                 break;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(stepped_back, "← did not step back from event {at_30s}:\n{}", capture());
+        assert!(stepped_back, "← did not step back from 40s:\n{}", capture());
+        tmux(&["send-keys", "-t", &session, "g", "4", "0", "s", "Enter"]);
+        wait_for("t=40.000s");
+        // Tab to the Consumers pane (c1 is selected), crash it, save.
+        tmux(&["send-keys", "-t", &session, "Tab", "Tab", "Tab", "k"]);
+        wait_for("sandbox at 40.000s: consumer c1 crashes");
+        tmux(&["send-keys", "-t", &session, "w"]);
+        wait_for("saved as");
         tmux(&["send-keys", "-t", &session, "?"]);
         wait_for("play / pause");
         tmux(&["send-keys", "-t", &session, "Escape", "q"]);
@@ -155,6 +255,18 @@ fn the_binary_plays_in_a_real_terminal() {
     if let Err(panic) = result {
         std::panic::resume_unwind(panic);
     }
+    let saved = dir.join("third-consumer-idle-sandbox.yaml");
+    let text = std::fs::read_to_string(&saved).expect("the session was saved");
+    let crash = text.find("crash: c1").expect("the student's crash");
+    assert!(text[..crash].trim_end().ends_with("at: 40s"), "{text}");
+    let replay = Command::new(env!("CARGO_BIN_EXE_kafkasim"))
+        .args(["run", saved.to_str().expect("UTF-8"), "-q"])
+        .output()
+        .expect("runs");
+    // Its expectations were written for the original run; the replay must run.
+    assert_ne!(replay.status.code(), Some(2), "{}", String::from_utf8_lossy(&replay.stderr));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("── outcome of"));
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Every built-in lesson opens, steps forward and back to the same screen,

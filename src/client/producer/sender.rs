@@ -3,8 +3,6 @@
 //! and handles the answers — acknowledgements, retries with exponential backoff,
 //! metadata refreshes and the delivery timeout.
 
-use rand::RngExt;
-
 use crate::actor::{Ctx, Timer};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{BrokerId, NodeId, TopicPartition};
@@ -22,12 +20,15 @@ impl Producer {
             return;
         }
         self.expire_batches(ctx);
+        // NetworkClient.handleTimedOutConnections: a connection attempt that
+        // timed out is a disconnection, which asks for fresh metadata.
+        if !self.connections.time_out_connections(ctx.now).is_empty() {
+            self.metadata.stale = true;
+        }
         if self.metadata.stale || self.metadata.updated_at.is_none() {
             self.ensure_metadata(ctx);
         }
-        let linger = SimDuration::from_millis(self.config.linger_ms);
-        let flush = self.phase == ProducerPhase::Closing;
-        self.accumulator.close_ready(ctx.now, linger, self.config.batch_size, flush);
+        self.update_partition_load_stats();
         if self.idempotent && self.producer_id.is_none() {
             self.ensure_producer_id(ctx);
         } else {
@@ -43,9 +44,34 @@ impl Producer {
         self.schedule_wake(ctx);
     }
 
+    /// The `ready()` pass's statistics for adaptive partitioning: batches
+    /// queued per partition, leaving out partitions whose leader could not
+    /// be drained for longer than `partitioner.availability.timeout.ms`.
+    fn update_partition_load_stats(&mut self) {
+        if !self.config.partitioner_adaptive_partitioning_enable {
+            self.partitioner.update_partition_load_stats(None);
+            return;
+        }
+        let Some(&partitions) = self.metadata.partition_counts.get(&self.topic) else {
+            return;
+        };
+        let timeout_ms = self.config.partitioner_availability_timeout_ms;
+        let leader = |p: u32| self.metadata.leader(TopicPartition::new(self.topic, p));
+        let load = self.accumulator.partition_load(
+            self.topic,
+            partitions,
+            |p| leader(p).is_some(),
+            |p| timeout_ms > 0 && leader(p).is_some_and(|b| self.node_latency.is_unavailable(b, timeout_ms)),
+        );
+        self.partitioner
+            .update_partition_load_stats(load.as_ref().map(|(s, ids, n)| (s.as_slice(), ids.as_slice(), *n)));
+    }
+
     fn drain(&mut self, ctx: &mut Ctx<'_>) {
         let per_partition = (self.config.max_in_flight_requests_per_connection == 1).then_some(1);
-        let sendable = self.accumulator.sendable(ctx.now, per_partition);
+        let linger = SimDuration::from_millis(self.config.linger_ms);
+        let flush = self.phase == ProducerPhase::Closing;
+        let sendable = self.accumulator.sendable(ctx.now, linger, flush, per_partition);
         let mut by_broker: std::collections::BTreeMap<BrokerId, Vec<TopicPartition>> = Default::default();
         for tp in sendable {
             match self.metadata.leader(tp) {
@@ -54,14 +80,16 @@ impl Producer {
             }
         }
         for (broker, partitions) in by_broker {
-            if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
-                continue;
+            let can_drain =
+                self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
+                    && self.in_flight.values().filter(|f| f.broker() == broker).count()
+                        < self.config.max_in_flight_requests_per_connection as usize;
+            if self.config.partitioner_availability_timeout_ms > 0 {
+                self.node_latency.update(broker, ctx.now, can_drain);
             }
-            let in_flight_to_broker = self.in_flight.values().filter(|f| f.broker() == broker).count();
-            if in_flight_to_broker >= self.config.max_in_flight_requests_per_connection as usize {
-                continue;
+            if can_drain {
+                self.send_produce(ctx, broker, &partitions);
             }
-            self.send_produce(ctx, broker, &partitions);
         }
         if self.metadata.stale {
             self.ensure_metadata(ctx);
@@ -99,16 +127,57 @@ impl Producer {
             timeout_ms: self.config.request_timeout_ms,
             partitions: batches.iter().map(|b| (b.tp, b.batch.clone())).collect(),
         };
+        let bytes = Message::ProduceRequest(request.clone()).wire_size_bytes();
         ctx.send(NodeId::Broker(broker), Message::ProduceRequest(request));
         if self.config.acks == Acks::None {
-            // acks=0: the send completes once written to the socket, with offset -1.
-            for batch in batches {
-                self.accumulator.done_in_flight(batch.tp);
-                self.acknowledge(ctx, &batch, -1);
+            // acks=0: the send completes once written to the socket, with
+            // offset -1; with the socket's buffer full it waits in flight.
+            if self.sockets.has_room(broker, bytes, self.config.send_buffer_bytes) {
+                self.complete_unanswered(ctx, broker, correlation_id, batches, bytes);
+            } else {
+                self.track_request(ctx, correlation_id, InFlight::Unwritten { broker, batches, bytes });
             }
             return;
         }
         self.track_request(ctx, correlation_id, InFlight::Produce { broker, batches });
+    }
+
+    /// An acks=0 request is written to the socket: its records count as sent.
+    fn complete_unanswered(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        broker: BrokerId,
+        correlation_id: CorrelationId,
+        batches: Vec<ProducerBatch>,
+        bytes: u32,
+    ) {
+        self.sockets.write(broker, correlation_id, bytes);
+        for batch in batches {
+            self.accumulator.done_in_flight(batch.tp);
+            self.acknowledge(ctx, &batch, -1);
+        }
+    }
+
+    /// The broker's TCP stack acknowledged an acks=0 request: requests
+    /// waiting for room in that socket are written, in order.
+    pub(super) fn on_tcp_ack(&mut self, ctx: &mut Ctx<'_>, broker: BrokerId, correlation_id: CorrelationId) {
+        self.sockets.acknowledge(broker, correlation_id);
+        let waiting: Vec<(CorrelationId, u32)> = self
+            .in_flight
+            .iter()
+            .filter_map(|(c, f)| match f {
+                InFlight::Unwritten { broker: b, bytes, .. } if *b == broker => Some((c, *bytes)),
+                _ => None,
+            })
+            .collect();
+        for (correlation_id, bytes) in waiting {
+            if !self.sockets.has_room(broker, bytes, self.config.send_buffer_bytes) {
+                break;
+            }
+            if let Some(InFlight::Unwritten { batches, .. }) = self.in_flight.remove(&correlation_id) {
+                self.complete_unanswered(ctx, broker, correlation_id, batches, bytes);
+            }
+        }
     }
 
     fn acknowledge(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, base_offset: i64) {
@@ -154,8 +223,14 @@ impl Producer {
             return;
         }
         for (_, flight) in expired {
-            // Kafka closes a connection whose request timed out.
-            self.connections.on_disconnect(NodeId::Broker(flight.broker()), ctx.now);
+            // Kafka closes a connection whose request timed out, and asks
+            // for fresh metadata (processTimeoutDisconnection).
+            // Simplification: the other requests on that connection time
+            // out at their own deadlines, not with it.
+            let broker = flight.broker();
+            self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+            self.sockets.close(broker);
+            self.metadata.stale = true;
             self.request_failed(ctx, flight, ErrorCode::RequestTimedOut);
         }
         self.run_sender(ctx);
@@ -170,13 +245,16 @@ impl Producer {
 
     fn request_failed(&mut self, ctx: &mut Ctx<'_>, flight: InFlight, error: ErrorCode) {
         match flight {
-            InFlight::Produce { batches, .. } => {
+            InFlight::Produce { batches, .. } | InFlight::Unwritten { batches, .. } => {
                 for batch in batches {
                     self.accumulator.done_in_flight(batch.tp);
                     self.retry_or_fail(ctx, batch, error);
                 }
             }
-            InFlight::Metadata { .. } => self.metadata.stale = true,
+            InFlight::Metadata { .. } => {
+                self.metadata.stale = true;
+                self.metadata.failed_update(ctx.now);
+            }
             InFlight::InitProducerId { .. } => {}
         }
     }
@@ -223,12 +301,14 @@ impl Producer {
     }
 
     /// `retry.backoff.ms` doubling per attempt up to `retry.backoff.max.ms`, with
-    /// Kafka's ±20% jitter (KIP-580).
+    /// Kafka's ±20% jitter (KIP-580; `RecordAccumulator.shouldBackoff`).
     fn retry_backoff(&mut self, attempts: u32) -> SimDuration {
-        let base = self.config.retry_backoff_ms as f64 * 2f64.powi(attempts.saturating_sub(1).min(30) as i32);
-        let capped = base.min(self.config.retry_backoff_max_ms.max(self.config.retry_backoff_ms) as f64);
-        let jitter = self.rng.random_range(0.8..1.2);
-        SimDuration::from_micros((capped * jitter * 1000.0) as u64)
+        crate::client::backoff::exponential_backoff(
+            self.config.retry_backoff_ms,
+            self.config.retry_backoff_max_ms,
+            attempts.saturating_sub(1),
+            Some(&mut self.rng),
+        )
     }
 
     /// OUT_OF_ORDER_SEQUENCE_NUMBER for the batch right after the last
@@ -276,14 +356,19 @@ impl Producer {
         }
     }
 
-    /// A broker to ask for metadata: the next bootstrap broker with a ready
-    /// connection, starting a connection where none is.
+    /// A broker to ask for metadata (`leastLoadedNode`) over the brokers the
+    /// metadata names (the bootstrap list before the first answer); `None`
+    /// while its connection is still being set up.
     fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
-        let n = self.bootstrap.len();
-        let start = (self.next_correlation_id as usize) % n.max(1);
-        (0..n).map(|i| self.bootstrap[(start + i) % n]).find(|&broker| {
-            self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id)
-        })
+        let brokers = if self.metadata.brokers.is_empty() { &self.bootstrap } else { &self.metadata.brokers };
+        let nodes: Vec<NodeId> = brokers.iter().map(|&b| NodeId::Broker(b)).collect();
+        let in_flight = |node: NodeId| self.in_flight.values().filter(|f| NodeId::Broker(f.broker()) == node).count();
+        let max_in_flight = self.config.max_in_flight_requests_per_connection as usize;
+        let node = self.connections.least_loaded_node(&nodes, ctx.now, in_flight, max_in_flight)?;
+        let NodeId::Broker(broker) = node else {
+            return None;
+        };
+        self.connections.ready_or_connect(ctx, node, &mut self.next_correlation_id).then_some(broker)
     }
 
     fn ensure_metadata(&mut self, ctx: &mut Ctx<'_>) {
@@ -322,7 +407,7 @@ impl Producer {
         let candidates = [
             self.accumulator.next_linger_expiry(linger),
             self.accumulator.next_retry(ctx.now),
-            self.connections.next_wake(),
+            self.connections.next_wake(ctx.now),
             self.accumulator.oldest_created().map(|t| t + delivery),
             self.metadata
                 .stale

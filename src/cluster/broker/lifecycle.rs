@@ -124,7 +124,7 @@ impl Broker {
 
     /// Tries again once a connection backoff has passed.
     pub(super) fn wake_later(&mut self, ctx: &mut Ctx<'_>) {
-        if let Some(at) = self.connections.next_wake() {
+        if let Some(at) = self.connections.next_wake(ctx.now) {
             self.wake_at(ctx, at);
         }
     }

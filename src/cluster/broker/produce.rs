@@ -94,7 +94,7 @@ impl Broker {
         };
         reply.log_start_offset = partition.log.log_start_offset();
         let error = if u64::from(batch.size_bytes()) > partition.config.max_message_bytes {
-            ErrorCode::RecordTooLarge
+            ErrorCode::MessageTooLarge
         } else if partition.config.cleanup_policy.compact && batch.records().any(|r| r.key().is_none()) {
             ErrorCode::InvalidRecord
         } else if acks == Acks::All && partition.state.isr.len() < partition.effective_min_isr() {

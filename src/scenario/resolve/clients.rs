@@ -331,7 +331,6 @@ pub(crate) fn resolve_consumers(
                 Some("give it `topics: [NAME]` or `assign: [TOPIC-PARTITION]`".to_string()),
             );
         }
-        let group = inherit!(group).map(|g| g.value.clone());
         if let Some(g) = inherit!(group)
             && g.value.trim().is_empty()
         {
@@ -360,6 +359,27 @@ pub(crate) fn resolve_consumers(
                 configs::apply(r, map, &mut config);
             }
         }
+        // Kafka's own `group.id` in `config:` is the same as `group:`.
+        let group = match (inherit!(group), config.group_id.take()) {
+            (Some(g), Some(id)) if g.value != id => {
+                r.error(
+                    g,
+                    format!("`group: {}` and `group.id: {id}` name two different groups", g.value),
+                    Some("keep one of them: `group:` and the config `group.id` are the same setting".to_string()),
+                );
+                Some(g.value.clone())
+            }
+            (Some(g), _) => Some(g.value.clone()),
+            (None, Some(id)) if id.trim().is_empty() => {
+                r.error(
+                    &spec.id,
+                    "the group id is empty",
+                    Some("name the group, e.g. `group.id: orders-service`".to_string()),
+                );
+                None
+            }
+            (None, id) => id,
+        };
         // Its own `start:` wins; else a timeline `start` starts it; else it
         // starts when the consumer it copies does.
         let start = match &spec.start {

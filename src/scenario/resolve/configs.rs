@@ -8,7 +8,6 @@ use crate::scenario::suggest::did_you_mean;
 /// Configs people put in the wrong place, and where they belong.
 fn misplaced(name: &str, scope: Scope) -> Option<String> {
     match (name, scope) {
-        ("group.id", Scope::Consumer) => Some("set the group with the consumer's `group:` key".to_string()),
         ("bootstrap.servers", _) => Some("clients connect to every broker of the scenario; leave it out".to_string()),
         _ => [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams]
             .into_iter()

@@ -1,46 +1,54 @@
 //! Expectations: each `expect:` entry becomes one check per named partition,
 //! consumer, group or count, with the expected value parsed and every name
-//! resolved (an unknown one gets a "did you mean").
+//! resolved (an unknown one gets a "did you mean"). Counts of happenings
+//! (`happened`, `saw`, spread over partitions) are in `counts`; replica,
+//! group and client states in `states`.
+
+mod counts;
+mod states;
 
 use serde_saphyr::Spanned;
 
 use super::Resolver;
 use super::clients::partition_ref;
 use crate::engine::SimTime;
-use crate::ids::{ClientIdx, TopicPartition};
+use crate::ids::{ClientIdx, TopicId, TopicPartition};
 use crate::scenario::file::{CheckMap, ExpectSpec, Expected as ExpectedSpec, ScenarioFile};
-use crate::scenario::{Check, Comparison, Expectation, Expected, OutcomeField, Scenario};
+use crate::scenario::{Check, ClientRef, Comparison, Expectation, Expected, OutcomeField, Scenario};
 
 const PARTITION_HELP: &str = "name partitions as TOPIC-PARTITION, counting from 0";
+
+/// A number with an optional comparison in front: `12`, `">= 10"`, `"< 3"`.
+fn parse_comparison(text: &str) -> Option<Expected> {
+    let t = text.trim();
+    let (comparison, rest) = [
+        (">=", Comparison::AtLeast),
+        ("<=", Comparison::AtMost),
+        ("!=", Comparison::NotEqual),
+        ("==", Comparison::Equal),
+        (">", Comparison::Above),
+        ("<", Comparison::Below),
+    ]
+    .into_iter()
+    .find_map(|(op, c)| t.strip_prefix(op).map(|rest| (c, rest)))
+    .unwrap_or((Comparison::Equal, t));
+    rest.trim().parse::<i64>().ok().map(|value| Expected::Number { comparison, value })
+}
 
 fn expected(r: &mut Resolver<'_>, value: &Spanned<ExpectedSpec>) -> Option<Expected> {
     match &value.value {
         ExpectedSpec::Exactly(n) => Some(Expected::number(*n)),
         ExpectedSpec::Compare(text) if text.trim() == "none" => Some(Expected::Nothing),
         ExpectedSpec::Compare(text) => {
-            let t = text.trim();
-            let (comparison, rest) = [
-                (">=", Comparison::AtLeast),
-                ("<=", Comparison::AtMost),
-                ("!=", Comparison::NotEqual),
-                ("==", Comparison::Equal),
-                (">", Comparison::Above),
-                ("<", Comparison::Below),
-            ]
-            .into_iter()
-            .find_map(|(op, c)| t.strip_prefix(op).map(|rest| (c, rest)))
-            .unwrap_or((Comparison::Equal, t));
-            match rest.trim().parse::<i64>() {
-                Ok(value) => Some(Expected::Number { comparison, value }),
-                Err(_) => {
-                    r.error(
-                        value,
-                        format!("`{text}` is not a number or comparison"),
-                        Some("write a number like `12` or a comparison like `\">= 10\"`".to_string()),
-                    );
-                    None
-                }
+            let parsed = parse_comparison(text);
+            if parsed.is_none() {
+                r.error(
+                    value,
+                    format!("`{text}` is not a number or comparison"),
+                    Some("write a number like `12` or a comparison like `\">= 10\"`".to_string()),
+                );
             }
+            parsed
         }
     }
 }
@@ -50,13 +58,20 @@ struct Checks<'r, 'a> {
     r: &'r mut Resolver<'a>,
     scenario: &'r Scenario,
     at: Option<SimTime>,
+    /// The window's start (`within:`).
+    since: Option<SimTime>,
     found: Vec<Expectation>,
     any: bool,
 }
 
 impl Checks<'_, '_> {
-    fn push(&mut self, check: Check, expected: Expected, description: String) {
-        self.found.push(Expectation { at: self.at, check, expected, description });
+    fn push(&mut self, check: Check, expected: Expected, mut description: String) {
+        if let (Some(since), Some(until)) = (self.since, self.at)
+            && check.counts_happenings()
+        {
+            description.push_str(&format!(" between {since} and {until}"));
+        }
+        self.found.push(Expectation { at: self.at, since: self.since, check, expected, description });
     }
 
     fn number(&mut self, value: &Spanned<ExpectedSpec>, check: Check, description: String) {
@@ -69,6 +84,60 @@ impl Checks<'_, '_> {
         partition_ref(name, &self.scenario.topics)
             .map_err(|e| self.r.error(at, e, Some(PARTITION_HELP.to_string())))
             .ok()
+    }
+
+    /// A partition, or every partition of a topic named whole.
+    fn partitions<T>(&mut self, name: &str, at: &Spanned<T>) -> Vec<TopicPartition> {
+        if let Some(i) = self.scenario.topics.iter().position(|t| t.name == name) {
+            let topic = TopicId(i as u32);
+            return (0..self.scenario.topics[i].partitions).map(|p| TopicPartition::new(topic, p)).collect();
+        }
+        let topics = self.scenario.topics.iter().map(|t| t.name.as_str());
+        if partition_ref(name, &self.scenario.topics).is_err()
+            && let Some(topic) = crate::scenario::suggest::did_you_mean(name, topics)
+        {
+            self.r.error(
+                at,
+                format!("unknown topic or partition `{name}`"),
+                Some(format!("did you mean `{topic}`? A topic stands for each of its partitions")),
+            );
+            return Vec::new();
+        }
+        self.partition(name, at).into_iter().collect()
+    }
+
+    fn client<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientRef> {
+        let found = self.scenario.client(name);
+        if found.is_none() {
+            let known: Vec<&str> = self
+                .scenario
+                .producers
+                .iter()
+                .map(|p| p.name.as_str())
+                .chain(self.scenario.consumers.iter().map(|c| c.name.as_str()))
+                .collect();
+            self.r.unknown(at, "client", name, &known);
+        }
+        found
+    }
+
+    fn producer<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientIdx> {
+        match self.scenario.client(name) {
+            Some(ClientRef::Producer(p)) => Some(p),
+            Some(ClientRef::Consumer(_)) => {
+                self.r.error(
+                    at,
+                    format!("`{name}` is a consumer, and this counts the records a producer sent"),
+                    Some("name one of the scenario's producers".to_string()),
+                );
+                None
+            }
+            None => {
+                let known: Vec<&str> = self.scenario.producers.iter().map(|p| p.name.as_str()).collect();
+                self.r.unknown(at, "producer", name, &known);
+                None
+            }
+        }
     }
 
     fn consumer<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientIdx> {
@@ -198,21 +267,86 @@ impl Checks<'_, '_> {
                 }
             }
         }
+        self.happenings(spec);
+        self.spread(spec);
+        self.states(spec);
+    }
+
+    /// `within: [from, to]`: the window is checked at its end. Returns
+    /// `(since, at)`, or `None` after reporting what is wrong with it.
+    fn window(r: &mut Resolver<'_>, spec: &ExpectSpec) -> Option<(Option<SimTime>, Option<SimTime>)> {
+        let at = spec.at.as_ref().map(|a| SimTime::ZERO + a.value.0);
+        let Some(within) = &spec.within else { return Some((None, at)) };
+        const HELP: &str = "write the window as its start and end, like `within: [100s, 110s]`";
+        let [from, to] = within.value.as_slice() else {
+            r.error(
+                within,
+                format!("a window has a start and an end, not {} times", within.value.len()),
+                Some(HELP.to_string()),
+            );
+            return None;
+        };
+        let (from, to) = (SimTime::ZERO + from.0, SimTime::ZERO + to.0);
+        if let Some(a) = &spec.at {
+            r.error(
+                a,
+                "this entry has both `at:` and `within:`",
+                Some("a window is checked at its end: remove `at:`, or make it a separate entry".to_string()),
+            );
+            return None;
+        }
+        if to < from {
+            r.error(
+                within,
+                format!("this window ends ({to}) before it starts ({from})"),
+                Some("put the earlier time first, like `within: [100s, 110s]`".to_string()),
+            );
+            return None;
+        }
+        Some((Some(from), Some(to)))
+    }
+
+    /// A window only counts happenings: a state is checked at an instant.
+    fn states_outside_windows(&mut self, spec: &ExpectSpec) {
+        let Some(within) = &spec.within else { return };
+        if let Some(state) = self.found.iter().find(|e| !e.check.counts_happenings()) {
+            let what = state.description.clone();
+            self.r.error(
+                within,
+                format!("a window counts `happened` and `saw`, and `{what}` is not one of them"),
+                Some("check it in an entry of its own, with `at:` or (at the end) without".to_string()),
+            );
+        }
     }
 }
 
 pub(crate) fn resolve_expectations(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
+    let run_end = file.run.as_ref().map(|run| SimTime::ZERO + run.value.0);
     for spec in &file.expect {
-        let at = spec.at.as_ref().map(|a| SimTime::ZERO + a.value.0);
-        let mut checks = Checks { r, scenario, at, found: Vec::new(), any: false };
+        // A bad window is reported; the entry's names are still checked.
+        let window = Checks::window(r, spec);
+        let (since, at) = window.unwrap_or((None, None));
+        let mut checks = Checks { r, scenario, at, since, found: Vec::new(), any: false };
         checks.entry(spec);
+        checks.states_outside_windows(spec);
         let (found, any) = (checks.found, checks.any);
-        scenario.expectations.extend(found);
-        if !any && let Some(a) = &spec.at {
+        if window.is_some() {
+            scenario.expectations.extend(found);
+        }
+        if let (Some(within), Some(end), Some(run_end)) = (&spec.within, at, run_end)
+            && end > run_end
+        {
             r.error(
-                a,
-                "this expectation checks nothing",
-                Some("add a check such as `high_watermark: { demo_1-0: 10 }`".to_string()),
+                within,
+                format!("this window ends after the run ends at {run_end}"),
+                Some("end it earlier or lengthen `run:`".to_string()),
+            );
+        }
+        let place = spec.at.as_ref().map(|a| r.span(a)).or_else(|| spec.within.as_ref().map(|w| r.span(w)));
+        if !any && let Some(place) = place {
+            r.problems.push(
+                crate::scenario::Problem::at(place, "this expectation checks nothing")
+                    .help("add a check such as `high_watermark: { demo_1-0: 10 }`"),
             );
         }
     }

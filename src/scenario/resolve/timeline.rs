@@ -59,7 +59,7 @@ fn process<T>(r: &mut Resolver<'_>, scenario: &Scenario, at: &Spanned<T>, target
         HostName::Client(_) => {
             r.error(
                 at,
-                "`kill` and `restart` are for brokers and controllers",
+                "`kill`, `kill_host` and `restart` are for brokers and controllers",
                 Some(
                     "stop a client with `crash:` (abruptly) or `stop:` (cleanly), and bring it back with `start:`"
                         .to_string(),
@@ -93,6 +93,11 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
             && let Some(h) = process(r, scenario, target, &target.value)
         {
             actions.push(Action::Kill(h));
+        }
+        if let Some(target) = &entry.kill_host
+            && let Some(h) = process(r, scenario, target, &target.value)
+        {
+            actions.push(Action::KillHost(h));
         }
         if let Some(target) = &entry.restart
             && let Some(h) = process(r, scenario, target, &target.value)
@@ -147,6 +152,31 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
         {
             actions.push(Action::Slow(h, slow.latency.value.0));
         }
+        if let Some(link) = &entry.link {
+            let hosts: Vec<HostName> =
+                link.between.value.iter().filter_map(|h| host(r, scenario, &link.between, h)).collect();
+            let conditions = crate::net::LinkConditions {
+                latency: link.latency.as_ref().map_or(SimDuration::ZERO, |l| l.value.0),
+                jitter: link.jitter.as_ref().map_or(SimDuration::ZERO, |j| j.value.0),
+                loss: link.loss.as_ref().map_or(0.0, |l| l.value.0),
+                bandwidth_bytes_per_sec: link.bandwidth.as_ref().map(|b| b.value.0),
+            };
+            match (link.between.value.len(), hosts.as_slice()) {
+                (1, &[a]) => actions.push(Action::Link(a, None, conditions)),
+                (2, &[a, b]) if a == b => r.error(
+                    &link.between,
+                    "a link joins two different hosts",
+                    Some("name two hosts, like `between: [1, 3]`, or one for all its links, like `between: [3]`".to_string()),
+                ),
+                (2, &[a, b]) => actions.push(Action::Link(a, Some(b), conditions)),
+                (1 | 2, _) => {}
+                _ => r.error(
+                    &link.between,
+                    "`between` takes one host or two",
+                    Some("one host for all its links (`between: [3]`), two for the link between them (`between: [1, 3]`)".to_string()),
+                ),
+            }
+        }
         match actions.len() {
             1 => scenario.timeline.push(TimedAction { at, action: actions.pop().expect("one") }),
             0 if entry.heal == Some(false) || entry.preferred_election == Some(false) => {}
@@ -154,7 +184,7 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 &entry.at,
                 "this timeline entry does nothing",
                 Some(
-                    "add one action: say, start, stop, crash, pause, resume, kill, restart, cut, heal, slow or preferred_election"
+                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link or preferred_election"
                         .to_string(),
                 ),
             ),

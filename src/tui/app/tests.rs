@@ -181,7 +181,11 @@ fn killing_the_selected_broker_changes_the_future() {
     app.update(Msg::Kill);
     assert_eq!(app.timeline.interventions.len(), 1);
     assert_eq!(app.timeline.step(), step, "the present stays; the future changes");
-    assert!(app.status.as_deref().is_some_and(|s| s.contains("broker 1 is killed")));
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("sandbox at 5.000s: broker 1 is killed")));
+    // At 5 s the scenario's own narration comes first, then the kill: the
+    // order a timeline entry `at: 5s` added after it would have.
+    app.update(Msg::Forward);
+    assert!(app.world().brokers[0].alive);
     app.update(Msg::Forward);
     assert!(!app.world().brokers[0].alive);
     app.update(Msg::Restart);

@@ -53,8 +53,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // Which event each line shows, for mouse clicks.
     let mut rows: Vec<Option<usize>> = Vec::new();
     if let Some(say) = app.timeline.lesson_voice() {
-        for text in say.lines.iter().take(2) {
-            lines.push(Line::styled(fit(text, width), t.say()));
+        // The lesson's point, whole where it fits in three lines.
+        let wrapped: Vec<String> = say.lines.iter().flat_map(|l| wrap(l, width)).collect();
+        let shown = wrapped.len().min(3);
+        for (i, text) in wrapped.iter().take(shown).enumerate() {
+            let text =
+                if i + 1 == shown && wrapped.len() > shown { fit(&format!("{text} …"), width) } else { text.clone() };
+            lines.push(Line::styled(text, t.say()));
         }
         lines.push(Line::styled("─".repeat(width), t.border()));
         height = height.saturating_sub(lines.len());
@@ -107,6 +112,25 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     *app.event_rows.borrow_mut() = EventRows { top, left: area.x, width: area.width, rows };
 }
 
+/// `text` in lines of at most `width` characters, broken between words.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in text.split(' ') {
+        let needed =
+            if current.is_empty() { word.chars().count() } else { current.chars().count() + 1 + word.chars().count() };
+        if needed > width && !current.is_empty() {
+            lines.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    lines.push(current);
+    lines.into_iter().map(|l| fit(&l, width)).collect()
+}
+
 /// Where the event list was drawn and which event each of its lines shows,
 /// so a mouse click can be turned into an event.
 #[derive(Clone, Debug, Default)]
@@ -124,5 +148,14 @@ impl EventRows {
             return None;
         }
         self.rows.get(usize::from(row - self.top)).copied().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_lessons_voice_wraps_between_words() {
+        assert_eq!(super::wrap("one two three four", 9), ["one two", "three", "four"]);
+        assert_eq!(super::wrap("abcdefghijk", 5), ["abcd…"]);
     }
 }

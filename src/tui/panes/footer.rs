@@ -11,10 +11,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let t = app.theme;
     let text = match &app.status {
         Some(status) => line(format!(" {status}"), t.warn()),
-        None => line(
-            " space play · →/← step · n/p lesson points · Tab panes · Enter inspect · k/r/x sandbox · w save · ? help · q quit",
+        None if area.width >= 120 => line(
+            " space play · →/← step · n/p lesson points · g go to · Tab panes · z zoom · Enter inspect · k/r/x sandbox · ? help",
             t.dim(),
         ),
+        None => line(" space play · →/← step · n/p lesson point · g go to time · Tab/z panes · ? help", t.dim()),
     };
     frame.render_widget(Paragraph::new(text), area);
 }

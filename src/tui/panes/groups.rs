@@ -23,7 +23,7 @@ const TREND: usize = 16;
 pub fn consumer_state(theme: Theme, consumer: &Consumer) -> (char, String, Style) {
     match consumer.phase {
         ConsumerPhase::NotStarted => ('○', "not started".into(), theme.dim()),
-        ConsumerPhase::Stopped => ('■', "stopped".into(), theme.dim()),
+        ConsumerPhase::Stopped => ('–', "stopped".into(), theme.dim()),
         ConsumerPhase::Crashed => ('✗', "crashed".into(), theme.bad()),
         ConsumerPhase::Failed => ('✗', "failed: poll() threw".into(), theme.bad()),
         ConsumerPhase::Running => {

@@ -123,11 +123,16 @@ fn marks(
         Mark { offset: log.high_watermark(), symbol: 'H', label: format!("HW {}", log.high_watermark()) },
         Mark { offset: log.log_end_offset(), symbol: 'E', label: format!("LEO {}", log.log_end_offset()) },
     ];
-    for (group, offsets) in committed {
+    for (i, (group, offsets)) in committed.iter().enumerate() {
         if let Some(&offset) = offsets.get(&tp) {
-            // One group is the usual case; name the group only when there are more.
-            let label = if committed.len() == 1 { format!("committed {offset}") } else { format!("{group}: {offset}") };
-            marks.push(Mark { offset, symbol: 'C', label });
+            // One group is the usual case: `C`. Several get a mark each,
+            // ①, ②, …, so their offsets can be told apart on the strip.
+            let (symbol, label) = if committed.len() == 1 {
+                ('C', format!("committed {offset}"))
+            } else {
+                (group_mark(i), format!("{group}: {offset}"))
+            };
+            marks.push(Mark { offset, symbol, label });
         }
     }
     for consumer in &world.consumers {
@@ -139,6 +144,12 @@ fn marks(
         }
     }
     marks
+}
+
+/// The mark of the `index`-th group's committed offset when several
+/// groups have one: ① to ⑳, then `C`.
+pub fn group_mark(index: usize) -> char {
+    u32::try_from(index).ok().filter(|&i| i < 20).and_then(|i| char::from_u32(0x2460 + i)).unwrap_or('C')
 }
 
 /// The marks line. The first three marks are the log's start, high
@@ -227,8 +238,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::from(strip));
         lines.push(line(format!("{:>w$} {}", "", marks_line(&marks, first, strip_width), w = LABEL), t.warn()));
     }
+    let groups = if app.derived().committed.len() > 1 { "①② groups' commits" } else { "C committed" };
     let title = format!(
-        "Logs · {} partition(s) · ■ committed □ not yet ✗ lost · S start H high watermark E end C committed P position",
+        "Logs · {} partition(s) · ■ below □ above the high watermark ✗ lost · S start H high watermark E end {groups} P position",
         partitions.len()
     );
     let title = fit(&title, width);
@@ -265,5 +277,12 @@ mod tests {
             Mark { offset: 6, symbol: 'E', label: String::new() },
         ];
         assert_eq!(marks_line(&caught_up, 0, 8), "S     ⇥ ");
+    }
+
+    #[test]
+    fn several_groups_get_a_mark_each() {
+        assert_eq!(group_mark(0), '①');
+        assert_eq!(group_mark(1), '②');
+        assert_eq!(group_mark(25), 'C');
     }
 }

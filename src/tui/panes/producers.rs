@@ -16,7 +16,7 @@ fn state(theme: Theme, producer: &Producer) -> (char, &'static str, ratatui::sty
         ProducerPhase::NotStarted => ('○', "not started", theme.dim()),
         ProducerPhase::Running => ('●', "running", theme.good()),
         ProducerPhase::Closing => ('◐', "closing: flushing", theme.plain()),
-        ProducerPhase::Closed => ('■', "closed", theme.dim()),
+        ProducerPhase::Closed => ('–', "closed", theme.dim()),
         ProducerPhase::Crashed => ('✗', "crashed", theme.bad()),
     }
 }
