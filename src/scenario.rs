@@ -242,6 +242,24 @@ impl Scenario {
         self.consumers.iter().position(|c| c.name == name).map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
     }
 
+    /// The clients of a Kafka Streams instance (its stream threads'
+    /// consumers and producers), or `None` when no application has an
+    /// instance of that name.
+    pub fn instance_clients(&self, instance: &str) -> Option<Vec<ClientRef>> {
+        if !self.streams.iter().any(|a| a.instances.iter().any(|i| i == instance)) {
+            return None;
+        }
+        let prefix = format!("{instance}-StreamThread-");
+        let producers = self.producers.iter().enumerate().filter(|(_, p)| p.name.starts_with(&prefix));
+        let consumers = self.consumers.iter().enumerate().filter(|(_, c)| c.name.starts_with(&prefix));
+        Some(
+            consumers
+                .map(|(i, _)| ClientRef::Consumer(ClientIdx(i as u32)))
+                .chain(producers.map(|(i, _)| ClientRef::Producer(ClientIdx(i as u32))))
+                .collect(),
+        )
+    }
+
     /// Records the scenario's producers plan to send in total.
     pub fn planned_records(&self) -> u64 {
         self.producers.iter().map(|p| p.workload.schedule.count).sum()

@@ -9,10 +9,12 @@
 //! - `expr`: the predicates and mappings of the DSL, as jq expressions.
 //! - `windows`: window arithmetic (tumbling, hopping, sliding, session; grace).
 //! - `app`: an application as the scenario declares it (instances, configs).
+//! - `runtime`: stream threads, tasks, stores, record caches and commits.
 
 pub use app::StreamsApp;
 
 pub mod app;
 pub mod expr;
+pub mod runtime;
 pub mod topology;
 pub mod windows;

@@ -10,6 +10,7 @@ pub mod json;
 pub mod narrate;
 pub mod report;
 pub mod sink;
+pub mod streams;
 pub mod table;
 
 pub use event::{Level, TraceEvent, TracedEvent};

@@ -13,6 +13,7 @@ mod groups;
 mod quorum;
 mod sandbox;
 mod step;
+mod streams;
 mod view;
 
 use std::collections::BTreeMap;
@@ -86,6 +87,8 @@ pub struct World {
     pub controller_nodes: Vec<ControllerId>,
     pub producers: Vec<Producer>,
     pub consumers: Vec<Consumer>,
+    /// Kafka Streams threads, each driving one consumer and its producers.
+    pub stream_threads: Vec<crate::streams::runtime::StreamThread>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

@@ -49,6 +49,7 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "Retention and compaction",
         file: "retention-and-compaction.md",
     },
+    Chapter { lesson: "kafka-streams", number: 12, title: "Kafka Streams", file: "kafka-streams.md" },
 ];
 
 /// The built-in lessons in the order the book first runs them. Within a
@@ -78,6 +79,8 @@ const BOOK_ORDER: &[&str] = &[
     "retention-delete",
     "retention-bytes",
     "compaction",
+    "streams-count",
+    "streams-windowed",
 ];
 
 /// Where a scenario goes in a list of lessons: by the book's chapter (those

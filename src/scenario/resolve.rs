@@ -212,6 +212,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     if !scenario.streams.is_empty() && !scenario.topics.iter().any(|t| t.internal) {
         scenario.topics.push(topics::offsets_topic(brokers, &scenario.broker_config));
     }
+    streams::add_clients(&mut scenario);
     clients::check_limits(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);

@@ -167,6 +167,8 @@ pub enum TraceEvent {
     Paused { consumer: ClientIdx, paused: bool },
     /// An expectation was evaluated.
     Expectation { index: usize, passed: bool, description: String, found: String },
+    /// A Kafka Streams thread ran tasks, flushed a cache, committed, dropped a record...
+    Streams(crate::trace::streams::StreamsEvent),
 }
 
 impl TraceEvent {
@@ -200,7 +202,8 @@ impl TraceEvent {
             | TraceEvent::CommitFailed { .. }
             | TraceEvent::LeftGroup { .. }
             | TraceEvent::ClientFailed { .. }
-            | TraceEvent::Paused { .. } => Level::Story,
+            | TraceEvent::Paused { .. }
+            | TraceEvent::Streams(_) => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
             TraceEvent::OffsetsCommitted { changed: true, .. } => Level::Story,
             TraceEvent::OffsetsCommitted { changed: false, .. } => Level::Detail,
@@ -262,6 +265,7 @@ impl TraceEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             TraceEvent::Say { .. } => "say",
+            TraceEvent::Streams(e) => e.kind(),
             TraceEvent::Action { .. } => "action",
             TraceEvent::Send { .. } => "send",
             TraceEvent::BatchSent { .. } => "batch_sent",

@@ -139,6 +139,7 @@ impl World {
             controller_nodes,
             producers,
             consumers,
+            stream_threads: super::streams::stream_threads(&scenario),
             network,
             hosts,
             queue,

@@ -10,6 +10,7 @@
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `schema`: the committed JSON Schema matches the code.
+//! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod book;
@@ -21,5 +22,6 @@ mod explain;
 mod properties;
 mod scenarios;
 mod schema;
+mod streams;
 mod support;
 mod tui;

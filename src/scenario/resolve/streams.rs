@@ -2,7 +2,10 @@
 //! and its topology — operators checked, jq expressions compiled (an error
 //! points into the expression), then built as Kafka builds it.
 
+mod clients;
 mod operators;
+
+pub(crate) use clients::add_clients;
 
 use super::Resolver;
 use crate::config::StreamsConfig;

@@ -83,10 +83,13 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
             (&entry.stop, Action::Stop as fn(ClientRef) -> Action),
             (&entry.crash, Action::Crash as fn(ClientRef) -> Action),
         ] {
-            if let Some(name) = field
-                && let Some(c) = client(r, scenario, name, &name.value)
-            {
-                actions.push(make(c));
+            if let Some(name) = field {
+                // A Kafka Streams instance: every client of its stream threads.
+                if let Some(clients) = scenario.instance_clients(&name.value) {
+                    actions.extend(clients.into_iter().map(make));
+                } else if let Some(c) = client(r, scenario, name, &name.value) {
+                    actions.push(make(c));
+                }
             }
         }
         if let Some(target) = &entry.kill
