@@ -24,17 +24,19 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     ))
 }
 
-/// Loads `arg` to run it. Kafka Streams applications are described
-/// (`explain topology`, `graph --app`) but not run yet, so a scenario that
-/// declares one is refused here rather than run without them.
+/// Loads `arg` to run it. A Kafka Streams application whose topology
+/// uses an operator the runtime does not run yet (joins, sliding and
+/// session windows, global tables) is refused here rather than run
+/// without it; `explain topology` and `graph --app` still describe it.
 pub fn load_runnable(arg: &str) -> Result<Scenario, ScenarioError> {
     let scenario = load(arg)?;
-    if let Some(app) = scenario.streams.first() {
+    for app in &scenario.streams {
+        let Some(reason) = crate::streams::runtime::unsupported(&app.topology) else { continue };
         return Err(ScenarioError::new(
             scenario.source.clone(),
             vec![Problem::whole_file(format!(
-                "`{}` declares the Kafka Streams application `{}`, and kafkasim does not run Streams applications yet",
-                scenario.source.name, app.application_id
+                "the Kafka Streams application `{}` cannot run: {reason}",
+                app.application_id
             ))
             .help(format!(
                 "`kafkasim explain topology {arg}` prints its topology; `kafkasim graph {arg} --app {}` draws it",

@@ -186,7 +186,8 @@ pub struct ProducerSpec {
     #[schemars(with = "Option<KeySpec>")]
     pub key: Option<Spanned<KeySpec>>,
     /// The value: a template like `value-{n}`, or `null` for tombstones.
-    /// Default `value-{n}`, or Datagen JSON when `datagen` is set.
+    /// Default `value-{n}`, or Datagen JSON when `datagen` is set. `{{` and
+    /// `}}` are literal braces, for JSON: `'{{"ride": {n}}}'`.
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<Option<String>>")]
     pub value: Option<Spanned<Option<String>>>,

@@ -53,7 +53,7 @@ impl StreamsEvent {
                 format!("{who} commits its input offsets {} (outputs acknowledged first: at-least-once)", list.join(" "))
             }
             StreamsHappening::RecordDropped { task, processor, key, timestamp_ms, window, stream_time_ms } => format!(
-                "{who} task {task}: {processor} drops key={key} at event time {timestamp_ms} ms: window {window} closed (stream time {stream_time_ms} ms is past its end plus grace) — dropped-records +1"
+                "{who} task {task}: {processor} drops key={key} at event time {timestamp_ms} ms: window {window} closed (stream time {stream_time_ms} ms is past its end plus grace): \"Skipping record for expired window\", dropped-records +1"
             ),
             StreamsHappening::InvalidTimestamp { task, topic, reason } => {
                 format!("{who} task {task}: a record of {topic} is skipped: {reason} — dropped-records +1")

@@ -171,8 +171,16 @@ fn graph_draws_a_topology_as_dot() {
 }
 
 #[test]
-fn a_scenario_with_a_streams_application_is_not_run_yet() {
-    let out = kafkasim(&["run", "tests/streams/ride-counts.yaml"]);
+fn a_streams_application_with_a_join_is_not_run_yet() {
+    let out = kafkasim(&["run", "tests/streams/orders-join.yaml"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("explain topology"), "points at what works");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a join"), "says why: {stderr}");
+    assert!(stderr.contains("explain topology"), "points at what works: {stderr}");
+}
+
+#[test]
+fn a_streams_application_without_joins_runs() {
+    let out = kafkasim(&["run", "-q", "tests/streams/ride-counts.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }

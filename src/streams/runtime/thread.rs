@@ -182,7 +182,11 @@ impl StreamThread {
             return Ok(timestamp_ms);
         }
         let json: Option<serde_json::Value> = value.and_then(|v| serde_json::from_slice(v).ok());
-        match json.as_ref().and_then(|j| j.get(field)).and_then(serde_json::Value::as_i64) {
+        // A whole number written with an exponent (`17e3`) is a whole number too.
+        let whole = |v: &serde_json::Value| {
+            v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
+        };
+        match json.as_ref().and_then(|j| j.get(field)).and_then(whole) {
             Some(t) if t >= 0 => Ok(t),
             Some(t) => Err(format!("its event time {t} is negative")),
             None => Err(format!("its value has no whole number `{field}` for the event time")),
