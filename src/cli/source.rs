@@ -34,14 +34,16 @@ pub fn load_runnable(arg: &str) -> Result<Scenario, ScenarioError> {
         let Some(reason) = crate::streams::runtime::unsupported(&app.topology) else { continue };
         return Err(ScenarioError::new(
             scenario.source.clone(),
-            vec![Problem::whole_file(format!(
-                "the Kafka Streams application `{}` cannot run: {reason}",
-                app.application_id
-            ))
-            .help(format!(
-                "`kafkasim explain topology {arg}` prints its topology; `kafkasim graph {arg} --app {}` draws it",
-                app.application_id
-            ))],
+            vec![
+                Problem::whole_file(format!(
+                    "the Kafka Streams application `{}` cannot run: {reason}",
+                    app.application_id
+                ))
+                .help(format!(
+                    "`kafkasim explain topology {arg}` prints its topology; `kafkasim graph {arg} --app {}` draws it",
+                    app.application_id
+                )),
+            ],
         ));
     }
     Ok(scenario)

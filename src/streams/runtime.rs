@@ -76,9 +76,10 @@ pub fn unsupported(topology: &crate::streams::topology::Topology) -> Option<Stri
             | Op::TableTableJoin { .. }
             | Op::GlobalTableSource { .. },
         ) => Some(format!("{} is a join, which the simulator describes but does not run yet", n.name)),
-        NodeKind::Processor(Op::Aggregate { windows: Some(w @ (Windows::Sliding { .. } | Windows::Session { .. })), .. }) => {
-            Some(format!("{} uses {} windows, which the simulator describes but does not run yet", n.name, w.kind()))
-        }
+        NodeKind::Processor(Op::Aggregate {
+            windows: Some(w @ (Windows::Sliding { .. } | Windows::Session { .. })),
+            ..
+        }) => Some(format!("{} uses {} windows, which the simulator describes but does not run yet", n.name, w.kind())),
         _ => None,
     })
 }

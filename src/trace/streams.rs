@@ -22,7 +22,14 @@ pub enum StreamsHappening {
     /// Input offsets committed after the outputs were acknowledged.
     Committed { offsets: Vec<(String, i64)> },
     /// A record arrived for a window that had closed (`dropped-records`).
-    RecordDropped { task: String, processor: String, key: String, timestamp_ms: i64, window: String, stream_time_ms: i64 },
+    RecordDropped {
+        task: String,
+        processor: String,
+        key: String,
+        timestamp_ms: i64,
+        window: String,
+        stream_time_ms: i64,
+    },
     /// A record without a usable event time was skipped (`dropped-records`).
     InvalidTimestamp { task: String, topic: String, reason: String },
     /// `suppress(untilWindowCloses)` emitted a window's final result.
@@ -50,7 +57,10 @@ impl StreamsEvent {
             ),
             StreamsHappening::Committed { offsets } => {
                 let list: Vec<String> = offsets.iter().map(|(tp, o)| format!("{tp}@{o}")).collect();
-                format!("{who} commits its input offsets {} (outputs acknowledged first: at-least-once)", list.join(" "))
+                format!(
+                    "{who} commits its input offsets {} (outputs acknowledged first: at-least-once)",
+                    list.join(" ")
+                )
             }
             StreamsHappening::RecordDropped { task, processor, key, timestamp_ms, window, stream_time_ms } => format!(
                 "{who} task {task}: {processor} drops key={key} at event time {timestamp_ms} ms: window {window} closed (stream time {stream_time_ms} ms is past its end plus grace): \"Skipping record for expired window\", dropped-records +1"
@@ -59,7 +69,9 @@ impl StreamsEvent {
                 format!("{who} task {task}: a record of {topic} is skipped: {reason} — dropped-records +1")
             }
             StreamsHappening::WindowEmitted { task, key, window, value } => {
-                format!("{who} task {task}: window {window} of key={key} closed: its final result {value} goes downstream")
+                format!(
+                    "{who} task {task}: window {window} of key={key} closed: its final result {value} goes downstream"
+                )
             }
             StreamsHappening::ProcessingFailed { task, processor, error } => {
                 format!("{who} task {task}: {processor} failed: {error}; the stream thread stops")

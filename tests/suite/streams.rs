@@ -23,7 +23,8 @@ fn records(world: &World, topic: &str) -> Vec<Vec<(String, String)>> {
             for batch in log.batches() {
                 for (offset, r) in batch.records() {
                     if offset < log.high_watermark() {
-                        let text = |b: Option<&[u8]>| b.map_or("null".into(), |b| String::from_utf8_lossy(b).into_owned());
+                        let text =
+                            |b: Option<&[u8]>| b.map_or("null".into(), |b| String::from_utf8_lossy(b).into_owned());
                         list.push((text(r.key()), text(r.value())));
                     }
                 }
@@ -164,7 +165,16 @@ fn uncached_output_equals_a_reference_fold_over_the_input() {
 
 #[test]
 fn the_cache_coalesces_updates_and_keeps_the_final_result() {
-    let c = Case { partitions: 2, instances: 1, threads: 1, count: 40, keys: 3, modulus: 7, program: Program::Count, seed: 5 };
+    let c = Case {
+        partitions: 2,
+        instances: 1,
+        threads: 1,
+        count: 40,
+        keys: 3,
+        modulus: 7,
+        program: Program::Count,
+        seed: 5,
+    };
     let world = run(&yaml(&c, 10 * 1024 * 1024)).expect("runs");
     let expected = c.program.reference(&inputs(&world));
     let found = outputs_by_key(&world);
@@ -264,7 +274,8 @@ streams:\n  - application.id: agg\n    timestamp_field: ts\n    config: {{ state
 /// `suppress` writes exactly one final count per closed window.
 #[test]
 fn late_records_count_within_grace_and_are_dropped_after_it() {
-    let scenario = kafkasim::scenario::load_file(std::path::Path::new("scenarios/streams-windowed.yaml")).expect("loads");
+    let scenario =
+        kafkasim::scenario::load_file(std::path::Path::new("scenarios/streams-windowed.yaml")).expect("loads");
     let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: true });
     world.run(&mut DigestSink::default()).expect("runs");
     let finals: Vec<(String, String)> = records(&world, "final-clicks").into_iter().flatten().collect();

@@ -56,7 +56,10 @@ pub struct RecordCache {
 }
 
 fn entry_size(key: &StoreKey, entry: &CacheEntry) -> usize {
-    key.key.len() + if key.window.is_some() { 16 } else { 0 } + entry.value.as_ref().map_or(0, Vec::len) + ENTRY_OVERHEAD_BYTES
+    key.key.len()
+        + if key.window.is_some() { 16 } else { 0 }
+        + entry.value.as_ref().map_or(0, Vec::len)
+        + ENTRY_OVERHEAD_BYTES
 }
 
 impl RecordCache {

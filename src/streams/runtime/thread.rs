@@ -93,7 +93,13 @@ pub struct StreamThread {
 }
 
 impl StreamThread {
-    pub fn new(app: Arc<StreamsApp>, instance: &str, n: u32, consumer: ClientIdx, producers: BTreeMap<String, ClientIdx>) -> Self {
+    pub fn new(
+        app: Arc<StreamsApp>,
+        instance: &str,
+        n: u32,
+        consumer: ClientIdx,
+        producers: BTreeMap<String, ClientIdx>,
+    ) -> Self {
         let threads = app.config.num_stream_threads.max(1) as i64;
         let share = (app.config.statestore_cache_max_bytes / threads).max(0) as usize;
         StreamThread {
@@ -178,7 +184,11 @@ impl StreamThread {
     /// of user topics (a `TimestampExtractor`), else its timestamp.
     fn event_time(&self, topic: &str, value: Option<&[u8]>, timestamp_ms: i64) -> Result<i64, String> {
         let Some(field) = &self.app.timestamp_field else { return Ok(timestamp_ms) };
-        if self.app.topology.is_repartition_topic(topic.strip_prefix(&format!("{}-", self.app.application_id)).unwrap_or("")) {
+        if self
+            .app
+            .topology
+            .is_repartition_topic(topic.strip_prefix(&format!("{}-", self.app.application_id)).unwrap_or(""))
+        {
             return Ok(timestamp_ms);
         }
         let json: Option<serde_json::Value> = value.and_then(|v| serde_json::from_slice(v).ok());
@@ -217,7 +227,11 @@ impl StreamThread {
             Ok(t) => t,
             Err(reason) => {
                 task.dropped_records += 1;
-                happenings.push(StreamsHappening::InvalidTimestamp { task: id.to_string(), topic: topic.to_string(), reason });
+                happenings.push(StreamsHappening::InvalidTimestamp {
+                    task: id.to_string(),
+                    topic: topic.to_string(),
+                    reason,
+                });
                 return;
             }
         };
@@ -233,7 +247,11 @@ impl StreamThread {
             }
         }
         if let Err(f) = result {
-            happenings.push(StreamsHappening::ProcessingFailed { task: id.to_string(), processor: f.processor, error: f.error });
+            happenings.push(StreamsHappening::ProcessingFailed {
+                task: id.to_string(),
+                processor: f.processor,
+                error: f.error,
+            });
             self.failed = true;
         }
     }

@@ -20,6 +20,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::client::workload::{KeySource, Schedule, ValueSource, Workload};
 use crate::config::ProducerConfig;
 use crate::config::consumer::{ConsumerConfig, OffsetReset};
 use crate::config::topic::CleanupPolicy;
@@ -31,7 +32,6 @@ use crate::streams::StreamsApp;
 use crate::streams::runtime::{self, thread};
 use crate::streams::topology::StoreKind;
 use crate::streams::topology::copartition::{partition_counts, task_counts};
-use crate::client::workload::{KeySource, Schedule, ValueSource, Workload};
 
 /// Adds the clients and internal topics of every application the runtime
 /// can run. Returns nothing: applications it cannot run only get described.
