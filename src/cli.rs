@@ -71,10 +71,13 @@ pub enum Command {
         /// Text for the terminal, or Graphviz DOT (`| dot -Tsvg > arch.svg`).
         #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
+        /// Draw this Kafka Streams application's topology instead.
+        #[arg(long)]
+        app: Option<String>,
     },
     /// Every Kafka config kafkasim knows: default (Kafka 4.0) and meaning.
     Configs {
-        /// Only this scope: topic, broker, producer or consumer.
+        /// Only this scope: topic, broker, producer, consumer or streams.
         #[arg(long)]
         scope: Option<String>,
         /// Show this client library's defaults for producers and consumers.
@@ -174,6 +177,9 @@ pub enum ExplainCommand {
     Avro(explain::avro::AvroArgs),
     /// Whether the Schema Registry would accept a new schema after an old one, and why.
     Compat(explain::compat::CompatArgs),
+    /// A Kafka Streams topology as `Topology#describe()` prints it, with its
+    /// internal topics, tasks and co-partitioning.
+    Topology(explain::topology::TopologyArgs),
 }
 
 /// Runs the parsed command line; returns the process exit code
@@ -203,7 +209,8 @@ pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
         Some(Command::Explain(ExplainCommand::Coordinator(args))) => explain::coordinator::coordinator(&args, out),
         Some(Command::Explain(ExplainCommand::Avro(args))) => explain::avro::avro(&args, out),
         Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args, out),
-        Some(Command::Graph { scenario, format }) => graph::graph(&scenario, format, out),
+        Some(Command::Explain(ExplainCommand::Topology(args))) => explain::topology::topology(&args, out),
+        Some(Command::Graph { scenario, format, app }) => graph::graph(&scenario, format, app.as_deref(), out),
         Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format, out),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review, out),
         Some(Command::Schema { outcome }) => schema::schema(outcome, out),

@@ -13,6 +13,7 @@ pub mod consumer;
 pub mod network;
 pub mod producer;
 pub mod serde;
+pub mod streams;
 pub mod topic;
 pub mod value;
 
@@ -22,6 +23,7 @@ pub use broker::BrokerConfig;
 pub use client_kind::ClientKind;
 pub use consumer::ConsumerConfig;
 pub use producer::ProducerConfig;
+pub use streams::StreamsConfig;
 pub use topic::TopicConfig;
 pub use value::ConfigValue;
 
@@ -32,6 +34,8 @@ pub enum Scope {
     Broker,
     Producer,
     Consumer,
+    /// A Kafka Streams application (`StreamsConfig`).
+    Streams,
 }
 
 impl Scope {
@@ -41,6 +45,7 @@ impl Scope {
             Scope::Broker => "broker",
             Scope::Producer => "producer",
             Scope::Consumer => "consumer",
+            Scope::Streams => "streams",
         }
     }
 
@@ -50,6 +55,7 @@ impl Scope {
             Scope::Broker => broker::DEFS,
             Scope::Producer => producer::DEFS,
             Scope::Consumer => consumer::DEFS,
+            Scope::Streams => streams::DEFS,
         }
     }
 
@@ -63,7 +69,7 @@ impl Scope {
         match self {
             Scope::Producer => serde::PRODUCER_DEFS,
             Scope::Consumer => serde::CONSUMER_DEFS,
-            Scope::Topic | Scope::Broker => &[],
+            Scope::Topic | Scope::Broker | Scope::Streams => &[],
         }
     }
 
@@ -180,6 +186,7 @@ mod tests {
         modelled_defaults_apply(BrokerConfig::default());
         modelled_defaults_apply(ProducerConfig::default());
         modelled_defaults_apply(ConsumerConfig::default());
+        modelled_defaults_apply(StreamsConfig::default());
     }
 
     #[test]
@@ -199,7 +206,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_within_a_scope() {
-        for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer] {
+        for scope in [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams] {
             let mut names: Vec<&str> = scope.all_defs().map(|d| d.name).collect();
             names.sort_unstable();
             let before = names.len();

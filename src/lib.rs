@@ -23,6 +23,7 @@ pub mod net;
 pub mod protocol;
 pub mod registry;
 pub mod scenario;
+pub mod streams;
 pub mod trace;
 pub mod tui;
 pub mod world;

@@ -19,6 +19,7 @@ pub mod parse;
 pub mod resolve;
 pub mod save;
 pub mod starter;
+pub mod streams_file;
 pub mod suggest;
 
 use std::collections::BTreeMap;
@@ -81,6 +82,8 @@ pub struct Scenario {
     pub topics: Vec<TopicDef>,
     pub producers: Vec<ProducerDef>,
     pub consumers: Vec<ConsumerDef>,
+    /// Kafka Streams applications.
+    pub streams: Vec<crate::streams::StreamsApp>,
     pub timeline: Vec<TimedAction>,
     pub expectations: Vec<Expectation>,
     pub run_for: SimTime,
@@ -296,6 +299,24 @@ impl Scenario {
             return Some(ClientRef::Producer(ClientIdx(i as u32)));
         }
         self.consumers.iter().position(|c| c.name == name).map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
+    }
+
+    /// The clients of a Kafka Streams instance (its stream threads'
+    /// consumers and producers), or `None` when no application has an
+    /// instance of that name.
+    pub fn instance_clients(&self, instance: &str) -> Option<Vec<ClientRef>> {
+        if !self.streams.iter().any(|a| a.instances.iter().any(|i| i == instance)) {
+            return None;
+        }
+        let prefix = format!("{instance}-StreamThread-");
+        let producers = self.producers.iter().enumerate().filter(|(_, p)| p.name.starts_with(&prefix));
+        let consumers = self.consumers.iter().enumerate().filter(|(_, c)| c.name.starts_with(&prefix));
+        Some(
+            consumers
+                .map(|(i, _)| ClientRef::Consumer(ClientIdx(i as u32)))
+                .chain(producers.map(|(i, _)| ClientRef::Producer(ClientIdx(i as u32))))
+                .collect(),
+        )
     }
 
     /// Records the scenario's producers plan to send in total.

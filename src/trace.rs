@@ -11,6 +11,7 @@ pub mod narrate;
 pub mod registry;
 pub mod report;
 pub mod sink;
+pub mod streams;
 pub mod table;
 
 pub use event::{Level, TraceEvent, TracedEvent};

@@ -14,6 +14,7 @@ mod quorum;
 mod registry;
 mod sandbox;
 mod step;
+mod streams;
 mod view;
 
 use std::collections::BTreeMap;
@@ -90,6 +91,8 @@ pub struct World {
     pub consumers: Vec<Consumer>,
     /// The Schema Registry, when the scenario has one.
     pub registry: Option<crate::registry::SchemaRegistry>,
+    /// Kafka Streams threads, each driving one consumer and its producers.
+    pub stream_threads: Vec<crate::streams::runtime::StreamThread>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

@@ -8,7 +8,7 @@ use super::{ConfigsFormat, Output, output};
 use crate::config::{ClientKind, ConfigDef, Scope};
 use crate::trace::table::Table;
 
-const SCOPES: [Scope; 4] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer];
+const SCOPES: [Scope; 5] = [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams];
 
 pub fn configs(scope: Option<String>, client: ClientKind, format: ConfigsFormat, out: &mut Output) -> io::Result<u8> {
     let scopes: Vec<Scope> = match scope.as_deref() {
@@ -17,7 +17,7 @@ pub fn configs(scope: Option<String>, client: ClientKind, format: ConfigsFormat,
             Some(&s) => vec![s],
             None => {
                 output::eprint(&format!(
-                    "error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer\n"
+                    "error: no config scope `{name}`\nhelp: use one of topic, broker, producer, consumer, streams\n"
                 ));
                 return Ok(2);
             }

@@ -6,3 +6,4 @@ pub mod compat;
 pub mod coordinator;
 pub mod partition;
 mod schema_file;
+pub mod topology;

@@ -18,7 +18,7 @@ pub fn play(scenario: &str, seed: Option<u64>) -> u8 {
         ));
         return 2;
     }
-    let scenario = match source::load(scenario) {
+    let scenario = match source::load_runnable(scenario) {
         Ok(s) => s,
         Err(e) => {
             source::report(&e);

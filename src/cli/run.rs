@@ -9,7 +9,7 @@ use crate::trace::{Level, header};
 use crate::world::{BuildOptions, SimError, StepResult, World};
 
 pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
-    let scenario = match source::load(&args.scenario) {
+    let scenario = match source::load_runnable(&args.scenario) {
         Ok(s) => s,
         Err(e) => {
             source::report(&e);

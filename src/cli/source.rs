@@ -38,6 +38,31 @@ pub fn load(arg: &str) -> Result<Scenario, ScenarioError> {
     ))
 }
 
+/// Loads `arg` to run it. A Kafka Streams application whose topology
+/// uses an operator the runtime does not run yet (joins, sliding and
+/// session windows, global tables) is refused here rather than run
+/// without it; `explain topology` and `graph --app` still describe it.
+pub fn load_runnable(arg: &str) -> Result<Scenario, ScenarioError> {
+    let scenario = load(arg)?;
+    for app in &scenario.streams {
+        let Some(reason) = crate::streams::runtime::unsupported(&app.topology) else { continue };
+        return Err(ScenarioError::new(
+            scenario.source.clone(),
+            vec![
+                Problem::whole_file(format!(
+                    "the Kafka Streams application `{}` cannot run: {reason}",
+                    app.application_id
+                ))
+                .help(format!(
+                    "`kafkasim explain topology {arg}` prints its topology; `kafkasim graph {arg} --app {}` draws it",
+                    app.application_id
+                )),
+            ],
+        ));
+    }
+    Ok(scenario)
+}
+
 /// Prints a scenario error to stderr, in colour on a terminal.
 pub fn report(error: &ScenarioError) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -273,7 +273,7 @@ impl Producer {
     pub fn send(&mut self, ctx: &mut Ctx<'_>, record: Outgoing) -> bool {
         let id = RecordId { producer: self.idx, number: self.sent };
         self.sent += 1;
-        let timestamp_ms = ctx.now.as_millis();
+        let timestamp_ms = record.timestamp_ms.unwrap_or_else(|| ctx.now.as_millis());
         if self.metadata.partition_counts.contains_key(&self.topic) {
             self.partition_and_append(ctx, id, timestamp_ms, record)
         } else {
@@ -290,6 +290,22 @@ impl Producer {
             config.rdkafka_partitioner,
             config.effective_sticky_partitioning_linger_ms(),
         )
+    }
+
+    /// `send()` for each record an application hands over at once (a Kafka
+    /// Streams thread forwarding what it processed), then wakes the sender
+    /// if any of them needs it.
+    pub fn send_records(&mut self, ctx: &mut Ctx<'_>, records: Vec<Outgoing>) {
+        if self.phase != ProducerPhase::Running {
+            return;
+        }
+        let mut wake_sender = false;
+        for record in records {
+            wake_sender |= self.send(ctx, record);
+        }
+        if wake_sender {
+            self.run_sender(ctx);
+        }
     }
 
     /// The partition a record goes to before it is appended: `None` for the
@@ -313,7 +329,7 @@ impl Producer {
 
     /// Returns whether the sender must wake (see `send`).
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
-        let chosen = self.chosen_partition(record.key.as_deref(), ctx.now);
+        let chosen = record.partition.or_else(|| self.chosen_partition(record.key.as_deref(), ctx.now));
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
         let new_record = NewRecord {

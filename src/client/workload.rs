@@ -21,14 +21,38 @@ enum Part {
     Producer,
 }
 
+/// Appends literal text, joining it to a literal just before (an escaped
+/// brace splits the text).
+fn push_literal(parts: &mut Vec<Part>, text: &str) {
+    if let Some(Part::Literal(last)) = parts.last_mut() {
+        last.push_str(text);
+    } else {
+        parts.push(Part::Literal(text.to_string()));
+    }
+}
+
 impl Template {
     /// Parses a template; the error says what is wrong with it.
     pub fn parse(text: &str) -> Result<Template, String> {
         let mut parts = Vec::new();
         let mut rest = text;
-        while let Some(open) = rest.find('{') {
+        while let Some(open) = rest.find(['{', '}']) {
+            // `{{` and `}}` are a literal brace, as in Rust's and Python's
+            // format strings: JSON values need them.
+            let brace = &rest[open..open + 1];
+            if rest[open + 1..].starts_with(brace) {
+                push_literal(&mut parts, &rest[..open + 1]);
+                rest = &rest[open + 2..];
+                continue;
+            }
+            if brace == "}" {
+                // A lone `}` was always literal text.
+                push_literal(&mut parts, &rest[..open + 1]);
+                rest = &rest[open + 1..];
+                continue;
+            }
             if open > 0 {
-                parts.push(Part::Literal(rest[..open].to_string()));
+                push_literal(&mut parts, &rest[..open]);
             }
             let after = &rest[open + 1..];
             let close = after.find('}').ok_or_else(|| format!("`{{` without a closing `}}` in `{text}`"))?;
@@ -53,7 +77,7 @@ impl Template {
             rest = &after[close + 1..];
         }
         if !rest.is_empty() {
-            parts.push(Part::Literal(rest.to_string()));
+            push_literal(&mut parts, rest);
         }
         Ok(Template { parts })
     }
@@ -190,6 +214,12 @@ pub struct Outgoing {
     pub key: Option<Vec<u8>>,
     pub value: Option<Vec<u8>>,
     pub headers: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// The record's timestamp when the application sets one (Kafka
+    /// Streams forwards the input's event time); `None`: the send time.
+    pub timestamp_ms: Option<i64>,
+    /// The partition when the application names one (Kafka Streams writes a
+    /// changelog record to its task's partition); `None`: the partitioner's.
+    pub partition: Option<u32>,
 }
 
 impl Workload {
@@ -235,7 +265,7 @@ impl Workload {
             .iter()
             .map(|(k, v)| (k.clone().into_bytes(), Some(v.render(n, producer).into_bytes())))
             .collect();
-        Outgoing { key, value, headers }
+        Outgoing { key, value, headers, timestamp_ms: None, partition: None }
     }
 
     /// When the `tick`-th batch of sends happens, if it happens at all.
@@ -287,6 +317,14 @@ mod tests {
         let t = Template::parse_json(r#"{"id": {n}, "k": "x{n%3}", "p": "{producer}", "o": {"a": 1}}"#);
         assert_eq!(t.render(7, "app"), r#"{"id": 7, "k": "x1", "p": "app", "o": {"a": 1}}"#);
         assert_eq!(Template::parse_json("{n%0}").render(1, "p"), "{n%0}", "not a placeholder: literal");
+    }
+
+    #[test]
+    fn doubled_braces_are_literal_braces_for_json_values() {
+        let t = Template::parse(r#"{{"ride": {n}, "km": {n%4}}}"#).unwrap();
+        assert_eq!(t.render(6, "p"), r#"{"ride": 6, "km": 2}"#);
+        let lone = "a}b";
+        assert_eq!(Template::parse(lone).unwrap().render(0, "p"), lone, "a lone closing brace stays text");
     }
 
     #[test]

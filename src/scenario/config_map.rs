@@ -32,6 +32,7 @@ scope_marker!(TopicScope, TopicConfigMap, Scope::Topic);
 scope_marker!(BrokerScope, BrokerConfigMap, Scope::Broker);
 scope_marker!(ProducerScope, ProducerConfigMap, Scope::Producer);
 scope_marker!(ConsumerScope, ConsumerConfigMap, Scope::Consumer);
+scope_marker!(StreamsScope, StreamsConfigMap, Scope::Streams);
 
 /// Config entries in file order, with locations.
 #[derive(Debug)]

@@ -80,6 +80,9 @@ pub struct ScenarioFile {
     pub producers: Vec<ProducerSpec>,
     #[serde(default)]
     pub consumers: Vec<ConsumerSpec>,
+    /// Kafka Streams applications: instances, configs and a topology.
+    #[serde(default)]
+    pub streams: Vec<super::streams_file::StreamsAppSpec>,
     /// Things that happen at given times: narration, clients starting and
     /// stopping, faults.
     #[serde(default)]
@@ -251,7 +254,8 @@ pub struct ProducerSpec {
     #[schemars(with = "Option<KeySpec>")]
     pub key: Option<Spanned<KeySpec>>,
     /// The value: a template like `value-{n}`, or `null` for tombstones.
-    /// Default `value-{n}`, or Datagen JSON when `datagen` is set.
+    /// Default `value-{n}`, or Datagen JSON when `datagen` is set. `{{` and
+    /// `}}` are literal braces, for JSON: `'{{"ride": {n}}}'`.
     #[serde(default, deserialize_with = "present")]
     #[schemars(with = "Option<Option<String>>")]
     pub value: Option<Spanned<Option<String>>>,

@@ -55,6 +55,7 @@ pub const CHAPTERS: &[Chapter] = &[
         title: "Avro and Schema Registry",
         file: "avro-and-schema-registry.md",
     },
+    Chapter { lesson: "kafka-streams", number: 12, title: "Kafka Streams", file: "kafka-streams.md" },
 ];
 
 /// The built-in lessons in the order the book first runs them. Within a
@@ -84,6 +85,8 @@ const BOOK_ORDER: &[&str] = &[
     "retention-delete",
     "retention-bytes",
     "compaction",
+    "streams-count",
+    "streams-windowed",
 ];
 
 /// Where a scenario goes in a list of lessons: by the book's chapter (those

@@ -147,6 +147,12 @@ fn untagged_enum(message: &str) -> Option<String> {
 
 /// A fix for the common parser messages.
 fn parser_help(message: &str) -> Option<String> {
+    if message.contains("missing field `grace`") {
+        return Some(
+            "since Kafka 3.0 (KIP-633) a window says how long it waits for late records: add `grace: 0s` for none"
+                .to_string(),
+        );
+    }
     for what in ["field", "variant"] {
         let marker = format!("unknown {what} `");
         if let Some(start) = message.find(&marker) {

@@ -11,6 +11,7 @@ mod consumers;
 mod expectations;
 mod limits;
 mod producers;
+mod streams;
 mod timeline;
 mod topics;
 
@@ -133,6 +134,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         topics,
         producers,
         consumers,
+        streams: Vec::new(),
         timeline: Vec::new(),
         expectations: Vec::new(),
         run_for: crate::engine::SimTime::ZERO,
@@ -140,6 +142,11 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         notes: Vec::new(),
         registry,
     };
+    scenario.streams = streams::resolve_streams(&mut r, &file, &scenario);
+    if !scenario.streams.is_empty() && scenario.topics.iter().all(|t| t.name != crate::scenario::OFFSETS_TOPIC) {
+        scenario.topics.push(topics::offsets_topic(brokers, &scenario.broker_config));
+    }
+    streams::add_clients(&mut scenario);
     limits::check_records(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);

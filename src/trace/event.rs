@@ -194,6 +194,8 @@ pub enum TraceEvent {
     Expectation { index: usize, passed: bool, description: String, found: String },
     /// The Schema Registry, and the clients' Avro serializers and deserializers.
     Registry(super::registry::RegistryEvent),
+    /// A Kafka Streams thread ran tasks, flushed a cache, committed, dropped a record...
+    Streams(crate::trace::streams::StreamsEvent),
 }
 
 impl TraceEvent {
@@ -229,7 +231,8 @@ impl TraceEvent {
             | TraceEvent::LeftGroup { .. }
             | TraceEvent::OffsetsExpired { .. }
             | TraceEvent::ClientFailed { .. }
-            | TraceEvent::Paused { .. } => Level::Story,
+            | TraceEvent::Paused { .. }
+            | TraceEvent::Streams(_) => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
             TraceEvent::OffsetsCommitted { changed: true, .. } => Level::Story,
             TraceEvent::OffsetsCommitted { changed: false, .. } => Level::Detail,
@@ -292,6 +295,7 @@ impl TraceEvent {
     pub fn kind(&self) -> &'static str {
         match self {
             TraceEvent::Say { .. } => "say",
+            TraceEvent::Streams(e) => e.kind(),
             TraceEvent::Action { .. } => "action",
             TraceEvent::Send { .. } => "send",
             TraceEvent::BatchSent { .. } => "batch_sent",

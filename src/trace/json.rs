@@ -55,6 +55,7 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
     });
     let fields = match &traced.event {
         TraceEvent::Say { text } | TraceEvent::Action { text } => json!({ "text": text }),
+        TraceEvent::Streams(e) => crate::trace::streams::json(e),
         TraceEvent::Send { producer, tp, id, key } => {
             let (topic, p) = partition(*tp, names);
             json!({ "producer": names.producer(*producer), "topic": topic, "partition": p,

@@ -76,6 +76,7 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
     }
     match event {
         TraceEvent::Say { text } => vec![format!("» {text}")],
+        TraceEvent::Streams(e) => vec![e.line()],
         TraceEvent::Action { text } => vec![format!("! {text}")],
         TraceEvent::Send { producer, tp, id, key } => vec![format!(
             "{} send() #{} key={} → {}",

@@ -253,7 +253,54 @@ fn consumer(world: &World, index: usize) -> (String, Vec<String>) {
     if consumer.assignment.is_empty() {
         lines.push("  (no partition assigned)".into());
     }
+    if let Some(thread) = world.stream_threads.iter().find(|t| t.consumer.0 as usize == index) {
+        lines.extend(stream_thread(thread));
+    }
     (format!("Consumer {}", consumer.name), lines)
+}
+
+/// A Kafka Streams thread's tasks: stream time, dropped records, each
+/// store's contents and the windows `suppress` still holds back.
+fn stream_thread(thread: &crate::streams::runtime::StreamThread) -> Vec<String> {
+    /// Store entries shown per store: the window is a summary, not a dump.
+    const SHOWN: usize = 12;
+    let app = &thread.app;
+    let mut lines = vec![
+        String::new(),
+        format!(
+            "Kafka Streams: {} of application {} · record cache {} of {} bytes ({} entries waiting for the commit)",
+            thread.name,
+            app.application_id,
+            thread.cache.bytes,
+            thread.cache.max_bytes,
+            thread.cache.len()
+        ),
+    ];
+    if thread.tasks.is_empty() {
+        lines.push("  (no active task)".into());
+    }
+    for (id, task) in &thread.tasks {
+        let time = task.stream_time_ms.map_or("none yet".into(), |t| format!("{t} ms"));
+        lines.push(format!(
+            "  task {id} · stream time {time} · {} records processed · dropped-records {}",
+            task.processed, task.dropped_records
+        ));
+        for (store, contents) in &task.stores {
+            let name = &app.topology.stores[*store].name;
+            lines.push(format!("    store {name} ({} keys)", contents.entries.len()));
+            for (key, value) in contents.entries.iter().take(SHOWN) {
+                lines.push(format!("      {} = {}", key.text(), String::from_utf8_lossy(value)));
+            }
+            if contents.entries.len() > SHOWN {
+                lines.push(format!("      … {} more", contents.entries.len() - SHOWN));
+            }
+        }
+        for waiting in task.suppressed.values().filter(|b| !b.is_empty()) {
+            let windows: Vec<String> = waiting.keys().map(|(_, k)| k.text()).collect();
+            lines.push(format!("    suppressed until their windows close: {}", windows.join(" ")));
+        }
+    }
+    lines
 }
 
 fn producer(world: &World, index: usize) -> (String, Vec<String>) {

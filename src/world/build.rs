@@ -146,6 +146,7 @@ impl World {
             producers,
             consumers,
             registry,
+            stream_threads: super::streams::stream_threads(&scenario),
             network,
             hosts,
             queue,

@@ -151,6 +151,9 @@ impl World {
                 self.finished = true;
             }
         }
+        if !self.stream_threads.is_empty() {
+            self.run_stream_threads();
+        }
         let group_events = self.flush_effects(sink);
         let groups = if self.checker.is_some() && group_events { self.verify_groups() } else { Ok(()) };
         let brokers: &[Broker] = match touched {

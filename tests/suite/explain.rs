@@ -378,3 +378,46 @@ fn explain_compat_answers_as_the_registry_would() {
     assert!(text.contains("✗ currency"), "{text}");
     assert!(text.contains("409"), "{text}");
 }
+
+#[test]
+fn explain_topology_prints_kafkas_describe_then_internal_topics_and_tasks() {
+    let text = stdout(&kafkasim(&["explain", "topology", "tests/streams/ride-counts.yaml"]));
+    assert!(
+        text.starts_with("Topologies:\n   Sub-topology: 0\n    Source: KSTREAM-SOURCE-0000000000 (topics: [rides])\n"),
+        "{text}"
+    );
+    assert!(text.contains("ride-counter-rides-per-city-repartition  (repartition, 4 partitions)"), "{text}");
+    assert!(text.contains("Tasks: 0_0 0_1 0_2 0_3 1_0 1_1 1_2 1_3"), "{text}");
+}
+
+#[test]
+fn explain_topology_shows_kafkas_co_partitioning_refusal() {
+    let text = stdout(&kafkasim(&["explain", "topology", "tests/streams/orders-join.yaml"]));
+    assert!(text.contains("Topics not co-partitioned: [{customers=2, orders=3}]"), "{text}");
+    let out = kafkasim(&["explain", "topology", "tests/streams/orders-join.yaml", "--app", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("order-enricher"), "names the applications there are");
+}
+
+#[test]
+fn graph_draws_a_topology_as_dot() {
+    let dot =
+        stdout(&kafkasim(&["graph", "tests/streams/ride-counts.yaml", "--app", "ride-counter", "--format", "dot"]));
+    assert!(dot.starts_with("digraph \"ride-counter\" {"), "{dot}");
+    assert!(dot.contains("subgraph cluster_1") && dot.contains("\"store:rides-per-city\" [shape=cylinder]"), "{dot}");
+}
+
+#[test]
+fn a_streams_application_with_a_join_is_not_run_yet() {
+    let out = kafkasim(&["run", "tests/streams/orders-join.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is a join"), "says why: {stderr}");
+    assert!(stderr.contains("explain topology"), "points at what works: {stderr}");
+}
+
+#[test]
+fn a_streams_application_without_joins_runs() {
+    let out = kafkasim(&["run", "-q", "tests/streams/ride-counts.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -13,6 +13,7 @@
 //! - `explain`: `kafkasim explain` against results from Kafka's tests.
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
+//! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -27,5 +28,6 @@ mod properties;
 mod sandbox;
 mod scenarios;
 mod schema;
+mod streams;
 mod support;
 mod tui;

@@ -56,6 +56,28 @@ impl Consumer {
         })
     }
 
+    /// `commitSync(offsets)` of offsets the application chose (a Kafka
+    /// Streams thread commits what its tasks processed and flushed), in
+    /// the background: nothing waits. Returns whether a commit was sent.
+    pub fn commit_offsets(&mut self, ctx: &mut Ctx<'_>, offsets: Vec<(TopicPartition, i64)>) -> bool {
+        let Some(group) = self.group_id.clone() else { return false };
+        if offsets.is_empty() || !self.is_running() {
+            return false;
+        }
+        let Some(broker) = self.coordinator() else {
+            self.report_commit_failure(ctx, "COORDINATOR_NOT_AVAILABLE: no reachable group coordinator yet");
+            return false;
+        };
+        let (generation, member_id) = match &self.membership {
+            Some(m) => (m.generation, m.member_id.clone()),
+            None => (-1, String::new()),
+        };
+        let then = AfterCommit::Nothing;
+        self.send_to(ctx, broker, InFlight::Commit { broker, then }, |correlation_id| {
+            GroupMessage::OffsetCommitRequest { correlation_id, group, generation, member_id, offsets }
+        })
+    }
+
     fn report_commit_failure(&mut self, ctx: &mut Ctx<'_>, error: &str) {
         if let Some(group) = self.group_id.clone() {
             ctx.trace(TraceEvent::CommitFailed { consumer: self.idx, group, error: error.to_string() });

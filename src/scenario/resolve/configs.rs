@@ -9,7 +9,7 @@ use crate::scenario::suggest::did_you_mean;
 fn misplaced(name: &str, scope: Scope) -> Option<String> {
     match (name, scope) {
         ("bootstrap.servers", _) => Some("clients connect to every broker of the scenario; leave it out".to_string()),
-        _ => [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer]
+        _ => [Scope::Topic, Scope::Broker, Scope::Producer, Scope::Consumer, Scope::Streams]
             .into_iter()
             .filter(|&other| other != scope)
             .find(|other| other.def(name).is_some_and(|d| d.modelled))

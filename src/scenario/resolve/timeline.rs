@@ -96,12 +96,15 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
             (&entry.crash, Action::Crash as fn(ClientRef) -> Action),
         ] {
             if let Some(names) = field {
-                let actions = names
-                    .value
-                    .items(names)
-                    .into_iter()
-                    .filter_map(|(name, span)| client(r, scenario, item_span(span), name).map(make))
-                    .collect();
+                let mut actions = Vec::new();
+                for (name, span) in names.value.items(names) {
+                    // A Kafka Streams instance: every client of its stream threads.
+                    if let Some(clients) = scenario.instance_clients(name) {
+                        actions.extend(clients.into_iter().map(make));
+                    } else if let Some(c) = client(r, scenario, item_span(span), name) {
+                        actions.push(make(c));
+                    }
+                }
                 kinds.push(actions);
             }
         }
