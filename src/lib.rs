@@ -5,7 +5,8 @@
 //! groups (`group`) — over a simulated network (`net`). Scenarios (`scenario`)
 //! describe lessons; the world (`world`) runs them and emits a trace (`trace`)
 //! that narration, JSON output, the outcome report and the checkers (`check`)
-//! all read. The CLI (`cli`) is a thin layer over these.
+//! all read. Transactions (`txn`) hold the transaction coordinator's state
+//! machine. The CLI (`cli`) is a thin layer over these.
 
 pub mod actor;
 pub mod check;
@@ -21,4 +22,5 @@ pub mod protocol;
 pub mod scenario;
 pub mod trace;
 pub mod tui;
+pub mod txn;
 pub mod world;
