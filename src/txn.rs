@@ -17,9 +17,13 @@
 //! 2, [`version::TransactionVersion`]): the producer epoch is bumped at every
 //! commit or abort, so each transaction is a unique (producer id, epoch).
 //!
-//! Simplification: this room holds the coordinator's state machine and its log
-//! records; the brokers do not host a transaction coordinator yet, so no
-//! scenario runs a transaction (the simplifications chapter says so).
+//! Simplification: producers take no `transactional.id` yet and brokers host
+//! no transaction coordinator, so no scenario writes transactionally. This
+//! room holds the coordinator's state machine — Kafka 4.0's protocol,
+//! `transaction.version=2`, whose epoch bumps at every commit or abort — and
+//! its log records; the log already keeps transaction markers, the last
+//! stable offset and the aborted-transaction index, and `read_committed`
+//! consumers already read by them.
 
 pub mod coordinator_partition;
 pub mod log_record;

@@ -131,6 +131,24 @@ fn explain_coordinator_hashes_like_java() {
     assert_eq!(v["partition"], 3242 % 10);
 }
 
+/// A transactional id hashes to `__transaction_state` as a group id does to
+/// `__consumer_offsets` (TransactionStateManager.partitionFor).
+#[test]
+fn explain_coordinator_of_a_transactional_id() {
+    let v = json(&["explain", "coordinator", "--transactional-id", "my-txn", "--format", "json"]);
+    assert_eq!(v["hash"], -1_061_187_895, "\"my-txn\".hashCode()");
+    assert_eq!(v["partition"], 45);
+    let v =
+        json(&["explain", "coordinator", "--transactional-id", "my-group", "--partitions", "10", "--format", "json"]);
+    assert_eq!(v["partition"], 1_906_497_762 % 10);
+    let out = kafkasim(&["explain", "coordinator", "--transactional-id", "my-txn"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("__transaction_state-45"), "{text}");
+    assert!(text.contains("transaction.state.log.num.partitions"), "{text}");
+    let out = kafkasim(&["explain", "coordinator"]);
+    assert_eq!(out.status.code(), Some(2), "a group or a transactional id is required");
+}
+
 #[test]
 fn explain_coordinator_names_the_broker_of_a_scenario() {
     let v = json(&["explain", "coordinator", "--group", "g1", "--scenario", "consumer-resumes", "--format", "json"]);

@@ -19,25 +19,7 @@ use std::sync::Arc;
 
 use crate::cluster::record::{ControlRecordType, LogBatch};
 use crate::cluster::transaction_index::AbortedTransaction;
-
-/// `isolation.level`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub enum IsolationLevel {
-    /// Read up to the high watermark, aborted records included (the default).
-    #[default]
-    ReadUncommitted,
-    /// Read up to the last stable offset, aborted records dropped.
-    ReadCommitted,
-}
-
-impl IsolationLevel {
-    pub fn as_config(self) -> &'static str {
-        match self {
-            IsolationLevel::ReadUncommitted => "read_uncommitted",
-            IsolationLevel::ReadCommitted => "read_committed",
-        }
-    }
-}
+use crate::protocol::IsolationLevel;
 
 /// The batches of one fetched partition as the application may see them:
 /// markers, and with `read_committed` aborted batches, emptied.
@@ -94,7 +76,11 @@ mod tests {
 
     fn marker(base_offset: i64, producer_id: i64, kind: ControlRecordType) -> LogBatch {
         let stamp = ProducerStamp { producer_id, producer_epoch: 1, base_sequence: -1 };
-        LogBatch { base_offset, partition_leader_epoch: 0, batch: Arc::new(RecordBatch::end_txn_marker(stamp, kind, 0, 0)) }
+        LogBatch {
+            base_offset,
+            partition_leader_epoch: 0,
+            batch: Arc::new(RecordBatch::end_txn_marker(stamp, kind, 0, 0)),
+        }
     }
 
     /// The offsets whose records the application gets.
