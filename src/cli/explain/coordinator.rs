@@ -111,7 +111,8 @@ pub fn coordinator(args: &CoordinatorArgs) -> u8 {
 }
 
 /// The `__transaction_state` partition of a transactional id, step by step.
-/// Simplification: no scenario has that topic yet, so no broker is named.
+/// Simplification: `--transactional-id` names the `__transaction_state`
+/// partition but no broker, as no scenario has that topic yet.
 fn transaction_coordinator(id: &str, partitions: u32, format: ListFormat) {
     let hash = java_string_hash(id);
     let partition = transaction_state_partition(id, partitions);
