@@ -83,7 +83,8 @@ pub struct TopicDef {
     /// Explicit replica lists, or `None` for Kafka's placement.
     pub replicas: Option<Vec<Vec<BrokerId>>>,
     pub config: TopicConfig,
-    /// Kafka's own topic (`__consumer_offsets`), created when groups are used.
+    /// Kafka's own topics: `__consumer_offsets`, created when groups are used,
+    /// and `__transaction_state`, created when a producer is transactional.
     pub internal: bool,
 }
 
@@ -237,6 +238,17 @@ impl Scenario {
             return Some(ClientRef::Producer(ClientIdx(i as u32)));
         }
         self.consumers.iter().position(|c| c.name == name).map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
+    }
+
+    /// The topic of this name. Internal topics are found by name, never by
+    /// position: `__consumer_offsets` and `__transaction_state` may both exist.
+    pub fn topic_named(&self, name: &str) -> Option<TopicId> {
+        self.topics.iter().position(|t| t.name == name).map(|i| TopicId(i as u32))
+    }
+
+    /// The internal `__consumer_offsets` topic, when the scenario uses groups.
+    pub fn offsets_topic(&self) -> Option<TopicId> {
+        self.topic_named(OFFSETS_TOPIC).filter(|t| self.topics[t.0 as usize].internal)
     }
 
     /// Records the scenario's producers plan to send in total.

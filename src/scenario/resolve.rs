@@ -7,6 +7,7 @@ mod configs;
 mod expectations;
 mod timeline;
 mod topics;
+mod transactional;
 
 use miette::SourceSpan;
 use serde_saphyr::Spanned;
@@ -171,7 +172,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     let (latency, jitter) = network(&mut r, &file);
     let mut topics = topics::resolve_topics(&mut r, &file.topics, brokers, &broker_config);
     let names: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
-    let producers = clients::resolve_producers(&mut r, &file, &topics, &names);
+    let producers = clients::resolve_producers(&mut r, &file, &topics, &names, &broker_config);
     let consumers = clients::resolve_consumers(&mut r, &file, &topics, &names);
     if consumers.iter().any(|c| c.group.is_some()) {
         topics.push(topics::offsets_topic(brokers, &broker_config));

@@ -149,6 +149,25 @@ fn explain_coordinator_of_a_transactional_id() {
     assert_eq!(out.status.code(), Some(2), "a group or a transactional id is required");
 }
 
+/// With a scenario, the partition count is the scenario's
+/// `transaction.state.log.num.partitions`.
+#[test]
+fn explain_coordinator_of_a_transactional_id_reads_the_scenario_partition_count() {
+    let dir = std::env::temp_dir().join(format!("kafkasim-txn-partitions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ten.yaml");
+    std::fs::write(
+        &file,
+        "name: ten\nbroker_config:\n  transaction.state.log.num.partitions: 10\n\
+         topics: [{ name: demo, partitions: 1 }]\nproducers: [{ id: p, topic: demo, count: 1 }]\n",
+    )
+    .expect("write scenario");
+    let path = file.to_str().expect("utf-8 path");
+    let v = json(&["explain", "coordinator", "--transactional-id", "my-txn", "--scenario", path, "--format", "json"]);
+    assert_eq!(v["partition"], 1_061_187_895 % 10, "abs(hash) % 10, not % 50");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn explain_coordinator_names_the_broker_of_a_scenario() {
     let v = json(&["explain", "coordinator", "--group", "g1", "--scenario", "consumer-resumes", "--format", "json"]);

@@ -21,10 +21,11 @@ pub struct CoordinatorArgs {
     pub group: Option<String>,
     /// A transactional producer's `transactional.id`: which
     /// `__transaction_state` partition holds its transactions.
-    #[arg(long, conflicts_with = "scenario")]
+    #[arg(long)]
     pub transactional_id: Option<String>,
     /// Also name the coordinator broker, from this scenario's replica placement
-    /// (a file or a built-in scenario name).
+    /// (a file or a built-in scenario name); with `--transactional-id`, take
+    /// the scenario's `transaction.state.log.num.partitions`.
     #[arg(long)]
     pub scenario: Option<String>,
     /// `offsets.topic.num.partitions`, or `transaction.state.log.num.partitions`
@@ -44,7 +45,17 @@ struct Placement {
 
 pub fn coordinator(args: &CoordinatorArgs) -> u8 {
     if let Some(id) = &args.transactional_id {
-        transaction_coordinator(id, args.partitions.unwrap_or(DEFAULT_PARTITIONS), args.format);
+        let mut partitions = args.partitions.unwrap_or(DEFAULT_PARTITIONS);
+        if let Some(name) = &args.scenario {
+            match source::load(name) {
+                Ok(s) => partitions = s.broker_config.transaction_state_log_num_partitions,
+                Err(e) => {
+                    source::report(&e);
+                    return 2;
+                }
+            }
+        }
+        transaction_coordinator(id, partitions, args.format);
         return 0;
     }
     let group = args.group.as_deref().unwrap_or_default();
@@ -112,7 +123,8 @@ pub fn coordinator(args: &CoordinatorArgs) -> u8 {
 
 /// The `__transaction_state` partition of a transactional id, step by step.
 /// Simplification: `--transactional-id` names the `__transaction_state`
-/// partition but no broker, as no scenario has that topic yet.
+/// partition but no broker, as no scenario has that topic yet (transactional
+/// producers are refused when a scenario is loaded).
 fn transaction_coordinator(id: &str, partitions: u32, format: ListFormat) {
     let hash = java_string_hash(id);
     let partition = transaction_state_partition(id, partitions);

@@ -8,7 +8,7 @@ use super::Resolver;
 use super::configs;
 use crate::client::datagen::Datagen;
 use crate::client::workload::{KeySource, Schedule, Template, ValueSource, Workload};
-use crate::config::{ConsumerConfig, ProducerConfig};
+use crate::config::{BrokerConfig, ConsumerConfig, ProducerConfig};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{TopicId, TopicPartition};
 use crate::scenario::file::{CommitSpec, ConsumerSpec, KeySpec, ScenarioFile};
@@ -91,6 +91,7 @@ pub(crate) fn resolve_producers(
     file: &ScenarioFile,
     topics: &[TopicDef],
     names: &[String],
+    broker_config: &BrokerConfig,
 ) -> Vec<ProducerDef> {
     let mut taken = Vec::new();
     let mut producers = Vec::new();
@@ -112,6 +113,8 @@ pub(crate) fn resolve_producers(
                     "Kafka's producer refuses to start with these settings; the book's chapter on acks explains why",
                 ));
             }
+        } else if let Some(map) = &spec.config {
+            super::transactional::check(r, map, &config, broker_config);
         }
         let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
             Some(kind) => Some(kind),
