@@ -272,3 +272,33 @@ impl Scenario {
         format!("{}-{}", self.topics[tp.topic.0 as usize].name, tp.partition)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `__consumer_offsets` is found by its name: another internal topic
+    /// (`__transaction_state`) listed before it must not take its place.
+    #[test]
+    fn the_offsets_topic_is_found_by_name_among_internal_topics() {
+        let text = "name: t\ntopics: [{ name: demo, partitions: 1 }]\n\
+                    consumers: [{ id: c, group: g, topics: [demo] }]\n";
+        let mut scenario = load_str("t.yaml", text).expect("valid scenario");
+        let offsets = scenario.offsets_topic().expect("groups create __consumer_offsets");
+        assert_eq!(scenario.topics[offsets.0 as usize].name, OFFSETS_TOPIC);
+
+        let transaction_state = TopicDef {
+            name: "__transaction_state".to_string(),
+            partitions: 7,
+            replication_factor: 1,
+            replicas: None,
+            config: scenario.topics[offsets.0 as usize].config,
+            internal: true,
+        };
+        scenario.topics.insert(0, transaction_state);
+        let offsets = scenario.offsets_topic().expect("still there");
+        assert_eq!(offsets, TopicId(2), "demo and __consumer_offsets moved one place on");
+        assert_eq!(scenario.topics[offsets.0 as usize].name, OFFSETS_TOPIC);
+        assert_eq!(scenario.topic_named("__transaction_state"), Some(TopicId(0)));
+    }
+}
