@@ -13,3 +13,4 @@ pub mod producer_state;
 pub mod record;
 pub mod retention;
 pub mod segment;
+pub mod transaction_index;

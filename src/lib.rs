@@ -5,7 +5,8 @@
 //! groups (`group`) — over a simulated network (`net`). Scenarios (`scenario`)
 //! describe lessons; the world (`world`) runs them and emits a trace (`trace`)
 //! that narration, JSON output, the outcome report and the checkers (`check`)
-//! all read. The CLI (`cli`) is a thin layer over these; `fuzz` holds what the
+//! all read. Transactions (`txn`) hold the transaction coordinator's state
+//! machine. The CLI (`cli`) is a thin layer over these; `fuzz` holds what the
 //! fuzz targets check, for `cargo fuzz` and `cargo test` alike.
 
 pub mod actor;
@@ -26,4 +27,5 @@ pub mod scenario;
 pub mod streams;
 pub mod trace;
 pub mod tui;
+pub mod txn;
 pub mod world;

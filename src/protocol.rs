@@ -24,6 +24,7 @@ pub use metadata::*;
 pub use response_errors::ResponseError;
 
 use crate::cluster::record::{LogBatch, RecordBatch};
+use crate::cluster::transaction_index::AbortedTransaction;
 use crate::ids::{BrokerId, TopicPartition};
 
 /// Matches a response to its request, per client connection.
@@ -85,11 +86,34 @@ pub struct FetchPartition {
     pub log_start_offset: i64,
 }
 
+/// A consumer's `isolation.level`, sent in Fetch and ListOffsets.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum IsolationLevel {
+    /// Read up to the high watermark, records of aborted transactions
+    /// included (Kafka's default).
+    #[default]
+    ReadUncommitted,
+    /// Read up to the last stable offset, records of aborted transactions
+    /// dropped.
+    ReadCommitted,
+}
+
+impl IsolationLevel {
+    pub fn as_config(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadUncommitted => "read_uncommitted",
+            IsolationLevel::ReadCommitted => "read_committed",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct FetchRequest {
     pub correlation_id: CorrelationId,
     /// Set when a follower replica fetches (`replica_id` in Kafka); `None` for consumers.
     pub replica: Option<BrokerId>,
+    /// Followers always read uncommitted data, up to the log end.
+    pub isolation_level: IsolationLevel,
     pub max_wait_ms: u64,
     pub min_bytes: u64,
     pub partition_max_bytes: u64,
@@ -101,7 +125,12 @@ pub struct FetchPartitionResponse {
     pub tp: TopicPartition,
     pub error: ErrorCode,
     pub high_watermark: i64,
+    /// The last stable offset: where a `read_committed` fetch stops.
+    pub last_stable_offset: i64,
     pub log_start_offset: i64,
+    /// For `read_committed` fetches: the aborted transactions overlapping
+    /// the returned batches, which the consumer drops.
+    pub aborted_transactions: Vec<AbortedTransaction>,
     /// Set when the fetcher's log diverges from the leader's (KIP-320 / KAFKA-10554):
     /// `(epoch, end offset)` it must truncate to.
     pub diverging_epoch: Option<(i32, i64)>,
@@ -122,13 +151,15 @@ pub struct FetchResponse {
 pub enum OffsetSpec {
     /// The log start offset.
     Earliest,
-    /// The high watermark.
+    /// The high watermark (the last stable offset for `read_committed`).
     Latest,
 }
 
 #[derive(Clone, Debug)]
 pub struct ListOffsetsRequest {
     pub correlation_id: CorrelationId,
+    /// `read_committed` asks for the last stable offset as the latest.
+    pub isolation_level: IsolationLevel,
     pub partitions: Vec<(TopicPartition, OffsetSpec)>,
 }
 

@@ -110,7 +110,8 @@ pub struct TopicDef {
     /// Explicit replica lists, or `None` for Kafka's placement.
     pub replicas: Option<Vec<Vec<BrokerId>>>,
     pub config: TopicConfig,
-    /// Kafka's own topic (`__consumer_offsets`), created when groups are used.
+    /// Kafka's own topics: `__consumer_offsets`, created when groups are used,
+    /// and `__transaction_state`, created when a producer is transactional.
     pub internal: bool,
 }
 
@@ -319,6 +320,17 @@ impl Scenario {
         )
     }
 
+    /// The topic of this name. Internal topics are found by name, never by
+    /// position: `__consumer_offsets` and `__transaction_state` may both exist.
+    pub fn topic_named(&self, name: &str) -> Option<TopicId> {
+        self.topics.iter().position(|t| t.name == name).map(|i| TopicId(i as u32))
+    }
+
+    /// The internal `__consumer_offsets` topic, when the scenario uses groups.
+    pub fn offsets_topic(&self) -> Option<TopicId> {
+        self.topic_named(OFFSETS_TOPIC).filter(|t| self.topics[t.0 as usize].internal)
+    }
+
     /// Records the scenario's producers plan to send in total.
     pub fn planned_records(&self) -> u64 {
         self.producers.iter().map(|p| p.workload.schedule.count).sum()
@@ -338,5 +350,35 @@ impl Scenario {
     /// `demo_1-0`.
     pub fn partition_name(&self, tp: TopicPartition) -> String {
         format!("{}-{}", self.topics[tp.topic.0 as usize].name, tp.partition)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `__consumer_offsets` is found by its name: another internal topic
+    /// (`__transaction_state`) listed before it must not take its place.
+    #[test]
+    fn the_offsets_topic_is_found_by_name_among_internal_topics() {
+        let text = "name: t\ntopics: [{ name: demo, partitions: 1 }]\n\
+                    consumers: [{ id: c, group: g, topics: [demo] }]\n";
+        let mut scenario = load_str("t.yaml", text).expect("valid scenario");
+        let offsets = scenario.offsets_topic().expect("groups create __consumer_offsets");
+        assert_eq!(scenario.topics[offsets.0 as usize].name, OFFSETS_TOPIC);
+
+        let transaction_state = TopicDef {
+            name: "__transaction_state".to_string(),
+            partitions: 7,
+            replication_factor: 1,
+            replicas: None,
+            config: scenario.topics[offsets.0 as usize].config,
+            internal: true,
+        };
+        scenario.topics.insert(0, transaction_state);
+        let offsets = scenario.offsets_topic().expect("still there");
+        assert_eq!(offsets, TopicId(2), "demo and __consumer_offsets moved one place on");
+        assert_eq!(scenario.topics[offsets.0 as usize].name, OFFSETS_TOPIC);
+        assert_eq!(scenario.topic_named("__transaction_state"), Some(TopicId(0)));
     }
 }

@@ -1,6 +1,8 @@
 //! A Kafka consumer: the application's poll loop, positions per partition, the
 //! fetcher that long-polls partition leaders for records below the high
-//! watermark, and — in a group — membership and offset commits.
+//! watermark (below the last stable offset with
+//! `isolation.level=read_committed`, which also drops records of aborted
+//! transactions), and — in a group — membership and offset commits.
 //!
 //! Where a consumer starts on a partition: an explicit seek, else (in a group)
 //! its committed offset, else `auto.offset.reset` — `latest` (the default) starts
@@ -26,6 +28,7 @@ mod commits;
 mod fetcher;
 mod heartbeat;
 mod membership;
+mod read_committed;
 #[cfg(test)]
 mod tests;
 

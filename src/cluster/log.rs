@@ -1,10 +1,13 @@
 //! A partition's log on one replica: segments of record batches, the log start
-//! offset, the high watermark and the log end offset, the leader-epoch cache and
-//! the idempotent-producer state.
+//! offset, the high watermark and the log end offset, the leader-epoch cache,
+//! the idempotent-producer state and the aborted-transaction index.
 //!
 //! All three positions are "next offset" style bounds:
 //! `log_start_offset <= high_watermark <= log_end_offset`. Consumers read
 //! `[log_start_offset, high_watermark)`; followers read up to the log end.
+//! The last stable offset (LSO) is a fourth bound for `read_committed`
+//! consumers: the high watermark, or the first offset of the oldest
+//! transaction not yet decided and replicated, whichever is lower.
 //!
 //! Invariants: batches are in strictly increasing offset order; the log end
 //! offset only moves back by truncation; the log start offset never moves back.
@@ -16,6 +19,7 @@ use super::leader_epoch::LeaderEpochCache;
 use super::producer_state::{ProducerStateTable, SequenceCheck};
 use super::record::{LogBatch, RecordBatch};
 use super::segment::{RollPolicy, Segment};
+use super::transaction_index::{AbortedTransaction, AbortedTxn, TransactionIndex};
 use crate::ids::RecordId;
 
 #[derive(Clone, Debug)]
@@ -26,6 +30,7 @@ pub struct PartitionLog {
     log_end_offset: i64,
     pub epoch_cache: LeaderEpochCache,
     pub producer_state: ProducerStateTable,
+    pub transaction_index: TransactionIndex,
     pub roll: RollPolicy,
 }
 
@@ -61,6 +66,7 @@ impl PartitionLog {
             log_end_offset: 0,
             epoch_cache: LeaderEpochCache::default(),
             producer_state: ProducerStateTable::default(),
+            transaction_index: TransactionIndex::default(),
             roll,
         }
     }
@@ -73,6 +79,17 @@ impl PartitionLog {
     }
     pub fn log_end_offset(&self) -> i64 {
         self.log_end_offset
+    }
+    /// The last stable offset: what a `read_committed` consumer may read up
+    /// to (`UnifiedLog.lastStableOffset`). Equal to the high watermark when
+    /// no transaction is open.
+    pub fn last_stable_offset(&self) -> i64 {
+        self.producer_state.first_unstable_offset().map_or(self.high_watermark, |first| first.min(self.high_watermark))
+    }
+    /// The aborted transactions a `read_committed` fetch of
+    /// `[fetch_offset, upper_bound)` must be told about.
+    pub fn aborted_transactions(&self, fetch_offset: i64, upper_bound: i64) -> Vec<AbortedTransaction> {
+        self.transaction_index.collect_aborted(fetch_offset, upper_bound)
     }
     pub fn segments(&self) -> &VecDeque<Segment> {
         &self.segments
@@ -97,6 +114,7 @@ impl PartitionLog {
         let clamped = offset.clamp(self.log_start_offset, self.log_end_offset);
         let changed = clamped != self.high_watermark;
         self.high_watermark = clamped;
+        self.producer_state.on_high_watermark_updated(clamped);
         changed
     }
 
@@ -104,7 +122,12 @@ impl PartitionLog {
     /// offsets, unless idempotence says it is a duplicate or out of order.
     pub fn append_as_leader(&mut self, batch: Arc<RecordBatch>, leader_epoch: i32) -> LeaderAppend {
         let span = batch.record_count_span();
-        match self.producer_state.check(batch.producer, span) {
+        let check = if batch.control().is_some() {
+            self.producer_state.check_marker(batch.producer)
+        } else {
+            self.producer_state.check(batch.producer, span)
+        };
+        match check {
             SequenceCheck::Append => {}
             SequenceCheck::Duplicate(meta) => {
                 return LeaderAppend::Duplicate { base_offset: meta.base_offset, last_offset: meta.last_offset };
@@ -137,12 +160,16 @@ impl PartitionLog {
             self.segments.push_back(Segment::new(stored.base_offset));
         }
         self.epoch_cache.assign(stored.partition_leader_epoch, stored.base_offset);
-        self.producer_state.record(
-            stored.batch.producer,
-            stored.batch.record_count_span(),
-            stored.base_offset,
-            stored.last_offset(),
-        );
+        if let Some(done) = self.producer_state.record_batch(&stored)
+            && done.aborted
+        {
+            self.transaction_index.append(AbortedTxn {
+                producer_id: done.producer_id,
+                first_offset: done.first_offset,
+                last_offset: done.last_offset,
+                last_stable_offset: self.producer_state.last_stable_offset_after(&done),
+            });
+        }
         self.log_end_offset = stored.next_offset();
         let active = self.segments.back_mut().expect("a log always has an active segment");
         if active.is_empty() {
@@ -239,6 +266,7 @@ impl PartitionLog {
         }
         self.high_watermark = self.high_watermark.min(self.log_end_offset);
         self.epoch_cache.truncate_from_end(self.log_end_offset);
+        self.transaction_index.truncate_to(self.log_end_offset);
         self.rebuild_producer_state();
         removed
     }
@@ -252,6 +280,7 @@ impl PartitionLog {
         self.log_end_offset = offset;
         self.epoch_cache = LeaderEpochCache::default();
         self.producer_state.clear();
+        self.transaction_index.clear();
     }
 
     /// Advances the log start offset (never backwards), e.g. after deleting
@@ -267,6 +296,7 @@ impl PartitionLog {
             self.segments.pop_front();
         }
         self.epoch_cache.truncate_from_start(offset);
+        self.transaction_index.trim_before(offset);
         true
     }
 
@@ -285,15 +315,20 @@ impl PartitionLog {
         if new_log_start_offset > self.log_start_offset {
             self.log_start_offset = new_log_start_offset;
             self.high_watermark = self.high_watermark.max(new_log_start_offset);
+            self.producer_state.on_high_watermark_updated(self.high_watermark);
             self.epoch_cache.truncate_from_start(new_log_start_offset);
+            self.transaction_index.trim_before(new_log_start_offset);
         }
     }
 
+    /// Replays every batch, as Kafka reloads producer state after a
+    /// truncation: sequences, epochs and the transactions still open.
     fn rebuild_producer_state(&mut self) {
         let mut table = ProducerStateTable::default();
         for batch in self.segments.iter().flat_map(|s| s.batches.iter()) {
-            table.record(batch.batch.producer, batch.batch.record_count_span(), batch.base_offset, batch.last_offset());
+            table.record_batch(batch);
         }
+        table.on_high_watermark_updated(self.high_watermark);
         self.producer_state = table;
     }
 }
@@ -301,7 +336,7 @@ impl PartitionLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
+    use crate::cluster::record::{ControlRecordType, ProducerStamp, RecordBatchBuilder};
     use crate::ids::ClientIdx;
 
     fn batch(first: u64, count: u64, stamp: ProducerStamp) -> Arc<RecordBatch> {
@@ -387,5 +422,79 @@ mod tests {
         follower.append_as_follower(&leader.read(0, 3, u64::MAX));
         assert_eq!(follower.log_end_offset(), 3);
         assert_eq!(follower.epoch_cache.entries(), &[(3, 0), (4, 2)]);
+    }
+
+    fn txn_batch(first: u64, count: u64, producer_id: i64, epoch: i16, seq: i32) -> Arc<RecordBatch> {
+        let stamp = ProducerStamp { producer_id, producer_epoch: epoch, base_sequence: seq };
+        let b = batch(first, count, stamp);
+        Arc::new(RecordBatch::clone(&b).into_transactional())
+    }
+
+    fn marker(producer_id: i64, epoch: i16, kind: ControlRecordType) -> Arc<RecordBatch> {
+        let stamp = ProducerStamp { producer_id, producer_epoch: epoch, base_sequence: -1 };
+        Arc::new(RecordBatch::end_txn_marker(stamp, kind, 0, 0))
+    }
+
+    /// The example of kafka-reference §16: `0:a(P1,txn) 1:b(plain) 2:c(P1)
+    /// 3:ABORT(P1) 4:d(plain)`. While P1 is open the LSO stays at 0, even
+    /// with b replicated; once the abort is replicated the LSO is the high
+    /// watermark and a fetch learns that P1 aborted from offset 0.
+    #[test]
+    fn an_open_transaction_holds_the_last_stable_offset() {
+        let mut log = PartitionLog::default();
+        let p1 = 1000;
+        log.append_as_leader(txn_batch(0, 1, p1, 0, 0), 0);
+        log.append_as_leader(batch(1, 1, ProducerStamp::NONE), 0);
+        log.append_as_leader(txn_batch(2, 1, p1, 0, 1), 0);
+        log.set_high_watermark(3);
+        assert_eq!((log.high_watermark(), log.last_stable_offset()), (3, 0), "b is replicated but not stable");
+        assert_eq!(
+            log.append_as_leader(marker(p1, 1, ControlRecordType::Abort), 0),
+            LeaderAppend::Appended { base_offset: 3, last_offset: 3 }
+        );
+        log.append_as_leader(batch(4, 1, ProducerStamp::NONE), 0);
+        log.set_high_watermark(3);
+        assert_eq!(log.last_stable_offset(), 0, "the marker is not replicated yet");
+        log.set_high_watermark(5);
+        assert_eq!(log.last_stable_offset(), 5);
+        let aborted = log.aborted_transactions(0, 5);
+        assert_eq!(aborted, [AbortedTransaction { producer_id: p1, first_offset: 0 }]);
+        assert!(log.aborted_transactions(4, 5).is_empty(), "the abort ends before offset 4");
+        assert_eq!(log.transaction_index.entries()[0].last_stable_offset, 4);
+    }
+
+    #[test]
+    fn a_fenced_marker_is_refused() {
+        let mut log = PartitionLog::default();
+        log.append_as_leader(txn_batch(0, 1, 7, 3, 0), 0);
+        assert_eq!(log.append_as_leader(marker(7, 2, ControlRecordType::Commit), 0), LeaderAppend::ProducerFenced);
+        assert_eq!(log.log_end_offset(), 1);
+    }
+
+    /// A new leader without the marker finds the transaction open again:
+    /// truncating the marker away reopens it and forgets its abort.
+    #[test]
+    fn truncating_a_marker_reopens_its_transaction() {
+        let mut log = PartitionLog::default();
+        log.append_as_leader(txn_batch(0, 2, 7, 0, 0), 0);
+        log.append_as_leader(marker(7, 1, ControlRecordType::Abort), 0);
+        log.set_high_watermark(2);
+        assert_eq!(log.transaction_index.entries().len(), 1);
+        log.truncate_to(2);
+        assert_eq!(log.producer_state.first_undecided_offset(), Some(0));
+        assert_eq!(log.last_stable_offset(), 0);
+        assert!(log.transaction_index.entries().is_empty());
+    }
+
+    #[test]
+    fn followers_track_transactions_as_leaders_do() {
+        let mut leader = PartitionLog::default();
+        leader.append_as_leader(txn_batch(0, 2, 7, 0, 0), 0);
+        leader.append_as_leader(marker(7, 1, ControlRecordType::Abort), 0);
+        let mut follower = PartitionLog::default();
+        follower.append_as_follower(&leader.read(0, 3, u64::MAX));
+        follower.set_high_watermark(3);
+        assert_eq!(follower.aborted_transactions(0, 3), leader.aborted_transactions(0, 3));
+        assert_eq!(follower.last_stable_offset(), 3);
     }
 }

@@ -10,6 +10,11 @@
 //! batch header), so `batch.size`, `segment.bytes` and `retention.bytes` count
 //! the same bytes Kafka counts.
 //!
+//! A transactional producer's batches carry the *transactional* attribute;
+//! the transaction coordinator's commit and abort markers are *control
+//! batches* of one record each (`ControlRecordType`, `EndTransactionMarker`):
+//! they take an offset but no consumer is ever handed them.
+//!
 //! Simplification: records are never compressed (`compression.type` is not
 //! modelled) and batches carry no CRC.
 
@@ -87,6 +92,31 @@ pub struct ProducerStamp {
     pub base_sequence: i32,
 }
 
+/// What a transaction marker says (`ControlRecordType`): the key of a control
+/// record is (version 0, type), 0 for ABORT and 1 for COMMIT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ControlRecordType {
+    Abort,
+    Commit,
+}
+
+impl ControlRecordType {
+    /// The type code in the control record's key.
+    pub fn code(self) -> i16 {
+        match self {
+            ControlRecordType::Abort => 0,
+            ControlRecordType::Commit => 1,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ControlRecordType::Abort => "ABORT",
+            ControlRecordType::Commit => "COMMIT",
+        }
+    }
+}
+
 impl ProducerStamp {
     pub const NONE: ProducerStamp = ProducerStamp { producer_id: -1, producer_epoch: -1, base_sequence: -1 };
     pub fn is_idempotent(&self) -> bool {
@@ -112,6 +142,11 @@ pub struct RecordBatch {
     /// Set by the log cleaner on a batch it kept with tombstones in it: after
     /// this time a later cleaning removes them (KIP-534).
     delete_horizon_ms: Option<i64>,
+    /// Written inside a transaction: hidden from `read_committed` readers
+    /// until its marker, and dropped by them if the marker is an ABORT.
+    transactional: bool,
+    /// A transaction marker (always transactional too).
+    control: Option<ControlRecordType>,
 }
 
 /// A borrowed view of one record of a batch.
@@ -193,6 +228,43 @@ impl RecordBatch {
     pub fn delete_horizon_ms(&self) -> Option<i64> {
         self.delete_horizon_ms
     }
+    pub fn is_transactional(&self) -> bool {
+        self.transactional
+    }
+    /// The marker this control batch holds; `None` for a data batch.
+    pub fn control(&self) -> Option<ControlRecordType> {
+        self.control
+    }
+
+    /// A transaction marker as the partition leader appends it on the
+    /// coordinator's WriteTxnMarkers: one control record, key (version 0,
+    /// type), value (version 0, coordinator epoch), stamped with the
+    /// producer's id and epoch.
+    pub fn end_txn_marker(
+        producer: ProducerStamp,
+        marker: ControlRecordType,
+        coordinator_epoch: i32,
+        timestamp_ms: i64,
+    ) -> RecordBatch {
+        let mut key = [0u8; 4];
+        key[2..].copy_from_slice(&marker.code().to_be_bytes());
+        let mut value = [0u8; 6];
+        value[2..].copy_from_slice(&coordinator_epoch.to_be_bytes());
+        let stamp = ProducerStamp { base_sequence: -1, ..producer };
+        let mut builder = RecordBatchBuilder::new(stamp);
+        builder.push(RecordId::INTERNAL, timestamp_ms, Some(&key), Some(&value), &[]);
+        let mut batch = builder.build();
+        batch.transactional = true;
+        batch.control = Some(marker);
+        batch
+    }
+
+    /// The same batch, marked as written inside a transaction.
+    pub fn into_transactional(mut self) -> RecordBatch {
+        self.transactional = true;
+        self
+    }
+
     /// Whether any record has a null value.
     pub fn has_tombstones(&self) -> bool {
         self.records().any(|r| r.is_tombstone())
@@ -225,6 +297,8 @@ impl RecordBatch {
         let mut batch = builder.build();
         batch.last_offset_delta = self.last_offset_delta;
         batch.delete_horizon_ms = self.delete_horizon_ms;
+        batch.transactional = self.transactional;
+        batch.control = self.control;
         batch
     }
 
@@ -376,6 +450,8 @@ impl RecordBatchBuilder {
             size_bytes: self.size_bytes,
             max_timestamp_ms: self.max_timestamp_ms,
             delete_horizon_ms: None,
+            transactional: false,
+            control: None,
         }
     }
 }
@@ -516,6 +592,23 @@ mod tests {
         let kept = batch.retain(|r| r.offset_delta() == 1);
         let r = kept.record(0).unwrap();
         assert_eq!((r.value(), r.headers().count(), r.offset_delta()), (Some(&b"v1"[..]), 2, 1));
+    }
+
+    #[test]
+    fn a_marker_is_one_control_record_of_kafkas_layout() {
+        let producer = ProducerStamp { producer_id: 1000, producer_epoch: 3, base_sequence: 7 };
+        let marker = RecordBatch::end_txn_marker(producer, ControlRecordType::Commit, 5, 42);
+        assert_eq!(
+            (marker.len(), marker.control(), marker.is_transactional()),
+            (1, Some(ControlRecordType::Commit), true)
+        );
+        let record = marker.record(0).unwrap();
+        assert_eq!(record.key(), Some(&[0, 0, 0, 1][..]), "version 0, type 1 = COMMIT");
+        assert_eq!(record.value(), Some(&[0, 0, 0, 0, 0, 5][..]), "version 0, coordinator epoch 5");
+        assert_eq!((marker.producer.producer_id, marker.producer.producer_epoch), (1000, 3));
+        assert_eq!(marker.producer.base_sequence, -1, "markers carry no sequence");
+        let kept = marker.retain(|_| true);
+        assert_eq!((kept.control(), kept.is_transactional()), (Some(ControlRecordType::Commit), true));
     }
 
     #[test]

@@ -146,6 +146,42 @@ pub const DEFS: &[ConfigDef] = &[
         "segment.bytes of __consumer_offsets: old commits are compacted away only once their segment is closed.",
     ),
     ConfigDef::modelled(
+        "transaction.state.log.num.partitions",
+        Kind::Int { min: 1, max: 1000 },
+        "50",
+        "Partitions of __transaction_state; a transactional.id's coordinator is the leader of partition hash(transactional.id) % this.",
+    ),
+    ConfigDef::unmodelled(
+        "transaction.state.log.replication.factor",
+        Kind::Int { min: 1, max: 32767 },
+        "3",
+        "Replication factor of __transaction_state (capped at the number of brokers).",
+    ),
+    ConfigDef::unmodelled(
+        "transaction.state.log.min.isr",
+        Kind::Int { min: 1, max: INT_MAX },
+        "2",
+        "min.insync.replicas of __transaction_state: a transaction's state is written only when this many replicas hold it.",
+    ),
+    ConfigDef::unmodelled(
+        "transaction.state.log.segment.bytes",
+        Kind::Int { min: 1, max: INT_MAX },
+        "104857600 (100 MiB)",
+        "segment.bytes of __transaction_state.",
+    ),
+    ConfigDef::modelled(
+        "transaction.max.timeout.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "900000 (15 minutes)",
+        "Largest transaction.timeout.ms a producer may ask for; a larger one is refused with INVALID_TRANSACTION_TIMEOUT.",
+    ),
+    ConfigDef::unmodelled(
+        "transactional.id.expiration.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "604800000 (7 days)",
+        "A transactional.id unused this long is forgotten by its coordinator.",
+    ),
+    ConfigDef::modelled(
         "log.cleaner.min.cleanable.ratio",
         Kind::Ratio,
         "0.5",
@@ -224,12 +260,6 @@ pub const DEFS: &[ConfigDef] = &[
         "600000",
         "How often a group coordinator looks for expired offsets and empty groups to delete.",
     ),
-    ConfigDef::unmodelled(
-        "transaction.state.log.num.partitions",
-        Kind::Int { min: 1, max: INT_MAX },
-        "50",
-        "Partitions of __transaction_state.",
-    ),
     ConfigDef::unmodelled("eligible.leader.replicas.enable", Kind::Bool, "false", "KIP-966 eligible leader replicas."),
     ConfigDef::modelled(
         "log.cleaner.enable",
@@ -268,6 +298,8 @@ pub struct BrokerConfig {
     pub offsets_topic_segment_bytes: u64,
     pub offsets_retention_minutes: u64,
     pub offsets_retention_check_interval_ms: u64,
+    pub transaction_state_log_num_partitions: u32,
+    pub transaction_max_timeout_ms: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -294,6 +326,8 @@ impl Default for BrokerConfig {
             offsets_topic_segment_bytes: 104_857_600,
             offsets_retention_minutes: 10_080,
             offsets_retention_check_interval_ms: 600_000,
+            transaction_state_log_num_partitions: 50,
+            transaction_max_timeout_ms: 900_000,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -332,6 +366,8 @@ impl Configurable for BrokerConfig {
             "offsets.topic.segment.bytes" => self.offsets_topic_segment_bytes = n as u64,
             "offsets.retention.minutes" => self.offsets_retention_minutes = n as u64,
             "offsets.retention.check.interval.ms" => self.offsets_retention_check_interval_ms = n as u64,
+            "transaction.state.log.num.partitions" => self.transaction_state_log_num_partitions = n as u32,
+            "transaction.max.timeout.ms" => self.transaction_max_timeout_ms = n as u64,
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
             "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,

@@ -162,6 +162,8 @@ impl ClientKind {
                 heartbeat_interval_ms: 3_000,   // heartbeat.interval.ms: 3000
                 max_poll_interval_ms: 300_000,  // max.poll.interval.ms: 300000
                 auto_commit_interval_ms: 5_000, // auto.commit.interval.ms: 5000
+                // isolation.level: read_committed (Java and kafka-python: read_uncommitted)
+                isolation_level: crate::protocol::IsolationLevel::ReadCommitted,
                 // partition.assignment.strategy: range,roundrobin
                 partition_assignment_strategy: vec![Strategy::Range, Strategy::RoundRobin],
                 network: ClientNetworkConfig {
@@ -251,6 +253,7 @@ impl ClientKind {
             ],
             (ClientKind::Librdkafka, Scope::Consumer) => &[
                 ("request.timeout.ms", "60000"),
+                ("isolation.level", "read_committed"),
                 ("partition.assignment.strategy", "range,roundrobin"),
                 ("reconnect.backoff.ms", "100"),
                 ("reconnect.backoff.max.ms", "10000"),

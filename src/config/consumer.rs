@@ -2,6 +2,7 @@
 
 use super::{ClientKind, ConfigDef, ConfigValue, Configurable, INT_MAX, Kind, Scope};
 use crate::group::assignor::Strategy;
+use crate::protocol::IsolationLevel;
 
 /// The assignor names Kafka accepts in `partition.assignment.strategy`.
 pub const ASSIGNORS: &[&str] = &[
@@ -107,6 +108,12 @@ pub const DEFS: &[ConfigDef] = &[
         "Assignors in order of preference; the group uses the first every member supports. Range alone makes rebalances eager.",
     ),
     ConfigDef::modelled(
+        "isolation.level",
+        Kind::Enum(&["read_uncommitted", "read_committed"]),
+        "read_uncommitted",
+        "read_committed reads only up to the last stable offset and drops records of aborted transactions; transaction markers are never returned.",
+    ),
+    ConfigDef::modelled(
         "group.id",
         Kind::Text,
         "null",
@@ -127,12 +134,6 @@ pub const DEFS: &[ConfigDef] = &[
         Kind::Enum(&["classic", "consumer"]),
         "classic",
         "KIP-848 consumer protocol.",
-    ),
-    ConfigDef::unmodelled(
-        "isolation.level",
-        Kind::Enum(&["read_uncommitted", "read_committed"]),
-        "read_uncommitted",
-        "Transactions.",
     ),
     ConfigDef::unmodelled("fetch.max.bytes", Kind::Int { min: 0, max: INT_MAX }, "52428800", "Bytes per fetch."),
     ConfigDef::unmodelled("client.rack", Kind::Text, "", "Rack-aware assignment and follower fetching."),
@@ -179,6 +180,7 @@ pub struct ConsumerConfig {
     /// `group.id` given as a config (the scenario loader folds it into the
     /// consumer's group).
     pub group_id: Option<String>,
+    pub isolation_level: IsolationLevel,
     /// Reconnect backoff and connection set-up timeout.
     pub network: super::network::ClientNetworkConfig,
     /// Confluent's Avro deserializer settings (used when the consumer reads Avro).
@@ -206,6 +208,7 @@ impl Default for ConsumerConfig {
             partition_assignment_strategy: vec![Strategy::Range, Strategy::CooperativeSticky],
             group_instance_id: None,
             group_id: None,
+            isolation_level: IsolationLevel::ReadUncommitted,
             network: Default::default(),
             serde: super::serde::SerdeConfig::default(),
         }
@@ -267,6 +270,12 @@ impl Configurable for ConsumerConfig {
             }
             "group.instance.id" => self.group_instance_id = Some(value.as_text()),
             "group.id" => self.group_id = Some(value.as_text()),
+            "isolation.level" => {
+                self.isolation_level = match value.as_text().as_str() {
+                    "read_committed" => IsolationLevel::ReadCommitted,
+                    _ => IsolationLevel::ReadUncommitted,
+                }
+            }
             other if self.network.set(other, value) => {}
             other => {
                 self.serde.set(other, value).ok_or_else(|| format!("`{other}` is not a modelled consumer config"))?;

@@ -169,12 +169,17 @@ pub const DEFS: &[ConfigDef] = &[
         "Batch compression codec.",
     ),
     ConfigDef::unmodelled("partitioner.class", Kind::Text, "null", "A custom partitioner."),
-    ConfigDef::unmodelled("transactional.id", Kind::Text, "null", "Transactions."),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
+        "transactional.id",
+        Kind::Text,
+        "null",
+        "Makes the producer transactional: needs idempotence, and its coordinator is the leader of __transaction_state partition hash(id) % transaction.state.log.num.partitions. The scenario checks Kafka's rules for it; transactional sends are not simulated yet, so a valid one is refused too.",
+    ),
+    ConfigDef::modelled(
         "transaction.timeout.ms",
         Kind::Millis { min: 0, allow_unlimited: false },
         "60000",
-        "Transactions.",
+        "A transaction open longer than this is aborted by its coordinator; at most the brokers' transaction.max.timeout.ms.",
     ),
     ConfigDef::unmodelled("key.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
     ConfigDef::unmodelled("value.serializer", Kind::Text, "", "Serializers: the simulator sends bytes."),
@@ -212,6 +217,9 @@ pub struct ProducerConfig {
     pub metadata_max_age_ms: u64,
     pub client_id: Option<String>,
     pub send_buffer_bytes: u32,
+    /// `None`: not transactional.
+    pub transactional_id: Option<String>,
+    pub transaction_timeout_ms: u64,
     /// Reconnect backoff and connection set-up timeout.
     pub network: super::network::ClientNetworkConfig,
     /// librdkafka's `partitioner`.
@@ -243,6 +251,8 @@ impl Default for ProducerConfig {
             metadata_max_age_ms: 300_000,
             client_id: None,
             send_buffer_bytes: 131_072,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
             network: Default::default(),
             rdkafka_partitioner: RdkafkaPartitioner::ConsistentRandom,
             sticky_partitioning_linger_ms: None,
@@ -284,6 +294,19 @@ impl ProducerConfig {
     }
 }
 
+impl ProducerConfig {
+    /// Kafka's `ProducerConfig.postProcessAndValidateIdempotenceConfigs`, last
+    /// step: a transactional producer must be idempotent. Idempotence switched
+    /// off, explicitly or silently by acks/retries/in-flight, makes a
+    /// `transactional.id` a ConfigException with this text.
+    pub fn check_transactional(&self) -> Result<(), String> {
+        match (&self.transactional_id, self.effective_idempotence()) {
+            (Some(_), Ok(false)) => Err("Cannot set a transactional.id without also enabling idempotence.".to_string()),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Configurable for ProducerConfig {
     const SCOPE: Scope = Scope::Producer;
 
@@ -319,6 +342,8 @@ impl Configurable for ProducerConfig {
                     .ok_or_else(|| format!("unknown partitioner `{}`", value.as_text()))?
             }
             "sticky.partitioning.linger.ms" => self.sticky_partitioning_linger_ms = Some(n as u64),
+            "transactional.id" => self.transactional_id = Some(value.as_text()),
+            "transaction.timeout.ms" => self.transaction_timeout_ms = n as u64,
             "send.buffer.bytes" => self.send_buffer_bytes = if n < 0 { 131_072 } else { n as u32 },
             other if self.network.set(other, value) => {}
             other => {
@@ -343,5 +368,30 @@ mod tests {
         assert!(c.effective_idempotence().unwrap_err().contains("acks=1"));
         c.enable_idempotence = Some(false);
         assert_eq!(c.effective_idempotence(), Ok(false));
+    }
+
+    /// Ported from Kafka's ProducerConfigTest
+    /// (clients/src/test/java/org/apache/kafka/clients/producer/ProducerConfigTest.java,
+    /// testInvalidTransactionalIdSettings-style cases): a transactional.id needs
+    /// idempotence, whether it was switched off explicitly or silently by acks.
+    #[test]
+    fn a_transactional_id_needs_idempotence() {
+        let transactional =
+            ProducerConfig { transactional_id: Some("payments".to_string()), ..ProducerConfig::default() };
+        assert_eq!(transactional.check_transactional(), Ok(()), "defaults: acks=all, idempotent");
+
+        let explicit_off = ProducerConfig { enable_idempotence: Some(false), ..transactional.clone() };
+        assert_eq!(
+            explicit_off.check_transactional(),
+            Err("Cannot set a transactional.id without also enabling idempotence.".to_string())
+        );
+
+        // acks=0 without enable.idempotence: idempotence goes off silently, and
+        // then the transactional.id is refused (Kafka's deliberate asymmetry).
+        let acks_zero = ProducerConfig { acks: Acks::None, ..transactional.clone() };
+        assert!(acks_zero.check_transactional().unwrap_err().starts_with("Cannot set a transactional.id"));
+
+        let not_transactional = ProducerConfig { acks: Acks::None, ..ProducerConfig::default() };
+        assert_eq!(not_transactional.check_transactional(), Ok(()));
     }
 }

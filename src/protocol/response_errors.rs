@@ -68,6 +68,8 @@ mod tests {
 
     fn fetched(tp: TopicPartition, error: ErrorCode) -> FetchPartitionResponse {
         FetchPartitionResponse {
+            last_stable_offset: -1,
+            aborted_transactions: Vec::new(),
             tp,
             error,
             high_watermark: 0,

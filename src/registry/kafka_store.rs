@@ -200,6 +200,9 @@ impl KafkaStore {
             max_wait_ms: FETCH_MAX_WAIT_MS,
             min_bytes: 1,
             partition_max_bytes: PARTITION_MAX_BYTES,
+            // The registry's store reader reads what the leader has, as a
+            // consumer with the default isolation level does.
+            isolation_level: crate::protocol::IsolationLevel::default(),
             partitions: vec![FetchPartition {
                 tp: self.tp,
                 fetch_offset: self.position,

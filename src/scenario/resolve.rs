@@ -14,6 +14,7 @@ mod producers;
 mod streams;
 mod timeline;
 mod topics;
+mod transactional;
 
 use miette::SourceSpan;
 use serde_saphyr::{Location, Spanned};
@@ -107,7 +108,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     let mut topics = topics::resolve_topics(&mut r, &file.topics, brokers, &broker_config);
     let names: Vec<String> = topics.iter().map(|t| t.name.clone()).collect();
     let mut client_names = clients::ClientNames::default();
-    let producers = producers::resolve_producers(&mut r, &file, &topics, &names, &mut client_names);
+    let producers = producers::resolve_producers(&mut r, &file, &topics, &names, &broker_config, &mut client_names);
     let consumers = consumers::resolve_consumers(&mut r, &file, &topics, &names, &mut client_names);
     config_rules::check_consumers(&mut r, &file, &consumers);
     if consumers.iter().any(|c| c.group.is_some()) {

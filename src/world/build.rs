@@ -41,15 +41,15 @@ impl World {
         }
         let scenario = Arc::new(scenario);
         let mut streams = RngStreams::new(scenario.seed);
-        let offsets_topic = scenario.topics.iter().position(|t| t.internal);
+        let offsets_topic = scenario.offsets_topic();
         let names = Arc::new(Names {
             topics: scenario.topics.iter().map(|t| t.name.clone()).collect(),
             producers: scenario.producers.iter().map(|p| p.name.clone()).collect(),
             consumers: scenario.consumers.iter().map(|c| c.name.clone()).collect(),
-            offsets_topic: offsets_topic.map(|i| TopicId(i as u32)),
+            offsets_topic,
             group_partitions: offsets_topic
-                .map(|i| {
-                    let partitions = scenario.topics[i].partitions;
+                .map(|t| {
+                    let partitions = scenario.topics[t.0 as usize].partitions;
                     scenario.groups().iter().map(|g| coordinator_partition(g, partitions)).collect()
                 })
                 .unwrap_or_default(),
@@ -159,10 +159,7 @@ impl World {
                     .collect::<Vec<_>>(),
                 readers,
             ),
-            tally: Tally::new(
-                &scenario.expectations,
-                scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32)),
-            ),
+            tally: Tally::new(&scenario.expectations, scenario.offsets_topic()),
             results: vec![None; scenario.expectations.len()],
             checker: (options.check_invariants || cfg!(debug_assertions)).then(InvariantChecker::default),
             effects: Effects::default(),

@@ -29,7 +29,7 @@ pub struct GroupView<'a> {
 impl World {
     /// The internal `__consumer_offsets` topic, when the scenario uses groups.
     pub fn offsets_topic(&self) -> Option<TopicId> {
-        self.scenario.topics.iter().position(|t| t.internal).map(|i| TopicId(i as u32))
+        self.scenario.offsets_topic()
     }
 
     /// Group ids the scenario's consumers use, in order of first mention.

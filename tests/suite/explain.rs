@@ -131,6 +131,43 @@ fn explain_coordinator_hashes_like_java() {
     assert_eq!(v["partition"], 3242 % 10);
 }
 
+/// A transactional id hashes to `__transaction_state` as a group id does to
+/// `__consumer_offsets` (TransactionStateManager.partitionFor).
+#[test]
+fn explain_coordinator_of_a_transactional_id() {
+    let v = json(&["explain", "coordinator", "--transactional-id", "my-txn", "--format", "json"]);
+    assert_eq!(v["hash"], -1_061_187_895, "\"my-txn\".hashCode()");
+    assert_eq!(v["partition"], 45);
+    let v =
+        json(&["explain", "coordinator", "--transactional-id", "my-group", "--partitions", "10", "--format", "json"]);
+    assert_eq!(v["partition"], 1_906_497_762 % 10);
+    let out = kafkasim(&["explain", "coordinator", "--transactional-id", "my-txn"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("__transaction_state-45"), "{text}");
+    assert!(text.contains("transaction.state.log.num.partitions"), "{text}");
+    let out = kafkasim(&["explain", "coordinator"]);
+    assert_eq!(out.status.code(), Some(2), "a group or a transactional id is required");
+}
+
+/// With a scenario, the partition count is the scenario's
+/// `transaction.state.log.num.partitions`.
+#[test]
+fn explain_coordinator_of_a_transactional_id_reads_the_scenario_partition_count() {
+    let dir = std::env::temp_dir().join(format!("kafkasim-txn-partitions-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("ten.yaml");
+    std::fs::write(
+        &file,
+        "name: ten\nbroker_config:\n  transaction.state.log.num.partitions: 10\n\
+         topics: [{ name: demo, partitions: 1 }]\nproducers: [{ id: p, topic: demo, count: 1 }]\n",
+    )
+    .expect("write scenario");
+    let path = file.to_str().expect("utf-8 path");
+    let v = json(&["explain", "coordinator", "--transactional-id", "my-txn", "--scenario", path, "--format", "json"]);
+    assert_eq!(v["partition"], 1_061_187_895 % 10, "abs(hash) % 10, not % 50");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 #[test]
 fn explain_coordinator_names_the_broker_of_a_scenario() {
     let v = json(&["explain", "coordinator", "--group", "g1", "--scenario", "consumer-resumes", "--format", "json"]);

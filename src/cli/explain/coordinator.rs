@@ -1,5 +1,7 @@
 //! `kafkasim explain coordinator`: which `__consumer_offsets` partition — and
-//! so which broker — coordinates a consumer group.
+//! so which broker — coordinates a consumer group; with `--transactional-id`,
+//! which `__transaction_state` partition holds a transactional producer's
+//! state (the same hash, `TransactionStateManager.partitionFor`).
 
 use std::io::{self, Write};
 
@@ -8,21 +10,29 @@ use clap::Args;
 use crate::cli::output::{self, Output};
 use crate::cli::{ListFormat, source};
 use crate::group::hash::{coordinator_partition, java_string_hash, kafka_abs};
+use crate::txn::coordinator_partition::{DEFAULT_PARTITIONS, TRANSACTION_STATE_TOPIC, transaction_state_partition};
 use crate::world::{BuildOptions, World};
 
 /// Kafka's default `offsets.topic.num.partitions`.
 const DEFAULT_OFFSETS_PARTITIONS: u32 = 50;
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("id").required(true).args(["group", "transactional_id"]))]
 pub struct CoordinatorArgs {
     /// The consumer group id (`group.id`).
     #[arg(long)]
-    pub group: String,
+    pub group: Option<String>,
+    /// A transactional producer's `transactional.id`: which
+    /// `__transaction_state` partition holds its transactions.
+    #[arg(long)]
+    pub transactional_id: Option<String>,
     /// Also name the coordinator broker, from this scenario's replica placement
-    /// (a file or a built-in scenario name).
+    /// (a file or a built-in scenario name); with `--transactional-id`, take
+    /// the scenario's `transaction.state.log.num.partitions`.
     #[arg(long)]
     pub scenario: Option<String>,
-    /// `offsets.topic.num.partitions` (taken from the scenario when one is given).
+    /// `offsets.topic.num.partitions`, or `transaction.state.log.num.partitions`
+    /// with `--transactional-id` (taken from the scenario when one is given).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000), conflicts_with = "scenario")]
     pub partitions: Option<u32>,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
@@ -37,6 +47,21 @@ struct Placement {
 }
 
 pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
+    if let Some(id) = &args.transactional_id {
+        let mut partitions = args.partitions.unwrap_or(DEFAULT_PARTITIONS);
+        if let Some(name) = &args.scenario {
+            match source::load(name) {
+                Ok(s) => partitions = s.broker_config.transaction_state_log_num_partitions,
+                Err(e) => {
+                    source::report(&e);
+                    return Ok(2);
+                }
+            }
+        }
+        transaction_coordinator(id, partitions, args.format, out)?;
+        return Ok(0);
+    }
+    let group = args.group.as_deref().unwrap_or_default();
     let mut partitions = args.partitions.unwrap_or(DEFAULT_OFFSETS_PARTITIONS);
     let mut placement = None;
     if let Some(name) = &args.scenario {
@@ -56,17 +81,17 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
             return Ok(2);
         };
         partitions = world.scenario.topics[topic.0 as usize].partitions;
-        let tp = world.offsets_partition_of(&args.group).expect("the offsets topic exists");
+        let tp = world.offsets_partition_of(group).expect("the offsets topic exists");
         placement = world.partition_view(tp).map(|v| Placement {
             replicas: v.state.replicas.iter().map(|b| b.0).collect(),
             leader: v.state.leader.map(|b| b.0),
         });
     }
-    let hash = java_string_hash(&args.group);
-    let partition = coordinator_partition(&args.group, partitions);
+    let hash = java_string_hash(group);
+    let partition = coordinator_partition(group, partitions);
     match args.format {
         ListFormat::Json => {
-            let mut json = serde_json::json!({ "group": args.group, "hash": hash, "partition": partition });
+            let mut json = serde_json::json!({ "group": group, "hash": hash, "partition": partition });
             if let Some(p) = &placement {
                 json["replicas"] = serde_json::json!(p.replicas);
                 json["coordinator"] = serde_json::json!(p.leader);
@@ -74,7 +99,7 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
             writeln!(out, "{json}")?;
         }
         ListFormat::Text => {
-            writeln!(out, "group          \"{}\"", args.group)?;
+            writeln!(out, "group          \"{group}\"")?;
             writeln!(
                 out,
                 "hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters"
@@ -103,4 +128,32 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// The `__transaction_state` partition of a transactional id, step by step.
+/// Simplification: `--transactional-id` names the `__transaction_state`
+/// partition but no broker, as no scenario has that topic yet (transactional
+/// producers are refused when a scenario is loaded).
+fn transaction_coordinator(id: &str, partitions: u32, format: ListFormat, out: &mut Output) -> io::Result<()> {
+    let hash = java_string_hash(id);
+    let partition = transaction_state_partition(id, partitions);
+    match format {
+        ListFormat::Json => {
+            writeln!(out, "{}", serde_json::json!({ "transactional_id": id, "hash": hash, "partition": partition }))?;
+        }
+        ListFormat::Text => {
+            writeln!(out, "transactional.id \"{id}\"")?;
+            writeln!(
+                out,
+                "hashCode       {hash:>11}  Java's String.hashCode: h = 31·h + c over the UTF-16 characters"
+            )?;
+            writeln!(out, "Utils.abs      {:>11}  Kafka's abs (Integer.MIN_VALUE becomes 0)", kafka_abs(hash))?;
+            writeln!(out, "% {partitions:<12} {partition:>11}  modulo transaction.state.log.num.partitions")?;
+            writeln!(
+                out,
+                "\n→ {TRANSACTION_STATE_TOPIC}-{partition} holds the id's transaction state; the broker leading it is its transaction coordinator."
+            )?;
+        }
+    }
+    Ok(())
 }

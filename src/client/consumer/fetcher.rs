@@ -13,6 +13,7 @@ use crate::protocol::{
 };
 use crate::trace::TraceEvent;
 
+use super::read_committed::visible_batches;
 use super::{AppState, Buffered, Consumer, InFlight, MemberState, Position};
 
 impl Consumer {
@@ -98,8 +99,13 @@ impl Consumer {
             }
             let request_partitions: Vec<(TopicPartition, OffsetSpec)> =
                 partitions.iter().map(|&tp| (tp, spec)).collect();
+            let isolation_level = self.config.isolation_level;
             self.send_request(ctx, broker, InFlight::ListOffsets { broker, partitions }, |correlation_id| {
-                Message::ListOffsetsRequest(ListOffsetsRequest { correlation_id, partitions: request_partitions })
+                Message::ListOffsetsRequest(ListOffsetsRequest {
+                    correlation_id,
+                    isolation_level,
+                    partitions: request_partitions,
+                })
             });
         }
     }
@@ -219,10 +225,12 @@ impl Consumer {
                 .collect();
             let (max_wait_ms, min_bytes, partition_max_bytes) =
                 (self.config.fetch_max_wait_ms, self.config.fetch_min_bytes, self.config.max_partition_fetch_bytes);
+            let isolation_level = self.config.isolation_level;
             self.send_request(ctx, broker, InFlight::Fetch { broker, offsets }, |correlation_id| {
                 Message::FetchRequest(FetchRequest {
                     correlation_id,
                     replica: None,
+                    isolation_level,
                     max_wait_ms,
                     min_bytes,
                     partition_max_bytes,
@@ -249,7 +257,8 @@ impl Consumer {
             }
             match p.error {
                 ErrorCode::None => {
-                    for batch in p.batches {
+                    let visible = visible_batches(p.batches, self.config.isolation_level, &p.aborted_transactions);
+                    for batch in visible {
                         if batch.next_offset() > fetch_offset {
                             self.buffer.push_back(Buffered { tp: p.tp, batch });
                         }

@@ -182,6 +182,8 @@ impl Harness {
                         log_start_offset: 0,
                         diverging_epoch: None,
                         log_end_offset: p.fetch_offset,
+                        last_stable_offset: p.fetch_offset,
+                        aborted_transactions: Vec::new(),
                         batches: Vec::new(),
                     })
                     .collect();

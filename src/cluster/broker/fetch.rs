@@ -1,6 +1,9 @@
 //! Serving Fetch for consumers and followers, and ListOffsets.
 //!
-//! A consumer reads up to the high watermark; a follower reads up to the log
+//! A consumer reads up to the high watermark — or, with
+//! `isolation.level=read_committed`, up to the last stable offset, and is
+//! told which transactions in what it read were aborted
+//! (`UnifiedLog.collectAbortedTransactions`); a follower reads up to the log
 //! end and, by fetching, tells the leader its own log end offset. A fetch that
 //! finds nothing new is parked until data arrives or `max_wait_ms` passes (long
 //! polling), so idle consumers do not spin.
@@ -9,8 +12,8 @@ use crate::actor::{Ctx, Timer};
 use crate::engine::SimDuration;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
 use crate::protocol::{
-    ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, ListOffsetsPartitionResponse,
-    ListOffsetsRequest, ListOffsetsResponse, Message, OffsetSpec,
+    ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, IsolationLevel,
+    ListOffsetsPartitionResponse, ListOffsetsRequest, ListOffsetsResponse, Message, OffsetSpec,
 };
 
 use super::{Broker, BrokerTimer};
@@ -66,7 +69,8 @@ impl Broker {
             .partitions
             .iter()
             .map(|p| {
-                let response = self.read_partition(request.replica, request.partition_max_bytes, p);
+                let response =
+                    self.read_partition(request.replica, request.isolation_level, request.partition_max_bytes, p);
                 total_bytes += response.batches.iter().map(|b| u64::from(b.batch.size_bytes())).sum::<u64>();
                 response
             })
@@ -74,12 +78,20 @@ impl Broker {
         (FetchResponse { correlation_id: request.correlation_id, partitions }, total_bytes)
     }
 
-    fn read_partition(&self, replica: Option<BrokerId>, max_bytes: u64, p: &FetchPartition) -> FetchPartitionResponse {
+    fn read_partition(
+        &self,
+        replica: Option<BrokerId>,
+        isolation_level: IsolationLevel,
+        max_bytes: u64,
+        p: &FetchPartition,
+    ) -> FetchPartitionResponse {
         let mut response = FetchPartitionResponse {
             tp: p.tp,
             error: ErrorCode::None,
             high_watermark: -1,
+            last_stable_offset: -1,
             log_start_offset: -1,
+            aborted_transactions: Vec::new(),
             diverging_epoch: None,
             log_end_offset: -1,
             batches: Vec::new(),
@@ -91,6 +103,7 @@ impl Broker {
         };
         let log = &partition.log;
         response.high_watermark = log.high_watermark();
+        response.last_stable_offset = log.last_stable_offset();
         response.log_start_offset = log.log_start_offset();
         response.log_end_offset = log.log_end_offset();
         if let Some(epoch) = p.current_leader_epoch {
@@ -125,9 +138,20 @@ impl Broker {
             response.error = ErrorCode::OffsetOutOfRange;
             return response;
         }
-        // Followers may read everything; consumers only what is committed.
-        let max_offset = if replica.is_some() { log.log_end_offset() } else { log.high_watermark() };
+        // Followers may read everything; consumers only what is committed,
+        // and read_committed consumers only what is also decided.
+        let max_offset = match (replica, isolation_level) {
+            (Some(_), _) => log.log_end_offset(),
+            (None, IsolationLevel::ReadUncommitted) => log.high_watermark(),
+            (None, IsolationLevel::ReadCommitted) => log.last_stable_offset(),
+        };
         response.batches = log.read(p.fetch_offset, max_offset, max_bytes);
+        if replica.is_none()
+            && isolation_level == IsolationLevel::ReadCommitted
+            && let Some(upper_bound) = response.batches.last().map(|b| b.next_offset())
+        {
+            response.aborted_transactions = log.aborted_transactions(p.fetch_offset, upper_bound);
+        }
         response
     }
 
@@ -170,7 +194,10 @@ impl Broker {
                         error: ErrorCode::None,
                         offset: match spec {
                             OffsetSpec::Earliest => p.log.log_start_offset(),
-                            OffsetSpec::Latest => p.log.high_watermark(),
+                            OffsetSpec::Latest => match request.isolation_level {
+                                IsolationLevel::ReadUncommitted => p.log.high_watermark(),
+                                IsolationLevel::ReadCommitted => p.log.last_stable_offset(),
+                            },
                         },
                     },
                 }

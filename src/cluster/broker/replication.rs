@@ -9,7 +9,9 @@ use crate::actor::Ctx;
 use crate::cluster::leader_epoch::truncation_offset;
 use crate::cluster::partition::FollowerState;
 use crate::ids::{BrokerId, NodeId, TopicPartition};
-use crate::protocol::{ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, Message};
+use crate::protocol::{
+    ErrorCode, FetchPartition, FetchPartitionResponse, FetchRequest, FetchResponse, IsolationLevel, Message,
+};
 use crate::trace::TraceEvent;
 
 use super::{Broker, Followed, Outgoing};
@@ -161,6 +163,7 @@ impl Broker {
                 (self.id, self.config.replica_fetch_wait_max_ms, self.config.replica_fetch_max_bytes);
             self.send_request(ctx, node, Outgoing::ReplicaFetch(leader), |correlation_id| {
                 Message::FetchRequest(FetchRequest {
+                    isolation_level: IsolationLevel::ReadUncommitted,
                     correlation_id,
                     replica: Some(me),
                     max_wait_ms,

@@ -5,6 +5,7 @@ use super::client_kinds;
 use super::clients::{ClientNames, StartedByTimeline, template, topic_id};
 use crate::client::datagen::Datagen;
 use crate::client::workload::{KeySource, Schedule, Template, ValueSource, Workload};
+use crate::config::BrokerConfig;
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::TopicId;
 use crate::scenario::file::{KeySpec, ScenarioFile};
@@ -15,6 +16,7 @@ pub(crate) fn resolve_producers(
     file: &ScenarioFile,
     topics: &[TopicDef],
     names: &[String],
+    broker_config: &BrokerConfig,
     taken: &mut ClientNames,
 ) -> Vec<ProducerDef> {
     let started = StartedByTimeline::of(file);
@@ -35,6 +37,8 @@ pub(crate) fn resolve_producers(
                     "Kafka's producer refuses to start with these settings; the book's chapter on acks explains why",
                 ));
             }
+        } else if let Some(map) = &spec.config {
+            super::transactional::check(r, map, &config, broker_config);
         }
         let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
             Some(kind) => Some(kind),
