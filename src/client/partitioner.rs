@@ -40,6 +40,17 @@ impl UniformDraw for crate::engine::SimRng {
     }
 }
 
+/// Draws that answer from a script, so a test chooses the "random" picks.
+#[cfg(test)]
+pub(crate) struct Scripted(pub Vec<u32>);
+
+#[cfg(test)]
+impl UniformDraw for Scripted {
+    fn below(&mut self, n: u32) -> u32 {
+        self.0.remove(0) % n
+    }
+}
+
 /// The partitioner of a client that is not Java's (Java's keyless records
 /// go through the accumulator's sticky append instead).
 #[derive(Clone, Debug)]

@@ -26,12 +26,7 @@ pub fn partition(key: Option<&[u8]>, topic: TopicPartitions<'_>, draw: &mut impl
 mod tests {
     use super::*;
 
-    struct Scripted(Vec<u32>);
-    impl UniformDraw for Scripted {
-        fn below(&mut self, n: u32) -> u32 {
-            self.0.remove(0) % n
-        }
-    }
+    use crate::client::partitioner::Scripted;
 
     /// kafka-python's test/test_partitioner.py `test_murmur2_java_compatibility`:
     /// 1000 partitions, partitions taken from Java's partitioner.

@@ -151,12 +151,7 @@ mod tests {
     use super::*;
     use crate::engine::SimDuration;
 
-    struct Scripted(Vec<u32>);
-    impl UniformDraw for Scripted {
-        fn below(&mut self, n: u32) -> u32 {
-            self.0.remove(0) % n
-        }
-    }
+    use crate::client::partitioner::Scripted;
 
     const ALL17: [u32; 17] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
 
