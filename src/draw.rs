@@ -156,7 +156,11 @@ pub fn window(scenario: &Scenario, picture: Picture, request: &Request) -> Resul
 }
 
 /// Resolves `--partition` against the recording's partitions.
-fn chosen_partition(recording: &Recording, picture: Picture, asked: Option<&str>) -> Result<Option<TopicPartition>, DrawError> {
+fn chosen_partition(
+    recording: &Recording,
+    picture: Picture,
+    asked: Option<&str>,
+) -> Result<Option<TopicPartition>, DrawError> {
     let Some(asked) = asked else { return Ok(None) };
     if matches!(picture, Picture::Group | Picture::Flow) {
         return Err(DrawError::PartitionNotUsed { picture: picture.name() });
@@ -164,7 +168,10 @@ fn chosen_partition(recording: &Recording, picture: Picture, asked: Option<&str>
     let names = &recording.names;
     let visible = visible_partitions(recording);
     visible.iter().copied().find(|&tp| names.partition(tp) == asked).map(Some).ok_or_else(|| {
-        DrawError::UnknownPartition { asked: asked.to_string(), known: visible.iter().map(|&tp| names.partition(tp)).collect() }
+        DrawError::UnknownPartition {
+            asked: asked.to_string(),
+            known: visible.iter().map(|&tp| names.partition(tp)).collect(),
+        }
     })
 }
 

@@ -70,7 +70,8 @@ pub fn draw(args: &DrawArgs, out: &mut Output) -> io::Result<u8> {
             return Ok(2);
         }
     };
-    let request = Request { at: args.at, from: args.from, to: args.to, partition: args.partition.clone(), seed: args.seed };
+    let request =
+        Request { at: args.at, from: args.from, to: args.to, partition: args.partition.clone(), seed: args.seed };
     let svg = match draw::draw_scenario(scenario, args.what.into(), &request) {
         Ok(svg) => svg,
         Err(e) => {

@@ -34,9 +34,9 @@ impl TimeAxis {
         let mut at = self.from.as_micros().div_ceil(step) * step;
         while at <= self.to.as_micros() {
             let x = self.x(SimTime::from_micros(at));
-            group = group
-                .add(line(x, y + 4.0, x, bottom, "axis").set("stroke-opacity", 0.25))
-                .add(text(x, y, &super::clock(SimTime::from_micros(at))).set("class", "small").set("text-anchor", "middle"));
+            group = group.add(line(x, y + 4.0, x, bottom, "axis").set("stroke-opacity", 0.25)).add(
+                text(x, y, &super::clock(SimTime::from_micros(at))).set("class", "small").set("text-anchor", "middle"),
+            );
             at += step;
         }
         group

@@ -151,7 +151,8 @@ pub fn text_width(content: &str, size: f64) -> f64 {
 
 /// A legend entry: a swatch with its fill and a word.
 pub fn legend(x: f64, y: f64, fill: &str, label: &str) -> (Group, f64) {
-    let group = Group::new().add(rect(x, y - 10.0, 14.0, 12.0, fill)).add(text(x + 18.0, y, label).set("class", "label"));
+    let group =
+        Group::new().add(rect(x, y - 10.0, 14.0, 12.0, fill)).add(text(x + 18.0, y, label).set("class", "label"));
     (group, 18.0 + text_width(label, 11.0) + 14.0)
 }
 

@@ -49,16 +49,22 @@ pub fn draw(recording: &Recording) -> String {
     for (i, &p) in producers.iter().enumerate() {
         let y = TOP + i as f64 * (BOX + GAP);
         producer_y.insert(p, y + BOX / 2.0);
-        body = body.add(rect(PRODUCERS_X, y, COLUMN, BOX, "#ffffff")).add(text(PRODUCERS_X + 6.0, y + 16.0, names.producer(p)));
+        body = body.add(rect(PRODUCERS_X, y, COLUMN, BOX, "#ffffff")).add(text(
+            PRODUCERS_X + 6.0,
+            y + 16.0,
+            names.producer(p),
+        ));
     }
     let mut partition_y = BTreeMap::new();
     for (i, &tp) in partitions.iter().enumerate() {
         let y = TOP + i as f64 * (BOX + GAP);
         partition_y.insert(tp, y + BOX / 2.0);
         let hw = recording.world.partition_view(tp).and_then(|v| v.log).map_or(0, |l| l.high_watermark());
-        body = body
-            .add(rect(PARTITIONS_X, y, COLUMN, BOX, &fill(tp.topic.0 as usize)))
-            .add(tag(PARTITIONS_X + 4.0, y + 16.0, &format!("{} · HW {hw}", names.partition(tp))));
+        body = body.add(rect(PARTITIONS_X, y, COLUMN, BOX, &fill(tp.topic.0 as usize))).add(tag(
+            PARTITIONS_X + 4.0,
+            y + 16.0,
+            &format!("{} · HW {hw}", names.partition(tp)),
+        ));
     }
     let mut consumer_y = BTreeMap::new();
     let mut y = TOP;
@@ -80,7 +86,11 @@ pub fn draw(recording: &Recording) -> String {
                 .collect();
             let height = BOX + 13.0 * reads.len() as f64;
             consumer_y.insert(c, y + BOX / 2.0);
-            body = body.add(rect(CONSUMERS_X, y, COLUMN, height, "#ffffff")).add(text(CONSUMERS_X + 6.0, y + 16.0, names.consumer(c)));
+            body = body.add(rect(CONSUMERS_X, y, COLUMN, height, "#ffffff")).add(text(
+                CONSUMERS_X + 6.0,
+                y + 16.0,
+                names.consumer(c),
+            ));
             for (i, read) in reads.iter().enumerate() {
                 body = body.add(text(CONSUMERS_X + 14.0, y + 30.0 + 13.0 * i as f64, read).set("class", "small"));
             }
@@ -106,7 +116,8 @@ pub fn draw(recording: &Recording) -> String {
     }
     let rows = producers.len().max(partitions.len()) as f64 * (BOX + GAP);
     let height = (TOP + rows).max(y) + 20.0;
-    let title = format!("{} · who writes and reads what, up to t={}", recording.scenario.name, super::clock(recording.to));
+    let title =
+        format!("{} · who writes and reads what, up to t={}", recording.scenario.name, super::clock(recording.to));
     let description = format!(
         "Producers, topic partitions and consumers, with the records acknowledged and consumed along each arrow. {}.",
         if sentences.is_empty() { "No record moved yet".to_string() } else { sentences.join("; ") }
@@ -135,7 +146,13 @@ fn client_list(declared: usize, seen: impl Iterator<Item = ClientIdx>) -> Vec<Cl
 /// (0 the start, 1 the end) so labels of arrows sharing an end spread out.
 fn edge(x1: f64, y1: f64, x2: f64, y2: f64, count: u64, along: f64) -> (Path, Group) {
     let middle = (x1 + x2) / 2.0;
-    let d = format!("M{x1},{} C{middle},{} {middle},{} {x2},{}", canvas::px(y1), canvas::px(y1), canvas::px(y2), canvas::px(y2));
+    let d = format!(
+        "M{x1},{} C{middle},{} {middle},{} {x2},{}",
+        canvas::px(y1),
+        canvas::px(y1),
+        canvas::px(y2),
+        canvas::px(y2)
+    );
     let arrow = Path::new()
         .set("d", d)
         .set("fill", "none")

@@ -34,7 +34,12 @@ enum Holding {
 }
 
 /// A member's holdings over the window, as intervals.
-fn holdings(changes: &[(SimTime, ClientIdx, MemberChange)], member: ClientIdx, from: SimTime, to: SimTime) -> Vec<(SimTime, SimTime, Holding)> {
+fn holdings(
+    changes: &[(SimTime, ClientIdx, MemberChange)],
+    member: ClientIdx,
+    from: SimTime,
+    to: SimTime,
+) -> Vec<(SimTime, SimTime, Holding)> {
     let mut now = Holding::Out;
     let mut since = from;
     let mut out = Vec::new();
@@ -48,7 +53,9 @@ fn holdings(changes: &[(SimTime, ClientIdx, MemberChange)], member: ClientIdx, f
         let next = match (change, &now) {
             (MemberChange::Joined { .. }, Holding::Owning(..)) => now.clone(),
             (MemberChange::Joined { .. }, _) => Holding::Waiting,
-            (MemberChange::Assigned { generation, assignment }, _) if assignment.is_empty() => Holding::Idle(*generation),
+            (MemberChange::Assigned { generation, assignment }, _) if assignment.is_empty() => {
+                Holding::Idle(*generation)
+            }
             (MemberChange::Assigned { generation, assignment }, _) => Holding::Owning(*generation, assignment.clone()),
             (MemberChange::Revoked { partitions }, Holding::Owning(generation, owned)) => {
                 let kept: Vec<TopicPartition> = owned.iter().copied().filter(|tp| !partitions.contains(tp)).collect();
@@ -101,14 +108,26 @@ pub fn draw(recording: &Recording) -> String {
         y += 26.0;
     }
     if recording.members.is_empty() {
-        body = body.add(text(12.0, y + 10.0, "No consumer group in this run: its consumers (if any) are assigned partitions by hand, without a group."));
+        body = body.add(text(
+            12.0,
+            y + 10.0,
+            "No consumer group in this run: its consumers (if any) are assigned partitions by hand, without a group.",
+        ));
         y += 30.0;
     }
-    let title = format!("{} · consumer groups over time, t={} to t={}", recording.scenario.name, super::clock(axis.from), super::clock(axis.to));
+    let title = format!(
+        "{} · consumer groups over time, t={} to t={}",
+        recording.scenario.name,
+        super::clock(axis.from),
+        super::clock(axis.to)
+    );
     let description = if summaries.is_empty() {
         "No consumer group in this run.".to_string()
     } else {
-        format!("One lane per group member, showing the partitions it owns in each generation. {}.", summaries.join("; "))
+        format!(
+            "One lane per group member, showing the partitions it owns in each generation. {}.",
+            summaries.join("; ")
+        )
     };
     let document = canvas::document(WIDTH, y + 10.0, &title, &description)
         .add(legend(44.0))
@@ -120,7 +139,10 @@ pub fn draw(recording: &Recording) -> String {
 fn legend(y: f64) -> Group {
     let mut group = Group::new();
     let mut x = 12.0;
-    for (fill, label) in [(fill(1), "owns the partitions named (texture: generation)"), (GONE.to_string(), "idle: in the group, no partition")] {
+    for (fill, label) in [
+        (fill(1), "owns the partitions named (texture: generation)"),
+        (GONE.to_string(), "idle: in the group, no partition"),
+    ] {
         let (entry, width) = canvas::legend(x, y, &fill, label);
         group = group.add(entry);
         x += width;

@@ -38,8 +38,11 @@ pub fn draw(recording: &Recording, only: Option<TopicPartition>) -> String {
     let view = tp.and_then(|tp| world.partition_view(tp));
     let Some((view, log)) = view.and_then(|v| v.log.map(|l| (v, l))) else {
         let title = format!("{} · {name} at t={at}", recording.scenario.name);
-        let document = canvas::document(WIDTH, 80.0, &title, "No replica holds this partition's log.")
-            .add(text(12.0, 56.0, "no log: no replica holds this partition"));
+        let document = canvas::document(WIDTH, 80.0, &title, "No replica holds this partition's log.").add(text(
+            12.0,
+            56.0,
+            "no log: no replica holds this partition",
+        ));
         return canvas::finish(document);
     };
     let tp = view.tp;
@@ -76,10 +79,9 @@ pub fn draw(recording: &Recording, only: Option<TopicPartition>) -> String {
 fn legend(y: f64) -> Group {
     let mut group = Group::new();
     let mut x = 12.0;
-    for (fill, label) in [
-        (fill(0), "a segment (one texture each)"),
-        (GONE.to_string(), "deleted by retention, or compacted away"),
-    ] {
+    for (fill, label) in
+        [(fill(0), "a segment (one texture each)"), (GONE.to_string(), "deleted by retention, or compacted away")]
+    {
         let (entry, width) = canvas::legend(x, y, &fill, label);
         group = group.add(entry);
         x += width;
@@ -150,7 +152,8 @@ fn segments_bar(log: &PartitionLog, scale: &dyn Fn(i64) -> f64) -> (Group, usize
     let (hw, leo) = (log.high_watermark(), log.log_end_offset());
     if leo > hw {
         let (x1, x2) = (scale(hw), scale(leo));
-        group = group.add(rect(x1, BAR_TOP - 4.0, x2 - x1, BAR + 8.0, "none").set("class", "waiting").set("fill-opacity", 0));
+        group = group
+            .add(rect(x1, BAR_TOP - 4.0, x2 - x1, BAR + 8.0, "none").set("class", "waiting").set("fill-opacity", 0));
     }
     (group, gaps)
 }
@@ -162,9 +165,11 @@ fn cells(log: &PartitionLog, scale: &dyn Fn(i64) -> f64) -> Group {
     for batch in log.batches() {
         for (offset, record) in batch.records() {
             let x = scale(offset);
-            group = group
-                .add(line(x, BAR_TOP, x, BAR_TOP + BAR, "outline").set("stroke-opacity", 0.5))
-                .add(text(x + width / 2.0, BAR_TOP + BAR + 12.0, &offset.to_string()).set("class", "small").set("text-anchor", "middle"));
+            group = group.add(line(x, BAR_TOP, x, BAR_TOP + BAR, "outline").set("stroke-opacity", 0.5)).add(
+                text(x + width / 2.0, BAR_TOP + BAR + 12.0, &offset.to_string())
+                    .set("class", "small")
+                    .set("text-anchor", "middle"),
+            );
             let key = record.key().map(|k| String::from_utf8_lossy(k).into_owned());
             let shown = match (&key, record.is_tombstone()) {
                 (Some(k), true) => format!("{k} ×"),
@@ -175,9 +180,8 @@ fn cells(log: &PartitionLog, scale: &dyn Fn(i64) -> f64) -> Group {
             // Keys read upwards inside their cell.
             if !shown.is_empty() && width >= 12.0 {
                 let (kx, ky) = (canvas::px(x + width / 2.0 + 3.5), BAR_TOP + BAR - 4.0);
-                group = group.add(
-                    text(kx, ky, &shown).set("class", "small").set("transform", format!("rotate(-90 {kx} {ky})")),
-                );
+                group = group
+                    .add(text(kx, ky, &shown).set("class", "small").set("transform", format!("rotate(-90 {kx} {ky})")));
             }
         }
     }

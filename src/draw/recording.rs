@@ -84,11 +84,8 @@ pub struct Recording {
 /// `from..=to` need. `to` must lie within the run (the caller checks).
 pub fn record(scenario: Scenario, seed: Option<u64>, from: SimTime, to: SimTime) -> Result<Recording, String> {
     let mut world = World::new(scenario, BuildOptions { seed, check_invariants: false });
-    let partitions: Vec<(TopicPartition, Vec<i32>)> = world
-        .partition_views()
-        .iter()
-        .map(|v| (v.tp, v.state.replicas.iter().map(|b| b.0).collect()))
-        .collect();
+    let partitions: Vec<(TopicPartition, Vec<i32>)> =
+        world.partition_views().iter().map(|v| (v.tp, v.state.replicas.iter().map(|b| b.0).collect())).collect();
     let mut collector = Collector::default();
     for view in world.partition_views() {
         let state = view.state;
@@ -180,10 +177,9 @@ impl TraceSink for Collector {
             }
             TraceEvent::IsrChange { tp, isr, .. } => {
                 let changes = self.leadership.entry(*tp).or_default();
-                let mut now = changes.last().map_or(
-                    Leadership { leader: None, leader_epoch: 0, isr: Vec::new() },
-                    |(_, l)| l.clone(),
-                );
+                let mut now = changes
+                    .last()
+                    .map_or(Leadership { leader: None, leader_epoch: 0, isr: Vec::new() }, |(_, l)| l.clone());
                 now.isr = isr.iter().map(|b| b.0).collect();
                 changes.push((at, now));
             }

@@ -43,20 +43,30 @@ pub fn draw(recording: &Recording, only: Option<TopicPartition>) -> String {
     }
     let mut note = String::new();
     if only.is_none() && all.len() > partitions.len() {
-        note = format!("{} more partitions are not drawn: pick one with --partition TOPIC-N", all.len() - partitions.len());
+        note = format!(
+            "{} more partitions are not drawn: pick one with --partition TOPIC-N",
+            all.len() - partitions.len()
+        );
         lanes = lanes.add(text(12.0, y, &note).set("class", "small"));
         y += 14.0;
     }
-    let title = format!("{} · partitions over time, t={} to t={}", recording.scenario.name, super::clock(axis.from), super::clock(axis.to));
-    let description = describe(recording, &partitions, &faults.iter().map(|f| f.what.clone()).collect::<Vec<_>>(), &note);
+    let title = format!(
+        "{} · partitions over time, t={} to t={}",
+        recording.scenario.name,
+        super::clock(axis.from),
+        super::clock(axis.to)
+    );
+    let description =
+        describe(recording, &partitions, &faults.iter().map(|f| f.what.clone()).collect::<Vec<_>>(), &note);
     let mut document: Document = canvas::document(WIDTH, y + 10.0, &title, &description);
     document = document.add(legend(44.0)).add(axis.ticks(top, y - 10.0)).add(lanes);
     for ((row, at), fault) in fault_rows.iter().zip(&faults) {
         let x = axis.x(*at);
         let label_y = 76.0 + 14.0 * *row as f64;
-        document = document
-            .add(line(x, label_y + 3.0, x, y - 10.0, "mark"))
-            .add(text(x + 3.0, label_y, &format!("✗ {} (t={})", fault.what, super::clock(fault.at))).set("class", "mark-text"));
+        document = document.add(line(x, label_y + 3.0, x, y - 10.0, "mark")).add(
+            text(x + 3.0, label_y, &format!("✗ {} (t={})", fault.what, super::clock(fault.at)))
+                .set("class", "mark-text"),
+        );
     }
     canvas::finish(document)
 }
@@ -146,8 +156,15 @@ fn lane(recording: &Recording, axis: &TimeAxis, tp: TopicPartition, y: f64) -> (
     let mut row_y = y + LEADER_ROW + 4.0;
     for &broker in &replicas {
         group = group
-            .add(text(LEFT - 8.0, row_y + 10.0, &format!("broker {broker} in ISR")).set("class", "small").set("text-anchor", "end"))
-            .add(line(axis.left, row_y + ISR_ROW / 2.0, axis.right(), row_y + ISR_ROW / 2.0, "axis").set("stroke-opacity", 0.4));
+            .add(
+                text(LEFT - 8.0, row_y + 10.0, &format!("broker {broker} in ISR"))
+                    .set("class", "small")
+                    .set("text-anchor", "end"),
+            )
+            .add(
+                line(axis.left, row_y + ISR_ROW / 2.0, axis.right(), row_y + ISR_ROW / 2.0, "axis")
+                    .set("stroke-opacity", 0.4),
+            );
         for (start, end, in_isr) in intervals(changes, axis.from, axis.to, |l| l.isr.contains(&broker)) {
             let (x1, x2) = (axis.x(start), axis.x(end));
             if in_isr {
@@ -173,7 +190,10 @@ fn offsets_chart(axis: &TimeAxis, samples: &[(SimTime, Offsets)], y: f64) -> (Gr
         .add(text(LEFT - 8.0, y + 12.0, "offsets").set("class", "small").set("text-anchor", "end"))
         .add(line(axis.left, y + CHART, axis.right(), y + CHART, "axis"));
     let Some(&(_, last)) = samples.last() else {
-        return (group.add(text(axis.left + 4.0, y + 30.0, "no log: no replica holds this partition").set("class", "small")), CHART + 4.0);
+        return (
+            group.add(text(axis.left + 4.0, y + 30.0, "no log: no replica holds this partition").set("class", "small")),
+            CHART + 4.0,
+        );
     };
     let low = samples.iter().map(|(_, o)| o.log_start_offset).min().unwrap_or(0);
     let high = samples.iter().map(|(_, o)| o.log_end_offset).max().unwrap_or(0).max(low + 1);
@@ -222,7 +242,8 @@ fn describe(recording: &Recording, partitions: &[TopicPartition], faults: &[Stri
             }
             _ => "no leader".to_string(),
         };
-        let offsets = offsets.map_or(String::new(), |o| format!(", HW {} and LEO {}", o.high_watermark, o.log_end_offset));
+        let offsets =
+            offsets.map_or(String::new(), |o| format!(", HW {} and LEO {}", o.high_watermark, o.log_end_offset));
         parts.push(format!("{} ends with {leader}{offsets}", recording.names.partition(tp)));
     }
     let faults = if faults.is_empty() { "No faults.".to_string() } else { format!("Faults: {}.", faults.join("; ")) };

@@ -296,7 +296,11 @@ fn every_picture_has_alt_text_and_the_course_chapters_have_pictures() {
         let text = std::fs::read_to_string(&chapter).expect("readable");
         let pictures = images(&text);
         for (dest, alt) in &pictures {
-            assert!(alt.split_whitespace().count() >= 4, "{}: the picture {dest} needs alt text (a sentence)", rel(&chapter));
+            assert!(
+                alt.split_whitespace().count() >= 4,
+                "{}: the picture {dest} needs alt text (a sentence)",
+                rel(&chapter)
+            );
         }
         let name = chapter.file_name().expect("a file").to_string_lossy().into_owned();
         if course.contains(&name.as_str()) {

@@ -189,7 +189,12 @@ fn every_chapter_loads_in_a_browser_with_its_pictures_and_no_errors() {
     for chapter in SCREENSHOTS {
         let file = screenshots.join(format!("{chapter}.png"));
         let url = format!("file://{}", html.join(format!("{chapter}.html")).display());
-        let args = [format!("--screenshot={}", file.display()), "--window-size=1280,2400".to_string(), "--hide-scrollbars".to_string(), url];
+        let args = [
+            format!("--screenshot={}", file.display()),
+            "--window-size=1280,2400".to_string(),
+            "--hide-scrollbars".to_string(),
+            url,
+        ];
         chromium(&work.join(format!("profile-shot-{chapter}")), &args);
         let size = std::fs::metadata(&file).map_or(0, |m| m.len());
         assert!(size > 10_000, "a screenshot of {chapter} was saved at {} ({size} bytes)", file.display());

@@ -68,7 +68,10 @@ fn every_picture_of_every_builtin_scenario_shows_the_outcome() {
                 Some(b) => format!("leader broker {b} in epoch {}", row.leader_epoch),
                 None => "no leader".to_string(),
             };
-            assert!(has(&timeline, &format!("{partition} ends with {leader}")), "{name} timeline: {partition}: {leader}");
+            assert!(
+                has(&timeline, &format!("{partition} ends with {leader}")),
+                "{name} timeline: {partition}: {leader}"
+            );
             let request = Request { partition: Some(partition.clone()), ..Request::default() };
             let log = svg_texts(&draw::draw(&recording, Picture::Log, &request).unwrap(), name);
             for label in [
@@ -142,7 +145,9 @@ fn the_group_picture_shows_eager_stopping_and_cooperative_not() {
     for member in ["k1", "k2"] {
         assert_eq!(held_nothing(member), "held nothing 0s", "{member} (cooperative) keeps consuming");
     }
-    assert!(has(&texts, "group eager · assignor range") && has(&texts, "group cooperative · assignor cooperative-sticky"));
+    assert!(
+        has(&texts, "group eager · assignor range") && has(&texts, "group cooperative · assignor cooperative-sticky")
+    );
 }
 
 /// `kafkasim draw` writes the file it is asked for, or the picture to
@@ -168,10 +173,22 @@ fn the_command_writes_the_picture() {
 #[test]
 fn bad_arguments_are_explained() {
     let cases: [(&[&str], &str); 5] = [
-        (&["draw", "acks-1-loss", "--what", "log", "--at", "10m", "-o", "-"], "is after the run ends (at t=60.000s); choose a time from 0s to 1m"),
-        (&["draw", "acks-1-loss", "--what", "timeline", "--from", "30s", "--to", "10s", "-o", "-"], "is not before --to"),
-        (&["draw", "acks-1-loss", "--what", "log", "--from", "1s", "-o", "-"], "shows one moment: give it with --at TIME"),
-        (&["draw", "acks-1-loss", "--what", "log", "--partition", "payments-7", "-o", "-"], "no partition `payments-7`; write TOPIC-NUMBER, one of: payments-0"),
+        (
+            &["draw", "acks-1-loss", "--what", "log", "--at", "10m", "-o", "-"],
+            "is after the run ends (at t=60.000s); choose a time from 0s to 1m",
+        ),
+        (
+            &["draw", "acks-1-loss", "--what", "timeline", "--from", "30s", "--to", "10s", "-o", "-"],
+            "is not before --to",
+        ),
+        (
+            &["draw", "acks-1-loss", "--what", "log", "--from", "1s", "-o", "-"],
+            "shows one moment: give it with --at TIME",
+        ),
+        (
+            &["draw", "acks-1-loss", "--what", "log", "--partition", "payments-7", "-o", "-"],
+            "no partition `payments-7`; write TOPIC-NUMBER, one of: payments-0",
+        ),
         (&["draw", "acks-1-loss", "--what", "group", "--partition", "payments-0", "-o", "-"], "leave out --partition"),
     ];
     for (args, expected) in cases {
