@@ -39,7 +39,8 @@ const PROBE: &str = r#"<script>
       if (!images[i].complete || images[i].naturalWidth === 0) { broken.push(images[i].getAttribute('src')); }
     }
     var report = document.createElement('pre');
-    report.textContent = 'PROBE[' + JSON.stringify({ images: images.length, broken: broken, errors: errors }) + ']PROBE';
+    // Split, so the script's own text in the page never reads as a report.
+    report.textContent = 'PRO' + 'BE[' + JSON.stringify({ images: images.length, broken: broken, errors: errors }) + ']PRO' + 'BE';
     document.body.appendChild(report);
   });
 })();
