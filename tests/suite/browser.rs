@@ -99,8 +99,10 @@ fn pages(html: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// What the probe found on one page, or why it found nothing.
-fn probe(page: &Path, profile: &Path) -> Result<(usize, Vec<String>), String> {
+/// What the probe found on one page (images, problems), or why it found nothing.
+type Probed = Result<(usize, Vec<String>), String>;
+
+fn probe(page: &Path, profile: &Path) -> Probed {
     let url = format!("file://{}", page.display());
     let out = chromium(profile, &["--virtual-time-budget=5000".to_string(), "--dump-dom".to_string(), url]);
     let dom = String::from_utf8_lossy(&out.stdout);
@@ -154,7 +156,7 @@ fn every_chapter_loads_in_a_browser_with_its_pictures_and_no_errors() {
         assert_ne!(probed, text, "{}: has a <head>", page.display());
         std::fs::write(page, probed).expect("writable");
     }
-    let results: Vec<(PathBuf, Result<(usize, Vec<String>), String>)> = pages
+    let results: Vec<(PathBuf, Probed)> = pages
         .chunks(PARALLEL)
         .enumerate()
         .flat_map(|(chunk, pages)| {
