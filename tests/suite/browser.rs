@@ -57,7 +57,7 @@ fn found(program: &str, arg: &str) -> bool {
 /// Runs the browser on one page with Debian's flags for a machine without
 /// network; kills it if it hangs.
 fn chromium(profile: &Path, args: &[String]) -> std::process::Output {
-    let mut child = Command::new("chromium")
+    let child = Command::new("chromium")
         .args([
             "--headless",
             "--no-sandbox",
@@ -73,17 +73,18 @@ fn chromium(profile: &Path, args: &[String]) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("chromium starts");
-    // Counted in sleeps, not read from the clock (kafkasim bans wall-clock reads).
-    let mut waited = Duration::ZERO;
-    while child.try_wait().expect("waitable").is_none() {
-        waited += Duration::from_millis(50);
-        if waited > PAGE_TIMEOUT {
-            child.kill().ok();
+    // Its output is read while it runs (a page's DOM fills a pipe), in a
+    // thread, so a browser that hangs can be stopped here.
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(child.wait_with_output()).ok());
+    match receiver.recv_timeout(PAGE_TIMEOUT) {
+        Ok(output) => output.expect("its output"),
+        Err(_) => {
+            Command::new("kill").args(["-9", &pid.to_string()]).status().ok();
             panic!("chromium took more than {PAGE_TIMEOUT:?} on {args:?}");
         }
-        std::thread::sleep(Duration::from_millis(50));
     }
-    child.wait_with_output().expect("its output")
 }
 
 /// The chapters' pages, from the book's sources.
