@@ -4,6 +4,7 @@
 
 mod check;
 mod configs;
+mod draw;
 mod explain;
 mod graph;
 mod list;
@@ -75,6 +76,9 @@ pub enum Command {
         #[arg(long)]
         app: Option<String>,
     },
+    /// Draw a picture of a run as SVG: partitions over time, consumer groups,
+    /// a partition's log, or who writes and reads what.
+    Draw(draw::DrawArgs),
     /// Every Kafka config kafkasim knows: default (Kafka 4.0) and meaning.
     Configs {
         /// Only this scope: topic, broker, producer, consumer or streams.
@@ -211,6 +215,7 @@ pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
         Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args, out),
         Some(Command::Explain(ExplainCommand::Topology(args))) => explain::topology::topology(&args, out),
         Some(Command::Graph { scenario, format, app }) => graph::graph(&scenario, format, app.as_deref(), out),
+        Some(Command::Draw(args)) => draw::draw(&args, out),
         Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format, out),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review, out),
         Some(Command::Schema { outcome }) => schema::schema(outcome, out),

@@ -21,6 +21,7 @@ pub mod cli;
 pub mod client;
 pub mod cluster;
 pub mod config;
+pub mod draw;
 pub mod engine;
 pub mod fuzz;
 pub mod group;

@@ -4,8 +4,10 @@
 //!   (`scenarios/NAME.snap`, as `kafkasim test` pins any scenario).
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
+//! - `browser`: the built book opens in headless Chromium: every image loads, no errors.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `draw`: pictures drawn from runs (SVG) show what the run's outcome reports.
 //! - `fuzz`: the fuzz targets' checks over their saved regressions, on stable.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
@@ -19,8 +21,10 @@
 mod avro;
 mod book;
 mod broken;
+mod browser;
 mod cli;
 mod determinism;
+mod draw;
 mod expectations;
 mod explain;
 mod fuzz;
