@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::messages::{ApiKey, RequestHeader, ResponseHeader};
-use kafka_protocol::protocol::{Decodable, Encodable, Request, StrBytes, encode_request_header_into_buffer};
+use kafka_protocol::protocol::{Decodable, Request, StrBytes, encode_request_header_into_buffer};
 
 pub struct WireClient {
     pub stream: TcpStream,
