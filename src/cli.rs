@@ -14,6 +14,7 @@ mod play;
 mod progress;
 mod run;
 mod schema;
+mod serve;
 mod source;
 mod stats;
 pub mod test;
@@ -103,6 +104,10 @@ pub enum Command {
         #[arg(long, conflicts_with = "accept")]
         review: bool,
     },
+    /// Serve the scenario's cluster to real Kafka clients: each broker on
+    /// its own loopback port (9092, 9093, ...), virtual time paced to the
+    /// wall clock.
+    Serve(serve::ServeArgs),
     /// Print the JSON Schema of the scenario format, for editor completion.
     Schema {
         /// The schema of the outcome `run --format json` prints instead.
@@ -218,6 +223,7 @@ pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
         Some(Command::Draw(args)) => draw::draw(&args, out),
         Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format, out),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review, out),
+        Some(Command::Serve(args)) => serve::serve(&args, out),
         Some(Command::Schema { outcome }) => schema::schema(outcome, out),
         Some(Command::New { name, force }) => new::new(&name, force, out),
     }

@@ -26,6 +26,7 @@ pub mod engine;
 pub mod fuzz;
 pub mod group;
 pub mod ids;
+pub mod live;
 pub mod net;
 pub mod protocol;
 pub mod registry;

@@ -16,6 +16,7 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -28,6 +29,7 @@ mod draw;
 mod expectations;
 mod explain;
 mod fuzz;
+mod live;
 mod properties;
 mod sandbox;
 mod scenarios;
