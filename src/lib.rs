@@ -22,6 +22,7 @@ pub mod group;
 pub mod ids;
 pub mod net;
 pub mod protocol;
+pub mod quiz;
 pub mod registry;
 pub mod scenario;
 pub mod streams;

@@ -14,6 +14,7 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -25,6 +26,7 @@ mod expectations;
 mod explain;
 mod fuzz;
 mod properties;
+mod quiz;
 mod sandbox;
 mod scenarios;
 mod schema;
