@@ -37,14 +37,9 @@ impl World {
                 return;
             }
             self.controller.lose_quorum();
-            // A dead process did not lose a quorum: it is gone, and the
-            // others notice it stopped sending.
-            let text = if self.is_alive(Host::Controller(active)) {
-                format!("controller {active} lost its quorum and stops acting as the active controller")
-            } else {
-                format!("controller {active} is down: the other controllers elect a new active controller")
-            };
-            self.effects.trace.push(TraceEvent::Action { text });
+            self.effects.trace.push(TraceEvent::Action {
+                text: format!("controller {active} lost its quorum and stops acting as the active controller"),
+            });
         }
         if let Some(candidate) = self.controller_nodes.iter().copied().find(|&c| self.has_quorum(c)) {
             self.queue
