@@ -4,6 +4,7 @@
 
 mod check;
 mod configs;
+mod copy;
 mod draw;
 mod explain;
 mod graph;
@@ -12,6 +13,7 @@ mod new;
 mod output;
 mod play;
 mod progress;
+mod quiz;
 mod run;
 mod schema;
 mod serve;
@@ -113,6 +115,19 @@ pub enum Command {
         /// The schema of the outcome `run --format json` prints instead.
         #[arg(long)]
         outcome: bool,
+    },
+    /// Predict, then check: questions drawn from the built-in scenarios,
+    /// answered by their runs, scored and explained.
+    Quiz(quiz::QuizArgs),
+    /// Write a built-in scenario to a file to change (NAME.yaml unless FILE is given).
+    Copy {
+        /// The built-in scenario (see `kafkasim list`).
+        name: String,
+        /// Where to write it.
+        file: Option<String>,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a commented starter scenario to NAME.yaml.
     New {
@@ -226,6 +241,8 @@ pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
         Some(Command::Serve(args)) => serve::serve(&args, out),
         Some(Command::Schema { outcome }) => schema::schema(outcome, out),
         Some(Command::New { name, force }) => new::new(&name, force, out),
+        Some(Command::Copy { name, file, force }) => copy::copy(&name, file.as_deref(), force, out),
+        Some(Command::Quiz(args)) => quiz::quiz(&args, &mut io::stdin().lock(), out),
     }
 }
 

@@ -29,6 +29,7 @@ pub mod ids;
 pub mod live;
 pub mod net;
 pub mod protocol;
+pub mod quiz;
 pub mod registry;
 pub mod scenario;
 pub mod streams;

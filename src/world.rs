@@ -37,6 +37,7 @@ use crate::scenario::{Scenario, TimedAction};
 use crate::trace::report::ExpectationResult;
 
 pub use build::BuildOptions;
+pub use expectations::consumer_state;
 pub use groups::GroupView;
 pub use live::LiveResponse;
 pub use sandbox::name_like;

@@ -17,6 +17,7 @@
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
+//! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -31,6 +32,7 @@ mod explain;
 mod fuzz;
 mod live;
 mod properties;
+mod quiz;
 mod sandbox;
 mod scenarios;
 mod schema;
