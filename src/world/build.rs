@@ -147,6 +147,7 @@ impl World {
             consumers,
             registry,
             stream_threads: super::streams::stream_threads(&scenario),
+            streams_processed: Default::default(),
             network,
             hosts,
             queue,

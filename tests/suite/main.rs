@@ -14,6 +14,7 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -29,5 +30,6 @@ mod sandbox;
 mod scenarios;
 mod schema;
 mod streams;
+mod streams_failover;
 mod support;
 mod tui;
