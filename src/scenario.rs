@@ -16,6 +16,7 @@ pub mod graph;
 pub mod lessons;
 pub mod link;
 pub mod parse;
+pub mod question;
 pub mod resolve;
 pub mod save;
 pub mod starter;
@@ -86,6 +87,8 @@ pub struct Scenario {
     pub streams: Vec<crate::streams::StreamsApp>,
     pub timeline: Vec<TimedAction>,
     pub expectations: Vec<Expectation>,
+    /// Questions put to the student (`ask:`), by the time they are asked.
+    pub questions: Vec<question::Question>,
     pub run_for: SimTime,
     pub limits: Limits,
     /// Settings the scenario makes that have no effect (as in Kafka 4.0),

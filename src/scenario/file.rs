@@ -7,6 +7,7 @@
 //! the file (`Spanned`), down to a map's keys and a list's items, so the
 //! error underlines exactly them.
 
+mod ask;
 mod expect;
 mod expected;
 mod host;
@@ -19,6 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub use ask::{AskSpec, CommittedSpec, OwnerSpec, PartitionOfSpec};
 pub use expected::Expected;
 pub use host::HostRef;
 pub use key::{KeySpec, OneOfSpec};
@@ -507,6 +509,13 @@ pub struct TimelineEntry {
     /// `{ client: app, value_schema: schemas/order-v2.avsc, value: '...' }`.
     #[serde(default)]
     pub evolve: Option<EvolveSpec>,
+    /// A question for the student to answer before the run goes on, e.g.
+    /// `{ idle: helpdesk, answer_at: 10s }`: its answer is computed from the
+    /// run. The terminal UI pauses here; `kafkasim run` prints the question,
+    /// then the answer at `answer_at`.
+    #[serde(default)]
+    #[schemars(with = "Option<AskSpec>")]
+    pub ask: Option<Spanned<AskSpec>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

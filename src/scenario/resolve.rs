@@ -11,6 +11,7 @@ mod consumers;
 mod expectations;
 mod limits;
 mod producers;
+mod questions;
 mod streams;
 mod timeline;
 mod topics;
@@ -138,6 +139,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         streams: Vec::new(),
         timeline: Vec::new(),
         expectations: Vec::new(),
+        questions: Vec::new(),
         run_for: crate::engine::SimTime::ZERO,
         limits,
         notes: Vec::new(),
@@ -152,6 +154,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
+    questions::resolve_questions(&mut r, &file, &mut scenario);
     scenario.notes = std::mem::take(&mut r.notes);
     limits::check_model_size(&mut r, &file, &scenario);
     // The estimate of the events a run needs means something only for a

@@ -168,6 +168,8 @@ impl World {
             finished: false,
             watchdog: Default::default(),
             delivery_memo: Default::default(),
+            live_outbox: Vec::new(),
+            live_connections: 0,
             scenario,
         };
         world.start_brokers();

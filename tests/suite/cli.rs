@@ -205,6 +205,7 @@ const PRINTING_COMMANDS: &[&[&str]] = &[
     &["configs"],
     &["test", "scenarios/producer-consumer.yaml"],
     &["graph", "third-consumer-idle"],
+    &["draw", "producer-consumer", "--what", "flow", "-o", "-"],
     &["explain", "partition", "--key", "k", "--partitions", "3"],
     &["explain", "assign", "--topic", "t:3", "--member", "a", "--member", "b"],
     &["explain", "coordinator", "--group", "g"],

@@ -4,8 +4,10 @@
 //!   (`scenarios/NAME.snap`, as `kafkasim test` pins any scenario).
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
+//! - `browser`: the built book opens in headless Chromium: every image loads, no errors.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `draw`: pictures drawn from runs (SVG) show what the run's outcome reports.
 //! - `fuzz`: the fuzz targets' checks over their saved regressions, on stable.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
@@ -15,17 +17,23 @@
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
+//! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
+//! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
 mod book;
 mod broken;
+mod browser;
 mod cli;
 mod determinism;
+mod draw;
 mod expectations;
 mod explain;
 mod fuzz;
+mod live;
 mod properties;
+mod quiz;
 mod sandbox;
 mod scenarios;
 mod schema;
