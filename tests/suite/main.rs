@@ -14,6 +14,7 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -30,4 +31,5 @@ mod scenarios;
 mod schema;
 mod streams;
 mod support;
+mod transactions;
 mod tui;
