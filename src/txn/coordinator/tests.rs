@@ -114,9 +114,10 @@ fn exhausted_epochs_rotate_to_a_new_producer_id() {
     let mut c = coordinator();
     init(&mut c, "app", None).unwrap();
     c.transactions.get_mut("app").unwrap().producer_epoch = i16::MAX - 1;
-    let (pid, epoch) = init(&mut c, "app", None).unwrap();
-    assert_eq!((pid, epoch), (4001, 0), "a fresh producer id from the block");
-    assert_ne!(c.transactions["app"].previous_producer_id, -1);
+    let InitOutcome::Write(t) = c.handle_init_producer_id("app", TIMEOUT_MS, None, || 9000, 1) else { panic!() };
+    assert_eq!((t.producer_id, t.producer_epoch), (9000, 0), "a fresh producer id from the block");
+    assert_eq!(c.on_write_done("app", &t, ErrorCode::None), ErrorCode::None);
+    assert_eq!((c.transactions["app"].producer_id, c.transactions["app"].previous_producer_id), (9000, 4001));
 }
 
 /// A write that fails (the partition moved, or too few replicas) leaves the
