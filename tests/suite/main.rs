@@ -19,6 +19,7 @@
 //! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
 //! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
 //! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
+//! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -40,4 +41,5 @@ mod schema;
 mod streams;
 mod streams_failover;
 mod support;
+mod transactions;
 mod tui;

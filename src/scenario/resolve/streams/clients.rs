@@ -71,6 +71,7 @@ pub(crate) fn add_clients(scenario: &mut Scenario) {
                         workload: idle_workload(start),
                         start,
                         avro: None,
+                        transactions: None,
                     });
                 }
             }
