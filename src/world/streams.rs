@@ -16,6 +16,10 @@ use crate::trace::streams::{StreamsEvent, StreamsHappening};
 
 use super::World;
 
+/// Input processed a second time, to tell once: the partition, the
+/// offsets (from, to) and the task that processed them again.
+type Replay = (TopicPartition, (i64, i64), Option<TaskId>);
+
 /// Rounds of restoring within one event: each round's `assign()` can make
 /// the restore consumer return buffered records at once, at most a few times.
 const RESTORE_ROUNDS_MAX: usize = 8;
@@ -79,7 +83,7 @@ impl World {
         self.restore_stores(t, &mut happenings);
         self.pause_restoring_inputs(t, &assignment);
         let app_id = self.stream_threads[t].app.application_id.clone();
-        let mut reprocessed: Vec<(TopicPartition, ((i64, i64), Option<TaskId>))> = Vec::new();
+        let mut reprocessed: Vec<Replay> = Vec::new();
         for event in &self.effects.trace {
             let TraceEvent::Consumed { consumer, tp, batch, from_offset, to_offset } = event else { continue };
             if *consumer != c {
@@ -92,7 +96,7 @@ impl World {
             let (seen, told) = self.streams_processed.entry((app_id.clone(), *tp)).or_insert((0, 0));
             if *from_offset < *seen && *from_offset >= *told {
                 let task = thread.tasks_for(&[(topic.to_string(), tp.partition)]).into_iter().next();
-                reprocessed.push((*tp, ((*from_offset, *seen), task)));
+                reprocessed.push((*tp, (*from_offset, *seen), task));
                 *told = *seen;
             }
             *seen = (*seen).max(*to_offset);
@@ -111,7 +115,7 @@ impl World {
                 );
             }
         }
-        for (tp, ((from_offset, to_offset), task)) in reprocessed {
+        for (tp, (from_offset, to_offset), task) in reprocessed {
             happenings.push(StreamsHappening::Reprocessed {
                 task: task.map_or_else(String::new, |id| id.to_string()),
                 partition: self.names.partition(tp),
