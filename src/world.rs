@@ -96,6 +96,10 @@ pub struct World {
     pub registry: Option<crate::registry::SchemaRegistry>,
     /// Kafka Streams threads, each driving one consumer and its producers.
     pub stream_threads: Vec<crate::streams::runtime::StreamThread>,
+    /// Per application and input partition: the offset after the last
+    /// record any of its threads processed, and up to where a replay has
+    /// been told (to show what is processed again).
+    pub streams_processed: std::collections::BTreeMap<(String, crate::ids::TopicPartition), (i64, i64)>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

@@ -41,6 +41,7 @@ pub fn wire_code(error: ErrorCode) -> i16 {
         ErrorCode::NotController => 41,
         ErrorCode::OutOfOrderSequenceNumber => 45,
         ErrorCode::InvalidProducerEpoch => 47,
+        ErrorCode::ConcurrentTransactions => 51,
         ErrorCode::FencedLeaderEpoch => 74,
         ErrorCode::UnknownLeaderEpoch => 75,
         ErrorCode::StaleBrokerEpoch => 77,
@@ -48,6 +49,7 @@ pub fn wire_code(error: ErrorCode) -> i16 {
         ErrorCode::MemberIdRequired => 79,
         ErrorCode::FencedInstanceId => 82,
         ErrorCode::InvalidRecord => 87,
+        ErrorCode::ProducerFenced => 90,
         ErrorCode::InvalidUpdateVersion => 95,
         ErrorCode::IneligibleReplica => 107,
     }

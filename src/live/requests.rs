@@ -142,7 +142,15 @@ fn decode_body(
             if request.transactional_id.is_some() {
                 return Ok((Context::InitProducerId { refused: Some(COORDINATOR_NOT_AVAILABLE) }, None));
             }
-            let message = Message::InitProducerIdRequest(sim::InitProducerIdRequest { correlation_id });
+            // A client that already holds an id presents it (KIP-360, v3+);
+            // the first call carries -1.
+            let presented = (request.producer_id.0 >= 0).then_some((request.producer_id.0, request.producer_epoch));
+            let message = Message::InitProducerIdRequest(sim::InitProducerIdRequest {
+                correlation_id,
+                transactional_id: None,
+                transaction_timeout_ms: u64::try_from(request.transaction_timeout_ms).unwrap_or(0),
+                producer_id_and_epoch: presented,
+            });
             Ok((Context::InitProducerId { refused: None }, Some(message)))
         }
         other => Err(format!("{other:?}, an API live mode does not model")),

@@ -115,6 +115,9 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     if consumers.iter().any(|c| c.group.is_some()) {
         topics.push(topics::offsets_topic(brokers, &broker_config));
     }
+    if producers.iter().any(|p| p.transactions.is_some()) {
+        topics.push(topics::transaction_state_topic(brokers, &broker_config));
+    }
     let registry = avro::resolve_registry(&mut r, &file, brokers, &broker_config, &mut topics);
     limits::check_own_limits(&mut r, &file);
     let limits = Limits {

@@ -16,8 +16,10 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
 //! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
 //! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
+//! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 
 mod avro;
@@ -37,5 +39,7 @@ mod sandbox;
 mod scenarios;
 mod schema;
 mod streams;
+mod streams_failover;
 mod support;
+mod transactions;
 mod tui;
