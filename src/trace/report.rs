@@ -172,8 +172,9 @@ pub struct Outcome {
     pub producers: Vec<ProducerRow>,
     /// In the order they are checked: by time, those at the end last.
     pub expectations: Vec<ExpectationResult>,
-    /// The scenario's questions (`ask:`) and the answers the run gave.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// The scenario's questions (`ask:`) and the answers the run gave;
+    /// left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub answers: Vec<super::answer::Answer>,
     pub passed: bool,
     /// The Schema Registry, when the scenario has one.

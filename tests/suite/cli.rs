@@ -11,10 +11,7 @@ fn run_narrates_and_ends_with_the_outcome() {
     let text = stdout(&out);
     assert!(text.contains("producer → demo_1-"), "narrates writes");
     assert!(text.contains("c1 ← demo_1-"), "narrates reads");
-    assert!(
-        text.lines().any(|l| l.starts_with("TOPIC ") && l.contains("PARTITION  LEADER  EPOCH")),
-        "partition table"
-    );
+    assert!(text.lines().any(|l| l.starts_with("TOPIC ") && l.contains("PARTITION  LEADER  EPOCH")), "partition table");
     assert!(text.contains("result: all"), "expectation summary");
 }
 
