@@ -86,15 +86,8 @@ impl Consumer {
                 return;
             }
         };
-        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
-        for (&tp, &position) in &self.positions {
-            if position == Position::Unknown {
-                match self.metadata.leader(tp) {
-                    Some(leader) => by_leader.entry(leader).or_default().push(tp),
-                    None => self.metadata.stale = true,
-                }
-            }
-        }
+        let unknown = self.positions.iter().filter(|(_, position)| **position == Position::Unknown).map(|(tp, _)| *tp);
+        let by_leader = self.metadata.by_leader(unknown);
         for (broker, partitions) in by_leader {
             if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;

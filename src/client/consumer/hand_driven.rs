@@ -10,10 +10,10 @@
 //! it is not fetched again and `poll()` returns nothing of it until it is
 //! resumed (`KafkaConsumer.pause`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::actor::Ctx;
-use crate::ids::{BrokerId, NodeId, TopicPartition};
+use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{ListOffsetsRequest, ListOffsetsResponse, Message, OffsetSpec};
 
 use super::{Consumer, InFlight};
@@ -66,13 +66,7 @@ impl Consumer {
 
     /// Sends the ListOffsets requests `endOffsets()` waits for, one per leader.
     pub(super) fn send_end_offsets_requests(&mut self, ctx: &mut Ctx<'_>) {
-        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
-        for &tp in &self.end_offsets_wanted {
-            match self.metadata.leader(tp) {
-                Some(leader) => by_leader.entry(leader).or_default().push(tp),
-                None => self.metadata.stale = true,
-            }
-        }
+        let by_leader = self.metadata.by_leader(self.end_offsets_wanted.iter().copied());
         for (broker, partitions) in by_leader {
             if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;
