@@ -570,6 +570,12 @@ fn every_exercise_has_an_answer_to_reveal() {
                 "{}:{line}: this exercise has no answer; add `<details><summary>Answer</summary>`, a blank line, the answer, a blank line and `</details>` after it",
                 rel(&chapter)
             );
+            let after = body[close.expect("checked")..].lines().nth(1);
+            assert!(
+                after.is_none_or(|l| l.trim().is_empty()),
+                "{}:{line}: leave a blank line after `</details>`, or the next exercise is swallowed by the HTML block",
+                rel(&chapter)
+            );
             let answer = &body[open.expect("checked")..close.expect("checked")];
             let words = answer.split_whitespace().count();
             assert!(words > 12, "{}:{line}: the answer is too short to explain anything", rel(&chapter));
