@@ -169,7 +169,9 @@ fn simplifications() -> String {
                     continue;
                 }
                 // One note per item of the list that follows.
-                while let Some(item) = lines.get(i).and_then(|l| comment_text(l)).and_then(|c| c.trim().strip_prefix("- ")) {
+                while let Some(item) =
+                    lines.get(i).and_then(|l| comment_text(l)).and_then(|c| c.trim().strip_prefix("- "))
+                {
                     let (note, next) = paragraph(&lines, i + 1, item.trim().to_string());
                     notes.push(note);
                     i = next;
@@ -246,7 +248,9 @@ fn doc_links(note: &str, file: &Path) -> String {
         let target = &rest[at + 2..at + 2 + len];
         let sibling = target.strip_prefix("super::").map(|name| file.with_file_name(format!("{name}.rs")));
         match sibling.filter(|path| path.exists()) {
-            Some(path) => out.push_str(&format!("`{}`", path.strip_prefix(repo_root()).expect("in the repo").display())),
+            Some(path) => {
+                out.push_str(&format!("`{}`", path.strip_prefix(repo_root()).expect("in the repo").display()))
+            }
             None => out.push_str(&format!("`{target}`")),
         }
         rest = &rest[at + 2 + len + 2..];
@@ -539,7 +543,8 @@ fn scenarios_written_out_in_chapters_load_and_pass() {
 fn exercises(text: &str) -> Vec<(usize, String)> {
     let lines: Vec<&str> = text.lines().collect();
     let Some(start) = lines.iter().position(|l| l.starts_with("## Exercises")) else { return Vec::new() };
-    let is_item = |l: &str| l.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let is_item =
+        |l: &str| l.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     let mut out: Vec<(usize, String)> = Vec::new();
     for (i, line) in lines.iter().enumerate().skip(start + 1) {
         if line.starts_with('#') {
@@ -596,7 +601,11 @@ fn every_exercise_scenario_loads_and_an_answer_runs_it() {
         let scenario = load_str(&name, &text).unwrap_or_else(|e| panic!("{name} does not load:\n{e}"));
         if scenario.streams.is_empty() {
             let (outcome, _, _) = super::support::run(scenario, None);
-            assert!(outcome.passed, "{name}: its expectations fail (update them to what the changed scenario does):\n{}", outcome.render());
+            assert!(
+                outcome.passed,
+                "{name}: its expectations fail (update them to what the changed scenario does):\n{}",
+                outcome.render()
+            );
         }
         assert!(used.contains(&name), "{name} is used by no excerpt in book/excerpts.yaml, so no answer shows its run");
     }
