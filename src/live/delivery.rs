@@ -20,10 +20,10 @@ pub type Sent = Vec<(TopicPartition, Arc<RecordBatch>)>;
 /// batches sent. Other requests pass unchanged.
 pub fn number_records(world: &mut World, connection: u32, message: &mut Message) -> Sent {
     let Message::ProduceRequest(request) = message else { return Vec::new() };
-    for (_, batch) in &mut request.partitions {
+    for (tp, batch) in &mut request.partitions {
         let stamp = batch.producer;
         let producer = if stamp.producer_id >= 0 && stamp.base_sequence >= 0 {
-            LiveProducer::Idempotent(stamp.producer_id)
+            LiveProducer::Idempotent { producer_id: stamp.producer_id, tp: *tp }
         } else {
             LiveProducer::Connection(connection)
         };

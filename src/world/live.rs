@@ -29,12 +29,13 @@ pub struct LiveResponse {
 }
 
 /// Whose records a real client's batch holds, for the delivery checks: an
-/// idempotent producer by its producer id (its records are numbered by
-/// their sequence, so a retried batch keeps its numbers and a duplicate
-/// shows), any other by its connection (numbered as they arrive).
+/// idempotent producer by its producer id and the partition (sequences are
+/// per partition; its records are numbered by their sequence, so a retried
+/// batch keeps its numbers and a duplicate shows), any other by its
+/// connection (numbered as they arrive).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LiveProducer {
-    Idempotent(i64),
+    Idempotent { producer_id: i64, tp: TopicPartition },
     Connection(u32),
 }
 
@@ -48,7 +49,9 @@ impl World {
             None => {
                 let index = ClientIdx(self.names.producers.len() as u32);
                 let name = match producer {
-                    LiveProducer::Idempotent(id) => format!("client producer {id}"),
+                    LiveProducer::Idempotent { producer_id, tp } => {
+                        format!("client producer {producer_id} on {}", self.names.partition(tp))
+                    }
                     LiveProducer::Connection(c) => format!("client connection {c}"),
                 };
                 Arc::make_mut(&mut self.names).producers.push(name);
@@ -61,7 +64,7 @@ impl World {
             return RecordId { producer: index, number: 0 };
         };
         let number = match producer {
-            LiveProducer::Idempotent(_) => u64::try_from(base_sequence).unwrap_or(0),
+            LiveProducer::Idempotent { .. } => u64::try_from(base_sequence).unwrap_or(0),
             LiveProducer::Connection(_) => {
                 let first = *next;
                 *next += count;

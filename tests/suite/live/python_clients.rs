@@ -13,6 +13,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use kafkasim::check::outcome::Delivery;
 use serde_json::Value;
 
 fn ci() -> bool {
@@ -211,3 +212,44 @@ fn confluent_kafka_runs_the_course_demo() {
     assert_reads_exactly(&read, &acked);
 }
 
+/// The demo cluster served in this process, with `timeline` appended; its
+/// delivery checks read when stopped.
+fn serve_in_process(timeline: &str) -> (String, kafkasim::live::StopHandle, thread::JoinHandle<Delivery>) {
+    let yaml = format!("{}{timeline}", kafkasim::live::DEMO_CLUSTER);
+    let (tx, rx) = mpsc::channel();
+    let server = thread::spawn(move || {
+        let mut scenario = kafkasim::scenario::load_str("demo cluster", &yaml).unwrap();
+        kafkasim::scenario::resolve::add_offsets_topic(&mut scenario);
+        let world = kafkasim::world::World::new(scenario, kafkasim::world::BuildOptions::default());
+        let options = kafkasim::live::ServeOptions { base_port: 0, ..Default::default() };
+        let mut gateway = kafkasim::live::Gateway::bind(world, options).expect("free ports");
+        let bootstrap: Vec<String> = gateway.advertised().ports.iter().map(|(_, p)| format!("127.0.0.1:{p}")).collect();
+        tx.send((bootstrap.join(","), gateway.stop_handle())).unwrap();
+        gateway.run(&mut kafkasim::trace::sink::NullSink, &mut |_| {}).unwrap();
+        gateway.world().delivery()
+    });
+    let (bootstrap, stop) = rx.recv().unwrap();
+    (bootstrap, stop, server)
+}
+
+/// An acks=all idempotent confluent-kafka producer sends 1,000 messages,
+/// ten milliseconds apart, while the leader of demo_1-0 (broker 1) is
+/// killed at 3 s. Once the controller fences it (broker.session.timeout.ms)
+/// a follower leads; the client finds the new leader and
+/// retries; the simulator's own delivery checks, run on the live session,
+/// count its 1,000 records acknowledged, none lost, none duplicated.
+#[test]
+fn a_leader_kill_under_an_idempotent_producer_loses_and_duplicates_nothing() {
+    let Some(python) = python() else { return };
+    let (bootstrap, stop, server) = serve_in_process("timeline:\n  - at: 3s\n    kill: 1\n");
+    let args = ["--bootstrap", &bootstrap, "--idempotent", "--acks", "all", "--pace-ms", "10"];
+    let acked = acked(&run(&python, "confluent_producer.py", &args));
+    stop.stop();
+    let delivery = server.join().unwrap();
+    assert_eq!(acked.len(), 1000, "the client saw every message acknowledged");
+    assert_eq!(
+        (delivery.produced, delivery.acknowledged, delivery.lost, delivery.duplicated),
+        (1000, 1000, 0, 0),
+        "the simulator's checks agree: {delivery:?}"
+    );
+}
