@@ -11,7 +11,8 @@
 //! Served APIs (Kafka 4.0's versions): ApiVersions, Metadata, Produce
 //! (acks 0, 1 and all; idempotent), Fetch, ListOffsets, InitProducerId, and
 //! the classic group protocol: FindCoordinator, JoinGroup, SyncGroup,
-//! Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch.
+//! Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups and
+//! DescribeGroups.
 //! Simplifications: no incremental fetch sessions (clients fall back to full
 //! fetches, as against a broker whose session cache is full); no topic
 //! auto-creation; ListOffsets by timestamp is not modelled. Records written

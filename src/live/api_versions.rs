@@ -8,7 +8,8 @@
 //! at the 4.0.0 tag: the versions KIP-896 removed in 4.0 are gone from the
 //! bottom (Produce 0-2, Fetch 0-3, ListOffsets 0, OffsetCommit 0-1,
 //! OffsetFetch 0), and the top is what 4.0 added (Produce 12, ListOffsets 10,
-//! Metadata 13 with KIP-1102's top-level error code). An API not listed is
+//! Metadata 13 with KIP-1102's top-level error code; DescribeGroups 6 came
+//! with 4.1). An API not listed is
 //! not modelled: a client that sends it anyway is closed, as Kafka closes a
 //! connection that sends an API its listener does not enable
 //! (`RequestChannel`: "not enabled").
@@ -31,6 +32,8 @@ pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::Heartbeat, 0, 4),
     (ApiKey::LeaveGroup, 0, 5),
     (ApiKey::SyncGroup, 0, 5),
+    (ApiKey::DescribeGroups, 0, 5),
+    (ApiKey::ListGroups, 0, 5),
     (ApiKey::ApiVersions, 0, 4),
     (ApiKey::InitProducerId, 0, 5),
 ];
@@ -95,6 +98,8 @@ mod tests {
             ("Heartbeat", 0, 4),
             ("LeaveGroup", 0, 5),
             ("SyncGroup", 0, 5),
+            ("DescribeGroups", 0, 5),
+            ("ListGroups", 0, 5),
             ("ApiVersions", 0, 4),
             ("InitProducerId", 0, 5),
         ];

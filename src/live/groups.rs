@@ -1,6 +1,6 @@
 //! The classic group protocol on the wire: FindCoordinator, JoinGroup,
 //! SyncGroup, Heartbeat, LeaveGroup, OffsetCommit and OffsetFetch from a
-//! real consumer become the very `GroupMessage`s a simulated consumer sends,
+//! real consumer, and the admin clients' ListGroups and DescribeGroups, become the very `GroupMessage`s a simulated consumer sends,
 //! so the brokers' one group coordinator (`src/group/`) serves both; its
 //! answers are encoded back in the version the client asked.
 //!
@@ -14,8 +14,9 @@
 
 use bytes::Bytes;
 use kafka_protocol::messages::{
-    self as wire, ApiKey, FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest, LeaveGroupRequest,
-    OffsetCommitRequest, OffsetFetchRequest, RequestHeader, SyncGroupRequest, TopicName,
+    self as wire, ApiKey, DescribeGroupsRequest, FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest,
+    LeaveGroupRequest, ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest, RequestHeader, SyncGroupRequest,
+    TopicName,
 };
 use kafka_protocol::protocol::{Decodable, StrBytes};
 
@@ -62,6 +63,12 @@ pub enum GroupContext {
         asked: Vec<(String, i32)>,
         all: bool,
     },
+    /// The states (v4+) and group types (v5+) asked for; empty: all.
+    ListGroups {
+        states: Vec<String>,
+        types: Vec<String>,
+    },
+    DescribeGroups,
 }
 
 /// A decoded group request: the context, and the message for the broker
@@ -236,6 +243,17 @@ pub fn decode(
                 GroupMessage::OffsetFetchRequest { correlation_id, group: group_name.clone(), partitions: known };
             (GroupContext::OffsetFetch { group: group_name, asked, all }, group(message))
         }
+        ApiKey::ListGroups => {
+            let r = ListGroupsRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let lower = |list: Vec<StrBytes>| list.iter().map(|s| s.as_str().to_lowercase()).collect();
+            let context = GroupContext::ListGroups { states: lower(r.states_filter), types: lower(r.types_filter) };
+            (context, group(GroupMessage::ListGroupsRequest { correlation_id }))
+        }
+        ApiKey::DescribeGroups => {
+            let r = DescribeGroupsRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let groups = r.groups.iter().map(|g| g.0.as_str().to_string()).collect();
+            (GroupContext::DescribeGroups, group(GroupMessage::DescribeGroupsRequest { correlation_id, groups }))
+        }
         other => return Err(format!("{other:?} is not a group API")),
     })
 }
@@ -286,7 +304,7 @@ fn join(
     (GroupContext::JoinGroup { refused: None }, Some(Message::Group(GroupMessage::JoinGroupRequest(join))))
 }
 
-/// Encodes the answer to a group request. `Err(())` when `answer` is not
+/// Encodes the answer to a group request. `None` when `answer` is not
 /// the awaited one.
 pub fn encode(
     context: &GroupContext,
@@ -295,7 +313,7 @@ pub fn encode(
     names: &Names,
     advertised: &Advertised,
     body: &mut bytes::BytesMut,
-) -> Result<(), ()> {
+) -> Option<()> {
     use kafka_protocol::protocol::Encodable;
     let result = match (context, answer) {
         (GroupContext::FindCoordinator { keys, refused }, answer) => {
@@ -304,7 +322,7 @@ pub fn encode(
                 (None, Some(GroupMessage::FindCoordinatorResponse { error, coordinator, .. })) => {
                     (wire_code(error), coordinator)
                 }
-                _ => return Err(()),
+                _ => return None,
             };
             let port = coordinator.and_then(|b| advertised.ports.iter().find(|(id, _)| *id == b).map(|&(_, p)| p));
             let (node_id, host, port) = match (coordinator, port) {
@@ -372,7 +390,7 @@ pub fn encode(
                         })
                         .collect();
                 }
-                _ => return Err(()),
+                _ => return None,
             }
             response.encode(body, version)
         }
@@ -388,7 +406,7 @@ pub fn encode(
                         response.protocol_name = protocol_name.clone();
                     }
                 }
-                _ => return Err(()),
+                _ => return None,
             }
             response.encode(body, version)
         }
@@ -426,7 +444,7 @@ pub fn encode(
             let error = match answer {
                 Some(GroupMessage::OffsetCommitResponse { error, .. }) => wire_code(error),
                 None if asked.iter().all(|(_, _, e)| e.is_some()) => 0,
-                _ => return Err(()),
+                _ => return None,
             };
             let mut topics: Vec<(String, Vec<wire::offset_commit_response::OffsetCommitResponsePartition>)> =
                 Vec::new();
@@ -455,9 +473,70 @@ pub fn encode(
             GroupContext::OffsetFetch { group, asked, all },
             Some(GroupMessage::OffsetFetchResponse { error, offsets, .. }),
         ) => offset_fetch(group, asked, *all, wire_code(error), &offsets, names, version).encode(body, version),
-        _ => return Err(()),
+        (GroupContext::ListGroups { states, types }, Some(GroupMessage::ListGroupsResponse { error, groups, .. })) => {
+            let mut response = wire::ListGroupsResponse::default();
+            response.error_code = wire_code(error);
+            // Every group here is a classic consumer group (KIP-848's type "classic").
+            let all_types = types.is_empty() || types.iter().any(|t| t == "classic");
+            response.groups = groups
+                .into_iter()
+                .filter(|g| all_types && (states.is_empty() || states.contains(&g.state.to_lowercase())))
+                .map(|g| {
+                    let mut listed = wire::list_groups_response::ListedGroup::default();
+                    listed.group_id = GroupId(StrBytes::from_string(g.group));
+                    listed.protocol_type = StrBytes::from_static_str("consumer");
+                    listed.group_state = StrBytes::from_static_str(g.state);
+                    listed.group_type = StrBytes::from_static_str("classic");
+                    listed
+                })
+                .collect();
+            response.encode(body, version)
+        }
+        (GroupContext::DescribeGroups, Some(GroupMessage::DescribeGroupsResponse { groups, .. })) => {
+            let mut response = wire::DescribeGroupsResponse::default();
+            response.groups = groups.iter().map(|g| described(g, names, advertised)).collect();
+            response.encode(body, version)
+        }
+        _ => return None,
     };
-    result.map_err(|_| ())
+    result.ok()
+}
+
+/// One group of a DescribeGroups answer, members' bytes as their clients wrote them.
+fn described(
+    g: &crate::protocol::DescribedGroup,
+    names: &Names,
+    advertised: &Advertised,
+) -> wire::describe_groups_response::DescribedGroup {
+    let mut out = wire::describe_groups_response::DescribedGroup::default();
+    out.error_code = wire_code(g.error);
+    out.group_id = GroupId(StrBytes::from_string(g.group.clone()));
+    out.group_state = StrBytes::from_static_str(g.state);
+    let known = g.error.is_ok() && g.state != "Dead";
+    out.protocol_type = StrBytes::from_static_str(if known { "consumer" } else { "" });
+    out.protocol_data = StrBytes::from_static_str(g.protocol.map_or("", |p| p.name()));
+    // Kafka sends member details only in a stable group (and ids in any).
+    let stable = g.state == "Stable";
+    out.members = g
+        .members
+        .iter()
+        .map(|m| {
+            let mut member = wire::describe_groups_response::DescribedGroupMember::default();
+            member.member_id = StrBytes::from_string(m.member_id.clone());
+            member.group_instance_id = m.group_instance_id.clone().map(StrBytes::from_string);
+            member.client_id = StrBytes::from_string(m.client_id.clone());
+            member.client_host = StrBytes::from_string(match m.node {
+                crate::ids::NodeId::LiveClient(_) => format!("/{}", advertised.host),
+                node => names.node(node),
+            });
+            if stable {
+                member.member_metadata = encode_subscription(&m.subscription, names);
+                member.member_assignment = encode_assignment(&m.assignment, names);
+            }
+            member
+        })
+        .collect();
+    out
 }
 
 fn offset_fetch(

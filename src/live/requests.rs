@@ -164,7 +164,9 @@ fn decode_body(
         | ApiKey::Heartbeat
         | ApiKey::LeaveGroup
         | ApiKey::OffsetCommit
-        | ApiKey::OffsetFetch => {
+        | ApiKey::OffsetFetch
+        | ApiKey::ListGroups
+        | ApiKey::DescribeGroups => {
             let (context, message) = super::groups::decode(api, header, bytes, names, partitions, correlation_id)?;
             Ok((Context::Group(context), message))
         }

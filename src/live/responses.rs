@@ -94,7 +94,7 @@ pub fn encode(pending: &Pending, answer: Option<Message>, names: &Names, adverti
                 None => None,
                 Some(_) => return None,
             };
-            super::groups::encode(context, answer, version, names, advertised, &mut body).ok()?;
+            super::groups::encode(context, answer, version, names, advertised, &mut body)?;
             Ok(())
         }
         _ => return None,

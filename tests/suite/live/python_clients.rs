@@ -175,7 +175,9 @@ fn kafka_python_runs_the_course_demo() {
 }
 
 /// Three kafka-python consumers of one group on the two-partition demo_1:
-/// while all three run, two hold a partition each and the third is idle.
+/// while all three run, two hold a partition each and the third is idle,
+/// and kafka-python's admin client (ListGroups, DescribeGroups) sees the
+/// stable group with the same three assignments.
 #[test]
 fn a_third_kafka_python_consumer_is_idle() {
     let Some(python) = python() else { return };
@@ -185,16 +187,29 @@ fn a_third_kafka_python_consumer_is_idle() {
         .map(|_| {
             let (python, b) = (python.clone(), b.clone());
             thread::spawn(move || {
-                let args = ["--bootstrap", &b, "--group", "consumer.group.id.demo.3", "--run-ms", "14000"];
-                let lines = run(&python, "consumer.py", &[&args[..], &["--report-ms", "10000"]].concat());
+                let args = ["--bootstrap", &b, "--group", "consumer.group.id.demo.3", "--run-ms", "20000"];
+                let lines = run(&python, "consumer.py", &[&args[..], &["--report-ms", "15000"]].concat());
                 let held = lines.iter().find_map(|l| l.get("assignment_at_report").cloned());
                 held.expect("a report").as_array().unwrap().iter().map(|p| p.as_i64().unwrap()).collect::<Vec<_>>()
             })
         })
         .collect();
+    thread::sleep(Duration::from_secs(16));
+    let admin = run(&python, "groups_admin.py", &["--bootstrap", &b, "--group", "consumer.group.id.demo.3"]);
     let mut held: Vec<Vec<i64>> = consumers.into_iter().map(|c| c.join().unwrap()).collect();
     held.sort();
     assert_eq!(held, vec![vec![], vec![0], vec![1]], "two partitions feed at most two consumers");
+
+    assert_eq!(admin[0]["groups"], serde_json::json!([["consumer.group.id.demo.3", "Stable"]]));
+    assert_eq!(admin[1]["state"], "Stable");
+    let mut described: Vec<Vec<i64>> = admin[1]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["partitions"].as_array().unwrap().iter().map(|p| p.as_i64().unwrap()).collect())
+        .collect();
+    described.sort();
+    assert_eq!(described, held, "the admin client describes the assignment the consumers hold");
 }
 
 /// The same demo with confluent-kafka (librdkafka): an idempotent acks=all
