@@ -71,6 +71,12 @@ pub enum GroupContext {
     DescribeGroups,
 }
 
+/// Topics asked for, each with its partition numbers.
+type AskedTopics = Vec<(String, Vec<i32>)>;
+
+/// One partition of an OffsetFetch answer: (partition, committed offset, error).
+type FetchedOffset = (i32, i64, i16);
+
 /// A decoded group request: the context, and the message for the broker
 /// (`None` when the gateway answers alone).
 pub type Translated = (GroupContext, Option<Message>);
@@ -204,7 +210,7 @@ pub fn decode(
         }
         ApiKey::OffsetFetch => {
             let r = OffsetFetchRequest::decode(&mut bytes, version).map_err(malformed)?;
-            let (group_id, topics): (GroupId, Option<Vec<(String, Vec<i32>)>>) = if version >= 8 {
+            let (group_id, topics): (GroupId, Option<AskedTopics>) = if version >= 8 {
                 let Some(first) = r.groups.into_iter().next() else {
                     return Err(format!("an OffsetFetch v{version} naming no group"));
                 };
@@ -326,7 +332,7 @@ pub fn encode(
             };
             let port = coordinator.and_then(|b| advertised.ports.iter().find(|(id, _)| *id == b).map(|&(_, p)| p));
             let (node_id, host, port) = match (coordinator, port) {
-                (Some(b), Some(port)) if error == 0 => (b.0 as i32, advertised.host.clone(), i32::from(port)),
+                (Some(b), Some(port)) if error == 0 => (b.0, advertised.host.clone(), i32::from(port)),
                 _ => (-1, String::new(), -1),
             };
             let error = if error == 0 && node_id < 0 { COORDINATOR_NOT_AVAILABLE } else { error };
@@ -553,7 +559,7 @@ fn offset_fetch(
         offsets.iter().find(|(tp, _)| tp.topic == topic && tp.partition as i64 == p as i64).map(|&(_, o)| o)
     };
     // (topic, [(partition, offset, error)]) in the order asked.
-    let mut topics: Vec<(String, Vec<(i32, i64, i16)>)> = Vec::new();
+    let mut topics: Vec<(String, Vec<FetchedOffset>)> = Vec::new();
     for (name, p) in asked {
         let (offset, code) = match committed(name, *p) {
             Some(o) => (o, 0),
