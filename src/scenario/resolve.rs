@@ -209,3 +209,12 @@ fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDurati
     }
     (latency, jitter)
 }
+
+/// Adds `__consumer_offsets` to a scenario that lacks it, as Kafka creates it
+/// when the first group asks for its coordinator: live mode's real clients
+/// may form groups the scenario does not name.
+pub fn add_offsets_topic(scenario: &mut Scenario) {
+    if scenario.offsets_topic().is_none() {
+        scenario.topics.push(topics::offsets_topic(scenario.brokers, &scenario.broker_config));
+    }
+}
