@@ -92,6 +92,17 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             if *records == 1 { "" } else { "s" },
             if *attempt > 1 { format!(", attempt {attempt}") } else { String::new() }
         )],
+        TraceEvent::Append { broker, tp, batch } if batch.batch.control().is_some() => {
+            let marker = batch.batch.control().map_or("", |m| m.name());
+            vec![format!(
+                "broker {broker} writes {} {marker} marker (a control record) to {} @{} for producer id {}, epoch {}",
+                if marker == "ABORT" { "an" } else { "a" },
+                names.partition(*tp),
+                batch.base_offset,
+                batch.batch.producer.producer_id,
+                batch.batch.producer.producer_epoch
+            )]
+        }
         TraceEvent::Append { broker, tp, batch } => {
             let writer = if names.topic(tp.topic) == crate::registry::SCHEMAS_TOPIC {
                 crate::registry::REGISTRY_HOST.to_string()

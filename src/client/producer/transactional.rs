@@ -178,12 +178,22 @@ impl Producer {
             | ErrorCode::InvalidTxnState => {
                 txn.state = TxnClientState::FatalError;
                 txn.backlog = 0;
+                if !txn.records.is_empty() {
+                    // Its open transaction was aborted by the coordinator.
+                    ctx.trace(TraceEvent::TransactionEnded {
+                        producer: idx,
+                        outcome: "fenced",
+                        producer_epoch: -1,
+                        ids: std::mem::take(&mut txn.records),
+                    });
+                }
                 let exception = error.exception_name().unwrap_or("KafkaException").to_string();
                 ctx.trace(TraceEvent::ProducerFailed {
                     producer: idx,
                     exception,
                     reason: format!(
-                        "another instance with transactional.id `{}` has a newer epoch: this one must close",
+                        "{error}: the coordinator of transactional.id `{}` holds a newer epoch (a newer instance \
+                         started, or the transaction timed out and was aborted): this producer must close",
                         txn.transactional_id
                     ),
                 });
