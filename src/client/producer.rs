@@ -486,6 +486,7 @@ impl Producer {
             Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.forget_coordinator_if(broker);
                 self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
@@ -495,6 +496,7 @@ impl Producer {
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.forget_coordinator_if(broker);
                 self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;

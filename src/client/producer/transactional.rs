@@ -209,6 +209,16 @@ impl Producer {
         }
     }
 
+    /// The connection to the coordinator failed: look it up again, as the
+    /// Sender does for a disconnected coordinator request.
+    pub(super) fn forget_coordinator_if(&mut self, broker: BrokerId) {
+        if let Some(txn) = &mut self.transactions
+            && txn.coordinator == Some(broker)
+        {
+            txn.coordinator = None;
+        }
+    }
+
     /// The producer id and epoch arrived: `initTransactions()` returns.
     pub(super) fn on_transactions_initialized(&mut self) {
         if let Some(txn) = &mut self.transactions {
