@@ -184,6 +184,12 @@ impl Ledger {
         })
     }
 
+    /// A producer that joins while running (a real client in live mode);
+    /// its records are numbered under the next producer index.
+    pub fn add_producer(&mut self) {
+        self.fates.push(Vec::new());
+    }
+
     /// A consumer added while running reads as `like` does (same group).
     pub fn add_consumer_like(&mut self, like: ClientIdx) {
         let reader = self.reader_of(like);
@@ -202,10 +208,15 @@ impl Ledger {
                     f.tp = *tp;
                 }
             }
-            TraceEvent::Acknowledged { base_offset, batch, .. } => {
+            TraceEvent::Acknowledged { base_offset, batch, tp, .. } => {
                 for r in batch.records() {
                     let offset = if *base_offset < 0 { -1 } else { base_offset + i64::from(r.offset_delta()) };
                     if let Some(f) = self.fate_mut(r.id()) {
+                        // A real client's record is first heard of here (a
+                        // scenario producer's at its Send, to the same partition).
+                        if f.tp().is_none() {
+                            f.tp = *tp;
+                        }
                         f.acknowledged_offset = offset;
                     }
                 }

@@ -25,6 +25,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("s", "sandbox: stop the selected client cleanly (close())"),
     ("x / h", "sandbox: cut the selected broker off the network / heal all cuts"),
     ("a", "sandbox: a consumer like the selected one joins its group"),
+    ("a b c … / 42, Enter", "answer the question the run stopped at (Esc skips it; → skips and steps)"),
     ("w", "save this session, with your changes, as a scenario file"),
     ("?", "this help"),
     ("Esc", "close a window; follow the current event again"),
@@ -46,6 +47,16 @@ pub fn key(event: KeyEvent, overlay: &Overlay) -> Option<Msg> {
             KeyCode::Char(c) => Some(Msg::Input(c)),
             _ => None,
         };
+    }
+    // A question takes typed text; the arrows still move (skipping it).
+    if let Overlay::Ask { .. } = overlay {
+        match event.code {
+            KeyCode::Enter => return Some(Msg::Submit),
+            KeyCode::Esc => return Some(Msg::Close),
+            KeyCode::Backspace => return Some(Msg::Erase),
+            KeyCode::Char(c) => return Some(Msg::Input(c)),
+            _ => {}
+        }
     }
     Some(match event.code {
         KeyCode::Char('q') => Msg::Quit,

@@ -193,6 +193,7 @@ impl World {
             delivery_memo: Default::default(),
             live_outbox: Vec::new(),
             live_connections: 0,
+            live_producers: Default::default(),
             scenario,
         };
         world.start_brokers();
