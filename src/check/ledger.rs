@@ -142,6 +142,8 @@ pub struct Ledger {
     redelivered_to: Vec<u64>,
     /// Unclean leader elections seen: partition and the new leader epoch.
     pub unclean_elections: Vec<(TopicPartition, i32)>,
+    /// Transactions the applications ended, in order.
+    pub transactions: Vec<super::atomicity::EndedTransaction>,
 }
 
 impl Ledger {
@@ -151,7 +153,7 @@ impl Ledger {
     pub fn new(planned: &[u64], reader_of_consumer: Vec<ReaderId>) -> Self {
         let redelivered_to = vec![0; reader_of_consumer.len()];
         let fates = planned.iter().map(|&n| Vec::with_capacity(usize::try_from(n).unwrap_or(0))).collect();
-        Ledger { fates, reader_of_consumer, redelivered_to, unclean_elections: Vec::new() }
+        Ledger { fates, reader_of_consumer, redelivered_to, unclean_elections: Vec::new(), transactions: Vec::new() }
     }
 
     /// How many of the records a consumer received its group (or it) had
@@ -225,6 +227,13 @@ impl Ledger {
                         f.rare_mut().truncated.get_or_insert((*broker, r.leader_epoch));
                     }
                 }
+            }
+            TraceEvent::TransactionEnded { producer, outcome, ids, .. } => {
+                self.transactions.push(super::atomicity::EndedTransaction {
+                    producer: *producer,
+                    outcome,
+                    ids: ids.clone(),
+                });
             }
             TraceEvent::LeaderChange { tp, leader_epoch, unclean: true, .. } => {
                 self.unclean_elections.push((*tp, *leader_epoch));

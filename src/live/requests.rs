@@ -233,7 +233,13 @@ fn produce(request: ProduceRequest, names: &Names, correlation_id: CorrelationId
     match acks {
         Some(acks) if !partitions.is_empty() => {
             let timeout_ms = request.timeout_ms.max(0) as u64;
-            let message = Message::ProduceRequest(sim::ProduceRequest { correlation_id, acks, timeout_ms, partitions });
+            let message = Message::ProduceRequest(sim::ProduceRequest {
+                correlation_id,
+                transactional_id: None,
+                acks,
+                timeout_ms,
+                partitions,
+            });
             (context, Some(message))
         }
         _ => (context, None),
