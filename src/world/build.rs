@@ -115,6 +115,13 @@ impl World {
                     rngs,
                 )
                 .with_transactions(p.transactions.clone())
+                .with_other_topics(
+                    p.transactions
+                        .iter()
+                        .flat_map(|plan| plan.topics())
+                        .map(|t| (t, scenario.topics[t.0 as usize].name.clone()))
+                        .collect(),
+                )
             })
             .collect();
         let topic_names: std::collections::BTreeMap<TopicId, String> =

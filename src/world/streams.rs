@@ -278,6 +278,7 @@ impl World {
                 headers: Vec::new(),
                 timestamp_ms: Some(out.timestamp_ms),
                 partition: out.partition,
+                topic: None,
             });
         }
         for p in order {
