@@ -15,6 +15,9 @@ pub struct MemberSubscription {
     pub owned_partitions: Vec<TopicPartition>,
     /// The generation its owned partitions come from.
     pub generation: i32,
+    /// A Kafka Streams thread's user data (`SubscriptionInfo`): its
+    /// instance and the task states it holds; `None` for other consumers.
+    pub streams: Option<crate::streams::assignor::partition_assignor::StreamsSubscription>,
 }
 
 /// A member as the group leader learns it from JoinGroup.

@@ -170,3 +170,6 @@ impl StreamsConsumer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
