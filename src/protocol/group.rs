@@ -17,7 +17,8 @@ pub struct MemberSubscription {
     pub generation: i32,
     /// A Kafka Streams thread's user data (`SubscriptionInfo`): its
     /// instance and the task states it holds; `None` for other consumers.
-    pub streams: Option<crate::streams::assignor::partition_assignor::StreamsSubscription>,
+    /// Boxed: most members have none, and messages stay small.
+    pub streams: Option<Box<crate::streams::assignor::partition_assignor::StreamsSubscription>>,
 }
 
 /// A member as the group leader learns it from JoinGroup.

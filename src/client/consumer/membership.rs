@@ -271,7 +271,7 @@ impl Consumer {
                 topics: self.topics.clone(),
                 owned_partitions: owned,
                 generation: m.generation,
-                streams: self.streams.as_ref().map(|s| s.subscription.clone()),
+                streams: self.streams.as_ref().map(|s| Box::new(s.subscription.clone())),
             },
         );
         let (session_timeout_ms, rebalance_timeout_ms) =
@@ -476,7 +476,7 @@ impl Consumer {
             .iter()
             .zip(&owned)
             .filter_map(|(m, owned)| {
-                let subscription = m.subscription.streams.as_ref()?;
+                let subscription = m.subscription.streams.as_deref()?;
                 Some(StreamsMember { member_id: &m.member_id, subscription, owned })
             })
             .collect();
