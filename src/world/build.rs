@@ -203,6 +203,7 @@ impl World {
             live_producers: Default::default(),
             scenario,
         };
+        world.attach_streams_assignor();
         world.start_brokers();
         world.start_registry();
         let _ = world.flush_effects(&mut NullSink);
