@@ -645,14 +645,7 @@ fn transactions_across_topics_stay_atomic_under_faults() {
     let topics = prop_oneof![Just("[a]"), Just("[b]"), Just("[a, b]"), Just("[b, a]")];
     let end = prop_oneof![Just("commit"), Just("abort")];
     let plan = proptest::collection::vec((1u32..5, topics, end), 1..4);
-    let fault = prop_oneof![
-        Just(String::new()),
-        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
-        (1u64..10, 2u64..30).prop_map(|(at, length)| format!(
-            "  - {{ at: {at}s, cut: [[app], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
-            at + length
-        )),
-    ];
+    let fault = super::transactions::random_fault();
     let strategy = (plan, any::<bool>(), fault, 1u64..1000);
     let result = runner.run(&strategy, |(plan, crash, fault, seed)| {
         let mut transactions: Vec<String> =

@@ -7,6 +7,7 @@ use kafkasim::scenario::load_str;
 use kafkasim::trace::sink::VecSink;
 use kafkasim::trace::{Level, TraceEvent};
 use kafkasim::world::{BuildOptions, World};
+use proptest::prelude::*;
 
 /// The coordinator's recorded states of `id`: (broker, state, producer id, epoch).
 fn transaction_states(world_text: &str) -> (World, Vec<(i32, String, i64, i16)>) {
@@ -220,6 +221,19 @@ fn a_transaction_spanning_two_topics_is_all_or_nothing() {
     assert_eq!((checks.committed, checks.aborted, checks.atomicity_violations), (2, 2, 0));
 }
 
+/// A fault for a random transaction plan, as timeline entries: none, a
+/// broker killed, or the producer `app` cut off from every broker for a while.
+pub fn random_fault() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
+        (1u64..10, 2u64..30).prop_map(|(at, length)| format!(
+            "  - {{ at: {at}s, cut: [[app], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
+            at + length
+        )),
+    ]
+}
+
 /// Properties over random transaction plans and faults: whatever the plan
 /// (commits, aborts, a crash), the seed and a broker killed or a producer
 /// cut off for a while, every transaction is all-or-nothing, and no record
@@ -227,7 +241,6 @@ fn a_transaction_spanning_two_topics_is_all_or_nothing() {
 /// consumer.
 #[test]
 fn random_plans_and_faults_keep_transactions_atomic() {
-    use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
     let cases = std::env::var("KAFKASIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
     let mut runner = TestRunner::new_with_rng(
@@ -236,14 +249,7 @@ fn random_plans_and_faults_keep_transactions_atomic() {
     );
     let end = prop_oneof![Just("commit"), Just("abort")];
     let plan = proptest::collection::vec((1u32..4, end), 1..4);
-    let fault = prop_oneof![
-        Just(String::new()),
-        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
-        (1u64..10, 2u64..30).prop_map(|(at, length)| format!(
-            "  - {{ at: {at}s, cut: [[app], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
-            at + length
-        )),
-    ];
+    let fault = super::transactions::random_fault();
     let strategy = (plan, any::<bool>(), fault, 1u64..1000);
     runner
         .run(&strategy, |(plan, crash, fault, seed)| {

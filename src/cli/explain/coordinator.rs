@@ -123,23 +123,32 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
                 "\n→ __consumer_offsets-{partition} holds the group's commits; the broker leading it is the group's coordinator."
             )?;
             if let Some(p) = &placement {
-                let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
-                match p.leader {
-                    Some(leader) => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it).",
-                        replicas.join(", ")
-                    )?,
-                    None => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}], none of them leading yet.",
-                        replicas.join(", ")
-                    )?,
-                }
+                write_placement(out, p, |leader| {
+                    format!(
+                        "so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it)"
+                    )
+                })?;
             }
         }
     }
     Ok(0)
+}
+
+/// "In this scenario its replicas are [1, 2, 3]: broker 1 leads it at the
+/// start, " followed by what that makes the leader (`role`).
+fn write_placement(out: &mut Output, p: &Placement, role: impl Fn(i32) -> String) -> io::Result<()> {
+    let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
+    match p.leader {
+        Some(leader) => writeln!(
+            out,
+            "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, {}.",
+            replicas.join(", "),
+            role(leader)
+        ),
+        None => {
+            writeln!(out, "  In this scenario its replicas are [{}], none of them leading yet.", replicas.join(", "))
+        }
+    }
 }
 
 /// The `__transaction_state` partition of a transactional id, step by step,
@@ -176,19 +185,7 @@ fn transaction_coordinator(
                 "\n→ {TRANSACTION_STATE_TOPIC}-{partition} holds the id's transaction state; the broker leading it is its transaction coordinator."
             )?;
             if let Some(p) = placement {
-                let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
-                match p.leader {
-                    Some(leader) => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, so broker {leader} is the id's transaction coordinator.",
-                        replicas.join(", ")
-                    )?,
-                    None => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}], none of them leading yet.",
-                        replicas.join(", ")
-                    )?,
-                }
+                write_placement(out, p, |leader| format!("so broker {leader} is the id's transaction coordinator"))?;
             }
         }
     }

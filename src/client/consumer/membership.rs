@@ -415,14 +415,7 @@ impl Consumer {
         }
         let strategy = protocol.unwrap_or(Strategy::Range);
         let name_of = |t: crate::ids::TopicId| self.topic_names.get(&t).cloned().unwrap_or_default();
-        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
-        for member in members {
-            for &t in &member.subscription.topics {
-                if let Some(&n) = self.metadata.partition_counts.get(&t) {
-                    partitions_per_topic.insert(name_of(t), n);
-                }
-            }
-        }
+        let partitions_per_topic = self.partitions_per_topic(members);
         let subscriptions: Vec<assignor::Subscription> = members
             .iter()
             .map(|member| assignor::Subscription {
@@ -454,20 +447,27 @@ impl Consumer {
             .collect()
     }
 
+    /// The partition count of every topic a member subscribes to, by name,
+    /// as the leader's metadata knows it.
+    fn partitions_per_topic(&self, members: &[JoinedMember]) -> BTreeMap<String, u32> {
+        let mut counts = BTreeMap::new();
+        for member in members {
+            for &t in &member.subscription.topics {
+                if let Some(&n) = self.metadata.partition_counts.get(&t) {
+                    counts.insert(self.topic_names.get(&t).cloned().unwrap_or_default(), n);
+                }
+            }
+        }
+        counts
+    }
+
     /// The leader of a Kafka Streams application's group runs
     /// `StreamsPartitionAssignor` on the threads' subscriptions.
     fn run_streams_assignor(&mut self, members: &[JoinedMember]) -> Vec<(String, Vec<TopicPartition>)> {
         use crate::streams::assignor::partition_assignor::{self as streams_assignor, StreamsMember};
         let Some(streams) = self.streams.as_ref() else { return Vec::new() };
         let name_of = |t: crate::ids::TopicId| self.topic_names.get(&t).cloned().unwrap_or_default();
-        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
-        for member in members {
-            for &t in &member.subscription.topics {
-                if let Some(&n) = self.metadata.partition_counts.get(&t) {
-                    partitions_per_topic.insert(name_of(t), n);
-                }
-            }
-        }
+        let partitions_per_topic = self.partitions_per_topic(members);
         let owned: Vec<Vec<(String, u32)>> = members
             .iter()
             .map(|m| m.subscription.owned_partitions.iter().map(|tp| (name_of(tp.topic), tp.partition)).collect())
