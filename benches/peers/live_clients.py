@@ -117,7 +117,7 @@ def median_of_three(run, bootstrap, records):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--records", type=int, default=200_000)
     parser.add_argument("--kafkasim", default=os.path.join("target", "release", "kafkasim"))
     args = parser.parse_args()
 
