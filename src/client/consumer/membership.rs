@@ -414,19 +414,18 @@ impl Consumer {
             return self.run_streams_assignor(members);
         }
         let strategy = protocol.unwrap_or(Strategy::Range);
-        let name_of = |t: crate::ids::TopicId| self.topic_names.get(&t).cloned().unwrap_or_default();
         let partitions_per_topic = self.partitions_per_topic(members);
         let subscriptions: Vec<assignor::Subscription> = members
             .iter()
             .map(|member| assignor::Subscription {
                 member_id: member.member_id.clone(),
                 group_instance_id: member.group_instance_id.clone(),
-                topics: member.subscription.topics.iter().map(|&t| name_of(t)).collect(),
+                topics: member.subscription.topics.iter().map(|&t| self.topic_name(t)).collect(),
                 owned_partitions: member
                     .subscription
                     .owned_partitions
                     .iter()
-                    .map(|tp| assignor::TopicPartition::new(name_of(tp.topic), tp.partition))
+                    .map(|tp| assignor::TopicPartition::new(self.topic_name(tp.topic), tp.partition))
                     .collect(),
                 generation: (member.subscription.generation >= 0).then_some(member.subscription.generation),
             })
@@ -447,6 +446,11 @@ impl Consumer {
             .collect()
     }
 
+    /// A topic's name, as the assignors take it.
+    fn topic_name(&self, topic: crate::ids::TopicId) -> String {
+        self.topic_names.get(&topic).cloned().unwrap_or_default()
+    }
+
     /// The partition count of every topic a member subscribes to, by name,
     /// as the leader's metadata knows it.
     fn partitions_per_topic(&self, members: &[JoinedMember]) -> BTreeMap<String, u32> {
@@ -454,7 +458,7 @@ impl Consumer {
         for member in members {
             for &t in &member.subscription.topics {
                 if let Some(&n) = self.metadata.partition_counts.get(&t) {
-                    counts.insert(self.topic_names.get(&t).cloned().unwrap_or_default(), n);
+                    counts.insert(self.topic_name(t), n);
                 }
             }
         }
@@ -466,11 +470,12 @@ impl Consumer {
     fn run_streams_assignor(&mut self, members: &[JoinedMember]) -> Vec<(String, Vec<TopicPartition>)> {
         use crate::streams::assignor::partition_assignor::{self as streams_assignor, StreamsMember};
         let Some(streams) = self.streams.as_ref() else { return Vec::new() };
-        let name_of = |t: crate::ids::TopicId| self.topic_names.get(&t).cloned().unwrap_or_default();
         let partitions_per_topic = self.partitions_per_topic(members);
         let owned: Vec<Vec<(String, u32)>> = members
             .iter()
-            .map(|m| m.subscription.owned_partitions.iter().map(|tp| (name_of(tp.topic), tp.partition)).collect())
+            .map(|m| {
+                m.subscription.owned_partitions.iter().map(|tp| (self.topic_name(tp.topic), tp.partition)).collect()
+            })
             .collect();
         let streams_members: Vec<StreamsMember<'_>> = members
             .iter()
