@@ -84,6 +84,11 @@ pub struct Controller {
     imbalance_schedule: ImbalanceSchedule,
     /// When the scheduled leader-balance check runs.
     balance_check_at: Option<SimTime>,
+    /// Whether some partition is led by a replica other than its preferred
+    /// one. Every write event asks (heartbeats and metadata fetches
+    /// included), so it is kept up to date as records are applied rather
+    /// than found by a scan of every partition each time.
+    leaders_imbalanced: bool,
 }
 
 impl Controller {
@@ -94,6 +99,7 @@ impl Controller {
             image.apply(record);
         }
         let registered_at = image.brokers.keys().map(|&b| (b, 0)).collect();
+        let leaders_imbalanced = balance::leaders_imbalanced(&image);
         Controller {
             active: None,
             log: records,
@@ -106,6 +112,7 @@ impl Controller {
             next_broker_epoch: 2,
             imbalance_schedule: ImbalanceSchedule::Deferred,
             balance_check_at: None,
+            leaders_imbalanced,
         }
     }
 
@@ -158,6 +165,9 @@ impl Controller {
     /// waiting for metadata.
     fn append(&mut self, ctx: &mut Ctx<'_>, record: MetadataRecord) {
         self.image.apply(&record);
+        if matches!(record, MetadataRecord::Topic { .. } | MetadataRecord::PartitionChange { .. }) {
+            self.leaders_imbalanced = balance::leaders_imbalanced(&self.image);
+        }
         self.log.push(record);
         for parked in std::mem::take(&mut self.parked) {
             self.answer_fetch(ctx, parked.from, parked.correlation_id, parked.from_offset);

@@ -25,7 +25,7 @@ use crate::engine::SimDuration;
 use crate::ids::TopicPartition;
 
 use super::election::{self, ChangeReason};
-use super::{Controller, ControllerTimer, PartitionState};
+use super::{Controller, ControllerTimer, MetadataImage, PartitionState};
 
 /// Preferred-leader elections per balance check
 /// (`ReplicationControlManager.MAX_ELECTIONS_PER_IMBALANCE`); with more to do,
@@ -50,9 +50,6 @@ pub(super) enum ImbalanceSchedule {
 impl Controller {
     /// Partitions led by another replica than their first, or by none
     /// (`ReplicationControlManager.imbalancedPartitions`).
-    fn leaders_imbalanced(&self) -> bool {
-        self.image.partitions().any(|(_, state)| state.leader != state.preferred_leader())
-    }
 
     /// `maybeScheduleNextBalancePartitionLeaders`, run after every change the
     /// controller writes: with partitions away from their preferred leader
@@ -61,7 +58,7 @@ impl Controller {
     pub(super) fn maybe_schedule_balance(&mut self, ctx: &mut Ctx<'_>) {
         if self.imbalance_schedule == ImbalanceSchedule::Scheduled
             || !self.config.auto_leader_rebalance_enable
-            || !self.leaders_imbalanced()
+            || !self.leaders_imbalanced
         {
             return;
         }
@@ -261,4 +258,10 @@ mod tests {
         }
         assert!(act(&mut c, at(107), |c, ctx| c.on_timer(ctx, ControllerTimer::SessionCheck)).is_empty());
     }
+}
+
+/// Whether some partition of `image` is led by a replica other than its
+/// preferred (first) one, or by none.
+pub(super) fn leaders_imbalanced(image: &MetadataImage) -> bool {
+    image.partitions().any(|(_, state)| state.leader != state.preferred_leader())
 }
