@@ -210,13 +210,12 @@ impl Network {
                 }
             }
         }
+        // A link is FIFO: nothing overtakes the message sent before it. One
+        // look-up of the link, as every message of a run passes here.
         let arrival = departure + delay;
-        let arrival = match self.last_arrival.get(&link) {
-            Some(&last) if last > arrival => last,
-            _ => arrival,
-        };
-        self.last_arrival.insert(link, arrival);
-        Route::Deliver(arrival)
+        let last = self.last_arrival.entry(link).or_insert(arrival);
+        *last = (*last).max(arrival);
+        Route::Deliver(*last)
     }
 
     /// The conditions that apply between `a` and `b`, combined.
