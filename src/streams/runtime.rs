@@ -40,6 +40,7 @@
 //!
 //! - Standby tasks keep copies of stores on other instances, following the
 //!   changelogs; a standby made active restores only the gap ([`standby`]).
+//!
 //! Simplification: joins, sliding and session windows and global tables are
 //! described (`explain topology`) but not run: an application using them
 //! does not start its threads.

@@ -166,7 +166,7 @@ impl StreamThread {
             .filter_map(|t| t.restoring.as_mut().map(|r| (&mut r.changelogs, &mut t.stores, &mut t.suppressed)));
         let standby =
             self.standbys.values_mut().map(|s| (&mut s.changelogs, &mut s.task.stores, &mut s.task.suppressed));
-        let found = restoring.chain(standby).find(|(changelogs, _, _)| changelogs.iter().any(|c| reads(c)));
+        let found = restoring.chain(standby).find(|(changelogs, _, _)| changelogs.iter().any(&reads));
         let Some((changelogs, stores, suppressed)) = found else { return };
         let Some(changelog) = changelogs.iter_mut().find(|c| reads(c)) else { return };
         let store = changelog.store;
