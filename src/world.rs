@@ -100,6 +100,9 @@ pub struct World {
     /// record any of its threads processed, and up to where a replay has
     /// been told (to show what is processed again).
     pub streams_processed: std::collections::BTreeMap<(String, crate::ids::TopicPartition), (i64, i64)>,
+    /// Per application: the standby tasks its group leader gave each member
+    /// (by member id), and the generation they belong to.
+    pub streams_standbys: BTreeMap<String, (i32, BTreeMap<String, Vec<crate::streams::runtime::TaskId>>)>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,

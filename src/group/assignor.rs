@@ -56,6 +56,11 @@ pub enum Strategy {
     RoundRobin,
     Sticky,
     CooperativeSticky,
+    /// Kafka Streams' `StreamsPartitionAssignor`, whose protocol name is
+    /// `stream`: only stream threads join with it, and their group leader
+    /// runs `crate::streams::assignor` instead of [`assign`]. Not in
+    /// [`Strategy::ALL`]: a plain consumer cannot configure it.
+    Stream,
 }
 
 impl Strategy {
@@ -69,6 +74,7 @@ impl Strategy {
             Strategy::RoundRobin => "roundrobin",
             Strategy::Sticky => "sticky",
             Strategy::CooperativeSticky => "cooperative-sticky",
+            Strategy::Stream => "stream",
         }
     }
 
@@ -76,6 +82,8 @@ impl Strategy {
     pub fn protocol(self) -> RebalanceProtocol {
         match self {
             Strategy::CooperativeSticky => RebalanceProtocol::Cooperative,
+            // Simplification: Kafka Streams rebalances cooperatively since
+            // 2.4; the simulated stream threads rebalance eagerly.
             _ => RebalanceProtocol::Eager,
         }
     }
@@ -112,6 +120,7 @@ impl FromStr for Strategy {
                 Strategy::RoundRobin => "RoundRobinAssignor",
                 Strategy::Sticky => "StickyAssignor",
                 Strategy::CooperativeSticky => "CooperativeStickyAssignor",
+                Strategy::Stream => "StreamsPartitionAssignor",
             };
             s.trim() == strategy.name() || short == class
         });
@@ -194,6 +203,10 @@ pub fn assign(
         Strategy::RoundRobin => round_robin::assign(&topics, &members),
         Strategy::Sticky => sticky::assign_eager(&topics, &members),
         Strategy::CooperativeSticky => cooperative_sticky::assign(&topics, &members),
+        // Not reached: a Streams leader runs Kafka Streams' own assignor.
+        // Were a member without a Streams subscription in the group, range
+        // is the classic assignor that keeps its partitions apart.
+        Strategy::Stream => range::assign(&topics, &members),
     }
 }
 

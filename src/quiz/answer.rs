@@ -120,6 +120,15 @@ fn decide(world: &World, question: &Question) -> (Right, String) {
                 format!("at {when}, {} has received {n} records ({})", consumer_name(world, *c), state(world, *c));
             (Right::Number(n), why)
         }
+        QuestionKind::Restored(name) => {
+            let thread = world.stream_threads.iter().find(|t| &t.name == name);
+            let n = thread.map_or(0, |t| t.restored_records()) as i64;
+            let why = format!(
+                "at {when}, {name} has restored {n} changelog record{} into the stores of the tasks it took over",
+                if n == 1 { "" } else { "s" }
+            );
+            (Right::Number(n), why)
+        }
         QuestionKind::GroupRead { group, consumers } => {
             let total: i64 = consumers.iter().map(|c| received(world, *c)).sum();
             let each: Vec<String> =

@@ -48,6 +48,8 @@ pub enum QuestionKind {
     },
     /// Records one consumer received.
     Received(ClientIdx),
+    /// Changelog records a stream thread restored (by its name).
+    Restored(String),
     /// Records a group's consumers received together.
     GroupRead {
         group: String,

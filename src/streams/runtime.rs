@@ -38,9 +38,9 @@
 //!   Kafka Streams' assignor ([`crate::streams::assignor`]) uses to keep
 //!   tasks where their state is.
 //!
-//! Simplification: standby and warm-up tasks are decided by the assignor
-//! and told in the trace, but not run: a task that moves always restores
-//! from the changelog's beginning.
+//! - Standby tasks keep copies of stores on other instances, following the
+//!   changelogs; a standby made active restores only the gap ([`standby`]).
+//!
 //! Simplification: joins, sliding and session windows and global tables are
 //! described (`explain topology`) but not run: an application using them
 //! does not start its threads.
@@ -48,6 +48,7 @@
 mod cache;
 mod process;
 pub mod restore;
+pub mod standby;
 mod store;
 mod task;
 pub mod thread;

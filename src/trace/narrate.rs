@@ -302,6 +302,7 @@ fn assignment_reason(protocol: Option<Strategy>, members: &[MemberAssignment]) -
         Some(Strategy::CooperativeSticky) => format!(
             "cooperative-sticky keeps owners and balances the rest, in order of {order}; a partition that changes owner waits for a second round"
         ),
+        Some(Strategy::Stream) => "Kafka Streams' assignor places tasks: the leader's decision tells how".to_string(),
         None => format!("members in order of {order}"),
     }
 }

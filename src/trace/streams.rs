@@ -15,11 +15,18 @@ pub struct StreamsEvent {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamsHappening {
     /// The thread's active tasks after a rebalance (`0_0`, `1_2`, ...),
-    /// and those of them that restore their stores first.
-    TasksAssigned { tasks: Vec<String>, restoring: Vec<String> },
+    /// those of them that restore their stores first, and those that were
+    /// standbys on this thread (they keep their stores).
+    TasksAssigned { tasks: Vec<String>, restoring: Vec<String>, from_standby: Vec<String> },
     /// `onRestoreStart`: a restoring task's store reads its changelog
-    /// partition from the beginning up to this end offset.
-    RestoreStarted { task: String, store: String, changelog: String, end_offset: i64 },
+    /// partition up to this end offset, from the beginning or (a standby
+    /// made active) from its starting offset.
+    RestoreStarted { task: String, store: String, changelog: String, end_offset: i64, starting_offset: Option<i64> },
+    /// The thread's standby tasks after a rebalance.
+    StandbyTasksAssigned { tasks: Vec<String> },
+    /// `StandbyUpdateListener.onBatchLoaded`: changelog records a standby
+    /// task applied to its store; `position` is the next offset it reads.
+    StandbyUpdated { task: String, store: String, changelog: String, records: u64, position: i64 },
     /// `onBatchRestored`: records of a poll put into the store.
     BatchRestored { task: String, store: String, changelog: String, restored: u64, position: i64, end_offset: i64 },
     /// `onRestoreEnd`: every store of the task caught up; it turns RUNNING.
@@ -69,21 +76,59 @@ impl StreamsEvent {
             StreamsHappening::TasksAssigned { tasks, .. } if tasks.is_empty() => {
                 format!("{who} has no active task")
             }
-            StreamsHappening::TasksAssigned { tasks, restoring } if restoring.is_empty() => {
+            StreamsHappening::TasksAssigned { tasks, restoring, .. } if restoring.is_empty() => {
                 format!("{who} runs task{} {}", if tasks.len() == 1 { "" } else { "s" }, tasks.join(", "))
             }
-            StreamsHappening::TasksAssigned { tasks, restoring } => format!(
-                "{who} runs task{} {}; {} {} from the changelog first (RESTORING: input partitions paused)",
+            StreamsHappening::TasksAssigned { tasks, restoring, from_standby } => format!(
+                "{who} runs task{} {}; {} {} from the changelog first (RESTORING: input partitions paused){}",
                 if tasks.len() == 1 { "" } else { "s" },
                 tasks.join(", "),
                 restoring.join(", "),
                 if restoring.len() == 1 { "restores its state" } else { "restore their state" },
+                match from_standby.len() {
+                    0 => String::new(),
+                    1 =>
+                        format!("; {} was a standby here: its store is kept, only the gap is restored", from_standby[0]),
+                    _ => format!(
+                        "; {} were standbys here: their stores are kept, only the gaps are restored",
+                        from_standby.join(", ")
+                    ),
+                }
             ),
-            StreamsHappening::RestoreStarted { task, store, changelog, end_offset } if *end_offset <= 0 => {
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset, starting_offset: None }
+                if *end_offset <= 0 =>
+            {
                 format!("{who} task {task}: {store}'s changelog {changelog} is empty: nothing to restore")
             }
-            StreamsHappening::RestoreStarted { task, store, changelog, end_offset } => format!(
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset, starting_offset: Some(from) }
+                if end_offset <= from =>
+            {
+                format!(
+                    "{who} task {task}: {store} kept up as a standby: it is at offset {from} of {changelog}, the end offset: nothing to restore"
+                )
+            }
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset, starting_offset: None } => format!(
                 "{who} task {task}: restoring {store} from {changelog}, from its beginning up to end offset {end_offset}"
+            ),
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset, starting_offset: Some(from) } => {
+                format!(
+                    "{who} task {task}: restoring {store} from {changelog}, from offset {from} (its standby's position) up to end offset {end_offset}: {} record{} at most",
+                    end_offset - from,
+                    if end_offset - from == 1 { "" } else { "s" }
+                )
+            }
+            StreamsHappening::StandbyTasksAssigned { tasks } if tasks.is_empty() => {
+                format!("{who} has no standby task")
+            }
+            StreamsHappening::StandbyTasksAssigned { tasks } => format!(
+                "{who} keeps standby task{} {}: {} the changelog, processing nothing",
+                if tasks.len() == 1 { "" } else { "s" },
+                tasks.join(", "),
+                if tasks.len() == 1 { "its store follows" } else { "their stores follow" }
+            ),
+            StreamsHappening::StandbyUpdated { task, store, changelog, records, position } => format!(
+                "{who} standby task {task}: {records} record{} of {changelog} applied to {store} (next offset {position})",
+                if *records == 1 { "" } else { "s" }
             ),
             StreamsHappening::BatchRestored { task, store, changelog, restored, position, end_offset } => format!(
                 "{who} task {task}: {restored} record{} of {changelog} restored into {store} ({position}/{end_offset})",
@@ -143,6 +188,8 @@ impl StreamsEvent {
         match self.what {
             StreamsHappening::TasksAssigned { .. } => "streams_tasks_assigned",
             StreamsHappening::RestoreStarted { .. } => "streams_restore_started",
+            StreamsHappening::StandbyTasksAssigned { .. } => "streams_standby_tasks_assigned",
+            StreamsHappening::StandbyUpdated { .. } => "streams_standby_updated",
             StreamsHappening::BatchRestored { .. } => "streams_batch_restored",
             StreamsHappening::RestoreEnded { .. } => "streams_restore_ended",
             StreamsHappening::Reprocessed { .. } => "streams_reprocessed",
@@ -161,11 +208,27 @@ impl StreamsEvent {
 pub fn json(e: &StreamsEvent) -> serde_json::Value {
     use serde_json::json;
     let fields = match &e.what {
-        StreamsHappening::TasksAssigned { tasks, restoring } if restoring.is_empty() => json!({ "tasks": tasks }),
-        StreamsHappening::TasksAssigned { tasks, restoring } => json!({ "tasks": tasks, "restoring": restoring }),
-        StreamsHappening::RestoreStarted { task, store, changelog, end_offset } => {
-            json!({ "task": task, "store": store, "changelog": changelog, "end_offset": end_offset })
+        StreamsHappening::TasksAssigned { tasks, restoring, from_standby } => {
+            let mut fields = json!({ "tasks": tasks });
+            if !restoring.is_empty() {
+                fields["restoring"] = json!(restoring);
+            }
+            if !from_standby.is_empty() {
+                fields["from_standby"] = json!(from_standby);
+            }
+            fields
         }
+        StreamsHappening::RestoreStarted { task, store, changelog, end_offset, starting_offset } => {
+            let mut fields = json!({ "task": task, "store": store, "changelog": changelog, "end_offset": end_offset });
+            if let Some(from) = starting_offset {
+                fields["starting_offset"] = json!(from);
+            }
+            fields
+        }
+        StreamsHappening::StandbyTasksAssigned { tasks } => json!({ "tasks": tasks }),
+        StreamsHappening::StandbyUpdated { task, store, changelog, records, position } => json!({
+            "task": task, "store": store, "changelog": changelog, "records": records, "position": position
+        }),
         StreamsHappening::BatchRestored { task, store, changelog, restored, position, end_offset } => json!({
             "task": task, "store": store, "changelog": changelog, "restored": restored,
             "position": position, "end_offset": end_offset

@@ -307,6 +307,15 @@ fn stream_thread(thread: &crate::streams::runtime::StreamThread) -> Vec<String> 
             lines.push(format!("    suppressed until their windows close: {}", windows.join(" ")));
         }
     }
+    for (id, standby) in &thread.standbys {
+        let keys: usize = standby.task.stores.values().map(|s| s.entries.len()).sum();
+        let read: Vec<String> = standby
+            .changelogs
+            .iter()
+            .map(|c| format!("{} at {}", c.partition_name(), c.position.map_or("-".into(), |p| p.to_string())))
+            .collect();
+        lines.push(format!("  standby {id} · {keys} keys · follows {}", read.join(", ")));
+    }
     lines
 }
 

@@ -178,6 +178,7 @@ impl World {
             registry,
             stream_threads: super::streams::stream_threads(&scenario),
             streams_processed: Default::default(),
+            streams_standbys: Default::default(),
             network,
             hosts,
             queue,

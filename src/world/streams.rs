@@ -11,6 +11,7 @@ use crate::client::workload::Outgoing;
 use crate::ids::{ClientIdx, NodeId, TopicPartition};
 use crate::scenario::Scenario;
 use crate::streams::assignor::partition_assignor::{StreamsAssignment, StreamsConsumer};
+use crate::streams::runtime::restore::ChangelogRestore;
 use crate::streams::runtime::{self, Output, StreamThread, TaskId, thread};
 use crate::trace::TraceEvent;
 use crate::trace::streams::{StreamsEvent, StreamsHappening};
@@ -111,6 +112,16 @@ impl World {
         }
     }
 
+    /// The standby tasks the group leader gave a thread in its consumer's
+    /// current generation; `None` when no decision for it is known.
+    fn standbys_of(&self, t: usize) -> Option<BTreeSet<TaskId>> {
+        let thread = &self.stream_threads[t];
+        let m = self.consumers[thread.consumer.0 as usize].membership.as_ref()?;
+        let (generation, standbys) = self.streams_standbys.get(&thread.app.application_id)?;
+        (*generation == m.generation)
+            .then(|| standbys.get(&m.member_id).map(|l| l.iter().copied().collect()).unwrap_or_default())
+    }
+
     /// Runs every stream thread on what the last event brought.
     pub(super) fn run_stream_threads(&mut self) {
         for t in 0..self.stream_threads.len() {
@@ -123,13 +134,20 @@ impl World {
         let Some(consumer) = self.consumers.get(c.0 as usize) else { return };
         if !consumer.is_running() {
             let thread = &mut self.stream_threads[t];
-            if !thread.tasks.is_empty() || thread.next_commit_ms.is_some() {
+            if !thread.tasks.is_empty() || !thread.standbys.is_empty() || thread.next_commit_ms.is_some() {
                 thread.stop();
             }
             return;
         }
         self.refresh_streams_subscription(t);
         let decided = self.consumers[c.0 as usize].streams.as_mut().and_then(|s| s.decided.take());
+        if let Some(d) = &decided {
+            // Kafka's `AssignmentInfo` carries each member's standby tasks in
+            // the SyncGroup answer; the leader decided them for its generation.
+            let generation = self.consumers[c.0 as usize].membership.as_ref().map_or(-1, |m| m.generation);
+            let app = self.stream_threads[t].app.application_id.clone();
+            self.streams_standbys.insert(app, (generation, d.standby_tasks.clone()));
+        }
         let decided = decided.map(|d| self.tasks_decided(d));
         let consumer = &self.consumers[c.0 as usize];
         let mut happenings: Vec<StreamsHappening> = decided.into_iter().collect();
@@ -139,9 +157,13 @@ impl World {
         let settled = consumer.membership.as_ref().is_none_or(|m| !m.blocks_poll() && m.generation >= 0);
         let assignment: Vec<(String, u32)> =
             consumer.assignment.iter().map(|tp| (self.names.topic(tp.topic).to_string(), tp.partition)).collect();
+        let standbys = self.standbys_of(t);
         let thread = &mut self.stream_threads[t];
         if settled {
             thread.sync_tasks(&assignment, self.now.as_millis(), &mut happenings);
+            if let Some(standbys) = standbys {
+                thread.sync_standbys(&standbys, &mut happenings);
+            }
         }
         self.restore_stores(t, &mut happenings);
         self.pause_restoring_inputs(t, &assignment);
@@ -268,7 +290,10 @@ impl World {
         batches
     }
 
-    /// Progress, finished tasks, then what the restore consumer does next.
+    /// Progress, finished tasks, then what the restore consumer does next:
+    /// it reads the changelogs of restoring tasks up to their end offsets
+    /// and those of standbys with no limit, the standbys' paused while an
+    /// active task restores (`StoreChangelogReader`'s two states).
     fn restore_step(
         &mut self,
         t: usize,
@@ -286,26 +311,49 @@ impl World {
             let batch = batches.get(&tp).copied().unwrap_or(0);
             thread.restore_progress(&changelog.topic, changelog.partition, end, position, batch, happenings);
         }
+        for (_, changelog) in thread.standby_changelogs() {
+            let Some(topic) = self.names.topic_id(&changelog.topic) else { continue };
+            let tp = TopicPartition::new(topic, changelog.partition);
+            let batch = batches.get(&tp).copied().unwrap_or(0);
+            let position = restore_consumer.position(tp);
+            thread.standby_progress(&changelog.topic, changelog.partition, position, batch, happenings);
+        }
         thread.finish_restoring(self.now.as_millis(), happenings);
         let ask: Vec<TopicPartition> = thread
             .take_end_offsets_to_ask()
             .iter()
             .filter_map(|(topic, p)| self.names.topic_id(topic).map(|id| TopicPartition::new(id, *p)))
             .collect();
-        let reading: Vec<TopicPartition> = thread
+        let tp_of = |c: &ChangelogRestore| self.names.topic_id(&c.topic).map(|id| TopicPartition::new(id, c.partition));
+        let restoring: Vec<(TopicPartition, Option<i64>)> = thread
             .restoring_changelogs()
             .iter()
             .filter(|(_, c)| c.needs_reading())
-            .filter_map(|(_, c)| self.names.topic_id(&c.topic).map(|id| TopicPartition::new(id, c.partition)))
+            .filter_map(|(_, c)| tp_of(c).map(|tp| (tp, c.starting_offset)))
             .collect();
+        let standby: Vec<TopicPartition> = thread.standby_changelogs().iter().filter_map(|(_, c)| tp_of(c)).collect();
+        let mut reading: Vec<TopicPartition> = restoring.iter().map(|(tp, _)| *tp).collect();
+        reading.extend(standby.iter().filter(|tp| !reading.contains(tp)).copied().collect::<Vec<_>>());
+        let paused: BTreeSet<TopicPartition> =
+            if thread.active_restoring() { standby.iter().copied().collect() } else { BTreeSet::new() };
         let mut ctx = Ctx::new(self.now, NodeId::Consumer(r), &mut self.effects);
         let restore_consumer = &mut self.consumers[r.0 as usize];
         if !ask.is_empty() {
             restore_consumer.request_end_offsets(&mut ctx, &ask);
         }
         if restore_consumer.assignment != reading {
+            let fresh: Vec<(TopicPartition, i64)> = restoring
+                .iter()
+                .filter(|(tp, _)| !restore_consumer.assignment.contains(tp))
+                .filter_map(|(tp, from)| from.map(|o| (*tp, o)))
+                .collect();
             restore_consumer.assign(&mut ctx, reading);
+            // A standby made active restores from its own position.
+            for (tp, offset) in fresh {
+                restore_consumer.seek(&mut ctx, tp, offset);
+            }
         }
+        restore_consumer.pause_only(&mut ctx, paused);
     }
 
     /// The main consumer holds back the input partitions of restoring tasks.

@@ -17,6 +17,7 @@
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
+//! - `streams_standby`: standby tasks follow changelogs; a promoted one restores only the gap.
 //! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
 //! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
 //! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
@@ -40,6 +41,7 @@ mod scenarios;
 mod schema;
 mod streams;
 mod streams_failover;
+mod streams_standby;
 mod support;
 mod transactions;
 mod tui;

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use crate::actor::Ctx;
 use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{ListOffsetsRequest, ListOffsetsResponse, Message, OffsetSpec};
+use crate::trace::TraceEvent;
 
 use super::{Consumer, InFlight};
 
@@ -33,6 +34,20 @@ impl Consumer {
         self.explicit_assignment = partitions.clone();
         self.assignment = partitions;
         self.start_positions(ctx, &fresh);
+        self.run(ctx);
+    }
+
+    /// `seek(partition, offset)`: the next `poll()` returns records of an
+    /// assigned partition from `offset` on; what was fetched for it before
+    /// is dropped. Kafka Streams seeks its restore consumer to a store's
+    /// position (`StoreChangelogReader`).
+    pub fn seek(&mut self, ctx: &mut Ctx<'_>, tp: TopicPartition, offset: i64) {
+        if !self.assignment.contains(&tp) {
+            return;
+        }
+        self.buffer.retain(|b| b.tp != tp);
+        ctx.trace(TraceEvent::Position { consumer: self.idx, tp, offset, reason: "seek".to_string() });
+        self.positions.insert(tp, super::Position::At(offset));
         self.run(ctx);
     }
 

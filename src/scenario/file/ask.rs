@@ -11,7 +11,7 @@ use crate::scenario::duration::DurationText;
 /// A question to predict before the run shows its answer. Name exactly one
 /// of the kinds (`idle`, `owner`, `leader`, `partition_of`, `high_watermark`,
 /// `log_end_offset`, `log_start_offset`, `out_of_sync`, `active_controller`, `committed`, `received`,
-/// `group_read`, `registry_calls`, `outcome`); the
+/// `group_read`, `registry_calls`, `restored`, `outcome`); the
 /// answer is read from the run at `answer_at`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,6 +80,12 @@ pub struct AskSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub registry_calls: Option<Spanned<String>>,
+    /// How many changelog records will this Kafka Streams thread
+    /// (`counter-2-StreamThread-1`) have restored into the stores of the
+    /// tasks it took over (a standby's updates are not restoring)?
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub restored: Option<Spanned<String>>,
     /// How many records will this delivery count hold: `lost`, `duplicated`,
     /// `delivered`, `acknowledged`, ... (as in `expect: outcome`).
     #[serde(default)]

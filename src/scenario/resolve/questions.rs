@@ -12,7 +12,7 @@ use crate::scenario::file::{AskSpec, ScenarioFile};
 use crate::scenario::question::{ALL_IN_SYNC, NO_CONTROLLER, NO_LEADER, NOBODY, Question, QuestionKind};
 use crate::scenario::{ClientRef, OutcomeField, Scenario};
 
-const KINDS: &str = "idle, owner, leader, partition_of, high_watermark, log_end_offset, log_start_offset, out_of_sync, active_controller, committed, received, group_read, registry_calls or outcome";
+const KINDS: &str = "idle, owner, leader, partition_of, high_watermark, log_end_offset, log_start_offset, out_of_sync, active_controller, committed, received, group_read, registry_calls, restored or outcome";
 const PARTITION_HELP: &str = "name partitions as TOPIC-PARTITION, counting from 0";
 
 pub(crate) fn resolve_questions(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
@@ -67,6 +67,7 @@ fn kind(r: &mut Resolver<'_>, scenario: &Scenario, ask: &Spanned<AskSpec>) -> Op
         spec.received.is_some(),
         spec.group_read.is_some(),
         spec.registry_calls.is_some(),
+        spec.restored.is_some(),
         spec.outcome.is_some(),
     ]
     .iter()
@@ -137,6 +138,9 @@ fn kind(r: &mut Resolver<'_>, scenario: &Scenario, ask: &Spanned<AskSpec>) -> Op
     if let Some(name) = &spec.received {
         return consumer(r, scenario, name).map(QuestionKind::Received);
     }
+    if let Some(name) = &spec.restored {
+        return stream_thread(r, scenario, name).map(QuestionKind::Restored);
+    }
     if let Some(name) = &spec.registry_calls {
         return registry_client(r, scenario, name).map(QuestionKind::RegistryCalls);
     }
@@ -166,6 +170,18 @@ fn consumer(r: &mut Resolver<'_>, scenario: &Scenario, name: &Spanned<String>) -
         r.unknown(name, "consumer", &name.value, &known);
     }
     found.map(|i| ClientIdx(i as u32))
+}
+
+/// A stream thread with a restore consumer: one of an application with stores.
+fn stream_thread(r: &mut Resolver<'_>, scenario: &Scenario, name: &Spanned<String>) -> Option<String> {
+    use crate::streams::runtime::thread::restore_consumer_name;
+    if scenario.consumers.iter().any(|c| c.name == restore_consumer_name(&name.value)) {
+        return Some(name.value.clone());
+    }
+    let suffix = restore_consumer_name("");
+    let known: Vec<&str> = scenario.consumers.iter().filter_map(|c| c.name.strip_suffix(suffix.as_str())).collect();
+    r.unknown(name, "stream thread with state stores", &name.value, &known);
+    None
 }
 
 /// A producer or consumer that uses the Schema Registry.
@@ -273,6 +289,9 @@ fn default_text(scenario: &Scenario, kind: &QuestionKind, answer_at: SimTime) ->
             format!("What offset will {group} have committed on {} {when}?", tp(partition))
         }
         QuestionKind::Received(c) => format!("How many records will {} have received {when}?", consumer(c)),
+        QuestionKind::Restored(thread) => {
+            format!("How many changelog records will {thread} have restored {when}?")
+        }
         QuestionKind::GroupRead { group, .. } => {
             format!("How many records will the consumers of {group} have received together {when}?")
         }

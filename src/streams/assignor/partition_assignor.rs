@@ -17,10 +17,13 @@
 //! are at the moment it assigns (Kafka asks the brokers with a
 //! `ListOffsets` request from the leader's admin client, which blocks the
 //! assignment for that round trip).
-//! Simplification: standby tasks are decided (and told in the trace) but
-//! not delivered to threads: the simulator's SyncGroup carries partitions
-//! only, not Kafka Streams' `AssignmentInfo` user data; probing rebalances
-//! are not scheduled.
+//! Simplification: the simulator's SyncGroup carries partitions only, not
+//! Kafka Streams' `AssignmentInfo` user data: each thread learns its
+//! standby tasks from the leader's decision for the generation it synced
+//! (the same tasks, handed beside the answer rather than inside it).
+//! Simplification: probing rebalances are flagged in the trace but not
+//! scheduled: a warm-up replica catches up, but its task moves only at the
+//! next rebalance something else causes.
 
 use std::collections::{BTreeMap, BTreeSet};
 

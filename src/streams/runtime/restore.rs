@@ -10,9 +10,12 @@
 //!   (`endOffsets()`, a ListOffsets for the latest offset). A changelog
 //!   that ends at 0 has nothing to restore.
 //! - Otherwise the thread's restore consumer (`assign()`, no group) reads
-//!   the changelog from its beginning (no checkpoint: see below) up to the
-//!   end offset taken at the start, putting each record into the store
-//!   (a null value deletes the key).
+//!   the changelog up to the end offset taken at the start, putting each
+//!   record into the store (a null value deletes the key; a record without
+//!   a key is skipped). It starts at the changelog's beginning, or — for a
+//!   task that was a standby on this thread ([`super::standby`]) — seeks to
+//!   the standby's position and restores only the gap (`onRestoreStart`'s
+//!   starting offset).
 //! - When every changelog of the task has reached its end offset, the task
 //!   turns **RUNNING**; its input partitions resume from the committed
 //!   offsets.
@@ -45,6 +48,10 @@ pub struct ChangelogRestore {
     pub position: Option<i64>,
     /// Records put into the store so far.
     pub restored: u64,
+    /// Where reading starts: a standby's position when the task was a
+    /// standby here (the restore consumer seeks there); `None`: the
+    /// changelog's beginning.
+    pub starting_offset: Option<i64>,
 }
 
 impl ChangelogRestore {
@@ -138,8 +145,10 @@ impl StreamThread {
             .collect()
     }
 
-    /// Puts one changelog record into its store (and, for a suppression
-    /// buffer, back into the buffer).
+    /// Puts one changelog record into the store of the restoring task or
+    /// standby task that reads its partition (and, for a suppression
+    /// buffer, back into the buffer). A record without a key is skipped,
+    /// as `StoreChangelogReader` skips it.
     pub fn restore_record(
         &mut self,
         topic: &str,
@@ -148,22 +157,22 @@ impl StreamThread {
         value: Option<&[u8]>,
         timestamp_ms: i64,
     ) {
+        let Some(key) = key else { return };
         let app = std::sync::Arc::clone(&self.app);
-        let restores = |t: &&mut crate::streams::runtime::Task| {
-            t.restoring
-                .as_ref()
-                .is_some_and(|r| r.changelogs.iter().any(|c| c.topic == topic && c.partition == partition))
-        };
-        let Some(task) = self.tasks.values_mut().find(restores) else { return };
-        let Some(restoring) = task.restoring.as_mut() else { return };
-        let Some(changelog) = restoring.changelogs.iter_mut().find(|c| c.topic == topic && c.partition == partition)
-        else {
-            return;
-        };
+        let reads = |c: &ChangelogRestore| c.topic == topic && c.partition == partition;
+        let restoring = self
+            .tasks
+            .values_mut()
+            .filter_map(|t| t.restoring.as_mut().map(|r| (&mut r.changelogs, &mut t.stores, &mut t.suppressed)));
+        let standby =
+            self.standbys.values_mut().map(|s| (&mut s.changelogs, &mut s.task.stores, &mut s.task.suppressed));
+        let found = restoring.chain(standby).find(|(changelogs, _, _)| changelogs.iter().any(&reads));
+        let Some((changelogs, stores, suppressed)) = found else { return };
+        let Some(changelog) = changelogs.iter_mut().find(|c| reads(c)) else { return };
         let store = changelog.store;
         let kind = app.topology.stores[store].kind;
         let windowed = !matches!(kind, StoreKind::KeyValue);
-        let text = key.map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default();
+        let text = String::from_utf8_lossy(key);
         let Some(store_key) = store_key(&text, windowed) else { return };
         changelog.restored += 1;
         let value = value.map(<[u8]>::to_vec);
@@ -174,7 +183,7 @@ impl StreamThread {
                 .iter()
                 .position(|n| matches!(&n.kind, NodeKind::Processor(Op::Suppress { store: s, .. }) if *s == store));
             if let (Some(node), Some(window)) = (node, store_key.window) {
-                let buffer = task.suppressed.entry(node).or_default();
+                let buffer = suppressed.entry(node).or_default();
                 match &value {
                     Some(v) => {
                         buffer.insert(
@@ -188,7 +197,7 @@ impl StreamThread {
                 }
             }
         }
-        task.stores.entry(store).or_default().put(store_key, value);
+        stores.entry(store).or_default().put(store_key, value);
     }
 
     /// What the restore consumer now knows of a changelog partition: its
@@ -219,6 +228,7 @@ impl StreamThread {
                         store: store.clone(),
                         changelog: c.partition_name(),
                         end_offset: end,
+                        starting_offset: c.starting_offset,
                     });
                 }
                 if c.end_offset.is_some() && position.is_some() {
@@ -240,6 +250,7 @@ impl StreamThread {
 
     /// Tasks whose every changelog is restored turn RUNNING (`onRestoreEnd`).
     pub fn finish_restoring(&mut self, now_ms: i64, happenings: &mut Vec<StreamsHappening>) {
+        let mut ended = 0;
         for task in self.tasks.values_mut() {
             let Some(restoring) = task.restoring.as_ref().filter(|r| r.is_done()) else { continue };
             happenings.push(StreamsHappening::RestoreEnded {
@@ -248,8 +259,10 @@ impl StreamThread {
                 took_ms: now_ms - restoring.since_ms,
             });
             task.restored_records += restoring.restored();
+            ended += restoring.restored();
             task.restoring = None;
         }
+        self.restored_records_ended += ended;
     }
 }
 
@@ -265,6 +278,7 @@ mod tests {
             end_offset: end,
             position,
             restored: 0,
+            starting_offset: None,
         }
     }
 

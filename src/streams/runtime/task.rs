@@ -88,6 +88,7 @@ impl Task {
                 end_offset: None,
                 position: None,
                 restored: 0,
+                starting_offset: None,
             })
             .collect();
         if !changelogs.is_empty() {

@@ -88,6 +88,8 @@ pub struct StreamThread {
     /// The producer writing each topic, by topic name.
     pub producers: BTreeMap<String, ClientIdx>,
     pub tasks: BTreeMap<TaskId, Task>,
+    /// Standby tasks: stores kept up to date from their changelogs.
+    pub standbys: BTreeMap<TaskId, crate::streams::runtime::standby::StandbyTask>,
     pub cache: RecordCache,
     /// When the next commit is due (event-time-free virtual ms); `None`
     /// until the thread runs.
@@ -98,6 +100,8 @@ pub struct StreamThread {
     pub failed: bool,
     /// `dropped-records-total` of tasks this thread has closed.
     pub dropped_records_closed: u64,
+    /// Changelog records restored by tasks whose restoring has ended.
+    pub restored_records_ended: u64,
 }
 
 impl StreamThread {
@@ -119,11 +123,13 @@ impl StreamThread {
             restore_consumer,
             producers,
             tasks: BTreeMap::new(),
+            standbys: BTreeMap::new(),
             cache: RecordCache::new(share),
             next_commit_ms: None,
             pending_commit: None,
             failed: false,
             dropped_records_closed: 0,
+            restored_records_ended: 0,
         }
     }
 
@@ -175,38 +181,54 @@ impl StreamThread {
             self.cache.drop_task(*gone);
         }
         let mut restoring = Vec::new();
+        let mut from_standby = Vec::new();
         for &id in wanted.difference(&current) {
-            let task = Task::opened(id, &self.app, now_ms);
+            let task = match self.standbys.remove(&id) {
+                Some(standby) => {
+                    from_standby.push(id.to_string());
+                    standby.into_active(now_ms)
+                }
+                None => Task::opened(id, &self.app, now_ms),
+            };
             if task.restoring.is_some() {
                 restoring.push(id.to_string());
             }
             self.tasks.insert(id, task);
         }
-        happenings
-            .push(StreamsHappening::TasksAssigned { tasks: wanted.iter().map(TaskId::to_string).collect(), restoring });
+        happenings.push(StreamsHappening::TasksAssigned {
+            tasks: wanted.iter().map(TaskId::to_string).collect(),
+            restoring,
+            from_standby,
+        });
+    }
+
+    /// Changelog records restored into the stores of tasks it took over,
+    /// since it started (restores under way included).
+    pub fn restored_records(&self) -> u64 {
+        let under_way: u64 = self.tasks.values().filter_map(|t| t.restoring.as_ref()).map(|r| r.restored()).sum();
+        self.restored_records_ended + under_way
     }
 
     /// Kafka's `TaskManager.getTaskOffsetSums`: a running active task is
-    /// fully caught up (`LATEST_OFFSET`); a restoring one reports how far
-    /// its stores have read their changelogs.
+    /// fully caught up (`LATEST_OFFSET`); a restoring one, and a standby,
+    /// report how far their stores have read their changelogs.
     pub fn task_offset_sums(&self) -> BTreeMap<TaskId, i64> {
-        self.tasks
-            .iter()
-            .filter(|(_, task)| !task.stores.is_empty())
-            .map(|(&id, task)| {
-                let sum = match &task.restoring {
-                    None => crate::streams::assignor::LATEST_OFFSET,
-                    Some(r) => r.changelogs.iter().map(|c| c.position.unwrap_or(0)).sum(),
-                };
-                (id, sum)
-            })
-            .collect()
+        let active = self.tasks.iter().filter(|(_, task)| !task.stores.is_empty()).map(|(&id, task)| {
+            let sum = match &task.restoring {
+                None => crate::streams::assignor::LATEST_OFFSET,
+                Some(r) => r.changelogs.iter().map(|c| c.position.or(c.starting_offset).unwrap_or(0)).sum(),
+            };
+            (id, sum)
+        });
+        let standby = self.standbys.iter().map(|(&id, s)| (id, s.offset_sum()));
+        active.chain(standby).collect()
     }
 
     /// The thread's process died or closed: tasks, stores and caches go.
     pub fn stop(&mut self) {
         self.dropped_records_closed += self.tasks.values().map(|t| t.dropped_records).sum::<u64>();
         self.tasks.clear();
+        self.standbys.clear();
         self.cache = RecordCache::new(self.cache.max_bytes);
         self.next_commit_ms = None;
         self.pending_commit = None;

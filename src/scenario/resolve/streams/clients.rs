@@ -15,9 +15,9 @@
 //! Streams creates them during its first rebalance.
 //! The group's leader assigns with Kafka Streams' own assignor
 //! (`crate::streams::assignor`), not `partition.assignment.strategy`.
-//! Simplification: the threads' consumers join with the eager protocol and
-//! the `range` protocol name; Kafka Streams 4.0 joins as `stream` and
-//! rebalances cooperatively, handing a moving task over in a second
+//! The threads' consumers join with Kafka Streams' protocol name, `stream`.
+//! Simplification: they rebalance with the eager protocol; Kafka Streams
+//! 4.0 rebalances cooperatively, handing a moving task over in a second
 //! rebalance.
 
 use std::collections::BTreeMap;
@@ -131,7 +131,7 @@ fn consumer_config(app: &StreamsApp, thread: &str) -> ConsumerConfig {
         enable_auto_commit: Some(false),
         client_id: Some(thread::consumer_name(thread)),
         group_id: Some(app.application_id.clone()),
-        partition_assignment_strategy: vec![Strategy::Range],
+        partition_assignment_strategy: vec![Strategy::Stream],
         ..ConsumerConfig::default()
     }
 }
