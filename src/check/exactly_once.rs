@@ -31,6 +31,9 @@ use super::atomicity::Decisions;
 /// Most violations listed by name.
 const LISTED_VIOLATIONS: usize = 20;
 
+/// A committed offset: the group and partition, and the offset.
+type OffsetCommit = ((String, TopicPartition), i64);
+
 /// One application's end-to-end check.
 #[derive(Clone, Debug, Default, Serialize, schemars::JsonSchema, PartialEq, Eq)]
 pub struct PipelineCheck {
@@ -156,7 +159,7 @@ pub fn committed_offsets(
     let mut committed = BTreeMap::new();
     let Some(topic) = offsets_topic else { return committed };
     for (_, log) in final_logs.range(TopicPartition::new(topic, 0)..=TopicPartition::new(topic, u32::MAX)) {
-        let mut pending: BTreeMap<i64, Vec<((String, TopicPartition), i64)>> = BTreeMap::new();
+        let mut pending: BTreeMap<i64, Vec<OffsetCommit>> = BTreeMap::new();
         for batch in log.batches() {
             let producer_id = batch.batch.producer.producer_id;
             if let Some(marker) = batch.batch.control() {
