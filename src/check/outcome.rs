@@ -70,7 +70,7 @@ pub struct Delivery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transactions: Option<super::atomicity::TransactionChecks>,
     /// The end-to-end check of each consume-transform-produce application.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pipelines: Vec<super::exactly_once::PipelineCheck>,
 }
 
