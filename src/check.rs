@@ -5,6 +5,7 @@
 
 pub mod atomicity;
 pub mod committed;
+pub mod exactly_once;
 pub mod group_invariants;
 pub mod invariants;
 pub mod ledger;

@@ -8,6 +8,7 @@ pub mod consumer;
 pub mod datagen;
 pub mod metadata_cache;
 pub mod partitioner;
+pub mod pipeline;
 pub mod producer;
 pub mod serde;
 pub mod transaction_plan;

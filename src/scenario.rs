@@ -16,6 +16,7 @@ pub mod graph;
 pub mod lessons;
 pub mod link;
 pub mod parse;
+pub mod pipeline_file;
 pub mod question;
 pub mod resolve;
 pub mod save;
@@ -85,6 +86,8 @@ pub struct Scenario {
     pub consumers: Vec<ConsumerDef>,
     /// Kafka Streams applications.
     pub streams: Vec<crate::streams::StreamsApp>,
+    /// Consume-transform-produce applications.
+    pub pipelines: Vec<crate::client::pipeline::PipelineApp>,
     pub timeline: Vec<TimedAction>,
     pub expectations: Vec<Expectation>,
     /// Questions put to the student (`ask:`), by the time they are asked.
@@ -334,6 +337,12 @@ impl Scenario {
     /// consumers and producers), or `None` when no application has an
     /// instance of that name.
     pub fn instance_clients(&self, instance: &str) -> Option<Vec<ClientRef>> {
+        if self.pipelines.iter().any(|a| a.instances.iter().any(|i| i == instance)) {
+            use crate::client::pipeline::PipelineApp;
+            let consumer = self.client(&PipelineApp::consumer_name(instance));
+            let producer = self.client(&PipelineApp::producer_name(instance));
+            return Some(consumer.into_iter().chain(producer).collect());
+        }
         if !self.streams.iter().any(|a| a.instances.iter().any(|i| i == instance)) {
             return None;
         }

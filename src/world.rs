@@ -11,6 +11,7 @@ mod build;
 mod expectations;
 mod groups;
 mod live;
+mod pipelines;
 mod quorum;
 mod registry;
 mod sandbox;
@@ -96,6 +97,8 @@ pub struct World {
     pub registry: Option<crate::registry::SchemaRegistry>,
     /// Kafka Streams threads, each driving one consumer and its producers.
     pub stream_threads: Vec<crate::streams::runtime::StreamThread>,
+    /// Consume-transform-produce loops, one per application instance.
+    pub pipelines: Vec<crate::client::pipeline::PipelineInstance>,
     /// Per application and input partition: the offset after the last
     /// record any of its threads processed, and up to where a replay has
     /// been told (to show what is processed again).

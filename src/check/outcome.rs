@@ -69,6 +69,9 @@ pub struct Delivery {
     /// The transaction checks, when a producer is transactional.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transactions: Option<super::atomicity::TransactionChecks>,
+    /// The end-to-end check of each consume-transform-produce application.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pipelines: Vec<super::exactly_once::PipelineCheck>,
 }
 
 impl Delivery {

@@ -237,6 +237,8 @@ pub struct Consumer {
     /// A Kafka Streams thread's consumer: its group leader runs the
     /// Streams assignor instead of `partition.assignment.strategy`'s.
     pub streams: Option<crate::streams::assignor::partition_assignor::StreamsConsumer>,
+    /// After UNSTABLE_OFFSET_COMMIT, no OffsetFetch before this.
+    offset_fetch_backoff_until: SimTime,
 }
 
 impl Consumer {
@@ -294,6 +296,7 @@ impl Consumer {
             deserializer: None,
             avro_retry_at: None,
             streams: None,
+            offset_fetch_backoff_until: SimTime::ZERO,
         }
     }
 

@@ -12,10 +12,12 @@
 mod accumulator;
 mod avro;
 mod node_latency;
+mod send_offsets;
 mod sender;
 mod socket_buffer;
 mod transactional;
 
+pub use send_offsets::OffsetsToSend;
 pub use transactional::{TransactionManager, TxnClientState};
 
 use std::collections::BTreeMap;
@@ -74,6 +76,17 @@ enum InFlight {
     },
     /// EndTxn (commit or abort) to the transaction coordinator.
     EndTxn {
+        broker: BrokerId,
+    },
+    /// `sendOffsetsToTransaction()`: AddOffsetsToTxn to the transaction
+    /// coordinator, FindCoordinator(GROUP), TxnOffsetCommit to the group's.
+    AddOffsetsToTxn {
+        broker: BrokerId,
+    },
+    FindGroupCoordinator {
+        broker: BrokerId,
+    },
+    TxnOffsetCommit {
         broker: BrokerId,
     },
 }
@@ -258,6 +271,14 @@ impl Producer {
         self.wake.clear();
         if let Some(serializer) = &mut self.serializer {
             serializer.reset();
+        }
+        // A new process asks for a new producer id (an idempotent
+        // producer's sequence numbers start again at 0 under it); a
+        // transactional one calls initTransactions() again.
+        self.producer_id = None;
+        self.last_acked_sequence.clear();
+        if let Some(txn) = &mut self.transactions {
+            txn.restart();
         }
     }
 
@@ -508,6 +529,23 @@ impl Producer {
             }) if self.in_flight.remove(&correlation_id).is_some() => {
                 self.on_end_txn(ctx, error, (producer_id, producer_epoch));
             }
+            Message::Txn(crate::protocol::TxnMessage::AddOffsetsToTxnResponse { correlation_id, error })
+                if self.in_flight.remove(&correlation_id).is_some() =>
+            {
+                self.on_add_offsets_to_txn(ctx, error);
+            }
+            Message::Group(crate::protocol::GroupMessage::FindCoordinatorResponse {
+                correlation_id,
+                error,
+                coordinator,
+            }) if self.in_flight.remove(&correlation_id).is_some() => {
+                self.on_find_group_coordinator(ctx, error, coordinator);
+            }
+            Message::Group(crate::protocol::GroupMessage::TxnOffsetCommitResponse { correlation_id, error })
+                if self.in_flight.remove(&correlation_id).is_some() =>
+            {
+                self.on_txn_offset_commit(ctx, error);
+            }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
             Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
             Message::Disconnected { correlation_id, .. } => {
@@ -599,7 +637,10 @@ impl InFlight {
             | InFlight::Metadata { broker }
             | InFlight::InitProducerId { broker }
             | InFlight::FindCoordinator { broker }
-            | InFlight::EndTxn { broker } => *broker,
+            | InFlight::EndTxn { broker }
+            | InFlight::AddOffsetsToTxn { broker }
+            | InFlight::FindGroupCoordinator { broker }
+            | InFlight::TxnOffsetCommit { broker } => *broker,
         }
     }
 }

@@ -82,6 +82,12 @@ impl ProducerStateTable {
         if !stamp.is_idempotent() {
             return SequenceCheck::Append;
         }
+        if stamp.base_sequence < 0 {
+            // A coordinator's write for the producer (a transactional offset
+            // commit) carries no sequence: only its epoch is checked, as
+            // Kafka validates sequences for client appends only.
+            return self.check_marker(stamp);
+        }
         let last_sequence = stamp.base_sequence.wrapping_add(record_count.saturating_sub(1) as i32);
         let Some(entry) = self.producers.get(&stamp.producer_id) else {
             return if stamp.base_sequence == 0 {
@@ -120,6 +126,9 @@ impl ProducerStateTable {
         if stamp.producer_epoch > entry.epoch {
             entry.epoch = stamp.producer_epoch;
             entry.batches.clear();
+        }
+        if stamp.base_sequence < 0 {
+            return;
         }
         entry.batches.push_back(BatchMetadata {
             first_sequence: stamp.base_sequence,

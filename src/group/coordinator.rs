@@ -15,6 +15,7 @@ pub mod expiry;
 pub mod member_id;
 pub mod membership;
 pub mod records;
+pub mod txn_offsets;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -65,6 +66,8 @@ pub enum CoordinatorWrite {
         group: String,
         generation: i32,
     },
+    /// A TxnOffsetCommit: its offsets wait for the transaction's end.
+    TxnCommit(txn_offsets::PendingTxnCommit),
 }
 
 /// Timing configuration from the broker.
@@ -100,6 +103,8 @@ pub struct GroupCoordinator {
     /// Per loaded offsets partition, the load its cleanup timer belongs to.
     pub cleanup_epochs: BTreeMap<u32, u64>,
     pub next_cleanup_epoch: u64,
+    /// Offsets of transactions not yet ended (see `txn_offsets`).
+    pub pending_txn_offsets: txn_offsets::PendingTxnOffsets,
 }
 
 impl GroupCoordinator {
@@ -115,6 +120,7 @@ impl GroupCoordinator {
             expired: Vec::new(),
             cleanup_epochs: BTreeMap::new(),
             next_cleanup_epoch: 0,
+            pending_txn_offsets: BTreeMap::new(),
         }
     }
 
@@ -141,12 +147,25 @@ impl GroupCoordinator {
         self.loaded.insert(partition);
         let mut groups: BTreeMap<String, records::GroupRecord> = BTreeMap::new();
         for batch in log.batches() {
+            let producer_id = batch.batch.producer.producer_id;
+            if let Some(marker) = batch.batch.control() {
+                let committed = marker == crate::cluster::record::ControlRecordType::Commit;
+                let at = SimTime::from_millis(u64::try_from(batch.batch.max_timestamp_ms()).unwrap_or(0));
+                self.replay_end_txn_marker(producer_id, partition, committed, at);
+                continue;
+            }
+            let transactional = batch.batch.is_transactional();
             for (_, record) in batch.records() {
                 let Some(key) = record.key() else { continue };
                 if let Some((group, topic, p)) = records::parse_commit_key(key) {
                     let Some(topic) = topic_id(&topic) else { continue };
                     let key = (group, TopicPartition::new(topic, p));
                     let offset = record.value().and_then(|v| std::str::from_utf8(v).ok()?.parse().ok());
+                    if transactional && let Some(offset) = offset {
+                        // Waits for its transaction's marker further on.
+                        self.add_pending_txn_offsets(producer_id, &key.0, &[(key.1, offset)]);
+                        continue;
+                    }
                     match offset {
                         Some(offset) => {
                             let committed_at = SimTime::from_millis(u64::try_from(record.timestamp_ms()).unwrap_or(0));
@@ -209,6 +228,10 @@ impl GroupCoordinator {
         self.groups.retain(|name, _| !mine(name));
         self.offsets.retain(|(group, _), _| !mine(group));
         self.committed_at.retain(|(group, _), _| !mine(group));
+        for pending in self.pending_txn_offsets.values_mut() {
+            pending.retain(|(group, _), _| !mine(group));
+        }
+        self.pending_txn_offsets.retain(|_, pending| !pending.is_empty());
     }
 
     /// Handles a group request for a group this broker coordinates. Returns
@@ -247,12 +270,9 @@ impl GroupCoordinator {
                 }
                 reply(ctx, from, GroupMessage::OffsetCommitResponse { correlation_id, error, offsets });
             }
-            GroupMessage::OffsetFetchRequest { correlation_id, group, partitions } => {
-                let offsets = partitions
-                    .iter()
-                    .map(|&tp| (tp, self.offsets.get(&(group.clone(), tp)).copied().unwrap_or(-1)))
-                    .collect();
-                reply(ctx, from, GroupMessage::OffsetFetchResponse { correlation_id, error: ErrorCode::None, offsets });
+            GroupMessage::OffsetFetchRequest { correlation_id, group, partitions, require_stable } => {
+                let (error, offsets) = self.fetch_offsets(&group, &partitions, require_stable);
+                reply(ctx, from, GroupMessage::OffsetFetchResponse { correlation_id, error, offsets });
             }
             _ => {}
         }

@@ -49,6 +49,7 @@ pub fn wire_code(error: ErrorCode) -> i16 {
         ErrorCode::MemberIdRequired => 79,
         ErrorCode::FencedInstanceId => 82,
         ErrorCode::InvalidRecord => 87,
+        ErrorCode::UnstableOffsetCommit => 88,
         ErrorCode::ProducerFenced => 90,
         ErrorCode::InvalidTxnState => 48,
         ErrorCode::InvalidProducerIdMapping => 49,

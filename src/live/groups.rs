@@ -238,8 +238,12 @@ pub fn decode(incoming: &mut Incoming<'_>) -> Result<Translated, String> {
                 })
                 .collect();
             let group_name = group_id.0.as_str().to_string();
-            let message =
-                GroupMessage::OffsetFetchRequest { correlation_id, group: group_name.clone(), partitions: known };
+            let message = GroupMessage::OffsetFetchRequest {
+                correlation_id,
+                group: group_name.clone(),
+                partitions: known,
+                require_stable: false,
+            };
             (GroupContext::OffsetFetch { group: group_name, asked, all }, group(message))
         }
         ApiKey::ListGroups => {

@@ -41,11 +41,12 @@ pub enum ErrorCode {
     ProducerFenced,
     InvalidTxnState,
     InvalidProducerIdMapping,
+    UnstableOffsetCommit,
 }
 
 impl ErrorCode {
     /// Every error the simulator can produce, `NONE` first.
-    pub const ALL: [ErrorCode; 34] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::None,
         ErrorCode::OffsetOutOfRange,
         ErrorCode::UnknownTopicOrPartition,
@@ -80,6 +81,7 @@ impl ErrorCode {
         ErrorCode::ProducerFenced,
         ErrorCode::InvalidTxnState,
         ErrorCode::InvalidProducerIdMapping,
+        ErrorCode::UnstableOffsetCommit,
     ];
 
     /// The error with Kafka's name `name`, e.g. `NOT_ENOUGH_REPLICAS`.
@@ -127,6 +129,7 @@ impl ErrorCode {
             ErrorCode::ProducerFenced => "ProducerFencedException",
             ErrorCode::InvalidTxnState => "InvalidTxnStateException",
             ErrorCode::InvalidProducerIdMapping => "InvalidPidMappingException",
+            ErrorCode::UnstableOffsetCommit => "UnstableOffsetCommitException",
         })
     }
 
@@ -167,6 +170,7 @@ impl ErrorCode {
             ErrorCode::ProducerFenced => "PRODUCER_FENCED",
             ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
             ErrorCode::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
+            ErrorCode::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
         }
     }
 
@@ -192,6 +196,7 @@ impl ErrorCode {
                 | ErrorCode::CoordinatorLoadInProgress
                 | ErrorCode::NetworkException
                 | ErrorCode::ConcurrentTransactions
+                | ErrorCode::UnstableOffsetCommit
         )
     }
 

@@ -153,12 +153,35 @@ pub enum GroupMessage {
         correlation_id: CorrelationId,
         group: String,
         partitions: Vec<TopicPartition>,
+        /// `requireStable` (KIP-447), set by a `read_committed` consumer:
+        /// a partition with a transactional commit still pending answers
+        /// UNSTABLE_OFFSET_COMMIT instead of an offset that may yet change.
+        require_stable: bool,
     },
     OffsetFetchResponse {
         correlation_id: CorrelationId,
         error: ErrorCode,
         /// The committed offset per partition, or -1 if none.
         offsets: Vec<(TopicPartition, i64)>,
+    },
+    /// `sendOffsetsToTransaction()`, second step, from the transactional
+    /// producer to the group coordinator: the offsets join the transaction
+    /// and count only once its commit marker reaches `__consumer_offsets`.
+    /// The consumer's group metadata (KIP-447) lets the coordinator fence a
+    /// member of an older generation.
+    TxnOffsetCommitRequest {
+        correlation_id: CorrelationId,
+        transactional_id: String,
+        group: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        generation: i32,
+        member_id: String,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    TxnOffsetCommitResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
     },
     /// The admin clients' `listConsumerGroups`: sent to every broker, each
     /// lists the groups it coordinates.
@@ -193,6 +216,9 @@ impl GroupMessage {
             GroupMessage::LeaveGroupRequest { .. } | GroupMessage::LeaveGroupResponse { .. } => "LeaveGroup",
             GroupMessage::OffsetCommitRequest { .. } | GroupMessage::OffsetCommitResponse { .. } => "OffsetCommit",
             GroupMessage::OffsetFetchRequest { .. } | GroupMessage::OffsetFetchResponse { .. } => "OffsetFetch",
+            GroupMessage::TxnOffsetCommitRequest { .. } | GroupMessage::TxnOffsetCommitResponse { .. } => {
+                "TxnOffsetCommit"
+            }
             GroupMessage::ListGroupsRequest { .. } | GroupMessage::ListGroupsResponse { .. } => "ListGroups",
             GroupMessage::DescribeGroupsRequest { .. } | GroupMessage::DescribeGroupsResponse { .. } => {
                 "DescribeGroups"
@@ -209,7 +235,8 @@ impl GroupMessage {
             | GroupMessage::HeartbeatResponse { error, .. }
             | GroupMessage::LeaveGroupResponse { error, .. }
             | GroupMessage::OffsetCommitResponse { error, .. }
-            | GroupMessage::OffsetFetchResponse { error, .. } => *error,
+            | GroupMessage::OffsetFetchResponse { error, .. }
+            | GroupMessage::TxnOffsetCommitResponse { error, .. } => *error,
             _ => return false,
         };
         matches!(
@@ -227,6 +254,7 @@ impl GroupMessage {
             | GroupMessage::LeaveGroupRequest { correlation_id, .. }
             | GroupMessage::OffsetCommitRequest { correlation_id, .. }
             | GroupMessage::OffsetFetchRequest { correlation_id, .. }
+            | GroupMessage::TxnOffsetCommitRequest { correlation_id, .. }
             | GroupMessage::ListGroupsRequest { correlation_id }
             | GroupMessage::DescribeGroupsRequest { correlation_id, .. } => Some(*correlation_id),
             _ => None,
@@ -243,6 +271,7 @@ impl GroupMessage {
             | GroupMessage::LeaveGroupResponse { correlation_id, .. }
             | GroupMessage::OffsetCommitResponse { correlation_id, .. }
             | GroupMessage::OffsetFetchResponse { correlation_id, .. }
+            | GroupMessage::TxnOffsetCommitResponse { correlation_id, .. }
             | GroupMessage::ListGroupsResponse { correlation_id, .. }
             | GroupMessage::DescribeGroupsResponse { correlation_id, .. } => Some(*correlation_id),
             _ => None,

@@ -2,7 +2,8 @@
 //! group's FindCoordinator lives with the group APIs), AddPartitionsToTxn
 //! (sent by a partition leader verifying a transactional write, as
 //! `transaction.version=2` does), EndTxn from the producer, and
-//! WriteTxnMarkers from the coordinator to partition leaders. InitProducerId
+//! WriteTxnMarkers from the coordinator to partition leaders, and
+//! AddOffsetsToTxn (`sendOffsetsToTransaction`'s first step). InitProducerId
 //! is shared with idempotent producers and lives beside Produce.
 
 use super::{CorrelationId, ErrorCode};
@@ -38,6 +39,20 @@ pub enum TxnMessage {
     AddPartitionsToTxnRequest(AddPartitionsToTxnRequest),
     /// One error for every partition of the request.
     AddPartitionsToTxnResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+    },
+    /// `sendOffsetsToTransaction()`, first step: the coordinator adds the
+    /// group's `__consumer_offsets` partition to the transaction, so the
+    /// commit or abort marker reaches it too.
+    AddOffsetsToTxnRequest {
+        correlation_id: CorrelationId,
+        transactional_id: String,
+        producer_id: i64,
+        producer_epoch: i16,
+        group: String,
+    },
+    AddOffsetsToTxnResponse {
         correlation_id: CorrelationId,
         error: ErrorCode,
     },
@@ -78,9 +93,11 @@ impl TxnMessage {
         match self {
             TxnMessage::FindCoordinatorRequest { correlation_id, .. }
             | TxnMessage::AddPartitionsToTxnRequest(AddPartitionsToTxnRequest { correlation_id, .. })
+            | TxnMessage::AddOffsetsToTxnRequest { correlation_id, .. }
             | TxnMessage::EndTxnRequest { correlation_id, .. }
             | TxnMessage::WriteTxnMarkersRequest { correlation_id, .. } => Some(*correlation_id),
             TxnMessage::FindCoordinatorResponse { .. }
+            | TxnMessage::AddOffsetsToTxnResponse { .. }
             | TxnMessage::AddPartitionsToTxnResponse { .. }
             | TxnMessage::EndTxnResponse { .. }
             | TxnMessage::WriteTxnMarkersResponse { .. } => None,
@@ -92,6 +109,7 @@ impl TxnMessage {
         match self {
             TxnMessage::FindCoordinatorResponse { correlation_id, .. }
             | TxnMessage::AddPartitionsToTxnResponse { correlation_id, .. }
+            | TxnMessage::AddOffsetsToTxnResponse { correlation_id, .. }
             | TxnMessage::EndTxnResponse { correlation_id, .. }
             | TxnMessage::WriteTxnMarkersResponse { correlation_id, .. } => Some(*correlation_id),
             _ => None,
@@ -104,6 +122,7 @@ impl TxnMessage {
             TxnMessage::AddPartitionsToTxnRequest(_) | TxnMessage::AddPartitionsToTxnResponse { .. } => {
                 "AddPartitionsToTxn"
             }
+            TxnMessage::AddOffsetsToTxnRequest { .. } | TxnMessage::AddOffsetsToTxnResponse { .. } => "AddOffsetsToTxn",
             TxnMessage::EndTxnRequest { .. } | TxnMessage::EndTxnResponse { .. } => "EndTxn",
             TxnMessage::WriteTxnMarkersRequest { .. } | TxnMessage::WriteTxnMarkersResponse { .. } => "WriteTxnMarkers",
         }
@@ -114,6 +133,7 @@ impl TxnMessage {
         match self {
             TxnMessage::FindCoordinatorResponse { error, .. }
             | TxnMessage::AddPartitionsToTxnResponse { error, .. }
+            | TxnMessage::AddOffsetsToTxnResponse { error, .. }
             | TxnMessage::EndTxnResponse { error, .. } => Some(*error),
             TxnMessage::WriteTxnMarkersResponse { results, .. } => {
                 results.iter().map(|(_, e)| *e).find(|e| !e.is_ok()).or(Some(ErrorCode::None))

@@ -85,6 +85,11 @@ pub struct ScenarioFile {
     /// Kafka Streams applications: instances, configs and a topology.
     #[serde(default)]
     pub streams: Vec<super::streams_file::StreamsAppSpec>,
+    /// Consume-transform-produce applications: read a topic, write a
+    /// derived record per record to another, commit the input offsets
+    /// (inside the transaction with `guarantee: exactly_once`).
+    #[serde(default)]
+    pub pipelines: Vec<super::pipeline_file::PipelineAppSpec>,
     /// Things that happen at given times: narration, clients starting and
     /// stopping, faults.
     #[serde(default)]

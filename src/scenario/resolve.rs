@@ -10,6 +10,7 @@ mod configs;
 mod consumers;
 mod expectations;
 mod limits;
+mod pipelines;
 mod producers;
 mod questions;
 mod streams;
@@ -140,6 +141,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         producers,
         consumers,
         streams: Vec::new(),
+        pipelines: Vec::new(),
         timeline: Vec::new(),
         expectations: Vec::new(),
         questions: Vec::new(),
@@ -153,6 +155,15 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         scenario.topics.push(topics::offsets_topic(brokers, &scenario.broker_config));
     }
     streams::add_clients(&mut scenario);
+    let pipelines = pipelines::resolve_pipelines(&mut r, &file, &scenario);
+    if !pipelines.is_empty() && scenario.offsets_topic().is_none() {
+        scenario.topics.push(topics::offsets_topic(brokers, &scenario.broker_config));
+    }
+    if pipelines.iter().any(|(a, _)| a.exactly_once()) && scenario.transaction_state_topic().is_none() {
+        scenario.topics.push(topics::transaction_state_topic(brokers, &scenario.broker_config));
+    }
+    pipelines::add_clients(&mut scenario, &pipelines);
+    scenario.pipelines = pipelines.into_iter().map(|(a, _)| a).collect();
     limits::check_records(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     // A changed copy's narration was written for the original run: its

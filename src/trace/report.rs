@@ -373,6 +373,23 @@ impl Outcome {
                 out.push_str(&format!("    {violation}\n"));
             }
         }
+        for check in &d.pipelines {
+            out.push_str(&format!("\nend-to-end check of {} ({}):\n", check.pipeline, check.guarantee));
+            let verdict = if check.holds() { "exactly once" } else { "NOT exactly once" };
+            let rows = [
+                ("processed", check.processed, "input records below the group's committed offsets"),
+                ("with output", check.with_output, "input records with an output visible to read_committed readers"),
+                ("duplicated", check.duplicated, "input records whose output read_committed readers see twice or more"),
+                ("missing", check.missing, "processed input records with no visible output"),
+            ];
+            for (name, count, meaning) in rows {
+                out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+            }
+            out.push_str(&format!("  {:<15}{verdict:>9}\n", "verdict"));
+            for violation in &check.violations {
+                out.push_str(&format!("    {violation}\n"));
+            }
+        }
         // One producer's counts are the delivery checks above.
         if self.producers.len() > 1 {
             let mut table =

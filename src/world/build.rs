@@ -177,6 +177,7 @@ impl World {
             consumers,
             registry,
             stream_threads: super::streams::stream_threads(&scenario),
+            pipelines: super::pipelines::pipeline_instances(&scenario),
             streams_processed: Default::default(),
             streams_standbys: Default::default(),
             network,

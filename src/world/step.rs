@@ -154,6 +154,9 @@ impl World {
         if !self.stream_threads.is_empty() {
             self.run_stream_threads();
         }
+        if !self.pipelines.is_empty() {
+            self.run_pipelines();
+        }
         let group_events = self.flush_effects(sink);
         let groups = if self.checker.is_some() && group_events { self.verify_groups() } else { Ok(()) };
         let brokers: &[Broker] = match touched {

@@ -69,7 +69,19 @@ impl World {
         let final_logs: BTreeMap<TopicPartition, &PartitionLog> =
             views.iter().filter_map(|v| v.log.map(|l| (v.tp, l))).collect();
         let read = super::build::read_partitions(&self.scenario);
-        outcome::compute(&self.ledger, &final_logs, &read, &self.names, producer)
+        let mut delivery = outcome::compute(&self.ledger, &final_logs, &read, &self.names, producer);
+        if producer.is_none() && !self.scenario.pipelines.is_empty() {
+            let decided = crate::check::atomicity::decisions(&final_logs);
+            let offsets_topic = self.scenario.offsets_topic();
+            delivery.pipelines = crate::check::exactly_once::check(
+                &self.scenario.pipelines,
+                &final_logs,
+                &decided,
+                offsets_topic,
+                &self.names,
+            );
+        }
+        delivery
     }
 
     pub fn delivery(&self) -> Delivery {

@@ -705,3 +705,56 @@ fn transactions_across_topics_stay_atomic_under_faults() {
         panic!("transactions-across-topics: {e}");
     }
 }
+
+/// A consume-transform-produce application with `guarantee: exactly_once`
+/// under a random fault (an instance crashing, crashing and coming back,
+/// cut off from the cluster for a while, or a broker killed), a random
+/// seed and commit interval: every input record ends up with exactly one
+/// output visible to read_committed readers — no duplicate, no gap — and
+/// the application gets through all of its input.
+#[test]
+fn exactly_once_pipeline_never_duplicates_or_skips_under_faults() {
+    let mut runner = runner(8, "exactly-once-pipeline");
+    let fault = prop_oneof![
+        Just(String::new()),
+        (1u64..12).prop_map(|at| format!("  - {{ at: {at}s, crash: [p-1] }}\n")),
+        (1u64..12, 3u64..20).prop_map(|(at, back)| format!(
+            "  - {{ at: {at}s, crash: [p-1] }}\n  - {{ at: {}s, start: [p-1] }}\n",
+            at + back
+        )),
+        (1u64..10, 2u64..20).prop_map(|(at, length)| format!(
+            "  - {{ at: {at}s, cut: [[p-2-consumer, p-2-producer], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
+            at + length
+        )),
+        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
+    ];
+    let strategy = (fault, 1u64..1000, 200u64..2000);
+    let result = runner.run(&strategy, |(fault, seed, commit_ms)| {
+        let text = format!(
+            "name: exactly-once pipeline\nseed: {seed}\nbrokers: 3\n\
+             topics: [{{ name: in, partitions: 2, replication_factor: 3 }}, {{ name: out, partitions: 2, replication_factor: 3 }}]\n\
+             producers:\n\
+            \x20 - {{ id: source, topic: in, every: 150ms, count: 60, key: \"k-{{n}}\" }}\n\
+             pipelines:\n\
+            \x20 - id: p\n    input: in\n    output: out\n    instances: [p-1, p-2]\n    guarantee: exactly_once\n\
+            \x20   transactional.id: p\n    commit_every: {commit_ms}ms\n    consumer_config: {{ session.timeout.ms: 6000 }}\n\
+             consumers:\n\
+            \x20 - {{ id: reader, group: r, topics: [out], config: {{ auto.offset.reset: earliest, isolation.level: read_committed }} }}\n\
+             timeline:\n  - {{ at: 0s, say: start }}\n{fault}\
+             run: 150s\n"
+        );
+        let scenario = load_str("generated.yaml", &text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: true });
+        let mut sink = kafkasim::trace::sink::VecSink::new(kafkasim::trace::Level::Story);
+        world.run(&mut sink).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let delivery = world.delivery();
+        let check = &delivery.pipelines[0];
+        prop_assert!(check.holds(), "{:?}\n{}", check, text);
+        prop_assert_eq!(check.processed, 60, "{:?}\n{}", check, text);
+        prop_assert_eq!(check.with_output, 60, "{:?}\n{}", check, text);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("exactly-once-pipeline: {e}");
+    }
+}

@@ -170,6 +170,25 @@ impl Consumer {
         }
     }
 
+    /// `groupMetadata()`: the generation and member id a transactional
+    /// producer sends with TxnOffsetCommit (-1 and "" outside a group).
+    pub fn group_metadata(&self) -> (i32, String) {
+        match &self.membership {
+            Some(m) => (m.generation, m.member_id.clone()),
+            None => (-1, String::new()),
+        }
+    }
+
+    /// After an aborted transaction the application seeks every assigned
+    /// partition back to the group's committed offset, so the input of the
+    /// aborted transaction is read again.
+    pub fn rewind_to_committed(&mut self, ctx: &mut Ctx<'_>) {
+        for tp in self.assignment.clone() {
+            self.set_position(tp, Position::FetchingCommitted);
+        }
+        self.send_offset_fetch(ctx);
+    }
+
     /// OffsetFetch for partitions waiting for their committed offset.
     pub(super) fn send_offset_fetch(&mut self, ctx: &mut Ctx<'_>) {
         let Some(group) = self.group_id.clone() else { return };
@@ -179,8 +198,13 @@ impl Consumer {
             return;
         }
         let Some(broker) = self.coordinator() else { return };
+        if ctx.now < self.offset_fetch_backoff_until {
+            return;
+        }
+        // KafkaConsumer sets requireStable when it reads committed data only.
+        let require_stable = self.config.isolation_level == crate::protocol::IsolationLevel::ReadCommitted;
         self.send_to(ctx, broker, InFlight::OffsetFetch { broker }, |correlation_id| {
-            GroupMessage::OffsetFetchRequest { correlation_id, group, partitions }
+            GroupMessage::OffsetFetchRequest { correlation_id, group, partitions, require_stable }
         });
     }
 
@@ -190,6 +214,22 @@ impl Consumer {
         error: ErrorCode,
         offsets: Vec<(TopicPartition, i64)>,
     ) {
+        if error == ErrorCode::UnstableOffsetCommit {
+            // A transaction holding offsets of these partitions has not
+            // ended: ask again after retry.backoff.ms
+            // (`ConsumerCoordinator.OffsetFetchResponseHandler`).
+            let backoff = crate::engine::SimDuration::from_millis(self.config.retry_backoff_ms);
+            self.offset_fetch_backoff_until = ctx.now + backoff;
+            ctx.trace(TraceEvent::Action {
+                text: format!(
+                    "{}: OffsetFetch answered UNSTABLE_OFFSET_COMMIT: a transaction with offsets of these \
+                     partitions is still open; the consumer asks again in {} ms",
+                    self.name, self.config.retry_backoff_ms
+                ),
+            });
+            self.wake_at(ctx, self.offset_fetch_backoff_until);
+            return;
+        }
         if !error.is_ok() {
             self.coordinator_lost();
             return;

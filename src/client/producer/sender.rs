@@ -264,6 +264,9 @@ impl Producer {
                 self.on_coordinator_error(ctx, error)
             }
             InFlight::FindCoordinator { .. } => self.on_find_coordinator(ctx, error, None),
+            InFlight::AddOffsetsToTxn { .. } => self.on_add_offsets_to_txn(ctx, error),
+            InFlight::FindGroupCoordinator { .. } => self.on_find_group_coordinator(ctx, error, None),
+            InFlight::TxnOffsetCommit { .. } => self.on_txn_offset_commit(ctx, error),
             InFlight::InitProducerId { .. } | InFlight::EndTxn { .. } => {}
         }
     }

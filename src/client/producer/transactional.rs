@@ -65,6 +65,9 @@ pub struct TransactionManager {
     pub records: Vec<RecordId>,
     /// A batch of the open transaction failed: it can only be aborted.
     abortable: Option<String>,
+    /// `sendOffsetsToTransaction()` of the open transaction, when the
+    /// application called it.
+    pub offsets: Option<super::send_offsets::OffsetsInTransaction>,
 }
 
 impl TransactionManager {
@@ -79,6 +82,36 @@ impl TransactionManager {
             index: 0,
             records: Vec::new(),
             abortable: None,
+            offsets: None,
+        }
+    }
+
+    /// A new process after a crash: `initTransactions()` again, nothing
+    /// of the old transaction kept (the coordinator aborts it when the new
+    /// instance's InitProducerId fences the old epoch).
+    pub(super) fn restart(&mut self) {
+        self.coordinator = None;
+        self.state = TxnClientState::Uninitialized;
+        self.backoff_until = SimTime::ZERO;
+        self.backlog = 0;
+        self.records.clear();
+        self.abortable = None;
+        self.offsets = None;
+    }
+
+    pub(super) fn backoff_until(&self) -> SimTime {
+        self.backoff_until
+    }
+
+    /// No coordinator request before `at`.
+    pub(super) fn back_off(&mut self, at: SimTime) {
+        self.backoff_until = at;
+    }
+
+    /// The open transaction can only be aborted now.
+    pub(super) fn mark_abortable(&mut self, error: String) {
+        if self.abortable.is_none() {
+            self.abortable = Some(error);
         }
     }
 
@@ -115,16 +148,9 @@ impl Producer {
 
     /// Sends a request to the transaction coordinator, finding it first;
     /// nothing while another coordinator request is out or backing off.
-    fn send_to_coordinator(&mut self, ctx: &mut Ctx<'_>, request: impl FnOnce(u64) -> Message) {
+    pub(super) fn send_to_coordinator(&mut self, ctx: &mut Ctx<'_>, request: impl FnOnce(u64) -> Message) {
         let Some(txn) = &self.transactions else { return };
-        if ctx.now < txn.backoff_until
-            || self.in_flight.values().any(|f| {
-                matches!(
-                    f,
-                    InFlight::InitProducerId { .. } | InFlight::FindCoordinator { .. } | InFlight::EndTxn { .. }
-                )
-            })
-        {
+        if ctx.now < txn.backoff_until || self.coordinator_request_out() {
             return;
         }
         let transactional_id = txn.transactional_id.clone();
@@ -145,15 +171,31 @@ impl Producer {
                 }
                 let correlation_id = self.next_correlation_id();
                 let message = request(correlation_id);
-                let flight = if matches!(message, Message::InitProducerIdRequest(_)) {
-                    InFlight::InitProducerId { broker: coordinator }
-                } else {
-                    InFlight::EndTxn { broker: coordinator }
+                let flight = match message {
+                    Message::InitProducerIdRequest(_) => InFlight::InitProducerId { broker: coordinator },
+                    Message::Txn(TxnMessage::AddOffsetsToTxnRequest { .. }) => {
+                        InFlight::AddOffsetsToTxn { broker: coordinator }
+                    }
+                    _ => InFlight::EndTxn { broker: coordinator },
                 };
                 ctx.send(node, message);
                 self.track_request(ctx, correlation_id, flight);
             }
         }
+    }
+
+    /// Whether a request to the transaction coordinator (or the lookup of
+    /// one) is out: the client sends them one at a time.
+    pub(super) fn coordinator_request_out(&self) -> bool {
+        self.in_flight.values().any(|f| {
+            matches!(
+                f,
+                InFlight::InitProducerId { .. }
+                    | InFlight::FindCoordinator { .. }
+                    | InFlight::EndTxn { .. }
+                    | InFlight::AddOffsetsToTxn { .. }
+            )
+        })
     }
 
     pub(super) fn on_find_coordinator(&mut self, ctx: &mut Ctx<'_>, error: ErrorCode, coordinator: Option<BrokerId>) {
@@ -178,6 +220,7 @@ impl Producer {
             | ErrorCode::InvalidTxnState => {
                 txn.state = TxnClientState::FatalError;
                 txn.backlog = 0;
+                txn.offsets = None;
                 if !txn.records.is_empty() {
                     // Its open transaction was aborted by the coordinator.
                     ctx.trace(TraceEvent::TransactionEnded {
@@ -299,6 +342,11 @@ impl Producer {
     pub(super) fn maybe_end_transaction(&mut self, ctx: &mut Ctx<'_>) {
         let Some(txn) = &self.transactions else { return };
         let TxnClientState::Ending { committed } = txn.state else { return };
+        if committed && txn.abortable.is_none() && self.offsets_pending() {
+            // commitTransaction() waits for sendOffsetsToTransaction().
+            self.advance_offsets(ctx);
+            return;
+        }
         if self.unfinished_records() > 0 {
             return;
         }
@@ -341,6 +389,7 @@ impl Producer {
         let ids = std::mem::take(&mut txn.records);
         txn.state = TxnClientState::Ready;
         txn.abortable = None;
+        txn.offsets = None;
         ctx.trace(TraceEvent::TransactionEnded {
             producer: self.idx,
             outcome: if committed { "commit" } else { "abort" },

@@ -9,6 +9,7 @@ use crate::actor::Ctx;
 use crate::cluster::record::{ProducerStamp, RecordBatchBuilder};
 use crate::group::coordinator::CoordinatorWrite;
 use crate::group::coordinator::records::{GroupRecord, commit_key, group_key};
+use crate::group::coordinator::txn_offsets::PendingTxnCommit;
 use crate::group::hash::coordinator_partition;
 use crate::ids::{NodeId, RecordId, TopicPartition};
 use crate::protocol::{ErrorCode, GroupMessage, JoinGroup, Message};
@@ -36,6 +37,9 @@ fn refusal(message: &GroupMessage, error: ErrorCode) -> Option<GroupMessage> {
         GroupMessage::OffsetFetchRequest { correlation_id, .. } => {
             GroupMessage::OffsetFetchResponse { correlation_id: *correlation_id, error, offsets: Vec::new() }
         }
+        GroupMessage::TxnOffsetCommitRequest { correlation_id, .. } => {
+            GroupMessage::TxnOffsetCommitResponse { correlation_id: *correlation_id, error }
+        }
         _ => return None,
     })
 }
@@ -48,6 +52,7 @@ fn group_of(message: &GroupMessage) -> Option<&str> {
         | GroupMessage::LeaveGroupRequest { group, .. }
         | GroupMessage::OffsetCommitRequest { group, .. }
         | GroupMessage::OffsetFetchRequest { group, .. }
+        | GroupMessage::TxnOffsetCommitRequest { group, .. }
         | GroupMessage::FindCoordinatorRequest { group, .. } => Some(group),
         _ => None,
     }
@@ -84,6 +89,10 @@ impl Broker {
             }
             return;
         }
+        if let GroupMessage::TxnOffsetCommitRequest { .. } = message {
+            self.handle_txn_offset_commit(ctx, from, tp, message);
+            return;
+        }
         if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.member_ids) {
             let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
             for &(committed_tp, offset) in &commit.offsets {
@@ -100,6 +109,87 @@ impl Broker {
             self.append_coordinator_write(ctx, tp, CoordinatorWrite::Commit(commit), Arc::new(builder.build()));
         }
         self.write_group_metadata(ctx);
+    }
+
+    /// TxnOffsetCommit at the group's coordinator: checked against the
+    /// group's generation and members (KIP-447), then written to the
+    /// offsets partition as a transactional batch of the producer, so the
+    /// partition's last stable offset waits for the transaction too; the
+    /// offsets stay pending until the marker arrives.
+    fn handle_txn_offset_commit(&mut self, ctx: &mut Ctx<'_>, from: NodeId, tp: TopicPartition, message: GroupMessage) {
+        let GroupMessage::TxnOffsetCommitRequest {
+            correlation_id,
+            group,
+            producer_id,
+            producer_epoch,
+            generation,
+            member_id,
+            offsets,
+            ..
+        } = message
+        else {
+            return;
+        };
+        let error = self.coordinator.validate_txn_commit(&group, generation, &member_id);
+        if !error.is_ok() {
+            ctx.send(from, Message::Group(GroupMessage::TxnOffsetCommitResponse { correlation_id, error }));
+            return;
+        }
+        // Kafka's coordinator writes with the producer's id and epoch and no
+        // sequence number (`RecordBatch.NO_SEQUENCE`).
+        let stamp = ProducerStamp { producer_id, producer_epoch, base_sequence: -1 };
+        let mut builder = RecordBatchBuilder::new(stamp);
+        for &(committed_tp, offset) in &offsets {
+            let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
+            let key = commit_key(&group, topic, committed_tp.partition);
+            builder.push(
+                RecordId::INTERNAL,
+                ctx.now.as_millis(),
+                Some(key.as_bytes()),
+                Some(offset.to_string().as_bytes()),
+                &[],
+            );
+        }
+        let batch = Arc::new(builder.build().into_transactional());
+        let commit = PendingTxnCommit { from, correlation_id, group, producer_id, producer_epoch, offsets };
+        self.append_coordinator_write(ctx, tp, CoordinatorWrite::TxnCommit(commit), batch);
+    }
+
+    /// A transaction marker was appended to offsets partition `tp`: the
+    /// coordinator commits or drops the transaction's pending offsets.
+    pub(super) fn replay_marker_on_offsets(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        tp: TopicPartition,
+        producer_id: i64,
+        committed: bool,
+    ) {
+        if self.offsets_topic != Some(tp.topic) || !self.coordinator.loaded.contains(&tp.partition) {
+            return;
+        }
+        let replayed = self.coordinator.replay_end_txn_marker(producer_id, tp.partition, committed, ctx.now);
+        if replayed.is_empty() {
+            return;
+        }
+        let listed: Vec<String> = replayed
+            .iter()
+            .map(|((_, p), o)| {
+                let topic = self.metadata.topics.get(&p.topic).map_or("?", |t| t.name.as_str());
+                format!("{topic}-{}@{o}", p.partition)
+            })
+            .collect();
+        let group = replayed[0].0.0.clone();
+        let verb = if committed { "commits" } else { "discards" };
+        ctx.trace(crate::trace::TraceEvent::Action {
+            text: format!(
+                "broker {}, coordinator of group `{group}`: the {} marker reached __consumer_offsets-{}; it {verb} \
+                 the transaction's offsets {}",
+                self.id,
+                if committed { "commit" } else { "abort" },
+                tp.partition,
+                listed.join(", ")
+            ),
+        });
     }
 
     /// ListGroups and DescribeGroups, answered by any broker for the groups

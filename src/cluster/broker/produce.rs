@@ -292,6 +292,15 @@ impl Broker {
                 };
                 self.coordinator.on_commit_done(ctx, commit, error);
             }
+            Some(CoordinatorWrite::TxnCommit(commit)) => {
+                let error = match error {
+                    ErrorCode::None => ErrorCode::None,
+                    ErrorCode::NotLeaderOrFollower => ErrorCode::NotCoordinator,
+                    ErrorCode::RequestTimedOut => ErrorCode::RequestTimedOut,
+                    _ => ErrorCode::CoordinatorNotAvailable,
+                };
+                self.coordinator.on_txn_commit_done(ctx, commit, error);
+            }
             Some(CoordinatorWrite::Assignment { group, generation }) => {
                 // `GroupMetadataManager.storeGroup`'s mapping.
                 let error = match error {
@@ -320,6 +329,7 @@ impl Broker {
         let (from, correlation_id) = match &write {
             CoordinatorWrite::Commit(commit) => (commit.from, commit.correlation_id),
             CoordinatorWrite::Assignment { .. } => (ctx.me, 0),
+            CoordinatorWrite::TxnCommit(commit) => (commit.from, commit.correlation_id),
         };
         let mut delayed = DelayedProduce {
             id: self.next_delayed_id(),

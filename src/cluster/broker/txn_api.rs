@@ -49,6 +49,11 @@ pub enum TxnReply {
         from: NodeId,
         correlation_id: u64,
     },
+    /// The producer's AddOffsetsToTxn.
+    AddOffsets {
+        from: NodeId,
+        correlation_id: u64,
+    },
     /// EndTxn of the producer; `None` for the coordinator's own abort.
     EndTxn {
         from: Option<(NodeId, u64)>,
@@ -76,6 +81,19 @@ impl Broker {
                 );
             }
             TxnMessage::AddPartitionsToTxnRequest(request) => self.handle_add_partitions_to_txn(ctx, from, request),
+            TxnMessage::AddOffsetsToTxnRequest {
+                correlation_id,
+                transactional_id,
+                producer_id,
+                producer_epoch,
+                group,
+            } => self.handle_add_offsets_to_txn(
+                ctx,
+                (from, correlation_id),
+                transactional_id,
+                (producer_id, producer_epoch),
+                &group,
+            ),
             TxnMessage::EndTxnRequest { correlation_id, transactional_id, producer_id, producer_epoch, committed } => {
                 self.handle_end_txn(
                     ctx,
@@ -116,6 +134,41 @@ impl Broker {
                 TxnMessage::WriteTxnMarkersResponse { results, .. },
             ) => self.on_txn_markers_done(ctx, &transactional_id, &partitions, &results),
             _ => {}
+        }
+    }
+
+    /// AddOffsetsToTxn: the coordinator adds the group's `__consumer_offsets`
+    /// partition to the transaction (`TransactionCoordinator.handleAddPartitionsToTransaction`
+    /// with that one partition), so the transaction's marker reaches the
+    /// offsets committed in it.
+    fn handle_add_offsets_to_txn(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        reply_to: (NodeId, u64),
+        transactional_id: String,
+        producer: (i64, i16),
+        group: &str,
+    ) {
+        let (from, correlation_id) = reply_to;
+        let reply = |ctx: &mut Ctx<'_>, error| {
+            ctx.send(from, Message::Txn(TxnMessage::AddOffsetsToTxnResponse { correlation_id, error }));
+        };
+        let (Some(tp), Some(offsets_topic)) = (self.transaction_state_partition(&transactional_id), self.offsets_topic)
+        else {
+            return reply(ctx, ErrorCode::CoordinatorNotAvailable);
+        };
+        if !self.ready || !self.txn_coordinator.owns(&transactional_id) {
+            return reply(ctx, ErrorCode::NotCoordinator);
+        }
+        let partition = crate::group::hash::coordinator_partition(group, self.config.offsets_topic_num_partitions);
+        let partitions = std::collections::BTreeSet::from([TopicPartition::new(offsets_topic, partition)]);
+        let now_ms = ctx.now.as_millis();
+        match self.txn_coordinator.handle_add_partitions(&transactional_id, producer, &partitions, false, now_ms) {
+            crate::txn::coordinator::add_partitions::AddPartitionsOutcome::Reply(error) => reply(ctx, error),
+            crate::txn::coordinator::add_partitions::AddPartitionsOutcome::Write(transit) => {
+                let reply = TxnReply::AddOffsets { from, correlation_id };
+                self.append_txn_write(ctx, tp, TxnWrite { transactional_id, transit, reply });
+            }
         }
     }
 
@@ -293,6 +346,9 @@ impl Broker {
         match write.reply {
             TxnReply::AddPartitions { from, correlation_id } => {
                 ctx.send(from, Message::Txn(TxnMessage::AddPartitionsToTxnResponse { correlation_id, error }));
+            }
+            TxnReply::AddOffsets { from, correlation_id } => {
+                ctx.send(from, Message::Txn(TxnMessage::AddOffsetsToTxnResponse { correlation_id, error }));
             }
             TxnReply::EndTxn { from } => {
                 let (producer_id, producer_epoch) =

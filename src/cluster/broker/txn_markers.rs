@@ -182,6 +182,9 @@ impl Broker {
             if let (Some(required), true) = (required, result.error.is_ok()) {
                 waiting.push((tp, required));
             }
+            if result.error.is_ok() {
+                self.replay_marker_on_offsets(ctx, tp, producer_id, marker == ControlRecordType::Commit);
+            }
             results.push(result);
         }
         for &(tp, _) in &waiting {
