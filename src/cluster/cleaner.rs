@@ -22,9 +22,18 @@
 //! batch is dropped, except the one holding an idempotent producer's last
 //! record, which stays as an empty shell so its sequence state survives.
 //!
+//! The cleaner stops at the last stable offset, as Kafka's stops at the
+//! first unstable offset (`LogCleanerManager.cleanableOffsets`): the records
+//! of a transaction still open are not compacted before it commits or aborts.
+//! Transaction markers (control batches) are kept and take no part in the key
+//! map.
+//!
 //! Simplifications: cleaning takes no time, the offset map has no size limit
-//! (`log.cleaner.dedupe.buffer.size`), and there are no transactions, so the
-//! last stable offset is the high watermark. A `log.cleaner.backoff.ms` of 0
+//! (`log.cleaner.dedupe.buffer.size`). Transaction markers are never removed
+//! (Kafka removes one `delete.retention.ms` after its transaction's records
+//! are all gone), and the records of aborted transactions are compacted like
+//! any others rather than discarded (`read_committed` readers still skip
+//! them through the aborted-transaction index). A `log.cleaner.backoff.ms` of 0
 //! checks once a millisecond (Kafka's cleaner thread would check as fast as
 //! its CPU allows; in virtual time, at once for ever).
 
@@ -90,7 +99,7 @@ pub fn cleanable(log: &PartitionLog, config: &TopicConfig, checkpoint: i64, now_
     let active_base = segments.back().map_or(log.log_end_offset(), |s| s.base_offset);
     let non_active = || segments.iter().take(segments.len().saturating_sub(1));
     let dirty_non_active = || non_active().filter(|s| s.next_offset() > first_dirty);
-    let mut first_uncleanable = log.high_watermark().min(active_base);
+    let mut first_uncleanable = log.last_stable_offset().min(active_base);
     if config.min_compaction_lag_ms > 0
         && let Some(young) =
             dirty_non_active().find(|s| s.largest_timestamp_ms > now_ms.saturating_sub(config.min_compaction_lag_ms))
@@ -116,7 +125,8 @@ pub fn clean(log: &mut PartitionLog, config: &TopicConfig, plan: &Cleanable, now
     // The latest offset of every key in the dirty range.
     let mut latest: BTreeMap<&[u8], i64> = BTreeMap::new();
     let mut last_mapped = None;
-    for batch in log.batches().filter(|b| b.next_offset() > first_dirty && b.base_offset < first_uncleanable) {
+    let dirty = log.batches().filter(|b| b.next_offset() > first_dirty && b.base_offset < first_uncleanable);
+    for batch in dirty.filter(|b| b.batch.control().is_none()) {
         for (offset, record) in batch.records() {
             if offset >= first_dirty
                 && offset < first_uncleanable
@@ -180,6 +190,9 @@ fn clean_batch(
     now_ms: i64,
     result: &mut Cleaned,
 ) -> Option<LogBatch> {
+    if batch.batch.control().is_some() {
+        return Some(batch.clone());
+    }
     let keep_tombstones = batch.batch.delete_horizon_ms().is_none_or(|horizon| now_ms < horizon);
     let mut dropped = 0;
     let mut dropped_tombstones = 0;

@@ -173,3 +173,40 @@ fn an_idempotent_producers_last_batch_survives_as_an_empty_shell() {
     let bases: Vec<(i64, usize)> = log.batches().map(|b| (b.base_offset, b.batch.len())).collect();
     assert_eq!(bases, [(1, 0), (2, 1), (3, 1)], "offset 0 went; offset 1's batch stays empty for producer 7");
 }
+
+/// A transactional record, `key=value`, from producer 1000 at epoch 0.
+fn append_transactional(log: &mut PartitionLog, number: u64, key: &str, value: &str, sequence: i32) {
+    let stamp = ProducerStamp { producer_id: 1000, producer_epoch: 0, base_sequence: sequence };
+    let mut b = RecordBatchBuilder::new(stamp);
+    let id = RecordId { producer: ClientIdx(0), number };
+    b.push(id, number as i64, Some(key.as_bytes()), Some(value.as_bytes()), &[]);
+    log.append_as_leader(Arc::new(b.build().into_transactional()), 0);
+}
+
+fn append_marker(log: &mut PartitionLog, kind: crate::cluster::record::ControlRecordType) {
+    let stamp = ProducerStamp { producer_id: 1000, producer_epoch: 0, base_sequence: -1 };
+    log.append_as_leader(Arc::new(crate::cluster::record::RecordBatch::end_txn_marker(stamp, kind, 0, 0)), 0);
+}
+
+/// Kafka's cleaner stops at the first unstable offset
+/// (`LogCleanerManager.cleanableOffsets`): `k=a` written inside a transaction
+/// still open is not compacted away by the later plain `k=b`, although
+/// both are below the high watermark, until the transaction ends.
+#[test]
+fn an_open_transaction_stops_the_cleaner_at_the_last_stable_offset() {
+    let mut log = PartitionLog::new(RollPolicy { segment_bytes: u64::MAX, segment_ms: i64::MAX });
+    append(&mut log, 0, "k", Some("old"), 0, ProducerStamp::NONE);
+    append_transactional(&mut log, 1, "k", "in-txn", 0);
+    append(&mut log, 2, "k", Some("new"), 2, ProducerStamp::NONE);
+    log.roll_empty_segment();
+    log.set_high_watermark(log.log_end_offset());
+    assert_eq!(log.last_stable_offset(), 1, "the open transaction holds the LSO at its first record");
+    let plan = cleanable(&log, &compacted(), 0, 10);
+    assert_eq!(plan.first_uncleanable, 1, "cleaning stops at the LSO, not the high watermark (3)");
+
+    append_marker(&mut log, crate::cluster::record::ControlRecordType::Commit);
+    log.roll_empty_segment();
+    log.set_high_watermark(log.log_end_offset());
+    clean_now(&mut log, &compacted(), 0, 10).expect("the committed range is cleaned");
+    assert_eq!(contents(&log), ["2:k=new", "3:\0\0\0\u{1}=\0\0\0\0\0\0"], "k's older values go; the marker stays");
+}
