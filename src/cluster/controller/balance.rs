@@ -48,9 +48,6 @@ pub(super) enum ImbalanceSchedule {
 }
 
 impl Controller {
-    /// Partitions led by another replica than their first, or by none
-    /// (`ReplicationControlManager.imbalancedPartitions`).
-
     /// `maybeScheduleNextBalancePartitionLeaders`, run after every change the
     /// controller writes: with partitions away from their preferred leader
     /// and no check scheduled, schedule one an interval from now (or at once
@@ -108,6 +105,13 @@ impl Controller {
         }
         elected
     }
+}
+
+/// Whether some partition of `image` is led by another replica than its
+/// preferred (first) one, or by none
+/// (`ReplicationControlManager.imbalancedPartitions` is not empty).
+pub(super) fn leaders_imbalanced(image: &MetadataImage) -> bool {
+    image.partitions().any(|(_, state)| state.leader != state.preferred_leader())
 }
 
 #[cfg(test)]
@@ -258,10 +262,4 @@ mod tests {
         }
         assert!(act(&mut c, at(107), |c, ctx| c.on_timer(ctx, ControllerTimer::SessionCheck)).is_empty());
     }
-}
-
-/// Whether some partition of `image` is led by a replica other than its
-/// preferred (first) one, or by none.
-pub(super) fn leaders_imbalanced(image: &MetadataImage) -> bool {
-    image.partitions().any(|(_, state)| state.leader != state.preferred_leader())
 }
