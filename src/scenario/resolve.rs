@@ -9,6 +9,7 @@ mod config_rules;
 mod configs;
 mod consumers;
 mod expectations;
+mod instances;
 mod limits;
 mod pipelines;
 mod producers;

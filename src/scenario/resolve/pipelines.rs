@@ -81,32 +81,15 @@ fn resolve_app(
         );
         ok = false;
     }
-    let instances: Vec<String> = match &spec.instances {
-        Some(list) if list.value.is_empty() => {
-            r.error(
-                list,
-                "an application needs at least one instance",
-                Some("list instance names, e.g. `[app-1, app-2]`".into()),
-            );
-            return None;
-        }
-        Some(list) => list.value.clone(),
-        None => vec![id.clone()],
+    let owner = r.span(&spec.id);
+    let taken = |name: &str| {
+        scenario.client(name).is_some()
+            || scenario.streams.iter().any(|a| a.instances.iter().any(|i| i == name))
+            || earlier.iter().any(|(a, _)| a.instances.iter().any(|i| i == name))
     };
-    for (i, name) in instances.iter().enumerate() {
-        let taken = scenario.client(name).is_some()
-            || scenario.streams.iter().any(|a| a.instances.contains(name))
-            || instances[..i].contains(name)
-            || earlier.iter().any(|(a, _)| a.instances.contains(name));
-        if taken {
-            let at = spec.instances.as_ref().map_or_else(|| r.span(&spec.id), |l| r.span(l));
-            r.problems.push(
-                Problem::at(at, format!("the name `{name}` is already used"))
-                    .help("give each producer, consumer and application instance its own name"),
-            );
-            ok = false;
-        }
-    }
+    let (instances, names_ok) =
+        super::instances::resolve_instances(r, spec.instances.as_ref(), &id, owner, "application instance", taken)?;
+    ok &= names_ok;
     let exactly_once = spec.guarantee.as_ref().is_some_and(|g| g.value == GuaranteeSpec::ExactlyOnce);
     let transactional_id = match (&spec.transactional_id, exactly_once) {
         (Some(t), true) => Some(t.value.clone()),

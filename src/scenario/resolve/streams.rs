@@ -54,31 +54,12 @@ fn resolve_app(
         );
         ok = false;
     }
-    let instances: Vec<String> = match &spec.instances {
-        Some(list) if list.value.is_empty() => {
-            r.error(
-                list,
-                "an application needs at least one instance",
-                Some("list instance names, e.g. `[app-1, app-2]`".into()),
-            );
-            return None;
-        }
-        Some(list) => list.value.clone(),
-        None => vec![id.clone()],
-    };
-    for (i, name) in instances.iter().enumerate() {
-        let taken = scenario.client(name).is_some()
-            || instances[..i].contains(name)
-            || earlier.iter().any(|a| a.instances.contains(name));
-        if taken {
-            let at = spec.instances.as_ref().map_or_else(|| r.span(&spec.application_id), |l| r.span(l));
-            r.problems.push(
-                Problem::at(at, format!("the name `{name}` is already used"))
-                    .help("give each producer, consumer and Streams instance its own name"),
-            );
-            ok = false;
-        }
-    }
+    let owner = r.span(&spec.application_id);
+    let taken =
+        |name: &str| scenario.client(name).is_some() || earlier.iter().any(|a| a.instances.iter().any(|i| i == name));
+    let (instances, names_ok) =
+        super::instances::resolve_instances(r, spec.instances.as_ref(), &id, owner, "Streams instance", taken)?;
+    ok &= names_ok;
     let mut config = StreamsConfig::default();
     if let Some(map) = &spec.config {
         super::configs::apply(r, map, &mut config);
