@@ -227,6 +227,19 @@ pub struct Outgoing {
 }
 
 impl Workload {
+    /// The workload of a producer whose application sends only what it is
+    /// handed (a Streams thread's or a pipeline's producer): no records of its own.
+    pub fn idle(start: SimTime) -> Workload {
+        Workload {
+            schedule: Schedule { start, every: SimDuration::from_secs(1), per_tick: 1, count: 0, stop: None },
+            keys: KeySource::Null,
+            values: ValueSource::Null,
+            datagen: None,
+            headers: Vec::new(),
+            partition: None,
+        }
+    }
+
     /// Generates record number `n`.
     pub fn generate(&self, n: u64, producer: &str, now: SimTime, rng: &mut SimRng) -> Outgoing {
         let generated = self.datagen.map(|kind| datagen::generate(kind, n, now.as_millis(), rng));

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use super::Resolver;
 use crate::client::pipeline::PipelineApp;
 use crate::client::transaction_plan::TransactionPlan;
-use crate::client::workload::{KeySource, Schedule, ValueSource, Workload};
+use crate::client::workload::Workload;
 use crate::config::ProducerConfig;
 use crate::config::consumer::{ConsumerConfig, OffsetReset};
 use crate::engine::{SimDuration, SimTime};
@@ -160,29 +160,11 @@ pub(crate) fn add_clients(scenario: &mut Scenario, apps: &[(PipelineApp, Consume
                 name: PipelineApp::producer_name(instance),
                 topic: app.output,
                 config: ProducerConfig { transactional_id, ..ProducerConfig::default() },
-                workload: idle_workload(app.start),
+                workload: Workload::idle(app.start.unwrap_or(SimTime::ZERO)),
                 start: app.start,
                 avro: None,
                 transactions,
             });
         }
-    }
-}
-
-/// A producer whose application sends only what the loop hands it.
-fn idle_workload(start: Option<SimTime>) -> Workload {
-    Workload {
-        schedule: Schedule {
-            start: start.unwrap_or(SimTime::ZERO),
-            every: SimDuration::from_secs(1),
-            per_tick: 1,
-            count: 0,
-            stop: None,
-        },
-        keys: KeySource::Null,
-        values: ValueSource::Null,
-        datagen: None,
-        headers: Vec::new(),
-        partition: None,
     }
 }

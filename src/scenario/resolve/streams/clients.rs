@@ -22,7 +22,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::client::workload::{KeySource, Schedule, ValueSource, Workload};
+use crate::client::workload::Workload;
 use crate::config::ProducerConfig;
 use crate::config::consumer::{ConsumerConfig, OffsetReset};
 use crate::config::topic::CleanupPolicy;
@@ -70,7 +70,7 @@ pub(crate) fn add_clients(scenario: &mut Scenario) {
                         name: thread::producer_name(&name, topic),
                         topic: id,
                         config: ProducerConfig { linger_ms: 100, ..ProducerConfig::default() },
-                        workload: idle_workload(start),
+                        workload: Workload::idle(start.unwrap_or(SimTime::ZERO)),
                         start,
                         avro: None,
                         transactions: None,
@@ -133,24 +133,6 @@ fn consumer_config(app: &StreamsApp, thread: &str) -> ConsumerConfig {
         group_id: Some(app.application_id.clone()),
         partition_assignment_strategy: vec![Strategy::Stream],
         ..ConsumerConfig::default()
-    }
-}
-
-/// A producer whose application sends only what the thread hands it.
-fn idle_workload(start: Option<SimTime>) -> Workload {
-    Workload {
-        schedule: Schedule {
-            start: start.unwrap_or(SimTime::ZERO),
-            every: SimDuration::from_secs(1),
-            per_tick: 1,
-            count: 0,
-            stop: None,
-        },
-        keys: KeySource::Null,
-        values: ValueSource::Null,
-        datagen: None,
-        headers: Vec::new(),
-        partition: None,
     }
 }
 
