@@ -378,7 +378,7 @@ impl Consumer {
                 // A static leader back without a rebalance keeps the group's
                 // assignment: it sends no new one (`skip_assignment`).
                 let assignments = match members {
-                    Some(members) if m.leader => self.run_assignor(ctx, protocol, &members),
+                    Some(members) if m.leader => self.run_assignor(protocol, &members),
                     _ => Vec::new(),
                 };
                 self.send_sync(ctx, assignments);
@@ -406,7 +406,6 @@ impl Consumer {
     /// The group leader runs the assignor on every member's subscription.
     fn run_assignor(
         &mut self,
-        ctx: &mut Ctx<'_>,
         protocol: Option<Strategy>,
         members: &[JoinedMember],
     ) -> Vec<(String, Vec<TopicPartition>)> {
@@ -432,7 +431,6 @@ impl Consumer {
             .collect();
         let result = assignor::assign(strategy, &partitions_per_topic, &subscriptions);
         let id_of = |name: &str| self.topic_names.iter().find(|(_, n)| n.as_str() == name).map(|(&id, _)| id);
-        let _ = ctx;
         result
             .assignment
             .into_iter()
