@@ -94,19 +94,8 @@ impl Broker {
             return;
         }
         if let Some(commit) = self.coordinator.handle(ctx, from, message, &mut self.member_ids) {
-            let mut builder = RecordBatchBuilder::new(ProducerStamp::NONE);
-            for &(committed_tp, offset) in &commit.offsets {
-                let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
-                let key = commit_key(&group, topic, committed_tp.partition);
-                builder.push(
-                    RecordId::INTERNAL,
-                    ctx.now.as_millis(),
-                    Some(key.as_bytes()),
-                    Some(offset.to_string().as_bytes()),
-                    &[],
-                );
-            }
-            self.append_coordinator_write(ctx, tp, CoordinatorWrite::Commit(commit), Arc::new(builder.build()));
+            let batch = self.offset_commit_batch(ProducerStamp::NONE, &group, &commit.offsets, ctx.now.as_millis());
+            self.append_coordinator_write(ctx, tp, CoordinatorWrite::Commit(commit), Arc::new(batch));
         }
         self.write_group_metadata(ctx);
     }
@@ -138,21 +127,28 @@ impl Broker {
         // Kafka's coordinator writes with the producer's id and epoch and no
         // sequence number (`RecordBatch.NO_SEQUENCE`).
         let stamp = ProducerStamp { producer_id, producer_epoch, base_sequence: -1 };
-        let mut builder = RecordBatchBuilder::new(stamp);
-        for &(committed_tp, offset) in &offsets {
-            let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
-            let key = commit_key(&group, topic, committed_tp.partition);
-            builder.push(
-                RecordId::INTERNAL,
-                ctx.now.as_millis(),
-                Some(key.as_bytes()),
-                Some(offset.to_string().as_bytes()),
-                &[],
-            );
-        }
-        let batch = Arc::new(builder.build().into_transactional());
+        let batch = self.offset_commit_batch(stamp, &group, &offsets, ctx.now.as_millis());
+        let batch = Arc::new(batch.into_transactional());
         let commit = PendingTxnCommit { from, correlation_id, group, producer_id, producer_epoch, offsets };
         self.append_coordinator_write(ctx, tp, CoordinatorWrite::TxnCommit(commit), batch);
+    }
+
+    /// The offset-commit records of `group` for `offsets`, one per
+    /// partition, keyed as Kafka keys them in `__consumer_offsets`.
+    fn offset_commit_batch(
+        &self,
+        stamp: ProducerStamp,
+        group: &str,
+        offsets: &[(TopicPartition, i64)],
+        now_ms: i64,
+    ) -> crate::cluster::record::RecordBatch {
+        let mut builder = RecordBatchBuilder::new(stamp);
+        for &(committed_tp, offset) in offsets {
+            let topic = self.metadata.topics.get(&committed_tp.topic).map_or("?", |t| t.name.as_str());
+            let key = commit_key(group, topic, committed_tp.partition);
+            builder.push(RecordId::INTERNAL, now_ms, Some(key.as_bytes()), Some(offset.to_string().as_bytes()), &[]);
+        }
+        builder.build()
     }
 
     /// A transaction marker was appended to offsets partition `tp`: the
