@@ -15,6 +15,7 @@
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
+//! - `web`: the WebAssembly build's digests, the book's players in headless Chromium.
 
 mod avro;
 mod book;
@@ -31,3 +32,4 @@ mod schema;
 mod streams;
 mod support;
 mod tui;
+mod web;

@@ -1,0 +1,216 @@
+//! kafkasim in the browser (web/, built by `web/build.sh` into `web/pkg` and
+//! `book/src/player/pkg`; the book by `mdbook build book`):
+//! - the WebAssembly build runs every built-in scenario to the same trace
+//!   digest as the native build (under Node);
+//! - the built book's acks-1-loss player, driven in headless Chromium by the
+//!   page's own test script (`book/src/player/test.js`), shows what
+//!   `kafkasim run acks-1-loss --format json` reports, steps back exactly,
+//!   and loses nothing once the YAML in the page says `acks: all`;
+//! - every chapter with a scenario embeds a player for one of its scenarios.
+//!
+//! The first two need the built module, Node and Chromium; without them they
+//! say so and pass, unless `KAFKASIM_REQUIRE_WEB` is set (`.ci/run` sets it).
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kafkasim::scenario::{builtin, lessons};
+
+use crate::support;
+
+/// The built module, or why there is none (a skip, or a failure in CI).
+fn built(path: &Path, what: &str) -> Option<PathBuf> {
+    let full = support::repo_root().join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    let why = format!("{} is missing: run web/build.sh (and mdbook build book) for {what}", path.display());
+    assert!(std::env::var_os("KAFKASIM_REQUIRE_WEB").is_none(), "{why}");
+    eprintln!("skipped: {why}");
+    None
+}
+
+fn tool(name: &str) -> bool {
+    let found = Command::new(name).arg("--version").output().is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(std::env::var_os("KAFKASIM_REQUIRE_WEB").is_none(), "{name} is not installed");
+        eprintln!("skipped: {name} is not installed");
+    }
+    found
+}
+
+#[test]
+fn the_webassembly_build_gives_every_scenario_the_native_trace_digest() {
+    let Some(pkg) = built(Path::new("web/pkg/kafkasim_web.js"), "the cross-target digests") else { return };
+    if !tool("node") {
+        return;
+    }
+    let script = support::repo_root().join("web/digests.mjs");
+    let output = Command::new("node").arg(&script).arg(&pkg).output().expect("node runs");
+    assert!(output.status.success(), "node failed: {}", String::from_utf8_lossy(&output.stderr));
+    let wasm = String::from_utf8(output.stdout).expect("utf-8");
+    let mut compared = 0;
+    for (name, text) in builtin::BUILTIN {
+        let scenario = kafkasim::scenario::load_str(&format!("{name} (built-in)"), text).expect("loads");
+        let (_, digest, events) = support::run(scenario, None);
+        let native = format!("{name} {digest} {events}");
+        let line = wasm.lines().find(|l| l.split(' ').next() == Some(*name));
+        assert_eq!(line, Some(native.as_str()), "{name}: the WebAssembly run differs from the native one");
+        compared += 1;
+    }
+    assert_eq!(compared, builtin::BUILTIN.len());
+    assert!(compared > 20, "only {compared} built-in scenarios");
+}
+
+/// Serves `root` over HTTP on a free local port until the test ends
+/// (module scripts do not load from file:// pages).
+fn serve(root: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a local port");
+    let port = listener.local_addr().expect("an address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 8192];
+            let n = stream.read(&mut request).unwrap_or(0);
+            let request = String::from_utf8_lossy(&request[..n]);
+            let path = request.split_whitespace().nth(1).unwrap_or("/");
+            let path = path.split(['?', '#']).next().unwrap_or("/").trim_start_matches('/');
+            let mut file = root.join(path);
+            if file.is_dir() {
+                file = file.join("index.html");
+            }
+            let kind = match file.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js" | "mjs") => "text/javascript",
+                Some("css") => "text/css",
+                Some("wasm") => "application/wasm",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            let response = match (path.contains(".."), std::fs::read(&file)) {
+                (false, Ok(body)) => {
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    [head.into_bytes(), body].concat()
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec(),
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    port
+}
+
+/// Headless Chromium with the flags a machine without network needs.
+fn chromium(args: &[&str]) -> std::process::Output {
+    let profile = std::env::temp_dir().join(format!("kafkasim-chromium-{}-{}", std::process::id(), args.len()));
+    let mut command = Command::new("chromium");
+    command.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        &format!("--user-data-dir={}", profile.display()),
+    ]);
+    let output = command.args(args).output().expect("chromium runs");
+    let _ = std::fs::remove_dir_all(profile);
+    output
+}
+
+fn json_number(value: &serde_json::Value, key: &str) -> i64 {
+    value[key].as_i64().unwrap_or_else(|| panic!("no number {key} in {value}"))
+}
+
+#[test]
+fn the_books_acks_player_shows_what_the_command_line_reports() {
+    let Some(book) = built(Path::new("book/book/player/pkg/kafkasim_web_bg.wasm"), "the browser test") else {
+        return;
+    };
+    if !tool("chromium") {
+        return;
+    }
+    let root = book.ancestors().nth(3).expect("book/book").to_path_buf();
+    let port = serve(root);
+    let page = format!("http://127.0.0.1:{port}/acks-and-durability.html");
+    let dom = chromium(&["--virtual-time-budget=120000", "--dump-dom", &format!("{page}?kafkasim-test")]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let start = dom.find("<pre id=\"kafkasim-test-result\">").expect("the page's test finished") + 32;
+    let end = start + dom[start..].find("</pre>").expect("its end");
+    let text = dom[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    let page: serde_json::Value = serde_json::from_str(&text).expect("JSON from the page");
+    assert!(page.get("error").is_none(), "the page's test failed: {}", page["error"]);
+
+    let native = support::kafkasim(&["run", "acks-1-loss", "--format", "json"]);
+    let native: serde_json::Value = serde_json::from_str(&support::stdout(&native)).expect("JSON outcome");
+    let counts = &native["delivery"];
+    let lost = json_number(counts, "lost");
+    assert!(lost > 0, "acks=1 loses records: {native}");
+
+    assert_eq!(page["first_frame_has_panes"], true, "{page}");
+    assert!(json_number(&page, "first_frame_ms") < 5_000, "{page}");
+    // The lesson point where records are lost shows how many, as the run reports.
+    assert_eq!(json_number(&page, "lesson_lost"), lost, "{page}");
+    assert!(json_number(&page, "forward_step") > json_number(&page, "lesson_step"), "{page}");
+    assert_eq!(page["back_step"], page["lesson_step"], "{page}");
+    assert_eq!(page["back_restores_frame"], true, "stepping back changed the frame: {page}");
+    assert_eq!(json_number(&page, "end_sent"), json_number(counts, "produced"), "{page}");
+    assert_eq!(json_number(&page, "end_acked"), json_number(counts, "acknowledged"), "{page}");
+    assert_eq!(json_number(&page, "end_lost"), lost, "{page}");
+    // acks=all: everything acknowledged is kept.
+    assert_eq!(page["edited"], true, "{page}");
+    assert_eq!(json_number(&page, "fixed_acked"), json_number(counts, "produced"), "{page}");
+    assert!(page["fixed_lost"].is_null(), "acks=all still lost records: {page}");
+    // A mistake in the page's YAML is located as the command line locates it.
+    let message = page["error_message"].as_str().unwrap_or_default();
+    assert!(message.contains("acks-1-loss.yaml:7:"), "{message}");
+    assert_eq!(page["error_state"], "error");
+
+    // Two chapters' players, as a reader sees them: kept for people to look at.
+    let shots = support::repo_root().join("target/browser");
+    std::fs::create_dir_all(&shots).expect("target/browser");
+    for chapter in ["acks-and-durability", "consumer-groups"] {
+        let file = shots.join(format!("{chapter}.png"));
+        let _ = std::fs::remove_file(&file);
+        chromium(&[
+            "--virtual-time-budget=20000",
+            "--window-size=1280,1600",
+            &format!("--screenshot={}", file.display()),
+            &format!("http://127.0.0.1:{port}/{chapter}.html?kafkasim-play"),
+        ]);
+        assert!(std::fs::metadata(&file).is_ok_and(|m| m.len() > 10_000), "no screenshot of {chapter}");
+    }
+}
+
+#[test]
+fn every_chapter_with_a_scenario_embeds_a_player_for_one_of_them() {
+    let book = support::repo_root().join("book/src");
+    let mut checked = 0;
+    for chapter in lessons::CHAPTERS {
+        let scenarios: Vec<&str> = builtin::BUILTIN
+            .iter()
+            .filter(|(_, text)| text.lines().any(|l| l.trim() == format!("lesson: {}", chapter.lesson)))
+            .map(|(name, _)| *name)
+            .collect();
+        if scenarios.is_empty() {
+            continue;
+        }
+        let text = std::fs::read_to_string(book.join(chapter.file)).expect("the chapter");
+        let players: Vec<&str> = text
+            .split("<div class=\"kafkasim-player\" data-scenario=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert!(!players.is_empty(), "{} has scenarios ({scenarios:?}) but no player", chapter.file);
+        for name in players {
+            assert!(builtin::find(name).is_some(), "{}: no built-in scenario {name}", chapter.file);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 8, "only {checked} chapters checked");
+}
