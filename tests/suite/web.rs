@@ -140,7 +140,8 @@ fn the_books_acks_player_shows_what_the_command_line_reports() {
     let page = format!("http://127.0.0.1:{port}/acks-and-durability.html");
     let dom = chromium(&["--virtual-time-budget=120000", "--dump-dom", &format!("{page}?kafkasim-test")]);
     let dom = String::from_utf8_lossy(&dom.stdout);
-    let start = dom.find("<pre id=\"kafkasim-test-result\">").expect("the page's test finished") + 32;
+    let needle = "<pre id=\"kafkasim-test-result\">";
+    let start = dom.find(needle).expect("the page's test finished") + needle.len();
     let end = start + dom[start..].find("</pre>").expect("its end");
     let text = dom[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
     let page: serde_json::Value = serde_json::from_str(&text).expect("JSON from the page");

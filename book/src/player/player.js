@@ -8,7 +8,10 @@
 // and copy out. Everything the player shows comes from the simulator.
 (function () {
   "use strict";
-  const base = new URL(".", document.currentScript.src);
+  // mdBook copies book/src/player/ (with the module in pkg/) to player/ at
+  // the book's root; `path_to_root` is mdBook's, from this page to there.
+  const root = typeof path_to_root === "string" ? path_to_root : "";
+  const base = new URL(root + "player/", location.href);
   let loading = null;
 
   // The module is fetched once per page, when a player first starts.
