@@ -38,14 +38,14 @@
     // Lesson points (n) until the one where an acknowledged record is lost.
     for (let i = 0; i < 40 && lostIn(shown()) === null; i++) await press("n");
     out.lesson_lost = lostIn(shown());
-    out.lesson_step = k.state.player.step();
+    out.lesson_step = Number(k.state.player.step());
     const lesson = shown();
 
     // One event forward, one back: the same frame, exactly.
     await press("ArrowRight");
-    out.forward_step = k.state.player.step();
+    out.forward_step = Number(k.state.player.step());
     await press("ArrowLeft");
-    out.back_step = k.state.player.step();
+    out.back_step = Number(k.state.player.step());
     out.back_restores_frame = shown() === lesson;
 
     // The end of the run: the producer's counts.
@@ -76,6 +76,7 @@
   }
   const result = document.createElement("pre");
   result.id = "kafkasim-test-result";
-  result.textContent = JSON.stringify(out);
+  // step() is a u64 on the Rust side, a BigInt here: JSON needs numbers.
+  result.textContent = JSON.stringify(out, (_, v) => (typeof v === "bigint" ? Number(v) : v));
   document.body.append(result);
 })();
