@@ -17,7 +17,9 @@ use kafkasim::tui::theme::Theme;
 use kafkasim::tui::{self as tui, sandbox, timeline, view};
 use kafkasim::world::{BuildOptions, World};
 use ratzilla::DomBackend;
-use ratzilla::ratatui::Terminal;
+use ratzilla::ratatui::backend::Backend;
+use ratzilla::ratatui::layout::Rect;
+use ratzilla::ratatui::{Terminal, TerminalOptions, Viewport};
 use wasm_bindgen::prelude::*;
 
 /// One scenario playing in one element of the page.
@@ -35,9 +37,17 @@ impl Player {
     /// what is wrong and how to fix it.
     #[wasm_bindgen(constructor)]
     pub fn new(element_id: &str, name: &str, yaml: &str) -> Result<Player, JsError> {
+        console_error_panic_hook::set_once();
         let app = load(name, yaml)?;
-        let backend = DomBackend::new_by_id(element_id).map_err(|e| JsError::new(&e.to_string()))?;
-        let terminal = Terminal::new(backend).map_err(|e| JsError::new(&e.to_string()))?;
+        let mut backend = DomBackend::new_by_id(element_id).map_err(|e| JsError::new(&e.to_string()))?;
+        // The grid ratzilla lays out fills the element; its `size()` is the
+        // window's instead. A viewport fixed to the grid keeps every frame
+        // inside the cells that exist (the page's CSS gives the element a
+        // fixed size, so the grid does not change when the window does).
+        let grid = backend.window_size().map_err(|e| JsError::new(&e.to_string()))?.columns_rows;
+        let viewport = Viewport::Fixed(Rect::new(0, 0, grid.width, grid.height));
+        let terminal = Terminal::with_options(backend, TerminalOptions { viewport })
+            .map_err(|e| JsError::new(&e.to_string()))?;
         let mut player = Player { terminal, app };
         player.draw()?;
         Ok(player)

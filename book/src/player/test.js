@@ -9,7 +9,9 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
   const root = document.querySelector('.kafkasim-player[data-scenario="acks-1-loss"]');
   const k = root && root.kafkasim;
-  const shown = () => k.screen.innerText;
+  // The grid as the reader sees it: ratzilla draws one <pre> per row, one
+  // span per cell.
+  const shown = () => Array.from(k.screen.querySelectorAll("pre"), (row) => row.textContent).join("\n");
   async function idle() {
     for (let i = 0; i < 2000 && k.state.player && k.state.player.busy(); i++) await sleep(20);
   }
