@@ -111,7 +111,7 @@
         return;
       }
       start.textContent = "↻ Restart " + name;
-      screen.focus();
+      screen.focus({ preventScroll: true });
       kick();
     }
 
