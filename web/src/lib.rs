@@ -46,8 +46,8 @@ impl Player {
         // fixed size, so the grid does not change when the window does).
         let grid = backend.window_size().map_err(|e| JsError::new(&e.to_string()))?.columns_rows;
         let viewport = Viewport::Fixed(Rect::new(0, 0, grid.width, grid.height));
-        let terminal = Terminal::with_options(backend, TerminalOptions { viewport })
-            .map_err(|e| JsError::new(&e.to_string()))?;
+        let terminal =
+            Terminal::with_options(backend, TerminalOptions { viewport }).map_err(|e| JsError::new(&e.to_string()))?;
         let mut player = Player { terminal, app };
         player.draw()?;
         Ok(player)
