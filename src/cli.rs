@@ -4,6 +4,8 @@
 
 mod check;
 mod configs;
+mod copy;
+mod draw;
 mod explain;
 mod graph;
 mod list;
@@ -11,8 +13,10 @@ mod new;
 mod output;
 mod play;
 mod progress;
+mod quiz;
 mod run;
 mod schema;
+mod serve;
 mod source;
 mod stats;
 pub mod test;
@@ -75,6 +79,9 @@ pub enum Command {
         #[arg(long)]
         app: Option<String>,
     },
+    /// Draw a picture of a run as SVG: partitions over time, consumer groups,
+    /// a partition's log, or who writes and reads what.
+    Draw(draw::DrawArgs),
     /// Every Kafka config kafkasim knows: default (Kafka 4.0) and meaning.
     Configs {
         /// Only this scope: topic, broker, producer, consumer or streams.
@@ -99,11 +106,28 @@ pub enum Command {
         #[arg(long, conflicts_with = "accept")]
         review: bool,
     },
+    /// Serve the scenario's cluster to real Kafka clients: each broker on
+    /// its own loopback port (9092, 9093, ...), virtual time paced to the
+    /// wall clock.
+    Serve(serve::ServeArgs),
     /// Print the JSON Schema of the scenario format, for editor completion.
     Schema {
         /// The schema of the outcome `run --format json` prints instead.
         #[arg(long)]
         outcome: bool,
+    },
+    /// Predict, then check: questions drawn from the built-in scenarios,
+    /// answered by their runs, scored and explained.
+    Quiz(quiz::QuizArgs),
+    /// Write a built-in scenario to a file to change (NAME.yaml unless FILE is given).
+    Copy {
+        /// The built-in scenario (see `kafkasim list`).
+        name: String,
+        /// Where to write it.
+        file: Option<String>,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Write a commented starter scenario to NAME.yaml.
     New {
@@ -211,10 +235,14 @@ pub fn execute(cli: Cli, out: &mut Output) -> io::Result<u8> {
         Some(Command::Explain(ExplainCommand::Compat(args))) => explain::compat::compat(&args, out),
         Some(Command::Explain(ExplainCommand::Topology(args))) => explain::topology::topology(&args, out),
         Some(Command::Graph { scenario, format, app }) => graph::graph(&scenario, format, app.as_deref(), out),
+        Some(Command::Draw(args)) => draw::draw(&args, out),
         Some(Command::Configs { scope, client, format }) => configs::configs(scope, client.into(), format, out),
         Some(Command::Test { paths, accept, review }) => test::test(&paths, accept, review, out),
+        Some(Command::Serve(args)) => serve::serve(&args, out),
         Some(Command::Schema { outcome }) => schema::schema(outcome, out),
         Some(Command::New { name, force }) => new::new(&name, force, out),
+        Some(Command::Copy { name, file, force }) => copy::copy(&name, file.as_deref(), force, out),
+        Some(Command::Quiz(args)) => quiz::quiz(&args, &mut io::stdin().lock(), out),
     }
 }
 

@@ -10,4 +10,5 @@ pub mod metadata_cache;
 pub mod partitioner;
 pub mod producer;
 pub mod serde;
+pub mod transaction_plan;
 pub mod workload;

@@ -70,13 +70,16 @@ fn run_bounded(mut scenario: Scenario) {
 
 /// Arguments, separated by NUL bytes (or newlines), through the command
 /// line; the commands that only read and print run, their output thrown
-/// away. `play` (a terminal), `new` (writes a file) and `run` (the `run`
-/// target covers it) are parsed only.
+/// away. `play` (a terminal), `new` and `draw` (they write files) and `run`
+/// (the `run` target covers it) are parsed only.
 pub fn command_line(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let args = std::iter::once("kafkasim").chain(text.split(['\0', '\n']).filter(|a| !a.is_empty()));
     let Ok(cli) = <Cli as clap::Parser>::try_parse_from(args) else { return };
-    if matches!(cli.command, None | Some(Command::Play { .. } | Command::New { .. } | Command::Run(_))) {
+    if matches!(
+        cli.command,
+        None | Some(Command::Play { .. } | Command::New { .. } | Command::Run(_) | Command::Draw(_))
+    ) {
         return;
     }
     let mut out = Output::to(std::io::sink());

@@ -63,6 +63,9 @@ pub enum NodeId {
     Consumer(ClientIdx),
     /// The Schema Registry (Confluent's `schema-registry` service).
     SchemaRegistry,
+    /// A real Kafka client connected over TCP to `kafkasim serve`: one per
+    /// connection, numbered in the order they were accepted.
+    LiveClient(u32),
 }
 
 /// A machine (process) on the simulated network: what crashes, restarts and is
@@ -74,6 +77,8 @@ pub enum Host {
     Producer(ClientIdx),
     Consumer(ClientIdx),
     SchemaRegistry,
+    /// A real client's connection (live mode).
+    LiveClient(u32),
 }
 
 impl NodeId {
@@ -84,6 +89,7 @@ impl NodeId {
             NodeId::Producer(p) => Host::Producer(p),
             NodeId::Consumer(c) => Host::Consumer(c),
             NodeId::SchemaRegistry => Host::SchemaRegistry,
+            NodeId::LiveClient(c) => Host::LiveClient(c),
         }
     }
 }
@@ -140,6 +146,7 @@ impl Names {
             NodeId::Producer(p) => self.producer(p).to_string(),
             NodeId::Consumer(c) => self.consumer(c).to_string(),
             NodeId::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
+            NodeId::LiveClient(c) => format!("client connection {c}"),
         }
     }
     pub fn host(&self, host: Host) -> String {
@@ -149,6 +156,7 @@ impl Names {
             Host::Producer(p) => self.producer(p).to_string(),
             Host::Consumer(c) => self.consumer(c).to_string(),
             Host::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
+            Host::LiveClient(c) => format!("client connection {c}"),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod group;
 pub mod metadata;
 pub mod registry;
 pub mod response_errors;
+pub mod txn;
 
 use std::sync::Arc;
 
@@ -22,6 +23,7 @@ pub use error::ErrorCode;
 pub use group::*;
 pub use metadata::*;
 pub use response_errors::ResponseError;
+pub use txn::TxnMessage;
 
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::cluster::transaction_index::AbortedTransaction;
@@ -179,6 +181,13 @@ pub struct ListOffsetsResponse {
 #[derive(Clone, Debug)]
 pub struct InitProducerIdRequest {
     pub correlation_id: CorrelationId,
+    /// A transactional producer's id: the request goes to its transaction
+    /// coordinator. `None` for an idempotent producer (any broker answers).
+    pub transactional_id: Option<String>,
+    pub transaction_timeout_ms: u64,
+    /// The producer id and epoch a producer that already had one presents
+    /// (KIP-360), `None` on its first call.
+    pub producer_id_and_epoch: Option<(i64, i16)>,
 }
 
 #[derive(Clone, Debug)]
@@ -229,6 +238,7 @@ pub enum Message {
     Controller(ControllerMessage),
     /// Consumer-group coordination and offsets.
     Group(GroupMessage),
+    Txn(TxnMessage),
     /// A Schema Registry REST call and its answer.
     Registry(registry::RegistryMessage),
 }
@@ -245,6 +255,7 @@ impl Message {
             Message::InitProducerIdRequest(r) => Some(r.correlation_id),
             Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
             Message::Group(m) => m.request_correlation_id(),
+            Message::Txn(m) => m.request_correlation_id(),
             Message::Controller(m) => m.request_correlation_id(),
             Message::Registry(m) => m.request_correlation_id(),
             _ => None,
@@ -262,6 +273,7 @@ impl Message {
                 | Message::InitProducerIdRequest(_)
                 | Message::ApiVersionsRequest { .. }
         ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
+            || matches!(self, Message::Txn(m) if m.request_correlation_id().is_some())
             || matches!(self, Message::Controller(m) if m.request_correlation_id().is_some())
             || matches!(self, Message::Registry(m) if m.request_correlation_id().is_some())
     }
@@ -294,6 +306,7 @@ impl Message {
             Message::TcpAck { .. } => "TcpAck",
             Message::Controller(m) => m.api_name(),
             Message::Group(m) => m.api_name(),
+            Message::Txn(m) => m.api_name(),
             Message::Registry(_) => "SchemaRegistry",
         }
     }

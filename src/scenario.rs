@@ -16,6 +16,7 @@ pub mod graph;
 pub mod lessons;
 pub mod link;
 pub mod parse;
+pub mod question;
 pub mod resolve;
 pub mod save;
 pub mod starter;
@@ -86,6 +87,8 @@ pub struct Scenario {
     pub streams: Vec<crate::streams::StreamsApp>,
     pub timeline: Vec<TimedAction>,
     pub expectations: Vec<Expectation>,
+    /// Questions put to the student (`ask:`), by the time they are asked.
+    pub questions: Vec<question::Question>,
     pub run_for: SimTime,
     pub limits: Limits,
     /// Settings the scenario makes that have no effect (as in Kafka 4.0),
@@ -128,6 +131,8 @@ pub struct ProducerDef {
     pub start: Option<SimTime>,
     /// Confluent's Avro serializer, when the producer writes Avro.
     pub avro: Option<crate::client::serde::AvroSerdeDef>,
+    /// A transactional producer's transactions (`None`: not transactional).
+    pub transactions: Option<crate::client::transaction_plan::TransactionPlan>,
 }
 
 /// When a consumer in a group commits its offsets.
@@ -329,6 +334,12 @@ impl Scenario {
     /// The internal `__consumer_offsets` topic, when the scenario uses groups.
     pub fn offsets_topic(&self) -> Option<TopicId> {
         self.topic_named(OFFSETS_TOPIC).filter(|t| self.topics[t.0 as usize].internal)
+    }
+
+    /// The internal `__transaction_state` topic, when a producer is transactional.
+    pub fn transaction_state_topic(&self) -> Option<TopicId> {
+        self.topic_named(crate::txn::coordinator_partition::TRANSACTION_STATE_TOPIC)
+            .filter(|t| self.topics[t.0 as usize].internal)
     }
 
     /// Records the scenario's producers plan to send in total.

@@ -3,6 +3,7 @@
 //! (`json`) and the outcome report (`report`), and digested for determinism
 //! checks (`digest`).
 
+pub mod answer;
 pub mod digest;
 pub mod event;
 pub mod header;

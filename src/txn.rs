@@ -16,15 +16,24 @@
 //! The protocol is Kafka 4.0's default, `transaction.version=2` (KIP-890 part
 //! 2, [`version::TransactionVersion`]): the producer epoch is bumped at every
 //! commit or abort, so each transaction is a unique (producer id, epoch).
+//! Kafka 4.0 turns it on for a new cluster: `TransactionVersion.TV_2` needs
+//! metadata version 4.0-IV2 and is `LATEST_PRODUCTION`, and `kafka-storage
+//! format` gives each feature the highest level its metadata version
+//! (4.0's latest production, 4.0-IV3) allows
+//! (`server-common/.../TransactionVersion.java`, `MetadataVersion.java`).
 //!
-//! Simplification: producers take no `transactional.id` yet and brokers host
-//! no transaction coordinator, so no scenario writes transactionally. This
-//! room holds the coordinator's state machine — Kafka 4.0's protocol,
-//! `transaction.version=2`, whose epoch bumps at every commit or abort — and
-//! its log records; the log already keeps transaction markers, the last
-//! stable offset and the aborted-transaction index, and `read_committed`
-//! consumers already read by them.
+//! Brokers host a [`coordinator::TransactionCoordinator`] for the
+//! `__transaction_state` partitions they lead, as they host the group
+//! coordinator for `__consumer_offsets`.
+//!
+//! Simplification: a transactional producer runs `initTransactions()`
+//! (FindCoordinator, InitProducerId, fencing older instances) but does not
+//! send records yet, so a scenario's transactional producer has `count: 0`.
+//! The log already keeps transaction markers, the last stable offset and the
+//! aborted-transaction index, and `read_committed` consumers already read by
+//! them.
 
+pub mod coordinator;
 pub mod coordinator_partition;
 pub mod log_record;
 pub mod metadata;

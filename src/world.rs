@@ -10,6 +10,7 @@ mod actions;
 mod build;
 mod expectations;
 mod groups;
+mod live;
 mod quorum;
 mod registry;
 mod sandbox;
@@ -36,7 +37,9 @@ use crate::scenario::{Scenario, TimedAction};
 use crate::trace::report::ExpectationResult;
 
 pub use build::BuildOptions;
+pub use expectations::consumer_state;
 pub use groups::GroupView;
+pub use live::LiveResponse;
 pub use sandbox::name_like;
 pub use step::{SimError, StepResult};
 pub use view::PartitionView;
@@ -93,6 +96,10 @@ pub struct World {
     pub registry: Option<crate::registry::SchemaRegistry>,
     /// Kafka Streams threads, each driving one consumer and its producers.
     pub stream_threads: Vec<crate::streams::runtime::StreamThread>,
+    /// Per application and input partition: the offset after the last
+    /// record any of its threads processed, and up to where a replay has
+    /// been told (to show what is processed again).
+    pub streams_processed: std::collections::BTreeMap<(String, crate::ids::TopicPartition), (i64, i64)>,
     pub network: Network,
     pub hosts: BTreeMap<Host, HostStatus>,
     queue: EventQueue<Event>,
@@ -113,4 +120,9 @@ pub struct World {
     /// The delivery checks look at every record: computed once per step and
     /// producer (the outcome and several expectations ask at the same step).
     delivery_memo: std::cell::RefCell<Vec<(u64, Option<crate::ids::ClientIdx>, crate::check::outcome::Delivery)>>,
+    /// Live mode: messages the cluster sent to real clients' connections,
+    /// waiting for the gateway to take them (always empty in a scenario run).
+    live_outbox: Vec<LiveResponse>,
+    /// Live mode: connections opened so far (the next connection's number).
+    live_connections: u32,
 }

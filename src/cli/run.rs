@@ -4,6 +4,8 @@ use std::io::{self, IsTerminal, Write};
 
 use super::output::{self, Output, Watch};
 use super::{Format, RunArgs, source};
+use crate::quiz::Script;
+use crate::trace::report::Outcome;
 use crate::trace::sink::{JsonlSink, NarrationSink, NullSink, TraceSink};
 use crate::trace::{Level, header};
 use crate::world::{BuildOptions, SimError, StepResult, World};
@@ -18,6 +20,7 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
     };
     let source_name = scenario.source.name.clone();
     let mut world = World::new(scenario, BuildOptions { seed: args.seed, check_invariants: args.check });
+    let mut script = Script::new(&world);
     let started = super::stats::wall_clock();
     let watch = out.watch();
     // A progress bar would break narration printed to the same terminal.
@@ -26,7 +29,7 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
         Format::Text => {
             let result = if args.quiet {
                 // Only the outcome: a script or a teacher diffing outcomes wants nothing else.
-                simulate(&mut world, &mut NullSink, &watch, true)
+                simulate(&mut world, &mut script, &mut NullSink, &watch, true)
             } else {
                 write!(out, "{}", header::text(&world, &source_name))?;
                 let level = match args.verbose {
@@ -35,23 +38,24 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
                     _ => Level::Debug,
                 };
                 writeln!(out)?;
-                simulate(&mut world, &mut NarrationSink::new(level, &mut *out), &watch, show_progress)
+                simulate(&mut world, &mut script, &mut NarrationSink::new(level, &mut *out), &watch, show_progress)
             };
             if !args.quiet {
                 writeln!(out)?;
             }
-            write!(out, "{}", world.outcome().render())?;
+            write!(out, "{}", outcome_with_answers(&world, &script).render())?;
             result
         }
         Format::Json => {
-            let result = simulate(&mut world, &mut NullSink, &watch, true);
-            let outcome = serde_json::to_string_pretty(&world.outcome()).map_err(io::Error::other)?;
+            let result = simulate(&mut world, &mut script, &mut NullSink, &watch, true);
+            let outcome =
+                serde_json::to_string_pretty(&outcome_with_answers(&world, &script)).map_err(io::Error::other)?;
             writeln!(out, "{outcome}")?;
             result
         }
         Format::Jsonl => {
             writeln!(out, "{}", header::json(&world, &source_name))?;
-            let result = simulate(&mut world, &mut JsonlSink::new(&mut *out), &watch, show_progress);
+            let result = simulate(&mut world, &mut script, &mut JsonlSink::new(&mut *out), &watch, show_progress);
             // The last line says whether the trace is whole: a file that
             // ends without it was cut short.
             writeln!(out, "{}", end_line(&world, &result))?;
@@ -70,9 +74,37 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
         Err(Stop::Output) => return out.flush().map(|()| 2),
         // Whether every expectation held, without building the outcome again.
         Ok(()) if world.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)) => 0,
-        Ok(()) => 1,
+        Ok(()) => {
+            if let Some(original) = copied_from(&world.scenario.source.text) {
+                output::eprint(&changed_copy_hint(original));
+            }
+            1
+        }
     };
     Ok(code)
+}
+
+/// The built-in scenario a file was copied from (`kafkasim copy`), by the
+/// note the copy starts with.
+pub fn copied_from(text: &str) -> Option<&str> {
+    let rest = text.split_once("# A copy of the built-in scenario `")?.1;
+    rest.split_once('`').map(|(name, _)| name)
+}
+
+/// What a failed expectation means in a changed copy.
+pub fn changed_copy_hint(original: &str) -> String {
+    format!(
+        "note: this file is a copy of the built-in `{original}`. Its expectations were written for the original, \
+         so a change you made may make them fail on purpose. Update each failed `expect:` entry to what you now \
+         expect (the outcome above shows what the run found), or delete it; `kafkasim run {original}` runs the original.\n"
+    )
+}
+
+/// The outcome report, with the answers the run gave to its questions.
+fn outcome_with_answers(world: &World, script: &Script) -> Outcome {
+    let mut outcome = world.outcome();
+    outcome.answers = script.answers.clone();
+    outcome
 }
 
 /// Why a run stopped before its end.
@@ -85,9 +117,16 @@ enum Stop {
 
 /// Runs the world to its end, with a progress bar on stderr for long runs
 /// when `progress`; stops as soon as the output cannot be written.
-fn simulate(world: &mut World, sink: &mut dyn TraceSink, watch: &Watch, progress: bool) -> Result<(), Stop> {
+fn simulate(
+    world: &mut World,
+    script: &mut Script,
+    sink: &mut dyn TraceSink,
+    watch: &Watch,
+    progress: bool,
+) -> Result<(), Stop> {
     let mut bar = progress.then(|| super::progress::Progress::new(world.scenario.run_for));
     let result = loop {
+        say_due_points(world, script, sink);
         match world.step(sink) {
             Ok(StepResult::Progress) => {
                 if watch.failed() {
@@ -104,11 +143,21 @@ fn simulate(world: &mut World, sink: &mut dyn TraceSink, watch: &Watch, progress
             Err(e) => break Err(Stop::Sim(e)),
         }
     };
+    say_due_points(world, script, sink);
     sink.finish();
     if let Some(bar) = bar {
         bar.finish();
     }
     result
+}
+
+/// Puts each question due now to the reader, then its answer when the run
+/// has reached it.
+fn say_due_points(world: &World, script: &mut Script, sink: &mut dyn TraceSink) {
+    while let Some((time, point)) = script.due(world) {
+        let (lines, json) = script.aside(world, point);
+        sink.aside(time, &lines, &json);
+    }
 }
 
 /// `{"event": "end", "complete": true, ...}`, or `false` with the reason.

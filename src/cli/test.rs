@@ -194,11 +194,15 @@ pub fn check(path: &Path, options: &Options) -> Checked {
     };
     let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: true });
     let mut sink = RecordingSink::default();
-    if let Err(e) = world.run(&mut sink) {
-        checked.details = vec![format!("the run stopped: {e}")];
-        return checked;
-    }
-    let outcome = world.outcome();
+    let script = match crate::quiz::run_answering(&mut world, &mut sink) {
+        Ok(script) => script,
+        Err(e) => {
+            checked.details = vec![format!("the run stopped: {e}")];
+            return checked;
+        }
+    };
+    let mut outcome = world.outcome();
+    outcome.answers = script.answers;
     let failed: Vec<String> = outcome
         .expectations
         .iter()

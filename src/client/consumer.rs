@@ -26,13 +26,14 @@
 mod avro;
 mod commits;
 mod fetcher;
+mod hand_driven;
 mod heartbeat;
 mod membership;
 mod read_committed;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::actor::{Ctx, InFlightRequests, Timer, WakeUp};
 use crate::client::connections::Connections;
@@ -134,14 +135,38 @@ enum AfterCommit {
 #[derive(Clone, Debug)]
 enum InFlight {
     Metadata,
-    Fetch { broker: BrokerId, offsets: Vec<(TopicPartition, i64)> },
-    ListOffsets { broker: BrokerId, partitions: Vec<TopicPartition> },
-    FindCoordinator { broker: BrokerId },
-    Join { broker: BrokerId },
-    Sync { broker: BrokerId },
-    Heartbeat { broker: BrokerId },
-    Commit { broker: BrokerId, then: AfterCommit },
-    OffsetFetch { broker: BrokerId },
+    Fetch {
+        broker: BrokerId,
+        offsets: Vec<(TopicPartition, i64)>,
+    },
+    ListOffsets {
+        broker: BrokerId,
+        partitions: Vec<TopicPartition>,
+    },
+    /// `endOffsets()`: the latest offsets, asked without moving positions.
+    EndOffsets {
+        broker: BrokerId,
+        partitions: Vec<TopicPartition>,
+    },
+    FindCoordinator {
+        broker: BrokerId,
+    },
+    Join {
+        broker: BrokerId,
+    },
+    Sync {
+        broker: BrokerId,
+    },
+    Heartbeat {
+        broker: BrokerId,
+    },
+    Commit {
+        broker: BrokerId,
+        then: AfterCommit,
+    },
+    OffsetFetch {
+        broker: BrokerId,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -199,6 +224,12 @@ pub struct Consumer {
     /// assignment arrived: the time this consumer could not consume.
     stopped_by_rebalance_since: Option<SimTime>,
     stopped_by_rebalances: SimDuration,
+    /// `pause()`d partitions: not fetched, not returned by `poll()`.
+    paused_partitions: BTreeSet<TopicPartition>,
+    /// `endOffsets()` asked for these and no request has gone out yet.
+    end_offsets_wanted: BTreeSet<TopicPartition>,
+    /// The answers of `endOffsets()`.
+    pub end_offsets: BTreeMap<TopicPartition, i64>,
     /// Confluent's Avro deserializer, when the consumer reads Avro.
     pub deserializer: Option<crate::client::serde::deserializer::AvroDeserializer>,
     /// After a deserialization error, when the application polls again.
@@ -254,6 +285,9 @@ impl Consumer {
             processing_since: None,
             stopped_by_rebalance_since: None,
             stopped_by_rebalances: SimDuration::ZERO,
+            paused_partitions: BTreeSet::new(),
+            end_offsets_wanted: BTreeSet::new(),
+            end_offsets: BTreeMap::new(),
             deserializer: None,
             avro_retry_at: None,
         }
@@ -367,6 +401,9 @@ impl Consumer {
         self.in_hand.clear();
         self.processing_since = None;
         self.out_of_range_at.clear();
+        self.paused_partitions.clear();
+        self.end_offsets_wanted.clear();
+        self.end_offsets.clear();
         if let Some(m) = &mut self.membership {
             m.reset();
         }
@@ -508,6 +545,7 @@ impl Consumer {
                     self.positions.insert(tp, Position::Unknown);
                 }
             }
+            InFlight::EndOffsets { partitions, .. } => self.end_offsets_wanted.extend(partitions),
             InFlight::Commit { then, .. } => self.commit_finished(ctx, then),
             // The partitions stay FetchingCommitted: the fetch is retried
             // once a coordinator is found again, never replaced by a reset.
@@ -581,6 +619,7 @@ impl Consumer {
             self.run_group(ctx);
         }
         self.reset_unknown_positions(ctx);
+        self.send_end_offsets_requests(ctx);
         if !self.is_running() {
             // poll() threw (auto.offset.reset=none) and the application stopped.
             return;
@@ -598,11 +637,15 @@ impl Consumer {
         let mut budget = self.config.max_poll_records as usize;
         let mut returned = 0u64;
         self.in_hand.clear();
+        self.move_paused_to_back();
         while budget > 0 {
             let Some(front) = self.buffer.front() else {
                 break;
             };
             let tp = front.tp;
+            if self.paused_partitions.contains(&tp) {
+                break;
+            }
             let Some(from_offset) = self.position(tp) else {
                 self.buffer.pop_front();
                 continue;
@@ -692,7 +735,7 @@ impl Consumer {
         let polling = self.app == AppState::Polling
             && !self.membership.as_ref().is_some_and(|m| m.blocks_poll())
             && !self.avro_waiting(ctx.now);
-        if polling && !self.buffer.is_empty() {
+        if polling && self.buffer.iter().any(|b| !self.paused_partitions.contains(&b.tp)) {
             self.wake_at(ctx, ctx.now + SimDuration::from_micros(1));
         }
         if let Some(wake) = self.connections.next_wake(ctx.now) {
@@ -735,6 +778,7 @@ impl InFlight {
             InFlight::Metadata => None,
             InFlight::Fetch { broker, .. }
             | InFlight::ListOffsets { broker, .. }
+            | InFlight::EndOffsets { broker, .. }
             | InFlight::FindCoordinator { broker }
             | InFlight::Join { broker }
             | InFlight::Sync { broker }

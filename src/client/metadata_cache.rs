@@ -122,6 +122,22 @@ impl MetadataCache {
         self.leaders.get(&tp).map(|l| l.0)
     }
 
+    /// `partitions` grouped by their leader, for one request per broker; a
+    /// partition with no known leader marks the metadata stale instead.
+    pub fn by_leader(
+        &mut self,
+        partitions: impl IntoIterator<Item = TopicPartition>,
+    ) -> BTreeMap<BrokerId, Vec<TopicPartition>> {
+        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
+        for tp in partitions {
+            match self.leader(tp) {
+                Some(leader) => by_leader.entry(leader).or_default().push(tp),
+                None => self.stale = true,
+            }
+        }
+        by_leader
+    }
+
     pub fn leader_epoch(&self, tp: TopicPartition) -> Option<i32> {
         self.leaders.get(&tp).map(|l| l.1)
     }

@@ -14,6 +14,9 @@ mod avro;
 mod node_latency;
 mod sender;
 mod socket_buffer;
+mod transactional;
+
+pub use transactional::{TransactionManager, TxnClientState};
 
 use std::collections::BTreeMap;
 
@@ -63,6 +66,10 @@ enum InFlight {
         broker: BrokerId,
     },
     InitProducerId {
+        broker: BrokerId,
+    },
+    /// FindCoordinator(TRANSACTION) of a transactional producer.
+    FindCoordinator {
         broker: BrokerId,
     },
 }
@@ -135,6 +142,8 @@ pub struct Producer {
     pub failed: u64,
     /// Confluent's Avro serializer, when the producer writes Avro.
     pub serializer: Option<crate::client::serde::serializer::AvroSerializer>,
+    /// The transaction manager of a producer with a `transactional.id`.
+    pub transactions: Option<TransactionManager>,
 }
 
 impl Producer {
@@ -182,7 +191,16 @@ impl Producer {
             acknowledged: 0,
             failed: 0,
             serializer: None,
+            transactions: None,
         }
+    }
+
+    /// Makes the producer transactional: it runs `initTransactions()`
+    /// before anything else.
+    pub fn with_transactions(mut self, plan: Option<crate::client::transaction_plan::TransactionPlan>) -> Self {
+        self.transactions =
+            plan.zip(self.config.transactional_id.clone()).map(|(plan, id)| TransactionManager::new(id, plan));
+        self
     }
 
     fn me(&self) -> NodeId {
@@ -420,15 +438,25 @@ impl Producer {
                     self.partition_waiting_records(ctx);
                 }
             }
-            Message::InitProducerIdResponse(response)
-                if self.in_flight.remove(&response.correlation_id).is_some() && response.error.is_ok() =>
-            {
-                self.producer_id = Some((response.producer_id, response.producer_epoch));
-                ctx.trace(TraceEvent::ProducerId {
-                    producer: self.idx,
-                    producer_id: response.producer_id,
-                    producer_epoch: response.producer_epoch,
-                });
+            Message::InitProducerIdResponse(response) if self.in_flight.remove(&response.correlation_id).is_some() => {
+                if response.error.is_ok() {
+                    self.producer_id = Some((response.producer_id, response.producer_epoch));
+                    ctx.trace(TraceEvent::ProducerId {
+                        producer: self.idx,
+                        producer_id: response.producer_id,
+                        producer_epoch: response.producer_epoch,
+                    });
+                    self.on_transactions_initialized();
+                } else {
+                    self.on_init_producer_id_error(ctx, response.error);
+                }
+            }
+            Message::Txn(crate::protocol::TxnMessage::FindCoordinatorResponse {
+                correlation_id,
+                error,
+                coordinator,
+            }) if self.in_flight.remove(&correlation_id).is_some() => {
+                self.on_find_coordinator(ctx, error, coordinator);
             }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
             Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
@@ -510,7 +538,8 @@ impl InFlight {
             InFlight::Produce { broker, .. }
             | InFlight::Unwritten { broker, .. }
             | InFlight::Metadata { broker }
-            | InFlight::InitProducerId { broker } => *broker,
+            | InFlight::InitProducerId { broker }
+            | InFlight::FindCoordinator { broker } => *broker,
         }
     }
 }

@@ -20,6 +20,7 @@ mod lifecycle;
 mod metadata_api;
 mod produce;
 mod replication;
+mod txn_api;
 
 use std::collections::BTreeMap;
 
@@ -133,6 +134,11 @@ pub struct Broker {
     member_ids: SimRng,
     next_delayed_id: u64,
     next_producer_id: i64,
+    /// Coordinates the transactional ids whose `__transaction_state`
+    /// partitions this broker leads.
+    pub txn_coordinator: crate::txn::coordinator::TransactionCoordinator,
+    /// The internal transaction state topic, when a producer is transactional.
+    pub transaction_state_topic: Option<TopicId>,
 }
 
 impl Broker {
@@ -179,6 +185,10 @@ impl Broker {
             member_ids,
             next_delayed_id: 0,
             next_producer_id: i64::from(id.0) * 1000,
+            txn_coordinator: crate::txn::coordinator::TransactionCoordinator::new(
+                config.transaction_state_log_num_partitions,
+            ),
+            transaction_state_topic: None,
         };
         broker.create_hosted_partitions();
         broker
@@ -227,6 +237,10 @@ impl Broker {
                 self.connections.on_api_versions(from, correlation_id);
                 self.run(ctx);
             }
+            Message::InitProducerIdRequest(mut request) if request.transactional_id.is_some() => {
+                let transactional_id = request.transactional_id.take().unwrap_or_default();
+                self.handle_transactional_init(ctx, from, request, transactional_id);
+            }
             Message::InitProducerIdRequest(request) => {
                 let producer_id = self.next_producer_id;
                 self.next_producer_id += 1;
@@ -242,6 +256,7 @@ impl Broker {
             }
             Message::Controller(message) => self.on_controller_message(ctx, from, message),
             Message::Group(message) => self.handle_group(ctx, from, message),
+            Message::Txn(message) => self.handle_txn(ctx, from, message),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(from, ctx.now);
                 self.forget_controller_if(from);
@@ -402,6 +417,8 @@ impl Broker {
         self.fetch_backoff.clear();
         self.wake.clear();
         self.coordinator = GroupCoordinator::new(self.coordinator.config);
+        self.txn_coordinator =
+            crate::txn::coordinator::TransactionCoordinator::new(self.txn_coordinator.num_partitions);
         for partition in self.partitions.values_mut() {
             partition.followers.clear();
             partition.pending_isr = None;

@@ -151,19 +151,19 @@ pub const DEFS: &[ConfigDef] = &[
         "50",
         "Partitions of __transaction_state; a transactional.id's coordinator is the leader of partition hash(transactional.id) % this.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "transaction.state.log.replication.factor",
         Kind::Int { min: 1, max: 32767 },
         "3",
         "Replication factor of __transaction_state (capped at the number of brokers).",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "transaction.state.log.min.isr",
         Kind::Int { min: 1, max: INT_MAX },
         "2",
         "min.insync.replicas of __transaction_state: a transaction's state is written only when this many replicas hold it.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "transaction.state.log.segment.bytes",
         Kind::Int { min: 1, max: INT_MAX },
         "104857600 (100 MiB)",
@@ -299,6 +299,9 @@ pub struct BrokerConfig {
     pub offsets_retention_minutes: u64,
     pub offsets_retention_check_interval_ms: u64,
     pub transaction_state_log_num_partitions: u32,
+    pub transaction_state_log_replication_factor: u32,
+    pub transaction_state_log_min_isr: u32,
+    pub transaction_state_log_segment_bytes: u64,
     pub transaction_max_timeout_ms: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
@@ -327,6 +330,9 @@ impl Default for BrokerConfig {
             offsets_retention_minutes: 10_080,
             offsets_retention_check_interval_ms: 600_000,
             transaction_state_log_num_partitions: 50,
+            transaction_state_log_replication_factor: 3,
+            transaction_state_log_min_isr: 2,
+            transaction_state_log_segment_bytes: 104_857_600,
             transaction_max_timeout_ms: 900_000,
             topic_defaults: TopicConfig::default(),
         }
@@ -367,6 +373,9 @@ impl Configurable for BrokerConfig {
             "offsets.retention.minutes" => self.offsets_retention_minutes = n as u64,
             "offsets.retention.check.interval.ms" => self.offsets_retention_check_interval_ms = n as u64,
             "transaction.state.log.num.partitions" => self.transaction_state_log_num_partitions = n as u32,
+            "transaction.state.log.replication.factor" => self.transaction_state_log_replication_factor = n as u32,
+            "transaction.state.log.min.isr" => self.transaction_state_log_min_isr = n as u32,
+            "transaction.state.log.segment.bytes" => self.transaction_state_log_segment_bytes = n as u64,
             "transaction.max.timeout.ms" => self.transaction_max_timeout_ms = n as u64,
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,

@@ -37,11 +37,13 @@ pub enum ErrorCode {
     InvalidUpdateVersion,
     IneligibleReplica,
     NetworkException,
+    ConcurrentTransactions,
+    ProducerFenced,
 }
 
 impl ErrorCode {
     /// Every error the simulator can produce, `NONE` first.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 32] = [
         ErrorCode::None,
         ErrorCode::OffsetOutOfRange,
         ErrorCode::UnknownTopicOrPartition,
@@ -72,6 +74,8 @@ impl ErrorCode {
         ErrorCode::InvalidUpdateVersion,
         ErrorCode::IneligibleReplica,
         ErrorCode::NetworkException,
+        ErrorCode::ConcurrentTransactions,
+        ErrorCode::ProducerFenced,
     ];
 
     /// The error with Kafka's name `name`, e.g. `NOT_ENOUGH_REPLICAS`.
@@ -115,6 +119,8 @@ impl ErrorCode {
             ErrorCode::InvalidUpdateVersion => "InvalidUpdateVersionException",
             ErrorCode::IneligibleReplica => "IneligibleReplicaException",
             ErrorCode::NetworkException => "NetworkException",
+            ErrorCode::ConcurrentTransactions => "ConcurrentTransactionsException",
+            ErrorCode::ProducerFenced => "ProducerFencedException",
         })
     }
 
@@ -151,6 +157,8 @@ impl ErrorCode {
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
+            ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            ErrorCode::ProducerFenced => "PRODUCER_FENCED",
         }
     }
 
@@ -175,6 +183,7 @@ impl ErrorCode {
                 | ErrorCode::NotCoordinator
                 | ErrorCode::CoordinatorLoadInProgress
                 | ErrorCode::NetworkException
+                | ErrorCode::ConcurrentTransactions
         )
     }
 

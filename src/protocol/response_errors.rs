@@ -55,6 +55,7 @@ impl Message {
                 | GroupMessage::OffsetCommitResponse { error, .. }
                 | GroupMessage::OffsetFetchResponse { error, .. },
             ) => by_error([(*error, None)]),
+            Message::Txn(m) => by_error([(m.error().unwrap_or(ErrorCode::None), None)]),
             _ => Vec::new(),
         }
     }

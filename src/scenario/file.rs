@@ -7,6 +7,7 @@
 //! the file (`Spanned`), down to a map's keys and a list's items, so the
 //! error underlines exactly them.
 
+mod ask;
 mod expect;
 mod expected;
 mod host;
@@ -19,6 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+pub use ask::{AskSpec, CommittedSpec, OwnerSpec, PartitionOfSpec};
 pub use expected::Expected;
 pub use host::HostRef;
 pub use key::{KeySpec, OneOfSpec};
@@ -295,6 +297,41 @@ pub struct ProducerSpec {
     #[serde(default)]
     #[schemars(with = "Option<SchemaSpec>")]
     pub key_schema: Option<Spanned<SchemaSpec>>,
+    /// A transactional producer's transactions (needs `transactional.id` in
+    /// `config`), repeated in order until `count` records are sent: each
+    /// begins, sends its `send` records (the workload's next ones, `per_tick`
+    /// per tick) and ends as `end` says, e.g.
+    /// `[{ send: 3, end: commit }, { send: 2, end: abort }]`. Default: each
+    /// tick's records in one transaction that commits.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<TransactionSpec>>")]
+    pub transactions: Option<Spanned<Vec<TransactionSpec>>>,
+}
+
+/// One transaction of a transactional producer.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransactionSpec {
+    /// Records sent in the transaction (at least 1).
+    #[schemars(with = "u32")]
+    pub send: Spanned<u32>,
+    /// How it ends: `commit` (commitTransaction()), `abort`
+    /// (abortTransaction()) or `crash` (the process dies with the
+    /// transaction open; its coordinator aborts it after
+    /// `transaction.timeout.ms`, or when a new instance with the same
+    /// `transactional.id` starts). Default `commit`.
+    #[serde(default)]
+    #[schemars(with = "Option<TransactionEndSpec>")]
+    pub end: Option<Spanned<TransactionEndSpec>>,
+}
+
+/// How a transaction ends.
+#[derive(Clone, Copy, Debug, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum TransactionEndSpec {
+    Commit,
+    Abort,
+    Crash,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -507,6 +544,13 @@ pub struct TimelineEntry {
     /// `{ client: app, value_schema: schemas/order-v2.avsc, value: '...' }`.
     #[serde(default)]
     pub evolve: Option<EvolveSpec>,
+    /// A question for the student to answer before the run goes on, e.g.
+    /// `{ idle: helpdesk, answer_at: 10s }`: its answer is computed from the
+    /// run. The terminal UI pauses here; `kafkasim run` prints the question,
+    /// then the answer at `answer_at`.
+    #[serde(default)]
+    #[schemars(with = "Option<AskSpec>")]
+    pub ask: Option<Spanned<AskSpec>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

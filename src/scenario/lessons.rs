@@ -87,6 +87,7 @@ const BOOK_ORDER: &[&str] = &[
     "compaction",
     "streams-count",
     "streams-windowed",
+    "streams-failover",
 ];
 
 /// Where a scenario goes in a list of lessons: by the book's chapter (those

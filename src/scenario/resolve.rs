@@ -11,6 +11,7 @@ mod consumers;
 mod expectations;
 mod limits;
 mod producers;
+mod questions;
 mod streams;
 mod timeline;
 mod topics;
@@ -114,6 +115,9 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     if consumers.iter().any(|c| c.group.is_some()) {
         topics.push(topics::offsets_topic(brokers, &broker_config));
     }
+    if producers.iter().any(|p| p.transactions.is_some()) {
+        topics.push(topics::transaction_state_topic(brokers, &broker_config));
+    }
     let registry = avro::resolve_registry(&mut r, &file, brokers, &broker_config, &mut topics);
     limits::check_own_limits(&mut r, &file);
     let limits = Limits {
@@ -138,6 +142,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
         streams: Vec::new(),
         timeline: Vec::new(),
         expectations: Vec::new(),
+        questions: Vec::new(),
         run_for: crate::engine::SimTime::ZERO,
         limits,
         notes: Vec::new(),
@@ -152,6 +157,7 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
+    questions::resolve_questions(&mut r, &file, &mut scenario);
     scenario.notes = std::mem::take(&mut r.notes);
     limits::check_model_size(&mut r, &file, &scenario);
     // The estimate of the events a run needs means something only for a

@@ -30,15 +30,18 @@
 //! Simplification: a thread commits at the first event after its commit
 //! interval has passed (Kafka checks after each poll, which here happens at
 //! least every `fetch.max.wait.ms`).
-//! Simplification: a task that moves to another thread starts with empty
-//! stores: restoration from the changelog, standby replicas and warm-up
-//! tasks are not modelled yet, so scenarios keep tasks where they are.
+//! - A task that moves to a thread restores its stores from their
+//!   changelogs before it processes anything ([`restore`]).
+//!
+//! Simplification: standby replicas and warm-up tasks are not modelled
+//! yet: a task that moves always restores from the changelog's beginning.
 //! Simplification: joins, sliding and session windows and global tables are
 //! described (`explain topology`) but not run: an application using them
 //! does not start its threads.
 
 mod cache;
 mod process;
+pub mod restore;
 mod store;
 mod task;
 pub mod thread;

@@ -87,6 +87,18 @@ pub enum TraceEvent {
     DeliveryFailed { producer: ClientIdx, tp: TopicPartition, error: String, ids: Vec<RecordId> },
     /// A producer learned its producer id (idempotence).
     ProducerId { producer: ClientIdx, producer_id: i64, producer_epoch: i16 },
+    /// A producer hit a fatal error: the application must close it.
+    ProducerFailed { producer: ClientIdx, exception: String, reason: String },
+    /// A transaction coordinator adopted a new state of a transactional id,
+    /// once its record in `__transaction_state` (`tp`) was replicated.
+    TransactionState {
+        broker: BrokerId,
+        transactional_id: String,
+        tp: TopicPartition,
+        state: crate::txn::state::TransactionState,
+        producer_id: i64,
+        producer_epoch: i16,
+    },
     /// A consumer's position was set (reset policy, seek or committed offset).
     Position { consumer: ClientIdx, tp: TopicPartition, offset: i64, reason: String },
     /// Records handed to a consumer application by `poll()`: `batch` records with
@@ -232,6 +244,8 @@ impl TraceEvent {
             | TraceEvent::OffsetsExpired { .. }
             | TraceEvent::ClientFailed { .. }
             | TraceEvent::Paused { .. }
+            | TraceEvent::TransactionState { .. }
+            | TraceEvent::ProducerFailed { .. }
             | TraceEvent::Streams(_) => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
             TraceEvent::OffsetsCommitted { changed: true, .. } => Level::Story,
@@ -309,6 +323,8 @@ impl TraceEvent {
             TraceEvent::ProduceFailed { .. } => "produce_failed",
             TraceEvent::DeliveryFailed { .. } => "delivery_failed",
             TraceEvent::ProducerId { .. } => "producer_id",
+            TraceEvent::TransactionState { .. } => "transaction_state",
+            TraceEvent::ProducerFailed { .. } => "producer_failed",
             TraceEvent::Position { .. } => "position",
             TraceEvent::Consumed { .. } => "consumed",
             TraceEvent::Abandoned { .. } => "abandoned",

@@ -116,6 +116,14 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         TraceEvent::ProducerId { producer, producer_id, producer_epoch } => {
             json!({ "producer": names.producer(*producer), "producer_id": producer_id, "producer_epoch": producer_epoch })
         }
+        TraceEvent::ProducerFailed { producer, exception, reason } => {
+            json!({ "producer": names.producer(*producer), "exception": exception, "reason": reason })
+        }
+        TraceEvent::TransactionState { broker, transactional_id, tp, state, producer_id, producer_epoch } => {
+            let (topic, p) = partition(*tp, names);
+            json!({ "broker": broker.0, "transactional_id": transactional_id, "topic": topic, "partition": p,
+                    "state": state.name(), "producer_id": producer_id, "producer_epoch": producer_epoch })
+        }
         TraceEvent::Position { consumer, tp, offset, reason } => {
             let (topic, p) = partition(*tp, names);
             json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p, "offset": offset, "reason": reason })

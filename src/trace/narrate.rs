@@ -171,6 +171,16 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             "{} is idempotent producer id {producer_id}, epoch {producer_epoch}",
             names.producer(*producer)
         )],
+        TraceEvent::ProducerFailed { producer, exception, reason } => {
+            vec![format!("{} ✗ {exception}: {reason}", names.producer(*producer))]
+        }
+        TraceEvent::TransactionState { broker, transactional_id, tp, state, producer_id, producer_epoch } => {
+            vec![format!(
+                "broker {broker}, transaction coordinator of `{transactional_id}`, recorded {state} in {} \
+                 (producer id {producer_id}, epoch {producer_epoch})",
+                names.partition(*tp)
+            )]
+        }
         TraceEvent::Position { consumer, tp, offset, reason } => vec![if *offset >= 0 {
             format!("{} position on {} = {offset} ({reason})", names.consumer(*consumer), names.partition(*tp))
         } else {

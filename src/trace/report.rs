@@ -172,6 +172,10 @@ pub struct Outcome {
     pub producers: Vec<ProducerRow>,
     /// In the order they are checked: by time, those at the end last.
     pub expectations: Vec<ExpectationResult>,
+    /// The scenario's questions (`ask:`) and the answers the run gave;
+    /// left out of the JSON when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<super::answer::Answer>,
     pub passed: bool,
     /// The Schema Registry, when the scenario has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -383,6 +387,12 @@ impl Outcome {
                     "  {mark}  at {}: {} = {} (found {})\n",
                     e.at, e.description, e.expected, e.found
                 ));
+            }
+        }
+        if !self.answers.is_empty() {
+            out.push_str("\nquestions, answered by this run:\n");
+            for a in &self.answers {
+                out.push_str(&a.render());
             }
         }
         let failed = self.expectations.iter().filter(|e| !e.passed).count();

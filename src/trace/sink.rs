@@ -15,6 +15,10 @@ pub trait TraceSink {
     fn record(&mut self, event: &TracedEvent, names: &Names);
     /// The run ended: write out anything held back.
     fn finish(&mut self) {}
+    /// Something a driver of the run says beside the trace (a question and
+    /// its answer): lines for narration, an object for JSON lines. It is not
+    /// part of the run's trace, so digests never see it.
+    fn aside(&mut self, _time: SimTime, _lines: &[String], _json: &serde_json::Value) {}
 }
 
 /// Discards everything (benchmarks, property tests).
@@ -101,6 +105,13 @@ impl<W: Write> TraceSink for NarrationSink<W> {
     fn finish(&mut self) {
         self.flush_repeats();
     }
+    fn aside(&mut self, time: SimTime, lines: &[String], _json: &serde_json::Value) {
+        self.flush_repeats();
+        for line in narrate::with_time(time, lines.to_vec()) {
+            let _ = writeln!(self.out, "{line}");
+        }
+        self.last = None;
+    }
 }
 
 /// Writes one JSON object per event.
@@ -121,6 +132,9 @@ impl<W: Write> TraceSink for JsonlSink<W> {
     fn record(&mut self, event: &TracedEvent, names: &Names) {
         let _ = writeln!(self.out, "{}", json::event_json(event, names));
     }
+    fn aside(&mut self, _time: SimTime, _lines: &[String], json: &serde_json::Value) {
+        let _ = writeln!(self.out, "{json}");
+    }
 }
 
 /// Sends each event to several sinks.
@@ -138,6 +152,11 @@ impl TraceSink for FanOut<'_> {
     fn finish(&mut self) {
         for sink in &mut self.0 {
             sink.finish();
+        }
+    }
+    fn aside(&mut self, time: SimTime, lines: &[String], json: &serde_json::Value) {
+        for sink in &mut self.0 {
+            sink.aside(time, lines, json);
         }
     }
 }

@@ -14,8 +14,19 @@ pub struct StreamsEvent {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StreamsHappening {
-    /// The thread's active tasks after a rebalance (`0_0`, `1_2`, ...).
-    TasksAssigned { tasks: Vec<String> },
+    /// The thread's active tasks after a rebalance (`0_0`, `1_2`, ...),
+    /// and those of them that restore their stores first.
+    TasksAssigned { tasks: Vec<String>, restoring: Vec<String> },
+    /// `onRestoreStart`: a restoring task's store reads its changelog
+    /// partition from the beginning up to this end offset.
+    RestoreStarted { task: String, store: String, changelog: String, end_offset: i64 },
+    /// `onBatchRestored`: records of a poll put into the store.
+    BatchRestored { task: String, store: String, changelog: String, restored: u64, position: i64, end_offset: i64 },
+    /// `onRestoreEnd`: every store of the task caught up; it turns RUNNING.
+    RestoreEnded { task: String, restored: u64, took_ms: i64 },
+    /// Input a task processes again: an earlier owner processed these
+    /// offsets but never committed them (at-least-once).
+    Reprocessed { task: String, partition: String, from_offset: i64, to_offset: i64 },
     /// The record cache handed a store's dirty entries downstream (and to
     /// the changelog): at a commit, or when the thread's cache was full.
     CacheFlushed { task: String, store: String, records: usize, eviction: bool },
@@ -44,12 +55,39 @@ impl StreamsEvent {
     pub fn line(&self) -> String {
         let who = &self.thread;
         match &self.what {
-            StreamsHappening::TasksAssigned { tasks } if tasks.is_empty() => {
+            StreamsHappening::TasksAssigned { tasks, .. } if tasks.is_empty() => {
                 format!("{who} has no active task")
             }
-            StreamsHappening::TasksAssigned { tasks } => {
+            StreamsHappening::TasksAssigned { tasks, restoring } if restoring.is_empty() => {
                 format!("{who} runs task{} {}", if tasks.len() == 1 { "" } else { "s" }, tasks.join(", "))
             }
+            StreamsHappening::TasksAssigned { tasks, restoring } => format!(
+                "{who} runs task{} {}; {} {} from the changelog first (RESTORING: input partitions paused)",
+                if tasks.len() == 1 { "" } else { "s" },
+                tasks.join(", "),
+                restoring.join(", "),
+                if restoring.len() == 1 { "restores its state" } else { "restore their state" },
+            ),
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset } if *end_offset <= 0 => {
+                format!("{who} task {task}: {store}'s changelog {changelog} is empty: nothing to restore")
+            }
+            StreamsHappening::RestoreStarted { task, store, changelog, end_offset } => format!(
+                "{who} task {task}: restoring {store} from {changelog}, from its beginning up to end offset {end_offset}"
+            ),
+            StreamsHappening::BatchRestored { task, store, changelog, restored, position, end_offset } => format!(
+                "{who} task {task}: {restored} record{} of {changelog} restored into {store} ({position}/{end_offset})",
+                if *restored == 1 { "" } else { "s" }
+            ),
+            StreamsHappening::RestoreEnded { task, restored, took_ms } => format!(
+                "{who} task {task} restored {restored} record{} in {took_ms} ms: RESTORING -> RUNNING, its input partitions resume from the committed offsets",
+                if *restored == 1 { "" } else { "s" }
+            ),
+            StreamsHappening::Reprocessed { task, partition, from_offset, to_offset } => format!(
+                "{who} task {task} processes {partition} offsets {from_offset}..{} again ({} record{}): an earlier owner processed them but crashed before committing (at-least-once)",
+                to_offset - 1,
+                to_offset - from_offset,
+                if to_offset - from_offset == 1 { "" } else { "s" }
+            ),
             StreamsHappening::CacheFlushed { task, store, records, eviction } => format!(
                 "{who} task {task}: the cache hands {records} update{} of {store} downstream and to its changelog ({})",
                 if *records == 1 { "" } else { "s" },
@@ -83,6 +121,10 @@ impl StreamsEvent {
     pub fn kind(&self) -> &'static str {
         match self.what {
             StreamsHappening::TasksAssigned { .. } => "streams_tasks_assigned",
+            StreamsHappening::RestoreStarted { .. } => "streams_restore_started",
+            StreamsHappening::BatchRestored { .. } => "streams_batch_restored",
+            StreamsHappening::RestoreEnded { .. } => "streams_restore_ended",
+            StreamsHappening::Reprocessed { .. } => "streams_reprocessed",
             StreamsHappening::CacheFlushed { .. } => "streams_cache_flushed",
             StreamsHappening::Committed { .. } => "streams_committed",
             StreamsHappening::RecordDropped { .. } => "streams_record_dropped",
@@ -97,7 +139,21 @@ impl StreamsEvent {
 pub fn json(e: &StreamsEvent) -> serde_json::Value {
     use serde_json::json;
     let fields = match &e.what {
-        StreamsHappening::TasksAssigned { tasks } => json!({ "tasks": tasks }),
+        StreamsHappening::TasksAssigned { tasks, restoring } if restoring.is_empty() => json!({ "tasks": tasks }),
+        StreamsHappening::TasksAssigned { tasks, restoring } => json!({ "tasks": tasks, "restoring": restoring }),
+        StreamsHappening::RestoreStarted { task, store, changelog, end_offset } => {
+            json!({ "task": task, "store": store, "changelog": changelog, "end_offset": end_offset })
+        }
+        StreamsHappening::BatchRestored { task, store, changelog, restored, position, end_offset } => json!({
+            "task": task, "store": store, "changelog": changelog, "restored": restored,
+            "position": position, "end_offset": end_offset
+        }),
+        StreamsHappening::RestoreEnded { task, restored, took_ms } => {
+            json!({ "task": task, "restored": restored, "took_ms": took_ms })
+        }
+        StreamsHappening::Reprocessed { task, partition, from_offset, to_offset } => {
+            json!({ "task": task, "partition": partition, "from_offset": from_offset, "to_offset": to_offset })
+        }
         StreamsHappening::CacheFlushed { task, store, records, eviction } => {
             json!({ "task": task, "store": store, "records": records, "eviction": eviction })
         }

@@ -393,7 +393,7 @@ impl App {
                     .hosts
                     .keys()
                     .filter(|&&h| h != Host::Broker(broker))
-                    .map(|&h| sandbox::host_name(h))
+                    .filter_map(|&h| sandbox::host_name(h))
                     .collect();
                 Action::Cut(vec![vec![target], others])
             }

@@ -13,14 +13,17 @@ use crate::world::{World, name_like};
 use super::app::App;
 use super::timeline::{Intervene, Intervention};
 
-pub fn host_name(host: Host) -> HostName {
-    match host {
+/// The name a scenario gives `host`; `None` for a real client's connection
+/// in live mode, which no scenario file can name.
+pub fn host_name(host: Host) -> Option<HostName> {
+    Some(match host {
         Host::Broker(b) => HostName::Broker(b),
         Host::Controller(c) => HostName::Controller(c),
         Host::Producer(p) => HostName::Client(ClientRef::Producer(p)),
         Host::Consumer(c) => HostName::Client(ClientRef::Consumer(c)),
         Host::SchemaRegistry => HostName::SchemaRegistry,
-    }
+        Host::LiveClient(_) => return None,
+    })
 }
 
 /// A host as a sentence names it: `broker 2`, `controller 1`, `consumer c1`.

@@ -248,6 +248,13 @@ impl Timeline {
         self.detail
     }
 
+    /// How many events a counter shows: "…" while part of the run is still
+    /// to be simulated, since the number known so far grows as simulating
+    /// goes on and the same step would otherwise read differently.
+    pub fn events_total(&self) -> String {
+        if self.simulating() { "…".to_string() } else { self.events().len().to_string() }
+    }
+
     /// Shows (or hides) protocol detail in the event list.
     pub fn set_detail(&mut self, detail: bool) {
         self.detail = detail;

@@ -286,5 +286,6 @@ fn node_on(host: Host) -> NodeId {
         Host::Producer(p) => NodeId::Producer(p),
         Host::Consumer(c) => NodeId::Consumer(c),
         Host::SchemaRegistry => NodeId::SchemaRegistry,
+        Host::LiveClient(c) => NodeId::LiveClient(c),
     }
 }

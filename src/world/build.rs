@@ -62,14 +62,16 @@ impl World {
             .iter()
             .map(|&id| {
                 let member_ids = streams.stream(&format!("member-ids/broker-{id}"));
-                Broker::new(
+                let mut broker = Broker::new(
                     id,
                     scenario.broker_config,
                     controller.image.clone(),
                     controller_nodes.clone(),
                     names.offsets_topic,
                     member_ids,
-                )
+                );
+                broker.transaction_state_topic = scenario.transaction_state_topic();
+                broker
             })
             .collect();
         let network = Network::new(scenario.latency, scenario.jitter, streams.stream("network"));
@@ -92,6 +94,7 @@ impl World {
                     broker_ids.clone(),
                     rngs,
                 )
+                .with_transactions(p.transactions.clone())
             })
             .collect();
         let topic_names: std::collections::BTreeMap<TopicId, String> =
@@ -147,6 +150,7 @@ impl World {
             consumers,
             registry,
             stream_threads: super::streams::stream_threads(&scenario),
+            streams_processed: Default::default(),
             network,
             hosts,
             queue,
@@ -167,6 +171,8 @@ impl World {
             finished: false,
             watchdog: Default::default(),
             delivery_memo: Default::default(),
+            live_outbox: Vec::new(),
+            live_connections: 0,
             scenario,
         };
         world.start_brokers();

@@ -15,7 +15,7 @@ use crate::trace::report::ExpectationResult;
 
 /// A consumer's state, as the outcome report and `client_state` name it
 /// (`scenario::CONSUMER_STATES`).
-pub(super) fn consumer_state(phase: ConsumerPhase) -> &'static str {
+pub fn consumer_state(phase: ConsumerPhase) -> &'static str {
     match phase {
         ConsumerPhase::NotStarted => "not started",
         ConsumerPhase::Running => "running",

@@ -80,6 +80,24 @@ impl World {
         Some(GroupView { name: name.to_string(), offsets_partition, coordinator, group, committed })
     }
 
+    /// The `__transaction_state` partitions holding the scenario's
+    /// transactional ids, in order of first mention.
+    pub fn transaction_state_partitions(&self) -> Vec<TopicPartition> {
+        let Some(topic) = self.scenario.transaction_state_topic() else { return Vec::new() };
+        let partitions = self.scenario.topics[topic.0 as usize].partitions;
+        let mut shown: Vec<TopicPartition> = Vec::new();
+        for id in self.scenario.producers.iter().filter_map(|p| p.config.transactional_id.as_deref()) {
+            let tp = TopicPartition::new(
+                topic,
+                crate::txn::coordinator_partition::transaction_state_partition(id, partitions),
+            );
+            if !shown.contains(&tp) {
+                shown.push(tp);
+            }
+        }
+        shown
+    }
+
     /// What `ListOffsets(latest)` answers for a partition: its high watermark
     /// (the end a `read_uncommitted` consumer can reach), which is what
     /// `kafka-consumer-groups` prints as LOG-END-OFFSET.

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::{Event, World};
+use super::{Event, LiveResponse, World};
 use crate::actor::{Ctx, Timer};
 use crate::check::group_invariants;
 use crate::cluster::broker::Broker;
@@ -368,6 +368,11 @@ impl World {
                 if let Some(registry) = self.registry.as_mut() {
                     registry.on_message(&mut ctx, from, message);
                 }
+            }
+            // A real client's answer leaves the engine here, for the live
+            // gateway to encode and write to its socket.
+            NodeId::LiveClient(connection) => {
+                self.live_outbox.push(LiveResponse { connection, from, message });
             }
         }
     }

@@ -3,18 +3,26 @@
 //! the results to its producers and commits when due — all through the
 //! simulated clients' own calls (`send()`, `commitSync()`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::actor::Ctx;
 use crate::client::workload::Outgoing;
 use crate::ids::{ClientIdx, NodeId, TopicPartition};
 use crate::scenario::Scenario;
-use crate::streams::runtime::{self, Output, StreamThread, thread};
+use crate::streams::runtime::{self, Output, StreamThread, TaskId, thread};
 use crate::trace::TraceEvent;
 use crate::trace::streams::{StreamsEvent, StreamsHappening};
 
 use super::World;
+
+/// Input processed a second time, to tell once: the partition, the
+/// offsets (from, to) and the task that processed them again.
+type Replay = (TopicPartition, (i64, i64), Option<TaskId>);
+
+/// Rounds of restoring within one event: each round's `assign()` can make
+/// the restore consumer return buffered records at once, at most a few times.
+const RESTORE_ROUNDS_MAX: usize = 8;
 
 /// The stream threads of every application the runtime can run.
 pub(super) fn stream_threads(scenario: &Scenario) -> Vec<StreamThread> {
@@ -31,11 +39,12 @@ pub(super) fn stream_threads(scenario: &Scenario) -> Vec<StreamThread> {
             for n in 1..=app.config.num_stream_threads.max(1) {
                 let name = thread::thread_name(instance, n);
                 let Some(c) = consumer(&thread::consumer_name(&name)) else { continue };
+                let restore = consumer(&thread::restore_consumer_name(&name));
                 let producers: BTreeMap<String, ClientIdx> = written
                     .iter()
                     .filter_map(|t| producer(&thread::producer_name(&name, t)).map(|p| (t.clone(), p)))
                     .collect();
-                threads.push(StreamThread::new(Arc::clone(&app), instance, n, c, producers));
+                threads.push(StreamThread::new(Arc::clone(&app), instance, n, c, restore, producers));
             }
         }
     }
@@ -69,14 +78,28 @@ impl World {
             consumer.assignment.iter().map(|tp| (self.names.topic(tp.topic).to_string(), tp.partition)).collect();
         let thread = &mut self.stream_threads[t];
         if settled {
-            thread.sync_tasks(&assignment, &mut happenings);
+            thread.sync_tasks(&assignment, self.now.as_millis(), &mut happenings);
         }
+        self.restore_stores(t, &mut happenings);
+        self.pause_restoring_inputs(t, &assignment);
+        let app_id = self.stream_threads[t].app.application_id.clone();
+        let mut reprocessed: Vec<Replay> = Vec::new();
         for event in &self.effects.trace {
             let TraceEvent::Consumed { consumer, tp, batch, from_offset, to_offset } = event else { continue };
             if *consumer != c {
                 continue;
             }
             let topic = self.names.topic(tp.topic);
+            let thread = &mut self.stream_threads[t];
+            // (the offset after the last record processed, the end of the
+            // replay already told): a replay is told once, as one range.
+            let (seen, told) = self.streams_processed.entry((app_id.clone(), *tp)).or_insert((0, 0));
+            if *from_offset < *seen && *from_offset >= *told {
+                let task = thread.tasks_for(&[(topic.to_string(), tp.partition)]).into_iter().next();
+                reprocessed.push((*tp, (*from_offset, *seen), task));
+                *told = *seen;
+            }
+            *seen = (*seen).max(*to_offset);
             for (offset, record) in batch.records() {
                 if offset < *from_offset || offset >= *to_offset {
                     continue;
@@ -92,6 +115,15 @@ impl World {
                 );
             }
         }
+        for (tp, (from_offset, to_offset), task) in reprocessed {
+            happenings.push(StreamsHappening::Reprocessed {
+                task: task.map_or_else(String::new, |id| id.to_string()),
+                partition: self.names.partition(tp),
+                from_offset,
+                to_offset,
+            });
+        }
+        let thread = &mut self.stream_threads[t];
         let commit = !thread.failed && thread.commit_due(self.now.as_millis());
         if commit {
             thread.flush_caches(&mut outputs, &mut happenings);
@@ -124,6 +156,108 @@ impl World {
                 what,
             }));
         }
+    }
+
+    /// Restoration, one step: records the restore consumer just returned go
+    /// into their stores, progress is told, finished tasks turn RUNNING,
+    /// and the restore consumer is asked for end offsets and assigned the
+    /// changelog partitions still to read.
+    fn restore_stores(&mut self, t: usize, happenings: &mut Vec<StreamsHappening>) {
+        let Some(r) = self.stream_threads[t].restore_consumer else { return };
+        // Driving the restore consumer can make it poll again at once: what
+        // that returns is restored in the next round of this loop.
+        let mut from = 0;
+        for _round in 0..RESTORE_ROUNDS_MAX {
+            if !self.consumers.get(r.0 as usize).is_some_and(|c| c.is_running()) {
+                return;
+            }
+            let batches = self.restore_consumed(t, r, from);
+            from = self.effects.trace.len();
+            self.restore_step(t, r, &batches, happenings);
+            let more = self.effects.trace[from..]
+                .iter()
+                .any(|e| matches!(e, TraceEvent::Consumed { consumer, .. } if *consumer == r));
+            if !more {
+                return;
+            }
+        }
+    }
+
+    /// Puts what the restore consumer returned (trace events from `from`)
+    /// into the stores; counts records per changelog partition.
+    fn restore_consumed(&mut self, t: usize, r: ClientIdx, from: usize) -> BTreeMap<TopicPartition, u64> {
+        let mut batches: BTreeMap<TopicPartition, u64> = BTreeMap::new();
+        for event in &self.effects.trace[from..] {
+            let TraceEvent::Consumed { consumer, tp, batch, from_offset, to_offset } = event else { continue };
+            if *consumer != r {
+                continue;
+            }
+            let topic = self.names.topic(tp.topic);
+            let thread = &mut self.stream_threads[t];
+            for (offset, record) in batch.records() {
+                if offset < *from_offset || offset >= *to_offset {
+                    continue;
+                }
+                thread.restore_record(topic, tp.partition, record.key(), record.value(), record.timestamp_ms());
+                *batches.entry(*tp).or_default() += 1;
+            }
+        }
+        batches
+    }
+
+    /// Progress, finished tasks, then what the restore consumer does next.
+    fn restore_step(
+        &mut self,
+        t: usize,
+        r: ClientIdx,
+        batches: &BTreeMap<TopicPartition, u64>,
+        happenings: &mut Vec<StreamsHappening>,
+    ) {
+        let restore_consumer = &self.consumers[r.0 as usize];
+        let thread = &mut self.stream_threads[t];
+        for (_, changelog) in thread.restoring_changelogs() {
+            let Some(topic) = self.names.topic_id(&changelog.topic) else { continue };
+            let tp = TopicPartition::new(topic, changelog.partition);
+            let end = restore_consumer.end_offsets.get(&tp).copied();
+            let position = restore_consumer.position(tp);
+            let batch = batches.get(&tp).copied().unwrap_or(0);
+            thread.restore_progress(&changelog.topic, changelog.partition, end, position, batch, happenings);
+        }
+        thread.finish_restoring(self.now.as_millis(), happenings);
+        let ask: Vec<TopicPartition> = thread
+            .take_end_offsets_to_ask()
+            .iter()
+            .filter_map(|(topic, p)| self.names.topic_id(topic).map(|id| TopicPartition::new(id, *p)))
+            .collect();
+        let reading: Vec<TopicPartition> = thread
+            .restoring_changelogs()
+            .iter()
+            .filter(|(_, c)| c.needs_reading())
+            .filter_map(|(_, c)| self.names.topic_id(&c.topic).map(|id| TopicPartition::new(id, c.partition)))
+            .collect();
+        let mut ctx = Ctx::new(self.now, NodeId::Consumer(r), &mut self.effects);
+        let restore_consumer = &mut self.consumers[r.0 as usize];
+        if !ask.is_empty() {
+            restore_consumer.request_end_offsets(&mut ctx, &ask);
+        }
+        if restore_consumer.assignment != reading {
+            restore_consumer.assign(&mut ctx, reading);
+        }
+    }
+
+    /// The main consumer holds back the input partitions of restoring tasks.
+    fn pause_restoring_inputs(&mut self, t: usize, assignment: &[(String, u32)]) {
+        let c = self.stream_threads[t].consumer;
+        let paused: BTreeSet<TopicPartition> = self.stream_threads[t]
+            .paused_inputs(assignment)
+            .iter()
+            .filter_map(|(topic, p)| self.names.topic_id(topic).map(|id| TopicPartition::new(id, *p)))
+            .collect();
+        if self.consumers[c.0 as usize].paused() == &paused {
+            return;
+        }
+        let mut ctx = Ctx::new(self.now, NodeId::Consumer(c), &mut self.effects);
+        self.consumers[c.0 as usize].pause_only(&mut ctx, paused);
     }
 
     /// Hands a thread's outputs to its producers, in order, topic by topic.

@@ -245,9 +245,71 @@ fn every_include_exists_and_every_excerpt_is_shown() {
                 shown.insert(name.to_string_lossy().into_owned());
             }
         }
+        for (dest, _) in images(&text) {
+            let target = chapter.parent().expect("in a folder").join(&dest);
+            assert!(target.exists(), "{}: shows the picture {dest}, which does not exist", rel(&chapter));
+            if let Some(name) = target.file_name() {
+                shown.insert(name.to_string_lossy().into_owned());
+            }
+        }
     }
     for excerpt in manifest() {
         assert!(shown.contains(&excerpt.file), "book/excerpts.yaml makes {}, which no chapter shows", excerpt.file);
+    }
+}
+
+/// The pictures a chapter shows: `![alt text](path)`, as (path, alt text).
+fn images(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => current = Some((dest_url.to_string(), String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, alt)) = current.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Image) => out.extend(current.take()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Every picture in the book has alt text a screen reader can say instead,
+/// and chapters 2 to 10 each show at least one picture drawn from a run.
+#[test]
+fn every_picture_has_alt_text_and_the_course_chapters_have_pictures() {
+    let course = [
+        "records-topics-logs.md",
+        "brokers-and-controller.md",
+        "producers-and-consumers.md",
+        "partitions-and-keys.md",
+        "consumer-groups.md",
+        "offsets.md",
+        "replication.md",
+        "acks-and-durability.md",
+        "retention-and-compaction.md",
+    ];
+    for chapter in chapters() {
+        let text = std::fs::read_to_string(&chapter).expect("readable");
+        let pictures = images(&text);
+        for (dest, alt) in &pictures {
+            assert!(
+                alt.split_whitespace().count() >= 4,
+                "{}: the picture {dest} needs alt text (a sentence)",
+                rel(&chapter)
+            );
+        }
+        let name = chapter.file_name().expect("a file").to_string_lossy().into_owned();
+        if course.contains(&name.as_str()) {
+            assert!(
+                pictures.iter().any(|(dest, _)| dest.starts_with("generated/draw-") && dest.ends_with(".svg")),
+                "{}: a course chapter shows at least one picture drawn from a run (kafkasim draw)",
+                rel(&chapter)
+            );
+        }
     }
 }
 

@@ -11,7 +11,7 @@ fn run_narrates_and_ends_with_the_outcome() {
     let text = stdout(&out);
     assert!(text.contains("producer → demo_1-"), "narrates writes");
     assert!(text.contains("c1 ← demo_1-"), "narrates reads");
-    assert!(text.contains("TOPIC   PARTITION  LEADER"), "partition table");
+    assert!(text.lines().any(|l| l.starts_with("TOPIC ") && l.contains("PARTITION  LEADER  EPOCH")), "partition table");
     assert!(text.contains("result: all"), "expectation summary");
 }
 
@@ -205,6 +205,7 @@ const PRINTING_COMMANDS: &[&[&str]] = &[
     &["configs"],
     &["test", "scenarios/producer-consumer.yaml"],
     &["graph", "third-consumer-idle"],
+    &["draw", "producer-consumer", "--what", "flow", "-o", "-"],
     &["explain", "partition", "--key", "k", "--partitions", "3"],
     &["explain", "assign", "--topic", "t:3", "--member", "a", "--member", "b"],
     &["explain", "coordinator", "--group", "g"],

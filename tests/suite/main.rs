@@ -4,8 +4,10 @@
 //!   (`scenarios/NAME.snap`, as `kafkasim test` pins any scenario).
 //! - `determinism`: the same scenario and seed give the same trace, twice.
 //! - `book`: the book's excerpts are what the simulator prints today; its links resolve.
+//! - `browser`: the built book opens in headless Chromium: every image loads, no errors.
 //! - `broken`: broken scenario files give located, helpful errors (snapshots).
 //! - `cli`: the binary's commands, exit codes and machine-readable output.
+//! - `draw`: pictures drawn from runs (SVG) show what the run's outcome reports.
 //! - `fuzz`: the fuzz targets' checks over their saved regressions, on stable.
 //! - `properties`: random scenarios keep Kafka's guarantees and invariants (proptest).
 //! - `expectations`: every kind of expectation passes when it holds and fails when it does not.
@@ -14,22 +16,32 @@
 //! - `avro`: Avro and the Schema Registry in small running scenarios.
 //! - `schema`: the committed JSON Schema matches the code.
 //! - `streams`: Kafka Streams output equals a reference computation (proptest).
+//! - `streams_failover`: moved tasks restore from changelogs; what at-least-once replays.
+//! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
+//! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
+//! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 //! - `web`: the WebAssembly build's digests, the book's players in headless Chromium.
 
 mod avro;
 mod book;
 mod broken;
+mod browser;
 mod cli;
 mod determinism;
+mod draw;
 mod expectations;
 mod explain;
 mod fuzz;
+mod live;
 mod properties;
+mod quiz;
 mod sandbox;
 mod scenarios;
 mod schema;
 mod streams;
+mod streams_failover;
 mod support;
+mod transactions;
 mod tui;
 mod web;

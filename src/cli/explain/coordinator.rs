@@ -10,7 +10,7 @@ use clap::Args;
 use crate::cli::output::{self, Output};
 use crate::cli::{ListFormat, source};
 use crate::group::hash::{coordinator_partition, java_string_hash, kafka_abs};
-use crate::txn::coordinator_partition::{DEFAULT_PARTITIONS, TRANSACTION_STATE_TOPIC, transaction_state_partition};
+use crate::txn::coordinator_partition::{TRANSACTION_STATE_TOPIC, default_partitions, transaction_state_partition};
 use crate::world::{BuildOptions, World};
 
 /// Kafka's default `offsets.topic.num.partitions`.
@@ -48,7 +48,7 @@ struct Placement {
 
 pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
     if let Some(id) = &args.transactional_id {
-        let mut partitions = args.partitions.unwrap_or(DEFAULT_PARTITIONS);
+        let mut partitions = args.partitions.unwrap_or_else(default_partitions);
         if let Some(name) = &args.scenario {
             match source::load(name) {
                 Ok(s) => partitions = s.broker_config.transaction_state_log_num_partitions,

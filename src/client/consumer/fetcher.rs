@@ -25,7 +25,7 @@ impl Consumer {
         })
     }
 
-    fn send_request(
+    pub(super) fn send_request(
         &mut self,
         ctx: &mut Ctx<'_>,
         broker: BrokerId,
@@ -60,11 +60,16 @@ impl Consumer {
     /// The topics a Metadata request asks about: the subscribed ones, or,
     /// with a manual assignment, the topics of the assigned partitions
     /// (`SubscriptionState.assignFromUser` makes those the subscription).
+    /// `endOffsets()` needs the leaders of the partitions it asks about too.
     pub(super) fn metadata_topics(&self) -> Vec<TopicId> {
-        if self.explicit_assignment.is_empty() {
+        if self.explicit_assignment.is_empty() && self.end_offsets_wanted.is_empty() {
             return self.topics.clone();
         }
-        let mut topics: Vec<TopicId> = self.explicit_assignment.iter().map(|tp| tp.topic).collect();
+        let assigned = if self.explicit_assignment.is_empty() { &[][..] } else { &self.explicit_assignment[..] };
+        let mut topics: Vec<TopicId> = assigned.iter().chain(&self.end_offsets_wanted).map(|tp| tp.topic).collect();
+        if self.explicit_assignment.is_empty() {
+            topics.extend(&self.topics);
+        }
         topics.sort_unstable();
         topics.dedup();
         topics
@@ -81,15 +86,8 @@ impl Consumer {
                 return;
             }
         };
-        let mut by_leader: BTreeMap<BrokerId, Vec<TopicPartition>> = BTreeMap::new();
-        for (&tp, &position) in &self.positions {
-            if position == Position::Unknown {
-                match self.metadata.leader(tp) {
-                    Some(leader) => by_leader.entry(leader).or_default().push(tp),
-                    None => self.metadata.stale = true,
-                }
-            }
-        }
+        let unknown = self.positions.iter().filter(|(_, position)| **position == Position::Unknown).map(|(tp, _)| *tp);
+        let by_leader = self.metadata.by_leader(unknown);
         for (broker, partitions) in by_leader {
             if !self.connections.ready_or_connect(ctx, NodeId::Broker(broker), &mut self.next_correlation_id) {
                 continue;
@@ -163,7 +161,11 @@ impl Consumer {
     }
 
     pub(super) fn on_list_offsets_response(&mut self, ctx: &mut Ctx<'_>, response: ListOffsetsResponse) {
-        if self.in_flight.remove(&response.correlation_id).is_none() {
+        let Some(flight) = self.in_flight.remove(&response.correlation_id) else {
+            return;
+        };
+        if let InFlight::EndOffsets { .. } = flight {
+            self.on_end_offsets(response);
             return;
         }
         let reset = match self.config.auto_offset_reset {
@@ -198,7 +200,7 @@ impl Consumer {
             let Position::At(offset) = position else {
                 continue;
             };
-            if self.has_buffered(tp) {
+            if self.has_buffered(tp) || self.paused_partitions.contains(&tp) {
                 continue;
             }
             match self.metadata.leader(tp) {

@@ -210,7 +210,7 @@ impl Producer {
     }
 
     /// Remembers a request just sent, to time out after `request.timeout.ms`.
-    fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, flight: InFlight) {
+    pub(super) fn track_request(&mut self, ctx: &mut Ctx<'_>, correlation_id: CorrelationId, flight: InFlight) {
         let timeout = SimDuration::from_millis(self.config.request_timeout_ms);
         self.in_flight
             .track(ctx, correlation_id, timeout, flight, |at| Timer::Producer(ProducerTimer::RequestTimeout(at)));
@@ -255,6 +255,10 @@ impl Producer {
                 self.metadata.stale = true;
                 self.metadata.failed_update(ctx.now);
             }
+            InFlight::InitProducerId { .. } if self.transactions.is_some() => {
+                self.on_init_producer_id_error(ctx, error)
+            }
+            InFlight::FindCoordinator { .. } => self.on_find_coordinator(ctx, error, None),
             InFlight::InitProducerId { .. } => {}
         }
     }
@@ -359,7 +363,7 @@ impl Producer {
     /// A broker to ask for metadata (`leastLoadedNode`) over the brokers the
     /// metadata names (the bootstrap list before the first answer); `None`
     /// while its connection is still being set up.
-    fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
+    pub(super) fn pick_broker(&mut self, ctx: &mut Ctx<'_>) -> Option<BrokerId> {
         let brokers = if self.metadata.brokers.is_empty() { &self.bootstrap } else { &self.metadata.brokers };
         let nodes: Vec<NodeId> = brokers.iter().map(|&b| NodeId::Broker(b)).collect();
         let in_flight = |node: NodeId| self.in_flight.values().filter(|f| NodeId::Broker(f.broker()) == node).count();
@@ -389,6 +393,10 @@ impl Producer {
     }
 
     fn ensure_producer_id(&mut self, ctx: &mut Ctx<'_>) {
+        if self.transactions.is_some() {
+            self.init_transactions(ctx);
+            return;
+        }
         if self.in_flight.values().any(|f| matches!(f, InFlight::InitProducerId { .. })) {
             return;
         }
@@ -396,7 +404,15 @@ impl Producer {
             return;
         };
         let correlation_id = self.next_correlation_id();
-        ctx.send(NodeId::Broker(broker), Message::InitProducerIdRequest(InitProducerIdRequest { correlation_id }));
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::InitProducerIdRequest(InitProducerIdRequest {
+                correlation_id,
+                transactional_id: None,
+                transaction_timeout_ms: 0,
+                producer_id_and_epoch: None,
+            }),
+        );
         self.track_request(ctx, correlation_id, InFlight::InitProducerId { broker });
     }
 
@@ -409,6 +425,7 @@ impl Producer {
             self.accumulator.next_retry(ctx.now),
             self.connections.next_wake(ctx.now),
             self.accumulator.oldest_created().map(|t| t + delivery),
+            self.transactions.as_ref().and_then(|t| t.next_retry(ctx.now)),
             self.metadata
                 .stale
                 .then(|| self.metadata.next_refresh_at(SimDuration::from_millis(self.config.retry_backoff_ms))),

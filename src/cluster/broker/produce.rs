@@ -12,6 +12,7 @@ use crate::ids::{NodeId, TopicPartition};
 use crate::protocol::{Acks, ErrorCode, Message, ProducePartitionResponse, ProduceRequest, ProduceResponse};
 use crate::trace::TraceEvent;
 
+use super::txn_api::TxnWrite;
 use super::{Broker, BrokerTimer};
 
 /// An acks=all produce waiting until every partition's high watermark passes its
@@ -27,6 +28,33 @@ pub struct DelayedProduce {
     /// Set when the group coordinator wrote this (an offset commit, a
     /// group's assignment): the coordinator answers it.
     write: Option<CoordinatorWrite>,
+    /// Set when the transaction coordinator wrote this (a transit to
+    /// `__transaction_state`): the coordinator answers it.
+    txn_write: Option<TxnWrite>,
+}
+
+impl DelayedProduce {
+    pub(super) fn for_txn_write(
+        id: u64,
+        result: ProducePartitionResponse,
+        tp: TopicPartition,
+        required: Option<i64>,
+        write: TxnWrite,
+    ) -> Self {
+        DelayedProduce {
+            id,
+            from: NodeId::Broker(crate::ids::BrokerId(0)),
+            correlation_id: 0,
+            results: vec![result],
+            waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
+            write: None,
+            txn_write: Some(write),
+        }
+    }
+
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
 }
 
 impl Broker {
@@ -60,6 +88,7 @@ impl Broker {
                     results,
                     waiting,
                     write: None,
+                    txn_write: None,
                 };
                 if self.try_complete_produce(&mut delayed) {
                     self.finish_delayed(ctx, delayed);
@@ -76,7 +105,7 @@ impl Broker {
 
     /// Validates and appends one partition's batch. Returns the response entry
     /// and, for a successful write, the offset the high watermark must reach.
-    fn append_for_produce(
+    pub(super) fn append_for_produce(
         &mut self,
         ctx: &mut Ctx<'_>,
         tp: TopicPartition,
@@ -141,7 +170,7 @@ impl Broker {
     /// watermark passed its write; if the ISR meanwhile fell below
     /// min.insync.replicas the write stands but is answered
     /// NOT_ENOUGH_REPLICAS_AFTER_APPEND. Returns whether every partition is done.
-    fn try_complete_produce(&self, delayed: &mut DelayedProduce) -> bool {
+    pub(super) fn try_complete_produce(&self, delayed: &mut DelayedProduce) -> bool {
         let me = self.id;
         delayed.waiting.retain(|&(tp, required)| {
             let Some(partition) = self.partitions.get(&tp) else {
@@ -183,8 +212,12 @@ impl Broker {
 
     /// Answers a completed write: a ProduceResponse, or the coordinator's
     /// answer to what it wrote.
-    fn finish_delayed(&mut self, ctx: &mut Ctx<'_>, mut delayed: DelayedProduce) {
+    pub(super) fn finish_delayed(&mut self, ctx: &mut Ctx<'_>, mut delayed: DelayedProduce) {
         let error = delayed.results.iter().map(|r| r.error).find(|e| !e.is_ok()).unwrap_or(ErrorCode::None);
+        if let Some(write) = delayed.txn_write.take() {
+            self.on_txn_write_done(ctx, write, error);
+            return;
+        }
         match delayed.write.take() {
             Some(CoordinatorWrite::Commit(commit)) => {
                 // A commit that cannot be written here means the coordinator moved
@@ -233,6 +266,7 @@ impl Broker {
             results: vec![result],
             waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
             write: Some(write),
+            txn_write: None,
         };
         self.maybe_advance_high_watermark(ctx, tp);
         if self.try_complete_produce(&mut delayed) {

@@ -38,7 +38,7 @@ pub(crate) fn resolve_producers(
                 ));
             }
         } else if let Some(map) = &spec.config {
-            super::transactional::check(r, map, &config, broker_config);
+            super::transactional::check(r, map, &config, broker_config, spec.count.value);
         }
         let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
             Some(kind) => Some(kind),
@@ -151,6 +151,7 @@ pub(crate) fn resolve_producers(
             None => Some(SimTime::ZERO),
         };
         let avro = super::avro::producer(r, file, spec, &config);
+        let transactions = super::transactional::plan(r, spec, &config, per_tick.max(1));
         producers.push(ProducerDef {
             name: spec.id.value.clone(),
             topic,
@@ -171,6 +172,7 @@ pub(crate) fn resolve_producers(
             },
             start,
             avro,
+            transactions,
         });
     }
     producers

@@ -185,6 +185,11 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 ),
             }
         }
+        if entry.ask.is_some() {
+            // A question is an action of its own that changes nothing in
+            // the run: `questions` resolves it.
+            kinds.push(Vec::new());
+        }
         match kinds.len() {
             1 => scenario.timeline.extend(kinds.remove(0).into_iter().map(|action| TimedAction { at, action })),
             0 if entry.heal == Some(false) || entry.preferred_election == Some(false) => {}
@@ -192,7 +197,7 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 &entry.at,
                 "this timeline entry does nothing",
                 Some(
-                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link, evolve or preferred_election"
+                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link, evolve, preferred_election or ask"
                         .to_string(),
                 ),
             ),

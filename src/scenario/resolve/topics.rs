@@ -175,9 +175,50 @@ pub(crate) fn offsets_topic(brokers: u32, broker_config: &BrokerConfig) -> Topic
     }
 }
 
+/// `__transaction_state`, as the first transaction coordinator creates it
+/// (`TransactionStateManager.transactionTopicConfigs`):
+/// `transaction.state.log.num.partitions` partitions, replication factor
+/// `transaction.state.log.replication.factor` (capped at the broker count),
+/// `min.insync.replicas` `transaction.state.log.min.isr` (capped at the
+/// replication factor, so a one-broker lesson can still commit), compacted,
+/// `transaction.state.log.segment.bytes` segments, unclean election off.
+pub(crate) fn transaction_state_topic(brokers: u32, broker_config: &BrokerConfig) -> TopicDef {
+    let replication_factor = broker_config.transaction_state_log_replication_factor.min(brokers).max(1);
+    let mut config = broker_config.topic_defaults;
+    config.segment_bytes = broker_config.transaction_state_log_segment_bytes;
+    config.cleanup_policy = crate::config::topic::CleanupPolicy { delete: false, compact: true };
+    config.min_insync_replicas = broker_config.transaction_state_log_min_isr.min(replication_factor);
+    config.unclean_leader_election_enable = false;
+    TopicDef {
+        name: crate::txn::coordinator_partition::TRANSACTION_STATE_TOPIC.to_string(),
+        partitions: broker_config.transaction_state_log_num_partitions,
+        replication_factor,
+        replicas: None,
+        config,
+        internal: true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::collides;
+
+    /// `__transaction_state` takes Kafka's defaults (TransactionLogConfig:
+    /// 50 partitions, RF 3, min ISR 2) from the broker config, and a small
+    /// cluster caps the replication factor and min ISR.
+    #[test]
+    fn the_transaction_state_topic_follows_the_broker_config() {
+        let config = crate::config::BrokerConfig::default();
+        let topic = super::transaction_state_topic(3, &config);
+        assert_eq!(topic.name, "__transaction_state");
+        assert_eq!((topic.partitions, topic.replication_factor, topic.config.min_insync_replicas), (50, 3, 2));
+        assert!(topic.config.cleanup_policy.compact && !topic.config.cleanup_policy.delete);
+        assert!(topic.internal);
+        let small = super::transaction_state_topic(1, &config);
+        assert_eq!((small.replication_factor, small.config.min_insync_replicas), (1, 1));
+        let custom = crate::config::BrokerConfig { transaction_state_log_num_partitions: 5, ..config };
+        assert_eq!(super::transaction_state_topic(3, &custom).partitions, 5);
+    }
 
     #[test]
     fn names_that_differ_only_in_dot_and_underscore_collide() {

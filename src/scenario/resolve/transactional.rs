@@ -4,17 +4,79 @@
 //! (transaction.timeout.ms above the brokers' transaction.max.timeout.ms),
 //! which Kafka returns to `initTransactions()` at run time.
 //!
-//! Transactional sends are not simulated yet, so a producer that passes these
-//! checks is refused too, with what is and is not modelled.
+//! It also reads a transactional producer's plan of transactions
+//! (`transactions:`), which needs a `transactional.id`.
+//!
+//! Simplification: transactional sends are not simulated yet, so a
+//! transactional producer that would send records is refused, with what is
+//! and is not modelled; one with `count: 0` runs `initTransactions()` only.
 
 use super::Resolver;
+use crate::client::transaction_plan::{PlannedTransaction, TransactionEnd, TransactionPlan};
 use crate::config::{BrokerConfig, ProducerConfig};
 use crate::scenario::config_map::ConfigMap;
 use crate::scenario::diagnostic::Problem;
+use crate::scenario::file::{ProducerSpec, TransactionEndSpec};
+
+/// The transactions a producer runs: its `transactions:` list, or one
+/// committed transaction per tick for a `transactional.id` without one;
+/// `None` for a producer that is not transactional.
+pub(crate) fn plan(
+    r: &mut Resolver<'_>,
+    spec: &ProducerSpec,
+    config: &ProducerConfig,
+    per_tick: u32,
+) -> Option<TransactionPlan> {
+    let Some(list) = &spec.transactions else {
+        return config.transactional_id.as_ref().map(|_| TransactionPlan::per_tick(per_tick));
+    };
+    if config.transactional_id.is_none() {
+        r.error(
+            list,
+            format!("producer `{}` lists transactions but has no transactional.id", spec.id.value),
+            Some(format!(
+                "a producer writes transactions only with a transactional.id: add `config: {{ transactional.id: {}-txn }}`",
+                spec.id.value
+            )),
+        );
+        return None;
+    }
+    if list.value.is_empty() {
+        r.error(
+            list,
+            "`transactions` is empty",
+            Some("list at least one, like `[{ send: 3, end: commit }]`".to_string()),
+        );
+        return None;
+    }
+    let mut transactions = Vec::new();
+    for t in &list.value {
+        if t.send.value == 0 {
+            r.error(
+                &t.send,
+                "a transaction of 0 records",
+                Some("send at least 1 record: Kafka opens a transaction at its first send()".to_string()),
+            );
+        }
+        let end = match t.end.as_ref().map(|e| e.value) {
+            None | Some(TransactionEndSpec::Commit) => TransactionEnd::Commit,
+            Some(TransactionEndSpec::Abort) => TransactionEnd::Abort,
+            Some(TransactionEndSpec::Crash) => TransactionEnd::Crash,
+        };
+        transactions.push(PlannedTransaction { records: t.send.value.max(1), end });
+    }
+    Some(TransactionPlan { transactions })
+}
 
 /// Checks `config` (read from `map`) as Kafka would for a transactional
 /// producer; does nothing for a producer without `transactional.id`.
-pub(crate) fn check<S>(r: &mut Resolver<'_>, map: &ConfigMap<S>, config: &ProducerConfig, brokers: &BrokerConfig) {
+pub(crate) fn check<S>(
+    r: &mut Resolver<'_>,
+    map: &ConfigMap<S>,
+    config: &ProducerConfig,
+    brokers: &BrokerConfig,
+    count: u64,
+) {
     let Some(id) = &config.transactional_id else { return };
     let Some((id_key, _)) = map.entries.iter().find(|(k, _)| k.value == "transactional.id") else { return };
     let id_span = r.span(id_key);
@@ -46,12 +108,15 @@ pub(crate) fn check<S>(r: &mut Resolver<'_>, map: &ConfigMap<S>, config: &Produc
         );
         return;
     }
+    if count == 0 {
+        return;
+    }
     r.problems.push(
-        Problem::at(id_span, format!("transactional.id `{id}`: transactional producers are not simulated yet")).help(
+        Problem::at(id_span, format!("transactional.id `{id}`: transactional sends are not simulated yet")).help(
             format!(
-                "remove transactional.id. The settings pass Kafka's checks; `kafkasim explain coordinator \
-                 --transactional-id {id}` shows which __transaction_state partition would coordinate it, and \
-                 consumers may already set isolation.level"
+                "remove transactional.id, or set `count: 0` to run initTransactions() alone. The settings pass \
+                 Kafka's checks; `kafkasim explain coordinator --transactional-id {id}` shows which \
+                 __transaction_state partition coordinates it"
             ),
         ),
     );

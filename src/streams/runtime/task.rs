@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::streams::runtime::restore::{ChangelogRestore, Restoring};
 use crate::streams::runtime::store::{Store, StoreKey};
 use crate::streams::topology::{NodeIdx, StoreIdx, Topology};
 
@@ -43,6 +44,11 @@ pub struct Task {
     /// Kafka's task metric `dropped-records-total`.
     pub dropped_records: u64,
     pub processed: u64,
+    /// RESTORING: its stores catch up from their changelogs first;
+    /// `None`: RUNNING.
+    pub restoring: Option<Restoring>,
+    /// Changelog records restored into its stores when it opened.
+    pub restored_records: u64,
 }
 
 impl Task {
@@ -61,7 +67,33 @@ impl Task {
             suppressed: BTreeMap::new(),
             dropped_records: 0,
             processed: 0,
+            restoring: None,
+            restored_records: 0,
         }
+    }
+
+    /// A task that moved here: RESTORING while any store has a changelog
+    /// (partition `p` of each, for task `s_p`), else RUNNING at once.
+    pub fn opened(id: TaskId, app: &crate::streams::StreamsApp, now_ms: i64) -> Self {
+        let mut task = Task::new(id, &app.topology);
+        let changelogs: Vec<ChangelogRestore> = app
+            .topology
+            .changelog_topics(&app.application_id)
+            .into_iter()
+            .filter(|(store, _)| task.stores.contains_key(store))
+            .map(|(store, topic)| ChangelogRestore {
+                store,
+                topic,
+                partition: id.partition,
+                end_offset: None,
+                position: None,
+                restored: 0,
+            })
+            .collect();
+        if !changelogs.is_empty() {
+            task.restoring = Some(Restoring { changelogs, since_ms: now_ms, end_offsets_asked: false });
+        }
+        task
     }
 
     /// Moves stream time on to `timestamp_ms` if it is later.

@@ -33,6 +33,12 @@ pub fn consumer_name(thread: &str) -> String {
     format!("{thread}-consumer")
 }
 
+/// The name of a thread's restore consumer (`assign()`, no group), which
+/// reads changelogs into the stores of restoring tasks.
+pub fn restore_consumer_name(thread: &str) -> String {
+    format!("{thread}-restore-consumer")
+}
+
 /// The name of a thread's producer for one topic.
 pub fn producer_name(thread: &str, topic: &str) -> String {
     format!("{thread}-producer[{topic}]")
@@ -77,6 +83,8 @@ pub struct StreamThread {
     pub name: String,
     pub instance: String,
     pub consumer: ClientIdx,
+    /// The restore consumer; `None` for an application without stores.
+    pub restore_consumer: Option<ClientIdx>,
     /// The producer writing each topic, by topic name.
     pub producers: BTreeMap<String, ClientIdx>,
     pub tasks: BTreeMap<TaskId, Task>,
@@ -98,6 +106,7 @@ impl StreamThread {
         instance: &str,
         n: u32,
         consumer: ClientIdx,
+        restore_consumer: Option<ClientIdx>,
         producers: BTreeMap<String, ClientIdx>,
     ) -> Self {
         let threads = app.config.num_stream_threads.max(1) as i64;
@@ -107,6 +116,7 @@ impl StreamThread {
             instance: instance.to_string(),
             app,
             consumer,
+            restore_consumer,
             producers,
             tasks: BTreeMap::new(),
             cache: RecordCache::new(share),
@@ -152,7 +162,7 @@ impl StreamThread {
 
     /// Opens the tasks newly assigned and closes those taken away; tells
     /// which it runs when that changed.
-    pub fn sync_tasks(&mut self, assignment: &[(String, u32)], happenings: &mut Vec<StreamsHappening>) {
+    pub fn sync_tasks(&mut self, assignment: &[(String, u32)], now_ms: i64, happenings: &mut Vec<StreamsHappening>) {
         let wanted = self.tasks_for(assignment);
         let current: BTreeSet<TaskId> = self.tasks.keys().copied().collect();
         if wanted == current {
@@ -164,10 +174,16 @@ impl StreamThread {
             }
             self.cache.drop_task(*gone);
         }
+        let mut restoring = Vec::new();
         for &id in wanted.difference(&current) {
-            self.tasks.insert(id, Task::new(id, &self.app.topology));
+            let task = Task::opened(id, &self.app, now_ms);
+            if task.restoring.is_some() {
+                restoring.push(id.to_string());
+            }
+            self.tasks.insert(id, task);
         }
-        happenings.push(StreamsHappening::TasksAssigned { tasks: wanted.iter().map(TaskId::to_string).collect() });
+        happenings
+            .push(StreamsHappening::TasksAssigned { tasks: wanted.iter().map(TaskId::to_string).collect(), restoring });
     }
 
     /// The thread's process died or closed: tasks, stores and caches go.
@@ -222,7 +238,8 @@ impl StreamThread {
         let id = TaskId { subtopology, partition };
         let event_time = self.event_time(topic, value, timestamp_ms);
         let app = Arc::clone(&self.app);
-        let Some(task) = self.tasks.get_mut(&id) else { return };
+        // A restoring task's partitions are paused: nothing reaches it.
+        let Some(task) = self.tasks.get_mut(&id).filter(|t| t.restoring.is_none()) else { return };
         let event_time = match event_time {
             Ok(t) => t,
             Err(reason) => {

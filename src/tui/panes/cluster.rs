@@ -13,15 +13,19 @@ use crate::tui::app::{App, Pane};
 use crate::tui::view::{fit, line, pane_block, window};
 use crate::world::World;
 
-/// Partitions worth a line: the scenario's topics, and the offsets
-/// partitions that hold its groups.
+/// Partitions worth a line: the scenario's topics, the offsets partitions
+/// that hold its groups, and the transaction state partitions that hold its
+/// transactional ids.
 pub fn shown_partitions(world: &World) -> Vec<TopicPartition> {
     let offsets = world.offsets_topic();
+    let transaction_state = world.scenario.transaction_state_topic();
+    let transactional = world.transaction_state_partitions();
     world
         .cluster_metadata()
         .partitions()
         .map(|(tp, _)| tp)
         .filter(|tp| Some(tp.topic) != offsets || world.names.group_partitions.contains(&tp.partition))
+        .filter(|tp| Some(tp.topic) != transaction_state || transactional.contains(tp))
         .collect()
 }
 

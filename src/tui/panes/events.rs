@@ -100,7 +100,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled("  (before the first event: press → to step, space to play)", t.dim()));
         lines.extend(event_lines(t, first, false, true, width));
     }
-    let total = events.len();
+    let total = app.timeline.events_total();
     let position = anchor.map_or(0, |a| a + 1);
     let follow = if app.event_scroll.is_some() { " · scrolled (Esc follows again)" } else { "" };
     let detail =

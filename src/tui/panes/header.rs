@@ -37,7 +37,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     // While the rest of the run is being simulated, its length is the scenario's.
     let run_end = if simulating { world.scenario.run_for } else { app.timeline.end_time };
     // The same numbers as the Events pane's title.
-    let events = app.timeline.events().len();
+    let events = app.timeline.events_total();
     let position = app.timeline.current_event().map_or(0, |i| i + 1);
     let width = area.width as usize;
     let used = |spans: &[Span]| spans.iter().map(|s| s.content.chars().count()).sum::<usize>();

@@ -27,8 +27,8 @@ const LABEL: usize = 7;
 
 /// The partitions the logs pane shows: those of the scenario's own topics.
 pub fn partitions(world: &World) -> Vec<TopicPartition> {
-    let offsets = world.offsets_topic();
-    world.cluster_metadata().partitions().map(|(tp, _)| tp).filter(|tp| Some(tp.topic) != offsets).collect()
+    let internal = [world.offsets_topic(), world.scenario.transaction_state_topic()];
+    world.cluster_metadata().partitions().map(|(tp, _)| tp).filter(|tp| !internal.contains(&Some(tp.topic))).collect()
 }
 
 /// What one cell of a strip shows.

@@ -71,8 +71,48 @@ pub(crate) fn add_clients(scenario: &mut Scenario) {
                         workload: idle_workload(start),
                         start,
                         avro: None,
+                        transactions: None,
                     });
                 }
+            }
+        }
+    }
+    add_restore_consumers(scenario, &apps);
+}
+
+/// Per stream thread of an application with changelogs, a restore consumer:
+/// no group, nothing assigned until a task restores (`assign()`); it reads
+/// a changelog from its beginning (`auto.offset.reset=earliest` stands for
+/// Kafka's `seekToBeginning()`). Added after every other client, so the
+/// clients before keep their places (and their random streams).
+fn add_restore_consumers(scenario: &mut Scenario, apps: &[StreamsApp]) {
+    for app in apps {
+        let runs = runtime::unsupported(&app.topology).is_none();
+        if !runs || app.topology.changelog_topics(&app.application_id).is_empty() {
+            continue;
+        }
+        for instance in &app.instances {
+            for n in 1..=app.config.num_stream_threads.max(1) {
+                let name = thread::thread_name(instance, n);
+                let restore = thread::restore_consumer_name(&name);
+                scenario.consumers.push(ConsumerDef {
+                    name: restore.clone(),
+                    topics: Vec::new(),
+                    assign: Vec::new(),
+                    group: None,
+                    seeks: BTreeMap::new(),
+                    processing: SimDuration::ZERO,
+                    commit: CommitMode::Never,
+                    config: ConsumerConfig {
+                        auto_offset_reset: OffsetReset::Earliest,
+                        max_poll_records: 1000,
+                        enable_auto_commit: Some(false),
+                        client_id: Some(restore),
+                        ..ConsumerConfig::default()
+                    },
+                    start: app.start,
+                    avro: None,
+                });
             }
         }
     }
