@@ -6,9 +6,14 @@
 //!   page's own test script (`book/src/player/test.js`), shows what
 //!   `kafkasim run acks-1-loss --format json` reports, steps back exactly,
 //!   and loses nothing once the YAML in the page says `acks: all`;
+//! - every chapter's player, driven in headless Chromium, plays, steps
+//!   forward and back to the same frame, kills a broker from the sandbox and
+//!   saves the session as YAML that loads, asks the scenario's questions and
+//!   shows the answers `kafkasim run` gives, locates a YAML mistake at
+//!   `file:line:column`, and copies the YAML out;
 //! - every chapter with a scenario embeds a player for one of its scenarios.
 //!
-//! The first two need the built module, Node and Chromium; without them they
+//! The first three need the built module, Node and Chromium; without them they
 //! say so and pass, unless `KAFKASIM_REQUIRE_WEB` is set (`.ci/run` sets it).
 
 use std::io::{Read, Write};
@@ -123,6 +128,104 @@ fn chromium(args: &[&str]) -> std::process::Output {
     output
 }
 
+/// Opens `url` in headless Chromium and reads the JSON the page's test
+/// script (`book/src/player/test.js`) wrote into the page.
+fn page_test(url: &str) -> serde_json::Value {
+    let dom = chromium(&["--virtual-time-budget=120000", "--dump-dom", url]);
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    let needle = "<pre id=\"kafkasim-test-result\">";
+    let start = dom.find(needle).unwrap_or_else(|| panic!("the page's test finished on {url}")) + needle.len();
+    let end = start + dom[start..].find("</pre>").expect("its end");
+    let text = dom[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
+    serde_json::from_str(&text).expect("JSON from the page")
+}
+
+/// The chapters' players: (chapter's page, scenario names), from the book's sources.
+fn chapter_players() -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for chapter in lessons::CHAPTERS {
+        let text =
+            std::fs::read_to_string(support::repo_root().join("book/src").join(chapter.file)).expect("the chapter");
+        let players: Vec<String> = text
+            .split("<div class=\"kafkasim-player\" data-scenario=\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_string)
+            .collect();
+        if !players.is_empty() {
+            out.push((chapter.file.replace(".md", ".html"), players));
+        }
+    }
+    out
+}
+
+#[test]
+fn every_chapters_player_plays_steps_changes_asks_and_edits() {
+    let Some(book) = built(Path::new("book/book/player/pkg/kafkasim_web_bg.wasm"), "the players' browser test") else {
+        return;
+    };
+    if !tool("chromium") {
+        return;
+    }
+    let port = serve(book.ancestors().nth(3).expect("book/book").to_path_buf());
+    let chapters = chapter_players();
+    assert!(chapters.len() >= 10, "only {} chapters have players", chapters.len());
+    for (page, names) in chapters {
+        let result = page_test(&format!("http://127.0.0.1:{port}/{page}?kafkasim-smoke"));
+        let players = result["players"].as_array().unwrap_or_else(|| panic!("{page}: no players in {result}"));
+        assert_eq!(players.len(), names.len(), "{page}: {result}");
+        for (player, name) in players.iter().zip(&names) {
+            let context = format!("{page} {name}: {player}");
+            assert!(player.get("error").is_none(), "the page's test failed: {context}");
+            assert_eq!(player["state"], "playing", "{context}");
+            assert_eq!(player["first_frame_has_panes"], true, "{context}");
+            assert!(json_number(player, "lesson_step") > 0, "{context}");
+            assert!(json_number(player, "one_step") > json_number(player, "lesson_step"), "{context}");
+            assert!(json_number(player, "forward_step") > json_number(player, "one_step"), "{context}");
+            assert_eq!(json_number(player, "back_step"), json_number(player, "one_step"), "{context}");
+            assert_eq!(player["again_restores_frame"], true, "a step forward after a step back differs: {context}");
+            assert_eq!(player["killed_frame_differs"], true, "k changed nothing: {context}");
+            assert_eq!(player["saved_differs"], true, "w saved the scenario unchanged: {context}");
+            assert_eq!(player["saved_loads"], "", "the saved session does not load: {context}");
+
+            // The questions: as many as the scenario asks, each shown and
+            // answered by the end, with the answers the native run gives.
+            let text = builtin::find(name).unwrap_or_else(|| panic!("no built-in {name}"));
+            let scenario = kafkasim::scenario::load_str(&format!("{name}.yaml"), text).expect("loads");
+            let asked = scenario.questions.len() as i64;
+            let scenario_questions_after_start =
+                scenario.questions.iter().filter(|q| q.asked_at.as_micros() > 0).count() as i64;
+            let mut world = kafkasim::world::World::new(
+                scenario,
+                kafkasim::world::BuildOptions { seed: None, check_invariants: false },
+            );
+            let script = kafkasim::quiz::run_answering(&mut world, &mut kafkasim::trace::sink::NullSink).expect("runs");
+            assert_eq!(json_number(player, "questions"), asked, "{context}");
+            assert_eq!(json_number(player, "shown_at_end"), asked, "{context}");
+            assert_eq!(json_number(player, "answered_at_end"), script.answers.len() as i64, "{context}");
+            // At the start, only the questions asked at 0s are shown.
+            let later = scenario_questions_after_start;
+            assert_eq!(json_number(player, "hidden_before"), later, "questions shown before their time: {context}");
+            let shown: Vec<&str> =
+                player["answers"].as_array().expect("answers").iter().filter_map(|a| a.as_str()).collect();
+            let native: Vec<String> =
+                script.answers.iter().map(|a| format!("The run says: {} ({})", a.right, a.why)).collect();
+            let mut native_by_index = script.answers.iter().map(|a| a.index).zip(native).collect::<Vec<_>>();
+            native_by_index.sort();
+            let native: Vec<&str> = native_by_index.iter().map(|(_, text)| text.as_str()).collect();
+            assert_eq!(shown, native, "{page} {name}: the page's answers differ from the run's");
+            assert_eq!(json_number(player, "replied"), asked, "a reply was refused: {context}");
+
+            let message = player["error_message"].as_str().unwrap_or_default();
+            assert!(message.contains(&format!("{name}.yaml:1:1")), "{context}");
+            assert!(message.contains("no_such_key"), "{context}");
+            assert_eq!(player["error_state"], "error", "{context}");
+            let copied = player["copy_message"].as_str().unwrap_or_default();
+            assert!(copied.starts_with("Copied") || copied.starts_with("Select all"), "{context}");
+        }
+    }
+}
+
 fn json_number(value: &serde_json::Value, key: &str) -> i64 {
     value[key].as_i64().unwrap_or_else(|| panic!("no number {key} in {value}"))
 }
@@ -138,13 +241,7 @@ fn the_books_acks_player_shows_what_the_command_line_reports() {
     let root = book.ancestors().nth(3).expect("book/book").to_path_buf();
     let port = serve(root);
     let page = format!("http://127.0.0.1:{port}/acks-and-durability.html");
-    let dom = chromium(&["--virtual-time-budget=120000", "--dump-dom", &format!("{page}?kafkasim-test")]);
-    let dom = String::from_utf8_lossy(&dom.stdout);
-    let needle = "<pre id=\"kafkasim-test-result\">";
-    let start = dom.find(needle).expect("the page's test finished") + needle.len();
-    let end = start + dom[start..].find("</pre>").expect("its end");
-    let text = dom[start..end].replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
-    let page: serde_json::Value = serde_json::from_str(&text).expect("JSON from the page");
+    let page = page_test(&format!("{page}?kafkasim-test"));
     assert!(page.get("error").is_none(), "the page's test failed: {}", page["error"]);
 
     let native = support::kafkasim(&["run", "acks-1-loss", "--format", "json"]);

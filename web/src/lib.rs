@@ -6,8 +6,14 @@
 //! ([`keys::press`]). The page's script (`web/player.js`) only forwards key
 //! presses, passing time and the text area's YAML.
 //!
+//! Questions (`ask:`) are answered by a run of their own ([`questions`]) and
+//! shown by the page beside the screen, asked and answered at the player's
+//! clock.
+//!
 //! [`digests`] runs every built-in scenario to its end and fingerprints its
 //! trace, so a test can compare the WebAssembly build with the native one.
+
+mod questions;
 
 use kafkasim::scenario;
 use kafkasim::trace::digest::DigestSink;
@@ -16,6 +22,7 @@ use kafkasim::tui::keys::{self, Key};
 use kafkasim::tui::theme::Theme;
 use kafkasim::tui::{self as tui, sandbox, timeline, view};
 use kafkasim::world::{BuildOptions, World};
+use questions::Questions;
 use ratzilla::DomBackend;
 use ratzilla::ratatui::backend::Backend;
 use ratzilla::ratatui::layout::Rect;
@@ -27,6 +34,8 @@ use wasm_bindgen::prelude::*;
 pub struct Player {
     terminal: Terminal<DomBackend>,
     app: App,
+    /// The scenario's questions, answered when the page first asks for them.
+    questions: Option<Questions>,
 }
 
 #[wasm_bindgen]
@@ -48,7 +57,7 @@ impl Player {
         let viewport = Viewport::Fixed(Rect::new(0, 0, grid.width, grid.height));
         let terminal =
             Terminal::with_options(backend, TerminalOptions { viewport }).map_err(|e| JsError::new(&e.to_string()))?;
-        let mut player = Player { terminal, app };
+        let mut player = Player { terminal, app, questions: None };
         player.draw()?;
         Ok(player)
     }
@@ -116,6 +125,32 @@ impl Player {
     /// The step shown (events since the start).
     pub fn step(&self) -> u64 {
         self.app.timeline.step()
+    }
+
+    /// The virtual time on screen, in microseconds.
+    pub fn clock_us(&self) -> f64 {
+        self.app.timeline.clock().as_micros() as f64
+    }
+
+    /// The scenario's questions with the run's answers, as JSON (an empty
+    /// list when it asks none). The first call runs the scenario to its end.
+    pub fn questions(&mut self) -> Result<String, JsError> {
+        Ok(self.answered()?.to_json().to_string())
+    }
+
+    /// Judges the reader's reply to question `index` (a choice's letter,
+    /// number or text, or a number) as `kafkasim quiz` does, as JSON.
+    pub fn judge(&mut self, index: usize, reply: &str) -> Result<String, JsError> {
+        Ok(self.answered()?.judge(index, reply).to_string())
+    }
+
+    fn answered(&mut self) -> Result<&Questions, JsError> {
+        if self.questions.is_none() {
+            let scenario = scenario::load_str(&self.app.source_name, &self.app.source_text)
+                .map_err(|e| JsError::new(&e.render(false)))?;
+            self.questions = Some(Questions::answered(scenario).map_err(|e| JsError::new(&e))?);
+        }
+        Ok(self.questions.as_ref().expect("answered above"))
     }
 
     /// The whole screen as text, `width` × `height` cells, as the terminal

@@ -42,6 +42,7 @@
     const screen = element("div", "kafkasim-screen");
     screen.id = "kafkasim-screen-" + index;
     screen.tabIndex = 0;
+    const asked = element("div", "kafkasim-questions");
     const edit = element("details", "kafkasim-edit");
     const summary = element("summary", null, "Edit this scenario (YAML), run it again, copy it out");
     const text = element("textarea", "kafkasim-yaml");
@@ -54,9 +55,9 @@
     buttons.append(run, copy, reset);
     const message = element("pre", "kafkasim-message");
     edit.append(summary, text, buttons, message);
-    root.replaceChildren(bar, screen, edit);
+    root.replaceChildren(bar, screen, asked, edit);
 
-    const state = { player: null, module: null, running: false, last: 0 };
+    const state = { player: null, module: null, running: false, last: 0, questions: [] };
 
     function show(msg) {
       message.textContent = msg;
@@ -71,6 +72,7 @@
       p.tick(now - state.last);
       state.last = now;
       p.draw();
+      refresh();
       requestAnimationFrame(frame);
     }
 
@@ -79,6 +81,77 @@
         state.running = true;
         state.last = performance.now();
         requestAnimationFrame(frame);
+      }
+    }
+
+    // Predict, then check: each question appears when the player's clock
+    // reaches its time, takes a reply, and shows the run's answer (from the
+    // simulator) only once the clock reaches the answer's time.
+    function askAll(p) {
+      state.questions = [];
+      asked.replaceChildren();
+      let list;
+      try {
+        list = JSON.parse(p.questions());
+      } catch (e) {
+        asked.textContent = "The questions could not be answered: " + String(e.message || e);
+        return;
+      }
+      for (const q of list) {
+        const box = element("div", "kafkasim-question");
+        box.dataset.index = q.index;
+        box.append(element("p", "kafkasim-question-text", "? " + q.text));
+        const reply = element("div", "kafkasim-reply");
+        const said = element("p", "kafkasim-said");
+        const answer = element("p", "kafkasim-answer");
+        const send = (text) => {
+          const judged = JSON.parse(p.judge(q.index, text));
+          if (judged.error) {
+            said.textContent = judged.error;
+            return;
+          }
+          entry.reply = judged;
+          refresh();
+        };
+        if (q.choices.length) {
+          q.choices.forEach((choice, i) => {
+            const b = element("button", "kafkasim-choice", String.fromCharCode(97 + i) + ") " + choice);
+            b.addEventListener("click", () => send(choice));
+            reply.append(b);
+          });
+        } else {
+          const input = element("input", "kafkasim-number");
+          input.type = "text";
+          input.placeholder = "a number";
+          const b = element("button", "kafkasim-choice", "Answer");
+          b.addEventListener("click", () => send(input.value));
+          input.addEventListener("keydown", (e) => {
+            if (e.key === "Enter") send(input.value);
+          });
+          reply.append(input, b);
+        }
+        box.append(reply, said, answer);
+        box.hidden = true;
+        asked.append(box);
+        const entry = { q, box, said, answer, reply: null };
+        state.questions.push(entry);
+      }
+      refresh();
+    }
+
+    function refresh() {
+      const p = state.player;
+      if (!p || !state.questions.length) return;
+      const now = p.clock_us();
+      for (const e of state.questions) {
+        e.box.hidden = now < e.q.asked_at_us;
+        const known = now >= e.q.answer_at_us;
+        if (e.reply) {
+          e.said.textContent = "You said: " + e.reply.reply +
+            (known ? (e.reply.holds ? " — right." : " — not what the run did.") : " — play on to " + e.q.answer_at + " to check.");
+        }
+        e.answer.textContent = known ? "The run says: " + e.q.right + " (" + e.q.why + ")" : "";
+        e.box.dataset.answered = known ? "yes" : "no";
       }
     }
 
@@ -99,6 +172,8 @@
         state.player = null;
       }
       screen.replaceChildren();
+      state.questions = [];
+      asked.replaceChildren();
       try {
         state.player = new m.Player(screen.id, name + ".yaml", text.value);
         show("");
@@ -113,6 +188,11 @@
       start.textContent = "↻ Restart " + name;
       screen.focus({ preventScroll: true });
       kick();
+      // After the first frame: answering runs the scenario to its end once more.
+      const player = state.player;
+      setTimeout(() => {
+        if (state.player === player) askAll(player);
+      }, 0);
     }
 
     screen.addEventListener("keydown", (e) => {
@@ -129,6 +209,7 @@
         show("The session, with your changes, as a scenario: copy it out, or run it again.");
       }
       p.draw();
+      refresh();
       kick();
     });
     screen.addEventListener("click", () => screen.focus());
@@ -157,8 +238,8 @@
     const query = new URLSearchParams(location.search);
     // `?kafkasim-play` starts the chapter's first player (for screenshots).
     if (players.length && query.has("kafkasim-play")) players[0].kafkasim.play();
-    // The book's browser test drives a player from the page itself.
-    if (players.length && query.has("kafkasim-test")) {
+    // The book's browser tests drive the players from the page itself.
+    if (players.length && (query.has("kafkasim-test") || query.has("kafkasim-smoke"))) {
       const s = document.createElement("script");
       s.src = new URL("test.js", base).href;
       document.body.append(s);
