@@ -221,11 +221,14 @@
       show("The chapter's scenario again.");
     });
     copy.addEventListener("click", async () => {
+      // Selected first, so Ctrl-C works where the clipboard is refused; a
+      // browser that neither allows nor refuses is given a second.
+      text.select();
+      const refused = new Promise((_, no) => setTimeout(() => no(new Error("no answer")), 1000));
       try {
-        await navigator.clipboard.writeText(text.value);
+        await Promise.race([navigator.clipboard.writeText(text.value), refused]);
         show("Copied: save it as " + name + ".yaml and run `kafkasim play " + name + ".yaml`.");
       } catch (_) {
-        text.select();
         show("Select all and copy (Ctrl-C): the browser did not allow copying from here.");
       }
     });

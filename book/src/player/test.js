@@ -79,8 +79,9 @@ async function kafkasimSmoke(root) {
     }
     out.replied = boxes().filter((b) => /^You said/.test(b.querySelector(".kafkasim-said").textContent)).length;
     out.hidden_before = boxes().filter((b) => b.hidden).length;
-    const end = /^run: *(\S+)/m.exec(original);
-    await goTo(end ? end[1] : "60s");
+    // On to the last answer's time (a lesson's whole run can be days).
+    const last = Math.max(0, ...k.state.questions.map((e) => e.q.answer_at_us));
+    if (last > 0) await goTo(Math.ceil(last / 1000) + "ms");
     out.shown_at_end = boxes().filter((b) => !b.hidden).length;
     out.answered_at_end = boxes().filter((b) => b.dataset.answered === "yes").length;
     out.answers = Array.from(root.querySelectorAll(".kafkasim-answer"), (a) => a.textContent);
@@ -91,7 +92,7 @@ async function kafkasimSmoke(root) {
     out.error_state = root.dataset.state;
     // Copy out (the clipboard, or a selection to copy by hand).
     root.querySelector(".kafkasim-copy").click();
-    await kafkasimSleep(200);
+    await kafkasimSleep(1500);
     out.copy_message = k.message.textContent;
   } catch (e) {
     out.error = String((e && e.stack) || e);
