@@ -3,6 +3,7 @@
 //! expectations (the counts they take from the trace, the replica
 //! comparison), and the invariants Kafka promises after every event.
 
+pub mod atomicity;
 pub mod committed;
 pub mod group_invariants;
 pub mod invariants;

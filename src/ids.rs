@@ -120,6 +120,12 @@ pub struct Names {
     pub offsets_topic: Option<TopicId>,
     /// Its partitions that hold the scenario's groups.
     pub group_partitions: Vec<u32>,
+    /// `__transaction_state`, when a producer is transactional.
+    pub transaction_state_topic: Option<TopicId>,
+    /// Its partitions that hold the scenario's transactional ids.
+    pub transaction_partitions: Vec<u32>,
+    /// The producers with a `transactional.id`.
+    pub transactional_producers: Vec<ClientIdx>,
 }
 
 impl Names {

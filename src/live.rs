@@ -9,16 +9,22 @@
 //! `play` and the scenario tests never reach this module.
 //!
 //! Served APIs (Kafka 4.0's versions): ApiVersions, Metadata, Produce
-//! (acks 0, 1 and all; idempotent), Fetch, ListOffsets, InitProducerId.
+//! (acks 0, 1 and all; idempotent), Fetch, ListOffsets, InitProducerId, and
+//! the classic group protocol: FindCoordinator, JoinGroup, SyncGroup,
+//! Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, ListGroups and
+//! DescribeGroups.
 //! Simplifications: no incremental fetch sessions (clients fall back to full
 //! fetches, as against a broker whose session cache is full); no topic
-//! auto-creation; ListOffsets by timestamp is not modelled; records written
-//! by real clients are left out of the delivery checks.
+//! auto-creation; ListOffsets by timestamp is not modelled. Records written
+//! by real clients count in the delivery checks (`delivery`).
 
 mod api_versions;
+mod consumer_protocol;
+mod delivery;
 mod error_code;
 mod frame;
 mod gateway;
+mod groups;
 mod pacing;
 mod records;
 mod requests;

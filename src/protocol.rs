@@ -56,6 +56,9 @@ impl Acks {
 #[derive(Clone, Debug)]
 pub struct ProduceRequest {
     pub correlation_id: CorrelationId,
+    /// A transactional producer's id: the leader checks with the id's
+    /// coordinator that the partition is in the producer's transaction.
+    pub transactional_id: Option<String>,
     pub acks: Acks,
     pub timeout_ms: u64,
     pub partitions: Vec<(TopicPartition, Arc<RecordBatch>)>,

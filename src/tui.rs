@@ -14,6 +14,7 @@ pub mod layout;
 pub mod overlay;
 pub mod panes;
 pub mod picker;
+pub mod questions;
 pub mod sandbox;
 pub mod theme;
 pub mod timeline;

@@ -26,12 +26,27 @@
 //! `__transaction_state` partitions they lead, as they host the group
 //! coordinator for `__consumer_offsets`.
 //!
-//! Simplification: a transactional producer runs `initTransactions()`
-//! (FindCoordinator, InitProducerId, fencing older instances) but does not
-//! send records yet, so a scenario's transactional producer has `count: 0`.
-//! The log already keeps transaction markers, the last stable offset and the
-//! aborted-transaction index, and `read_committed` consumers already read by
-//! them.
+//! A transaction's life, with `transaction.version=2`: InitProducerId
+//! (Empty); the partition leaders' AddPartitionsToTxn as the first
+//! transactional batches arrive (Ongoing); EndTxn (PrepareCommit or
+//! PrepareAbort, the epoch bumped); WriteTxnMarkers to every partition's
+//! leader; CompleteCommit or CompleteAbort. The broker side lives in
+//! `cluster/broker/txn_api.rs`, `txn_verification.rs` and `txn_markers.rs`.
+//!
+//! Simplification: a transactional producer writes to its one topic (its
+//! transactions span that topic's partitions), and `sendOffsetsToTransaction`
+//! (AddOffsetsToTxn, TxnOffsetCommit) is not modelled: a consumer's offsets
+//! are never part of a transaction.
+//!
+//! Simplification: when the coordinator fences an epoch (a new instance
+//! finds a transaction open, or a transaction timed out), it writes the
+//! fence (PrepareEpochFence) to `__transaction_state` before the abort;
+//! Kafka keeps the fence in memory and writes only the abort, with the same
+//! epochs.
+//!
+//! Simplification: the coordinator epoch in markers is always 0: a marker
+//! from a coordinator that lost its partition is not told apart from one of
+//! the new coordinator (both write the same decision).
 
 pub mod coordinator;
 pub mod coordinator_partition;

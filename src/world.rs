@@ -39,7 +39,7 @@ use crate::trace::report::ExpectationResult;
 pub use build::BuildOptions;
 pub use expectations::consumer_state;
 pub use groups::GroupView;
-pub use live::LiveResponse;
+pub use live::{LiveProducer, LiveResponse};
 pub use sandbox::name_like;
 pub use step::{SimError, StepResult};
 pub use view::PartitionView;
@@ -125,4 +125,7 @@ pub struct World {
     live_outbox: Vec<LiveResponse>,
     /// Live mode: connections opened so far (the next connection's number).
     live_connections: u32,
+    /// Live mode: real clients' producers, with their index among the
+    /// producers and the next record number of a non-idempotent one.
+    live_producers: std::collections::BTreeMap<live::LiveProducer, (crate::ids::ClientIdx, u64)>,
 }

@@ -142,6 +142,8 @@ pub struct Ledger {
     redelivered_to: Vec<u64>,
     /// Unclean leader elections seen: partition and the new leader epoch.
     pub unclean_elections: Vec<(TopicPartition, i32)>,
+    /// Transactions the applications ended, in order.
+    pub transactions: Vec<super::atomicity::EndedTransaction>,
 }
 
 impl Ledger {
@@ -151,7 +153,7 @@ impl Ledger {
     pub fn new(planned: &[u64], reader_of_consumer: Vec<ReaderId>) -> Self {
         let redelivered_to = vec![0; reader_of_consumer.len()];
         let fates = planned.iter().map(|&n| Vec::with_capacity(usize::try_from(n).unwrap_or(0))).collect();
-        Ledger { fates, reader_of_consumer, redelivered_to, unclean_elections: Vec::new() }
+        Ledger { fates, reader_of_consumer, redelivered_to, unclean_elections: Vec::new(), transactions: Vec::new() }
     }
 
     /// How many of the records a consumer received its group (or it) had
@@ -182,6 +184,12 @@ impl Ledger {
         })
     }
 
+    /// A producer that joins while running (a real client in live mode);
+    /// its records are numbered under the next producer index.
+    pub fn add_producer(&mut self) {
+        self.fates.push(Vec::new());
+    }
+
     /// A consumer added while running reads as `like` does (same group).
     pub fn add_consumer_like(&mut self, like: ClientIdx) {
         let reader = self.reader_of(like);
@@ -200,10 +208,15 @@ impl Ledger {
                     f.tp = *tp;
                 }
             }
-            TraceEvent::Acknowledged { base_offset, batch, .. } => {
+            TraceEvent::Acknowledged { base_offset, batch, tp, .. } => {
                 for r in batch.records() {
                     let offset = if *base_offset < 0 { -1 } else { base_offset + i64::from(r.offset_delta()) };
                     if let Some(f) = self.fate_mut(r.id()) {
+                        // A real client's record is first heard of here (a
+                        // scenario producer's at its Send, to the same partition).
+                        if f.tp().is_none() {
+                            f.tp = *tp;
+                        }
                         f.acknowledged_offset = offset;
                     }
                 }
@@ -214,6 +227,13 @@ impl Ledger {
                         f.rare_mut().truncated.get_or_insert((*broker, r.leader_epoch));
                     }
                 }
+            }
+            TraceEvent::TransactionEnded { producer, outcome, ids, .. } => {
+                self.transactions.push(super::atomicity::EndedTransaction {
+                    producer: *producer,
+                    outcome,
+                    ids: ids.clone(),
+                });
             }
             TraceEvent::LeaderChange { tp, leader_epoch, unclean: true, .. } => {
                 self.unclean_elections.push((*tp, *leader_epoch));

@@ -66,6 +66,9 @@ pub struct Delivery {
     pub lost_records: Vec<RecordNote>,
     pub duplicated_records: Vec<RecordNote>,
     pub reordered_records: Vec<RecordNote>,
+    /// The transaction checks, when a producer is transactional.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transactions: Option<super::atomicity::TransactionChecks>,
 }
 
 impl Delivery {
@@ -124,6 +127,13 @@ pub fn compute(
     only_producer: Option<ClientIdx>,
 ) -> Delivery {
     let mut d = Delivery::default();
+    let transactional = !ledger.transactions.is_empty() || !names.transactional_producers.is_empty();
+    let decided = if transactional { super::atomicity::decisions(final_logs) } else { Default::default() };
+    if transactional {
+        let transactions: Vec<_> =
+            ledger.transactions.iter().filter(|t| only_producer.is_none_or(|p| p == t.producer)).cloned().collect();
+        d.transactions = Some(super::atomicity::check(&transactions, &decided, names));
+    }
     // Occurrences in the final logs, per producer and record number.
     let mut occurrences: Vec<Vec<u8>> = Vec::new();
     // Per (producer, key hash) in the partition at hand: the latest send number
@@ -215,7 +225,8 @@ pub fn compute(
             continue;
         };
         if present {
-            if !fate.was_delivered() && read_partitions.contains(&tp) {
+            // An aborted record is kept but meant for nobody: read_committed skips it.
+            if !fate.was_delivered() && read_partitions.contains(&tp) && !decided.aborted.contains(&id) {
                 d.unobserved += 1;
             }
             continue;

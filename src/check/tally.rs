@@ -179,6 +179,11 @@ impl Tally {
                     self.add(now, Fact::Exception(ClientRef::Producer(*producer), exception, ids.len() as u64));
                 }
             }
+            TraceEvent::ProducerFailed { producer, exception, .. } => {
+                if let Some(exception) = application_exception(exception) {
+                    self.add(now, Fact::Exception(ClientRef::Producer(*producer), exception, 1));
+                }
+            }
             TraceEvent::CommitFailed { consumer, error: message, .. }
             | TraceEvent::ClientFailed { consumer, exception: message, .. } => {
                 if let Some(exception) = application_exception(message) {

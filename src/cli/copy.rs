@@ -10,15 +10,6 @@ use super::{Output, output};
 use crate::scenario::builtin;
 use crate::scenario::save::{Existing, write_scenario};
 
-/// The first lines of a copy, after the schema line.
-pub const COPY_NOTE: &str = "\
-# A copy of the built-in scenario `{name}` to change. Its `expect:` entries
-# were written for the original: once you change the cluster, the clients or
-# the timeline, some may fail on purpose, and that is the lesson. Change them
-# to what you now expect, or delete them. Questions (`ask:`) are answered by
-# each run, so they always fit.
-";
-
 pub fn copy(name: &str, file: Option<&str>, force: bool, out: &mut Output) -> io::Result<u8> {
     let stem = name.strip_suffix(".yaml").unwrap_or(name);
     let Some(text) = builtin::find(stem) else {
@@ -29,12 +20,7 @@ pub fn copy(name: &str, file: Option<&str>, force: bool, out: &mut Output) -> io
         return Ok(2);
     };
     let path = PathBuf::from(file.map_or_else(|| format!("{stem}.yaml"), str::to_string));
-    let note = COPY_NOTE.replace("{name}", stem);
-    // The schema line points at the repository's schema: keep it first.
-    let copied = match text.split_once('\n') {
-        Some((first, rest)) if first.starts_with("# yaml-language-server") => format!("{first}\n{note}{rest}"),
-        _ => format!("{note}{text}"),
-    };
+    let copied = builtin::copy_text(stem).unwrap_or_else(|| text.to_string());
     let existing = if force { Existing::Replace } else { Existing::Keep };
     if let Err(e) = write_scenario(&path, &copied, existing) {
         let help = if e.kind() == io::ErrorKind::AlreadyExists && !force {

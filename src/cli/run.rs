@@ -75,20 +75,13 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
         // Whether every expectation held, without building the outcome again.
         Ok(()) if world.results.iter().all(|r| r.as_ref().is_some_and(|r| r.passed)) => 0,
         Ok(()) => {
-            if let Some(original) = copied_from(&world.scenario.source.text) {
+            if let Some(original) = crate::scenario::builtin::copied_from(&world.scenario.source.text) {
                 output::eprint(&changed_copy_hint(original));
             }
             1
         }
     };
     Ok(code)
-}
-
-/// The built-in scenario a file was copied from (`kafkasim copy`), by the
-/// note the copy starts with.
-pub fn copied_from(text: &str) -> Option<&str> {
-    let rest = text.split_once("# A copy of the built-in scenario `")?.1;
-    rest.split_once('`').map(|(name, _)| name)
 }
 
 /// What a failed expectation means in a changed copy.

@@ -57,6 +57,7 @@ pub fn serve(args: &ServeArgs, out: &mut Output) -> io::Result<u8> {
     // A live cluster runs until it is stopped, not for the scenario's `run:`.
     scenario.run_for = SERVE_FOR;
     scenario.limits.max_events = CEILING_MAX_EVENTS;
+    scenario::resolve::add_offsets_topic(&mut scenario);
     let source_name = scenario.source.name.clone();
     let world = World::new(scenario, BuildOptions::default());
     let options = ServeOptions { bind: args.bind, base_port: args.port, speed: args.speed, ..ServeOptions::default() };

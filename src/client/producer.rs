@@ -72,6 +72,10 @@ enum InFlight {
     FindCoordinator {
         broker: BrokerId,
     },
+    /// EndTxn (commit or abort) to the transaction coordinator.
+    EndTxn {
+        broker: BrokerId,
+    },
 }
 
 /// The random streams of a producer, each drawn from the scenario seed.
@@ -269,6 +273,17 @@ impl Producer {
             return;
         }
         let per_tick = u64::from(self.workload.schedule.per_tick);
+        if let Some(txn) = &self.transactions {
+            // The application's work arrives on schedule; it sends it in
+            // transactions when it is not blocked in the coordinator.
+            let queued = self.sent + txn.backlog;
+            let count = per_tick.min(self.workload.schedule.count.saturating_sub(queued));
+            if let Some(at) = self.workload.tick_time(tick + 1) {
+                ctx.set_timer(at.saturating_sub(ctx.now), Timer::Producer(ProducerTimer::Tick(tick + 1)));
+            }
+            self.queue_transactional_records(ctx, count);
+            return;
+        }
         let remaining = self.workload.schedule.count.saturating_sub(self.sent);
         let mut wake_sender = false;
         for _ in 0..per_tick.min(remaining) {
@@ -447,8 +462,9 @@ impl Producer {
                         producer_epoch: response.producer_epoch,
                     });
                     self.on_transactions_initialized();
+                    self.pump_transactions(ctx);
                 } else {
-                    self.on_init_producer_id_error(ctx, response.error);
+                    self.on_coordinator_error(ctx, response.error);
                 }
             }
             Message::Txn(crate::protocol::TxnMessage::FindCoordinatorResponse {
@@ -458,10 +474,19 @@ impl Producer {
             }) if self.in_flight.remove(&correlation_id).is_some() => {
                 self.on_find_coordinator(ctx, error, coordinator);
             }
+            Message::Txn(crate::protocol::TxnMessage::EndTxnResponse {
+                correlation_id,
+                error,
+                producer_id,
+                producer_epoch,
+            }) if self.in_flight.remove(&correlation_id).is_some() => {
+                self.on_end_txn(ctx, error, (producer_id, producer_epoch));
+            }
             Message::ProduceResponse(response) => self.on_produce_response(ctx, response),
             Message::TcpAck { correlation_id } => self.on_tcp_ack(ctx, broker, correlation_id),
             Message::Disconnected { correlation_id, .. } => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.forget_coordinator_if(broker);
                 self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
@@ -471,6 +496,7 @@ impl Producer {
             }
             Message::ConnectionReset => {
                 self.connections.on_disconnect(NodeId::Broker(broker), ctx.now);
+                self.forget_coordinator_if(broker);
                 self.sockets.close(broker);
                 // Kafka's NetworkClient asks for fresh metadata whenever a connection fails.
                 self.metadata.stale = true;
@@ -539,7 +565,8 @@ impl InFlight {
             | InFlight::Unwritten { broker, .. }
             | InFlight::Metadata { broker }
             | InFlight::InitProducerId { broker }
-            | InFlight::FindCoordinator { broker } => *broker,
+            | InFlight::FindCoordinator { broker }
+            | InFlight::EndTxn { broker } => *broker,
         }
     }
 }

@@ -21,6 +21,8 @@ mod metadata_api;
 mod produce;
 mod replication;
 mod txn_api;
+mod txn_markers;
+mod txn_verification;
 
 use std::collections::BTreeMap;
 
@@ -67,6 +69,9 @@ pub enum BrokerTimer {
     Wake(SimTime),
     /// The group coordinator's timers.
     Group(GroupTimer),
+    /// The transaction coordinator looks for timed-out transactions
+    /// (`transaction.abort.timed.out.transaction.cleanup.interval.ms`).
+    TxnAbortCheck,
 }
 
 /// `log.initial.task.delay.ms`: the first retention check after start-up.
@@ -91,6 +96,17 @@ enum Outgoing {
     AlterPartition(TopicPartition),
     /// A follower fetch to this leader.
     ReplicaFetch(BrokerId),
+    /// AddPartitionsToTxn to a transaction coordinator for a parked produce.
+    TxnVerify {
+        coordinator: BrokerId,
+        parked: u64,
+    },
+    /// WriteTxnMarkers to a partition leader.
+    TxnMarkers {
+        leader: BrokerId,
+        transactional_id: String,
+        partitions: Vec<TopicPartition>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +155,12 @@ pub struct Broker {
     pub txn_coordinator: crate::txn::coordinator::TransactionCoordinator,
     /// The internal transaction state topic, when a producer is transactional.
     pub transaction_state_topic: Option<TopicId>,
+    /// Produce requests waiting for their transaction's verification.
+    verifying: BTreeMap<u64, txn_verification::ParkedProduce>,
+    /// Transactions whose markers the coordinator is writing.
+    txn_markers: BTreeMap<String, txn_markers::PendingMarkers>,
+    /// Whether the timed-out-transaction check is scheduled.
+    txn_abort_check_armed: bool,
 }
 
 impl Broker {
@@ -189,6 +211,9 @@ impl Broker {
                 config.transaction_state_log_num_partitions,
             ),
             transaction_state_topic: None,
+            verifying: BTreeMap::new(),
+            txn_markers: BTreeMap::new(),
+            txn_abort_check_armed: false,
         };
         broker.create_hosted_partitions();
         broker
@@ -324,13 +349,16 @@ impl Broker {
                 self.wake.fired(at);
                 self.run(ctx);
             }
+            BrokerTimer::TxnAbortCheck => self.abort_timed_out_transactions(ctx),
         }
     }
 
     /// The node a request of ours went to.
     fn peer_of(&self, what: &Outgoing) -> Option<NodeId> {
         match what {
-            Outgoing::ReplicaFetch(leader) => Some(NodeId::Broker(*leader)),
+            Outgoing::ReplicaFetch(leader)
+            | Outgoing::TxnVerify { coordinator: leader, .. }
+            | Outgoing::TxnMarkers { leader, .. } => Some(NodeId::Broker(*leader)),
             _ => self.active_controller.map(NodeId::Controller),
         }
     }
@@ -344,6 +372,7 @@ impl Broker {
         self.maybe_register(ctx);
         self.maybe_fetch_metadata(ctx);
         self.run_replica_fetchers(ctx);
+        self.send_txn_markers(ctx);
     }
 
     /// After a partition's high watermark or log end moved: answer whatever
@@ -419,6 +448,9 @@ impl Broker {
         self.coordinator = GroupCoordinator::new(self.coordinator.config);
         self.txn_coordinator =
             crate::txn::coordinator::TransactionCoordinator::new(self.txn_coordinator.num_partitions);
+        self.verifying.clear();
+        self.txn_markers.clear();
+        self.txn_abort_check_armed = false;
         for partition in self.partitions.values_mut() {
             partition.followers.clear();
             partition.pending_isr = None;

@@ -184,6 +184,12 @@ impl ProducerStateTable {
         completed
     }
 
+    /// Whether `producer_id` has a transaction open on this partition: its
+    /// next transactional batch needs no verification.
+    pub fn has_ongoing_transaction(&self, producer_id: i64) -> bool {
+        self.producers.get(&producer_id).is_some_and(|e| e.current_txn_first_offset.is_some())
+    }
+
     /// The first offset of the oldest open transaction (`firstUndecidedOffset`).
     pub fn first_undecided_offset(&self) -> Option<i64> {
         self.ongoing_txns.keys().next().copied()

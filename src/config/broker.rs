@@ -175,6 +175,12 @@ pub const DEFS: &[ConfigDef] = &[
         "900000 (15 minutes)",
         "Largest transaction.timeout.ms a producer may ask for; a larger one is refused with INVALID_TRANSACTION_TIMEOUT.",
     ),
+    ConfigDef::modelled(
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+        Kind::Millis { min: 1, allow_unlimited: false },
+        "10000 (10 seconds)",
+        "How often the transaction coordinator looks for transactions open longer than their transaction.timeout.ms, to fence and abort them.",
+    ),
     ConfigDef::unmodelled(
         "transactional.id.expiration.ms",
         Kind::Millis { min: 1, allow_unlimited: false },
@@ -303,6 +309,7 @@ pub struct BrokerConfig {
     pub transaction_state_log_min_isr: u32,
     pub transaction_state_log_segment_bytes: u64,
     pub transaction_max_timeout_ms: u64,
+    pub transaction_abort_timed_out_transaction_cleanup_interval_ms: u64,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -334,6 +341,7 @@ impl Default for BrokerConfig {
             transaction_state_log_min_isr: 2,
             transaction_state_log_segment_bytes: 104_857_600,
             transaction_max_timeout_ms: 900_000,
+            transaction_abort_timed_out_transaction_cleanup_interval_ms: 10_000,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -377,6 +385,9 @@ impl Configurable for BrokerConfig {
             "transaction.state.log.min.isr" => self.transaction_state_log_min_isr = n as u32,
             "transaction.state.log.segment.bytes" => self.transaction_state_log_segment_bytes = n as u64,
             "transaction.max.timeout.ms" => self.transaction_max_timeout_ms = n as u64,
+            "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
+                self.transaction_abort_timed_out_transaction_cleanup_interval_ms = n as u64
+            }
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
             "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,

@@ -69,13 +69,13 @@ const KEY_STRATEGY: ConfigDef = ConfigDef::modelled(
     "key.subject.name.strategy",
     Kind::Enum(STRATEGIES),
     "TopicNameStrategy",
-    "Avro serializer/deserializer: the subject of a key schema: <topic>-key, the record name, or <topic>-<record name>.",
+    "Avro serializer/deserializer: the subject of a key schema: `<topic>-key`, the record name, or `<topic>-<record name>`.",
 );
 const VALUE_STRATEGY: ConfigDef = ConfigDef::modelled(
     "value.subject.name.strategy",
     Kind::Enum(STRATEGIES),
     "TopicNameStrategy",
-    "Avro serializer/deserializer: the subject of a value schema: <topic>-value, the record name, or <topic>-<record name>.",
+    "Avro serializer/deserializer: the subject of a value schema: `<topic>-value`, the record name, or `<topic>-<record name>`.",
 );
 const REGISTRY_URL: ConfigDef = ConfigDef::unmodelled(
     "schema.registry.url",

@@ -10,6 +10,7 @@
 //! when leadership of the partition moves, the new leader loads the group and
 //! its members carry on without a rebalance (see `records`).
 
+pub mod describe;
 pub mod expiry;
 pub mod member_id;
 pub mod membership;

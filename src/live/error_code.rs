@@ -50,6 +50,8 @@ pub fn wire_code(error: ErrorCode) -> i16 {
         ErrorCode::FencedInstanceId => 82,
         ErrorCode::InvalidRecord => 87,
         ErrorCode::ProducerFenced => 90,
+        ErrorCode::InvalidTxnState => 48,
+        ErrorCode::InvalidProducerIdMapping => 49,
         ErrorCode::InvalidUpdateVersion => 95,
         ErrorCode::IneligibleReplica => 107,
     }

@@ -19,9 +19,10 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::Duration;
 
+use super::delivery;
 use super::frame::{FrameError, read_frame};
 use super::pacing::Pacer;
-use super::requests::{self, Decoded, Pending};
+use super::requests::{self, Context, Decoded, Pending};
 use super::responses::{self, Advertised};
 use crate::ids::{BrokerId, Names, NodeId};
 use crate::protocol::Message;
@@ -81,11 +82,15 @@ struct Connection {
 pub struct Gateway {
     world: World,
     names: Arc<Names>,
+    /// Each topic's partition count, by topic id.
+    partitions: Vec<u32>,
     options: ServeOptions,
     advertised: Advertised,
     events: Receiver<NetEvent>,
     sender: Sender<NetEvent>,
     connections: BTreeMap<u32, Connection>,
+    /// Per broker: whether its port is open (it is, while the broker is up).
+    listening: BTreeMap<BrokerId, Arc<AtomicBool>>,
     stop: Arc<AtomicBool>,
 }
 
@@ -109,30 +114,37 @@ impl Gateway {
     /// Opens a listener for every broker of `world`.
     pub fn bind(world: World, options: ServeOptions) -> std::io::Result<Gateway> {
         let (sender, events) = mpsc::channel();
+        let stop = Arc::new(AtomicBool::new(false));
         let brokers: Vec<BrokerId> = world.brokers.iter().map(|b| b.id).collect();
         let mut ports = Vec::new();
+        let mut listening = BTreeMap::new();
         for broker in brokers {
             let port = if options.base_port == 0 { 0 } else { options.base_port + (broker.0 as u16 - 1) };
             let listener = TcpListener::bind(SocketAddr::new(options.bind, port)).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("broker {broker} cannot listen on {}:{port}: {e}", options.bind))
             })?;
+            listener.set_nonblocking(true)?;
             ports.push((broker, listener.local_addr()?.port()));
-            let sender = sender.clone();
+            let up = Arc::new(AtomicBool::new(world.broker_is_up(broker)));
+            listening.insert(broker, up.clone());
+            let (sender, stop) = (sender.clone(), stop.clone());
             thread::Builder::new()
                 .name(format!("broker-{broker}-listener"))
                 .stack_size(SOCKET_THREAD_STACK_BYTES)
-                .spawn(move || accept_loop(broker, listener, sender))?;
+                .spawn(move || accept_loop(broker, listener, up, stop, sender))?;
         }
         let advertised = Advertised { host: options.bind.to_string(), ports };
         Ok(Gateway {
             names: world.names.clone(),
+            partitions: world.scenario.topics.iter().map(|t| t.partitions).collect(),
             world,
             options,
             advertised,
             events,
             sender,
             connections: BTreeMap::new(),
-            stop: Arc::new(AtomicBool::new(false)),
+            listening,
+            stop,
         })
     }
 
@@ -160,6 +172,7 @@ impl Gateway {
                 Err(RecvTimeoutError::Disconnected) => break,
             };
             self.world.advance_to(pacer.now(), sink)?;
+            self.follow_brokers(note);
             self.answer(sink, note);
             let mut event = first;
             while let Some(e) = event {
@@ -172,6 +185,25 @@ impl Gateway {
             let _ = connection.stream.shutdown(Shutdown::Both);
         }
         Ok(())
+    }
+
+    /// A broker that died closes its port and its connections, as a killed
+    /// Kafka process does; one that restarted listens again.
+    fn follow_brokers(&mut self, note: &mut dyn FnMut(String)) {
+        for (&broker, listening) in &self.listening {
+            let up = self.world.broker_is_up(broker);
+            if listening.swap(up, Ordering::SeqCst) != up {
+                note(format!(
+                    "broker {broker} {} its port",
+                    if up { "restarted: it opens" } else { "died: it closes" }
+                ));
+            }
+        }
+        let dead: Vec<u32> =
+            self.connections.iter().filter(|(_, c)| !self.world.broker_is_up(c.broker)).map(|(&id, _)| id).collect();
+        for connection in dead {
+            self.close(connection, "its broker is down", note);
+        }
     }
 
     fn on_event(&mut self, event: NetEvent, sink: &mut dyn TraceSink, note: &mut dyn FnMut(String)) {
@@ -192,6 +224,10 @@ impl Gateway {
     }
 
     fn accept(&mut self, broker: BrokerId, stream: TcpStream, note: &mut dyn FnMut(String)) {
+        if !self.world.broker_is_up(broker) {
+            let _ = stream.shutdown(Shutdown::Both); // accepted just as the broker died
+            return;
+        }
         let NodeId::LiveClient(connection) = self.world.open_live_connection() else {
             return;
         };
@@ -237,15 +273,30 @@ impl Gateway {
             }
             let Some(body) = c.queue.pop_front() else { return };
             c.next_correlation_id += 1;
-            let broker = c.broker;
-            match requests::decode(body, &self.names, c.next_correlation_id) {
-                Decoded::Forward { message, pending } => {
-                    c.waiting = pending;
+            let (broker, correlation_id) = (c.broker, c.next_correlation_id);
+            match requests::decode(body, &self.names, &self.partitions, correlation_id) {
+                Decoded::Forward { mut message, mut pending } => {
+                    let sent = delivery::number_records(&mut self.world, connection, &mut message);
+                    let acks_zero = pending.is_none();
+                    if let Some(Pending { context: Context::Produce { sent: waiting_for, .. }, .. }) = pending.as_mut()
+                    {
+                        waiting_for.clone_from(&sent);
+                    }
+                    if let Some(c) = self.connections.get_mut(&connection) {
+                        c.waiting = pending;
+                    }
                     let client = NodeId::LiveClient(connection);
                     self.world.send_live_request(client, broker, message, sink);
+                    if acks_zero {
+                        // acks=0: the producer counts a record sent as acknowledged.
+                        for (tp, batch) in sent {
+                            self.world.acknowledge_live(tp, -1, batch, sink);
+                        }
+                    }
                 }
                 Decoded::Answer(pending) => {
-                    if let Some(frame) = responses::encode(&pending, None, &self.names, &self.advertised) {
+                    let frame = responses::encode(&pending, None, &self.names, &self.advertised);
+                    if let (Some(frame), Some(c)) = (frame, self.connections.get(&connection)) {
                         let _ = c.writer.send(frame);
                     }
                 }
@@ -267,6 +318,7 @@ impl Gateway {
             for response in responses {
                 let connection = response.connection;
                 let Some(c) = self.connections.get_mut(&connection) else { continue };
+                let mut acknowledged = Vec::new();
                 match response.message {
                     Message::Disconnected { .. } | Message::ConnectionReset => {
                         let reason = format!("broker {} is down", c.broker);
@@ -280,14 +332,25 @@ impl Gateway {
                             continue; // an answer to a request the connection no longer waits on
                         }
                         let Some(pending) = c.waiting.take() else { continue };
+                        if let (Message::ProduceResponse(r), Context::Produce { sent, .. }) =
+                            (&message, &pending.context)
+                        {
+                            acknowledged = delivery::acknowledged(sent, r);
+                        }
                         match responses::encode(&pending, Some(message), &self.names, &self.advertised) {
                             Some(frame) => {
                                 let _ = c.writer.send(frame);
                             }
                             // Not the answer awaited: keep waiting for it.
-                            None => c.waiting = Some(pending),
+                            None => {
+                                c.waiting = Some(pending);
+                                acknowledged.clear();
+                            }
                         }
                     }
+                }
+                for (tp, base_offset, batch) in acknowledged {
+                    self.world.acknowledge_live(tp, base_offset, batch, sink);
                 }
                 self.pump(connection, sink, note);
             }
@@ -303,12 +366,40 @@ impl Gateway {
     }
 }
 
-fn accept_loop(broker: BrokerId, listener: TcpListener, sender: Sender<NetEvent>) {
-    for stream in listener.incoming() {
-        let Ok(stream) = stream else { continue };
-        let _ = stream.set_nodelay(true);
-        if sender.send(NetEvent::Accepted { broker, stream }).is_err() {
-            return; // the gateway stopped
+/// Accepts connections while the broker is up; while it is down the port
+/// is closed (connections are refused), and opened again on restart. The
+/// listener is polled, so the thread also sees the gateway stop.
+fn accept_loop(
+    broker: BrokerId,
+    listener: TcpListener,
+    up: Arc<AtomicBool>,
+    stop: Arc<AtomicBool>,
+    sender: Sender<NetEvent>,
+) {
+    const POLL: Duration = Duration::from_millis(5);
+    let Ok(address) = listener.local_addr() else { return };
+    let mut listener = Some(listener);
+    while !stop.load(Ordering::SeqCst) {
+        match (listener.is_some(), up.load(Ordering::SeqCst)) {
+            (true, false) => listener = None,
+            (false, true) => {
+                listener = TcpListener::bind(address).ok().filter(|l| l.set_nonblocking(true).is_ok());
+            }
+            _ => {}
+        }
+        let Some(open) = &listener else {
+            thread::sleep(POLL);
+            continue;
+        };
+        match open.accept() {
+            Ok((stream, _)) => {
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_nodelay(true);
+                if sender.send(NetEvent::Accepted { broker, stream }).is_err() {
+                    return; // the gateway stopped
+                }
+            }
+            Err(_) => thread::sleep(POLL),
         }
     }
 }

@@ -11,6 +11,10 @@
 //! clients' default, none, and the course's settings never use them).
 //! Simplification: the simulator keeps records uncompressed, so fetched
 //! batches come back uncompressed whatever the producer sent.
+//!
+//! Real clients' records count in the delivery checks: the gateway numbers
+//! each batch's records (`with_ids`) under a producer of their own, by
+//! sequence for an idempotent producer, so a duplicate shows as one.
 
 use bytes::{Bytes, BytesMut};
 use kafka_protocol::protocol::StrBytes;
@@ -42,12 +46,24 @@ pub fn decode_produce(mut bytes: Bytes) -> Result<RecordBatch, i16> {
     for record in &records {
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_bytes(), v.as_deref())).collect();
-        // Records of real clients are not among the scenario producers'
-        // numbered records: the delivery checks leave them out.
+        // Numbered by the gateway (`with_ids`) once it knows the producer.
         builder.push(RecordId::INTERNAL, record.timestamp, record.key.as_deref(), record.value.as_deref(), &headers);
     }
     let batch = builder.build();
     Ok(if first.transactional { batch.into_transactional() } else { batch })
+}
+
+/// The same batch with its records numbered from `first`: a real client's
+/// records, counted by the delivery checks like a scenario producer's.
+pub fn with_ids(batch: &RecordBatch, first: RecordId) -> RecordBatch {
+    let mut builder = RecordBatchBuilder::new(batch.producer);
+    for (i, record) in batch.records().enumerate() {
+        let id = RecordId { producer: first.producer, number: first.number + i as u64 };
+        let headers: Vec<(&[u8], Option<&[u8]>)> = record.headers().collect();
+        builder.push(id, record.timestamp_ms(), record.key(), record.value(), &headers);
+    }
+    let stamped = builder.build();
+    if batch.is_transactional() { stamped.into_transactional() } else { stamped }
 }
 
 /// Encodes stored batches as a fetch response's records.

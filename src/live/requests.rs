@@ -54,9 +54,11 @@ pub enum Context {
     Metadata {
         requested: Option<Vec<(String, Option<TopicId>)>>,
     },
-    /// Partitions refused before reaching the broker, with their error.
+    /// Partitions refused before reaching the broker, with their error, and
+    /// the batches sent (numbered for the delivery checks).
     Produce {
         refused: Vec<(String, i32, i16)>,
+        sent: super::delivery::Sent,
     },
     Fetch {
         refused: Vec<(String, Uuid, i32, i16)>,
@@ -69,10 +71,12 @@ pub enum Context {
     InitProducerId {
         refused: Option<i16>,
     },
+    /// The classic group protocol and the offset APIs.
+    Group(super::groups::GroupContext),
 }
 
-/// Decodes one frame's body.
-pub fn decode(body: Vec<u8>, names: &Names, sim_correlation_id: CorrelationId) -> Decoded {
+/// Decodes one frame's body. `partitions` holds each topic's partition count.
+pub fn decode(body: Vec<u8>, names: &Names, partitions: &[u32], sim_correlation_id: CorrelationId) -> Decoded {
     let mut bytes = Bytes::from(body);
     if bytes.len() < 4 {
         return Decoded::Close("a request shorter than its header".to_string());
@@ -96,7 +100,7 @@ pub fn decode(body: Vec<u8>, names: &Names, sim_correlation_id: CorrelationId) -
             None => format!("{api:?}, an API live mode does not model"),
         });
     }
-    match decode_body(api, &header, bytes, names, sim_correlation_id) {
+    match decode_body(api, &header, bytes, names, partitions, sim_correlation_id) {
         Ok((context, message)) => match message {
             Some(message) => {
                 let answered = !matches!(&message, Message::ProduceRequest(r) if r.acks == Acks::None);
@@ -115,6 +119,7 @@ fn decode_body(
     header: &RequestHeader,
     mut bytes: Bytes,
     names: &Names,
+    partitions: &[u32],
     correlation_id: CorrelationId,
 ) -> Result<Translated, String> {
     let version = header.request_api_version;
@@ -152,6 +157,18 @@ fn decode_body(
                 producer_id_and_epoch: presented,
             });
             Ok((Context::InitProducerId { refused: None }, Some(message)))
+        }
+        ApiKey::FindCoordinator
+        | ApiKey::JoinGroup
+        | ApiKey::SyncGroup
+        | ApiKey::Heartbeat
+        | ApiKey::LeaveGroup
+        | ApiKey::OffsetCommit
+        | ApiKey::OffsetFetch
+        | ApiKey::ListGroups
+        | ApiKey::DescribeGroups => {
+            let (context, message) = super::groups::decode(api, header, bytes, names, partitions, correlation_id)?;
+            Ok((Context::Group(context), message))
         }
         other => Err(format!("{other:?}, an API live mode does not model")),
     }
@@ -212,11 +229,17 @@ fn produce(request: ProduceRequest, names: &Names, correlation_id: CorrelationId
             }
         }
     }
-    let context = Context::Produce { refused };
+    let context = Context::Produce { refused, sent: Vec::new() };
     match acks {
         Some(acks) if !partitions.is_empty() => {
             let timeout_ms = request.timeout_ms.max(0) as u64;
-            let message = Message::ProduceRequest(sim::ProduceRequest { correlation_id, acks, timeout_ms, partitions });
+            let message = Message::ProduceRequest(sim::ProduceRequest {
+                correlation_id,
+                transactional_id: None,
+                acks,
+                timeout_ms,
+                partitions,
+            });
             (context, Some(message))
         }
         _ => (context, None),

@@ -51,7 +51,7 @@ pub fn encode(pending: &Pending, answer: Option<Message>, names: &Names, adverti
         (Context::Metadata { requested }, Some(Message::MetadataResponse(r))) => {
             metadata(requested.as_deref(), &r, names, advertised).encode(&mut body, version)
         }
-        (Context::Produce { refused }, answer) => {
+        (Context::Produce { refused, .. }, answer) => {
             let answered = match answer {
                 Some(Message::ProduceResponse(r)) => r.partitions,
                 None => Vec::new(),
@@ -88,6 +88,15 @@ pub fn encode(pending: &Pending, answer: Option<Message>, names: &Names, adverti
             }
             response.encode(&mut body, version)
         }
+        (Context::Group(context), answer) => {
+            let answer = match answer {
+                Some(Message::Group(m)) => Some(m),
+                None => None,
+                Some(_) => return None,
+            };
+            super::groups::encode(context, answer, version, names, advertised, &mut body)?;
+            Ok(())
+        }
         _ => return None,
     };
     encoded.ok()?;
@@ -104,6 +113,7 @@ pub fn answer_correlation_id(message: &Message) -> Option<crate::protocol::Corre
         Message::FetchResponse(r) => Some(r.correlation_id),
         Message::ListOffsetsResponse(r) => Some(r.correlation_id),
         Message::InitProducerIdResponse(r) => Some(r.correlation_id),
+        Message::Group(g) => g.response_correlation_id(),
         _ => None,
     }
 }

@@ -39,11 +39,13 @@ pub enum ErrorCode {
     NetworkException,
     ConcurrentTransactions,
     ProducerFenced,
+    InvalidTxnState,
+    InvalidProducerIdMapping,
 }
 
 impl ErrorCode {
     /// Every error the simulator can produce, `NONE` first.
-    pub const ALL: [ErrorCode; 32] = [
+    pub const ALL: [ErrorCode; 34] = [
         ErrorCode::None,
         ErrorCode::OffsetOutOfRange,
         ErrorCode::UnknownTopicOrPartition,
@@ -76,6 +78,8 @@ impl ErrorCode {
         ErrorCode::NetworkException,
         ErrorCode::ConcurrentTransactions,
         ErrorCode::ProducerFenced,
+        ErrorCode::InvalidTxnState,
+        ErrorCode::InvalidProducerIdMapping,
     ];
 
     /// The error with Kafka's name `name`, e.g. `NOT_ENOUGH_REPLICAS`.
@@ -121,6 +125,8 @@ impl ErrorCode {
             ErrorCode::NetworkException => "NetworkException",
             ErrorCode::ConcurrentTransactions => "ConcurrentTransactionsException",
             ErrorCode::ProducerFenced => "ProducerFencedException",
+            ErrorCode::InvalidTxnState => "InvalidTxnStateException",
+            ErrorCode::InvalidProducerIdMapping => "InvalidPidMappingException",
         })
     }
 
@@ -159,6 +165,8 @@ impl ErrorCode {
             ErrorCode::NetworkException => "NETWORK_EXCEPTION",
             ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
             ErrorCode::ProducerFenced => "PRODUCER_FENCED",
+            ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
+            ErrorCode::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
         }
     }
 

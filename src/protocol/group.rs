@@ -43,6 +43,37 @@ pub struct JoinGroup {
     pub subscription: MemberSubscription,
 }
 
+/// A group as ListGroups lists it (the groups a coordinator holds).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedGroup {
+    pub group: String,
+    /// `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Stable`.
+    pub state: &'static str,
+}
+
+/// A group as DescribeGroups describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DescribedGroup {
+    pub group: String,
+    pub error: ErrorCode,
+    /// `Dead` for a group the coordinator does not know.
+    pub state: &'static str,
+    pub protocol: Option<Strategy>,
+    pub members: Vec<DescribedMember>,
+}
+
+/// One member in a DescribeGroups answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DescribedMember {
+    pub member_id: String,
+    pub group_instance_id: Option<String>,
+    pub client_id: String,
+    /// Who the member is on the network (Kafka gives its address).
+    pub node: crate::ids::NodeId,
+    pub subscription: MemberSubscription,
+    pub assignment: Vec<TopicPartition>,
+}
+
 #[derive(Clone, Debug)]
 pub enum GroupMessage {
     FindCoordinatorRequest {
@@ -125,6 +156,25 @@ pub enum GroupMessage {
         /// The committed offset per partition, or -1 if none.
         offsets: Vec<(TopicPartition, i64)>,
     },
+    /// The admin clients' `listConsumerGroups`: sent to every broker, each
+    /// lists the groups it coordinates.
+    ListGroupsRequest {
+        correlation_id: CorrelationId,
+    },
+    ListGroupsResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        groups: Vec<ListedGroup>,
+    },
+    /// The admin clients' `describeConsumerGroups`, sent to the groups' coordinator.
+    DescribeGroupsRequest {
+        correlation_id: CorrelationId,
+        groups: Vec<String>,
+    },
+    DescribeGroupsResponse {
+        correlation_id: CorrelationId,
+        groups: Vec<DescribedGroup>,
+    },
 }
 
 impl GroupMessage {
@@ -139,6 +189,10 @@ impl GroupMessage {
             GroupMessage::LeaveGroupRequest { .. } | GroupMessage::LeaveGroupResponse { .. } => "LeaveGroup",
             GroupMessage::OffsetCommitRequest { .. } | GroupMessage::OffsetCommitResponse { .. } => "OffsetCommit",
             GroupMessage::OffsetFetchRequest { .. } | GroupMessage::OffsetFetchResponse { .. } => "OffsetFetch",
+            GroupMessage::ListGroupsRequest { .. } | GroupMessage::ListGroupsResponse { .. } => "ListGroups",
+            GroupMessage::DescribeGroupsRequest { .. } | GroupMessage::DescribeGroupsResponse { .. } => {
+                "DescribeGroups"
+            }
         }
     }
 
@@ -168,7 +222,9 @@ impl GroupMessage {
             | GroupMessage::HeartbeatRequest { correlation_id, .. }
             | GroupMessage::LeaveGroupRequest { correlation_id, .. }
             | GroupMessage::OffsetCommitRequest { correlation_id, .. }
-            | GroupMessage::OffsetFetchRequest { correlation_id, .. } => Some(*correlation_id),
+            | GroupMessage::OffsetFetchRequest { correlation_id, .. }
+            | GroupMessage::ListGroupsRequest { correlation_id }
+            | GroupMessage::DescribeGroupsRequest { correlation_id, .. } => Some(*correlation_id),
             _ => None,
         }
     }
@@ -182,7 +238,9 @@ impl GroupMessage {
             | GroupMessage::HeartbeatResponse { correlation_id, .. }
             | GroupMessage::LeaveGroupResponse { correlation_id, .. }
             | GroupMessage::OffsetCommitResponse { correlation_id, .. }
-            | GroupMessage::OffsetFetchResponse { correlation_id, .. } => Some(*correlation_id),
+            | GroupMessage::OffsetFetchResponse { correlation_id, .. }
+            | GroupMessage::ListGroupsResponse { correlation_id, .. }
+            | GroupMessage::DescribeGroupsResponse { correlation_id, .. } => Some(*correlation_id),
             _ => None,
         }
     }

@@ -38,6 +38,15 @@ impl Script {
         Script { points, next: 0, answers: Vec::new() }
     }
 
+    /// Only the answers still to be read: for a run simulated again from
+    /// the middle (the terminal UI after a sandbox change), where the
+    /// questions were asked already and `known` answers hold as read.
+    pub fn answering(world: &World, known: impl Fn(usize) -> bool) -> Script {
+        let mut script = Script::new(world);
+        script.points.retain(|&(_, p)| matches!(p, Point::Answer(i) if !known(i)));
+        script
+    }
+
     /// The next point due before the world's next event, if any; an answer
     /// point reads (and keeps) the answer as it passes.
     pub fn due(&mut self, world: &World) -> Option<(SimTime, Point)> {

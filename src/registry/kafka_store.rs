@@ -181,6 +181,7 @@ impl KafkaStore {
         let correlation_id = self.next_id();
         let request = ProduceRequest {
             correlation_id,
+            transactional_id: None,
             acks: Acks::All,
             timeout_ms: REQUEST_TIMEOUT_MS,
             partitions: vec![(self.tp, Arc::new(batch.build()))],

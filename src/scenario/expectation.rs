@@ -177,6 +177,8 @@ pub enum Check {
     HighWatermark(TopicPartition),
     LogEndOffset(TopicPartition),
     LogStartOffset(TopicPartition),
+    /// The last stable offset: `read_committed` consumers read below it.
+    LastStableOffset(TopicPartition),
     /// Records in the partition's log (the leader's): fewer than its offsets
     /// once retention or compaction removed some.
     Records(TopicPartition),

@@ -155,6 +155,13 @@ pub fn resolve(file: ScenarioFile, source: Source) -> Result<Scenario, ScenarioE
     streams::add_clients(&mut scenario);
     limits::check_records(&mut r, &file, &scenario);
     timeline::resolve_timeline(&mut r, &file, &mut scenario);
+    // A changed copy's narration was written for the original run: its
+    // first lesson line says so.
+    if let Some(original) = super::builtin::changed_copy_of(&scenario.source.text) {
+        let say = super::builtin::changed_copy_say(original);
+        let note = super::TimedAction { at: crate::engine::SimTime::ZERO, action: super::Action::Say(say) };
+        scenario.timeline.insert(0, note);
+    }
     expectations::resolve_expectations(&mut r, &file, &mut scenario);
     timeline::resolve_run(&mut r, &file, &mut scenario);
     questions::resolve_questions(&mut r, &file, &mut scenario);
@@ -201,4 +208,13 @@ fn network(r: &mut Resolver<'_>, file: &ScenarioFile) -> (SimDuration, SimDurati
         r.error(l, format!("latency {latency} is more than a minute"), Some("use at most `60s`".to_string()));
     }
     (latency, jitter)
+}
+
+/// Adds `__consumer_offsets` to a scenario that lacks it, as Kafka creates it
+/// when the first group asks for its coordinator: live mode's real clients
+/// may form groups the scenario does not name.
+pub fn add_offsets_topic(scenario: &mut Scenario) {
+    if scenario.offsets_topic().is_none() {
+        scenario.topics.push(topics::offsets_topic(scenario.brokers, &scenario.broker_config));
+    }
 }

@@ -99,6 +99,18 @@ pub enum TraceEvent {
         producer_id: i64,
         producer_epoch: i16,
     },
+    /// A transaction coordinator sends WriteTxnMarkers: a COMMIT or ABORT
+    /// marker for each partition of the transaction.
+    TransactionMarkers {
+        broker: BrokerId,
+        transactional_id: String,
+        marker: &'static str,
+        partitions: Vec<TopicPartition>,
+    },
+    /// A transactional producer's application ended a transaction:
+    /// `commit` or `abort` (its EndTxn was answered), or `crash` (it died
+    /// with the transaction open). `ids` are the records sent in it.
+    TransactionEnded { producer: ClientIdx, outcome: &'static str, producer_epoch: i16, ids: Vec<RecordId> },
     /// A consumer's position was set (reset policy, seek or committed offset).
     Position { consumer: ClientIdx, tp: TopicPartition, offset: i64, reason: String },
     /// Records handed to a consumer application by `poll()`: `batch` records with
@@ -245,6 +257,8 @@ impl TraceEvent {
             | TraceEvent::ClientFailed { .. }
             | TraceEvent::Paused { .. }
             | TraceEvent::TransactionState { .. }
+            | TraceEvent::TransactionMarkers { .. }
+            | TraceEvent::TransactionEnded { .. }
             | TraceEvent::ProducerFailed { .. }
             | TraceEvent::Streams(_) => Level::Story,
             // Auto-commit repeats unchanged offsets every interval: only news is told.
@@ -292,6 +306,15 @@ impl TraceEvent {
     pub fn level_among(&self, names: &Names) -> Level {
         let level = self.level();
         match self.replica_partition() {
+            Some(tp) if names.transaction_state_topic == Some(tp.topic) => {
+                if !names.transaction_partitions.contains(&tp.partition) {
+                    Level::Debug
+                } else if matches!(self, TraceEvent::Append { .. }) {
+                    Level::Detail
+                } else {
+                    level
+                }
+            }
             Some(tp) if names.offsets_topic == Some(tp.topic) => {
                 if !names.group_partitions.contains(&tp.partition) {
                     Level::Debug
@@ -324,6 +347,8 @@ impl TraceEvent {
             TraceEvent::DeliveryFailed { .. } => "delivery_failed",
             TraceEvent::ProducerId { .. } => "producer_id",
             TraceEvent::TransactionState { .. } => "transaction_state",
+            TraceEvent::TransactionMarkers { .. } => "transaction_markers",
+            TraceEvent::TransactionEnded { .. } => "transaction_ended",
             TraceEvent::ProducerFailed { .. } => "producer_failed",
             TraceEvent::Position { .. } => "position",
             TraceEvent::Consumed { .. } => "consumed",

@@ -24,6 +24,12 @@ pub fn text(world: &World, source: &str) -> String {
     if !coordinators.is_empty() {
         out.push_str(&format!("  group coordinators: {}\n", coordinators.join(" ")));
     }
+    let txn_coordinators: Vec<String> = transaction_coordinator_partitions(world)
+        .map(|(id, v)| format!("{id}→{}=[{}]", world.names.partition(v.tp), list(&v.state.replicas)))
+        .collect();
+    if !txn_coordinators.is_empty() {
+        out.push_str(&format!("  transaction coordinators: {}\n", txn_coordinators.join(" ")));
+    }
     for note in &world.scenario.notes {
         out.push_str(&format!("  note: {note}\n"));
     }
@@ -34,10 +40,27 @@ fn list(brokers: &[BrokerId]) -> String {
     brokers.iter().map(|b| b.0.to_string()).collect::<Vec<_>>().join(",")
 }
 
-/// Partitions of the scenario's own topics (not `__consumer_offsets`).
+/// Partitions of the scenario's own topics (not `__consumer_offsets` nor
+/// `__transaction_state`).
 fn user_partitions(world: &World) -> impl Iterator<Item = PartitionView<'_>> {
-    let offsets_topic = world.offsets_topic();
-    world.partition_views().into_iter().filter(move |v| Some(v.tp.topic) != offsets_topic)
+    let internal = [world.offsets_topic(), world.names.transaction_state_topic];
+    world.partition_views().into_iter().filter(move |v| !internal.contains(&Some(v.tp.topic)))
+}
+
+/// Per transactional id, the `__transaction_state` partition whose leader
+/// coordinates it.
+fn transaction_coordinator_partitions(world: &World) -> impl Iterator<Item = (String, PartitionView<'_>)> {
+    let topic = world.names.transaction_state_topic;
+    let mut ids: Vec<&str> =
+        world.scenario.producers.iter().filter_map(|p| p.config.transactional_id.as_deref()).collect();
+    ids.dedup();
+    ids.into_iter().filter_map(move |id| {
+        let topic = topic?;
+        let partitions = world.scenario.topics[topic.0 as usize].partitions;
+        let partition = crate::txn::coordinator_partition::transaction_state_partition(id, partitions);
+        let view = world.partition_view(crate::ids::TopicPartition::new(topic, partition))?;
+        Some((id.to_string(), view))
+    })
 }
 
 /// Per group, the `__consumer_offsets` partition whose leader coordinates it.

@@ -124,6 +124,14 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
             json!({ "broker": broker.0, "transactional_id": transactional_id, "topic": topic, "partition": p,
                     "state": state.name(), "producer_id": producer_id, "producer_epoch": producer_epoch })
         }
+        TraceEvent::TransactionMarkers { broker, transactional_id, marker, partitions } => {
+            let partitions: Vec<String> = partitions.iter().map(|tp| names.partition(*tp)).collect();
+            json!({ "broker": broker.0, "transactional_id": transactional_id, "marker": marker, "partitions": partitions })
+        }
+        TraceEvent::TransactionEnded { producer, outcome, producer_epoch, ids } => {
+            let ids: Vec<Value> = ids.iter().map(|id| record_id(*id, names)).collect();
+            json!({ "producer": names.producer(*producer), "outcome": outcome, "producer_epoch": producer_epoch, "ids": ids })
+        }
         TraceEvent::Position { consumer, tp, offset, reason } => {
             let (topic, p) = partition(*tp, names);
             json!({ "consumer": names.consumer(*consumer), "topic": topic, "partition": p, "offset": offset, "reason": reason })

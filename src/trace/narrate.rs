@@ -92,6 +92,17 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             if *records == 1 { "" } else { "s" },
             if *attempt > 1 { format!(", attempt {attempt}") } else { String::new() }
         )],
+        TraceEvent::Append { broker, tp, batch } if batch.batch.control().is_some() => {
+            let marker = batch.batch.control().map_or("", |m| m.name());
+            vec![format!(
+                "broker {broker} writes {} {marker} marker (a control record) to {} @{} for producer id {}, epoch {}",
+                if marker == "ABORT" { "an" } else { "a" },
+                names.partition(*tp),
+                batch.base_offset,
+                batch.batch.producer.producer_id,
+                batch.batch.producer.producer_epoch
+            )]
+        }
         TraceEvent::Append { broker, tp, batch } => {
             let writer = if names.topic(tp.topic) == crate::registry::SCHEMAS_TOPIC {
                 crate::registry::REGISTRY_HOST.to_string()
@@ -168,8 +179,9 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             names.partition(*tp)
         )],
         TraceEvent::ProducerId { producer, producer_id, producer_epoch } => vec![format!(
-            "{} is idempotent producer id {producer_id}, epoch {producer_epoch}",
-            names.producer(*producer)
+            "{} is {} producer id {producer_id}, epoch {producer_epoch}",
+            names.producer(*producer),
+            if names.transactional_producers.contains(producer) { "transactional" } else { "idempotent" }
         )],
         TraceEvent::ProducerFailed { producer, exception, reason } => {
             vec![format!("{} ✗ {exception}: {reason}", names.producer(*producer))]
@@ -180,6 +192,33 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
                  (producer id {producer_id}, epoch {producer_epoch})",
                 names.partition(*tp)
             )]
+        }
+        TraceEvent::TransactionMarkers { broker, transactional_id, marker, partitions } => {
+            let list: Vec<String> = partitions.iter().map(|tp| names.partition(*tp)).collect();
+            vec![if list.is_empty() {
+                format!("broker {broker}, transaction coordinator of `{transactional_id}`: no partition to mark")
+            } else {
+                format!(
+                    "broker {broker}, transaction coordinator of `{transactional_id}`, sends WriteTxnMarkers: {} marker to {}",
+                    marker.to_lowercase(),
+                    list.join(" and ")
+                )
+            }]
+        }
+        TraceEvent::TransactionEnded { producer, outcome, producer_epoch, ids } => {
+            let p = names.producer(*producer);
+            let n = ids.len();
+            vec![match *outcome {
+                "commit" => format!(
+                    "{p} commitTransaction() returned: its {n} record(s) are committed; its next transaction uses epoch {producer_epoch}"
+                ),
+                "abort" => format!(
+                    "{p} abortTransaction() returned: its {n} record(s) are aborted; its next transaction uses epoch {producer_epoch}"
+                ),
+                _ => format!(
+                    "{p} dies with its transaction open ({n} record(s) sent): the coordinator will abort it after transaction.timeout.ms"
+                ),
+            }]
         }
         TraceEvent::Position { consumer, tp, offset, reason } => vec![if *offset >= 0 {
             format!("{} position on {} = {offset} ({reason})", names.consumer(*consumer), names.partition(*tp))

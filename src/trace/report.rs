@@ -22,6 +22,9 @@ pub struct PartitionRow {
     pub high_watermark: i64,
     pub log_end_offset: i64,
     pub segments: usize,
+    /// The last stable offset, shown when a producer is transactional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_stable_offset: Option<i64>,
 }
 
 /// What one consumer did.
@@ -257,20 +260,16 @@ impl Outcome {
             "── outcome of \"{}\" (seed {}) after {} of virtual time, {} engine events ──\n\n",
             self.scenario, self.seed, self.virtual_time, self.events
         ));
-        let mut partitions = Table::new(&[
-            "TOPIC",
-            "PARTITION",
-            "LEADER",
-            "EPOCH",
-            "REPLICAS",
-            "ISR",
-            "LOG-START",
-            "HIGH-WATERMARK",
-            "LOG-END",
-            "SEGMENTS",
-        ]);
+        let with_lso = self.partitions.iter().any(|p| p.last_stable_offset.is_some());
+        let mut headers =
+            vec!["TOPIC", "PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK"];
+        if with_lso {
+            headers.push("LAST-STABLE");
+        }
+        headers.extend(["LOG-END", "SEGMENTS"]);
+        let mut partitions = Table::new(&headers);
         for p in &self.partitions {
-            partitions.row(vec![
+            let mut row = vec![
                 p.topic.clone(),
                 p.partition.to_string(),
                 p.leader.map_or("none".to_string(), |l| l.to_string()),
@@ -279,9 +278,12 @@ impl Outcome {
                 list(&p.isr),
                 p.log_start_offset.to_string(),
                 p.high_watermark.to_string(),
-                p.log_end_offset.to_string(),
-                p.segments.to_string(),
-            ]);
+            ];
+            if with_lso {
+                row.push(p.last_stable_offset.map_or("-".to_string(), |o| o.to_string()));
+            }
+            row.extend([p.log_end_offset.to_string(), p.segments.to_string()]);
+            partitions.row(row);
         }
         out.push_str(&partitions.render());
         if self.empty_offsets_partitions > 0 {
@@ -355,6 +357,21 @@ impl Outcome {
         ];
         for (name, count, meaning) in rows {
             out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+        }
+        if let Some(t) = &d.transactions {
+            out.push_str("\ntransaction checks:\n");
+            let rows = [
+                ("committed", t.committed, "transactions whose commitTransaction() returned"),
+                ("aborted", t.aborted, "transactions aborted, or left open by a crash and aborted by the coordinator"),
+                ("aborted records", t.aborted_records, "in the log, not lost: read_committed consumers skip them"),
+                ("atomicity", t.atomicity_violations, "transactions not all-or-nothing across their partitions"),
+            ];
+            for (name, count, meaning) in rows {
+                out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+            }
+            for violation in &t.violations {
+                out.push_str(&format!("    {violation}\n"));
+            }
         }
         // One producer's counts are the delivery checks above.
         if self.producers.len() > 1 {

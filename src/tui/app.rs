@@ -11,6 +11,7 @@ use crate::scenario::{Action, ClientRef, HostName};
 use crate::world::World;
 
 use super::derived::Derived;
+use super::questions::Asked;
 use super::sandbox;
 use super::theme::Theme;
 use super::timeline::{Intervene, Timeline};
@@ -49,6 +50,13 @@ pub enum Overlay {
     Inspect,
     /// Typing a time to jump to.
     GoTo(String),
+    /// The run stopped at question `index`: the answer typed so far, and
+    /// what was wrong with the last one submitted.
+    Ask {
+        index: usize,
+        typed: String,
+        error: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,6 +135,8 @@ pub struct App {
     pub theme: Theme,
     /// Where the event list was last drawn, for mouse clicks.
     pub event_rows: std::cell::RefCell<super::panes::events::EventRows>,
+    /// The questions put to the student and the replies.
+    pub asked: Asked,
     /// Leftover wall time for playing, in virtual microseconds.
     carry_us: f64,
     derived: Option<Derived>,
@@ -151,6 +161,7 @@ impl App {
             quit: false,
             theme,
             event_rows: Default::default(),
+            asked: Asked::default(),
             carry_us: 0.0,
             derived: None,
         }
@@ -232,6 +243,34 @@ impl App {
             self.overlay = Overlay::GoTo(text);
             return;
         }
+        if let Overlay::Ask { index, typed, .. } = &self.overlay {
+            let (index, mut typed) = (*index, typed.clone());
+            match msg {
+                Msg::Input(c) => typed.push(c),
+                Msg::Erase => {
+                    typed.pop();
+                }
+                Msg::Submit => return self.answer_typed(index, typed),
+                Msg::Close => {
+                    self.overlay = Overlay::None;
+                    self.status = Some("question skipped: watch what happens (→ steps, space plays)".to_string());
+                    return;
+                }
+                // Time stands still while the question is open.
+                Msg::Tick(_) => return,
+                Msg::Quit => {
+                    self.quit = true;
+                    return;
+                }
+                // Any other key skips the question and does what it says.
+                _ => {
+                    self.overlay = Overlay::None;
+                    return self.update(msg);
+                }
+            }
+            self.overlay = Overlay::Ask { index, typed, error: None };
+            return;
+        }
         if self.overlay != Overlay::None && matches!(msg, Msg::Close | Msg::Help | Msg::Inspect | Msg::Submit) {
             self.overlay = Overlay::None;
             return;
@@ -247,8 +286,10 @@ impl App {
             }
             Msg::Forward => {
                 self.playing = false;
+                let from = self.timeline.clock();
                 self.timeline.forward();
                 self.event_scroll = None;
+                self.stop_at_question(from);
             }
             Msg::Back => {
                 self.playing = false;
@@ -259,8 +300,12 @@ impl App {
             Msg::Slower => self.speed = self.speed.saturating_sub(1),
             Msg::NextMarker | Msg::PrevMarker => {
                 self.playing = false;
+                let from = self.timeline.clock();
                 self.timeline.jump_marker(msg == Msg::NextMarker);
                 self.event_scroll = None;
+                if msg == Msg::NextMarker {
+                    self.stop_at_question(from);
+                }
             }
             Msg::FocusNext | Msg::FocusPrev => {
                 let i = Pane::ALL.iter().position(|&p| p == self.focus).unwrap_or(0);
@@ -334,7 +379,12 @@ impl App {
         let virtual_us = wall_ms as f64 * 1_000.0 * self.speed() + self.carry_us;
         let whole = virtual_us.floor();
         self.carry_us = virtual_us - whole;
-        let target = self.timeline.clock() + SimDuration::from_micros(whole as u64);
+        let clock = self.timeline.clock();
+        let target = clock + SimDuration::from_micros(whole as u64);
+        if let Some((index, asked_at)) = self.next_question(clock).filter(|&(_, at)| at <= target) {
+            self.ask(index, asked_at);
+            return;
+        }
         self.timeline.advance_to_time(target);
         self.event_scroll = None;
         if self.at_end() {

@@ -29,6 +29,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("s", "sandbox: stop the selected client cleanly (close())"),
     ("x / h", "sandbox: cut the selected broker off the network / heal all cuts"),
     ("a", "sandbox: a consumer like the selected one joins its group"),
+    ("a b c … / 42, Enter", "answer the question the run stopped at (Esc skips it; → skips and steps)"),
     ("w", "save this session, with your changes, as a scenario file"),
     ("?", "this help"),
     ("Esc", "close a window; follow the current event again"),
@@ -93,6 +94,16 @@ pub fn press(key: Key, control: bool, overlay: &Overlay) -> Option<Msg> {
             Key::Char(c) => Some(Msg::Input(c)),
             _ => None,
         };
+    }
+    // A question takes typed text; the arrows still move (skipping it).
+    if let Overlay::Ask { .. } = overlay {
+        match key {
+            Key::Enter => return Some(Msg::Submit),
+            Key::Esc => return Some(Msg::Close),
+            Key::Backspace => return Some(Msg::Erase),
+            Key::Char(c) => return Some(Msg::Input(c)),
+            _ => {}
+        }
     }
     Some(match key {
         Key::Char('q') => Msg::Quit,

@@ -1,6 +1,6 @@
 //! Windows over the panes: the help (every key and every symbol), the
 //! inspector (everything about the selected broker, partition, consumer,
-//! producer or event), and the go-to-time prompt.
+//! producer or event), the go-to-time prompt, and a question the run stopped at.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -62,6 +62,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Line::styled("Enter jumps, Esc cancels.", t.dim()),
             ];
             ("Go to a time".to_string(), lines, 60, 5)
+        }
+        Overlay::Ask { index, typed, error } => {
+            let question = &app.world().scenario.questions[*index];
+            let text = crate::tui::questions::window_lines(question, typed, error.as_deref());
+            let height = text.len() as u16 + 4;
+            let lines = text.into_iter().map(Line::raw).collect();
+            ("Predict".to_string(), lines, 84, height)
         }
     };
     let rect = centered(area, width, height);

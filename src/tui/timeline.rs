@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::engine::SimTime;
 use crate::ids::{ClientIdx, Names};
+use crate::quiz::{Answer, Script};
 use crate::scenario::Action;
 use crate::trace::sink::{NullSink, TraceSink};
 use crate::trace::{Level, TraceEvent, TracedEvent, narrate};
@@ -161,6 +162,10 @@ pub struct Timeline {
     /// which step, and why.
     pub failure: Option<(u64, String)>,
     pub lag_samples: Vec<LagSample>,
+    /// The questions' answers, read from the run as it is simulated, with
+    /// the step they were read after (a sandbox change before it reads
+    /// them again).
+    answers: Vec<(u64, Answer)>,
     /// Where the simulation of the run has got to, while it is not done.
     frontier: Option<Box<Frontier>>,
     /// Asked between parts of a move that must simulate first (a jump far
@@ -178,6 +183,8 @@ struct Frontier {
     max_checkpoints: usize,
     sample_every: u64,
     next_sample: u64,
+    /// The answers still to be read on the way.
+    script: Script,
 }
 
 impl Timeline {
@@ -206,6 +213,7 @@ impl Timeline {
             interventions: Vec::new(),
             failure: None,
             lag_samples: Vec::new(),
+            answers: Vec::new(),
             frontier: None,
             interrupt: None,
         };
@@ -285,8 +293,9 @@ impl Timeline {
         self.failure = None;
         self.total_steps = world.steps;
         self.end_time = world.now;
+        let script = Script::answering(&world, |i| self.answers.iter().any(|(_, a)| a.index == i));
         self.frontier =
-            Some(Box::new(Frontier { from: world.steps, world, max_checkpoints, sample_every, next_sample }));
+            Some(Box::new(Frontier { from: world.steps, world, max_checkpoints, sample_every, next_sample, script }));
     }
 
     /// Simulates up to `steps` more steps of the run, recording events,
@@ -303,6 +312,7 @@ impl Timeline {
             }
             let result = f.world.step(&mut Capture { events: &mut events });
             apply_due(&self.interventions, &mut f.world);
+            read_answers(f, &mut self.answers);
             if f.world.steps.is_multiple_of(self.checkpoint_every) {
                 self.checkpoints.push(f.world.clone());
                 if self.checkpoints.len() > f.max_checkpoints {
@@ -319,6 +329,8 @@ impl Timeline {
                 break;
             }
         }
+        // At the end every answer left is due (nothing more will happen).
+        read_answers(f, &mut self.answers);
         events.retain(|e| e.step > f.from);
         // The scenario's narration was written for its own run: after the
         // student's first change it may no longer be true, and says so.
@@ -375,6 +387,18 @@ impl Timeline {
         }
         while self.world.steps < step && self.step_once() {}
         self.clock = self.world.now;
+    }
+
+    /// Question `index`'s answer, once the simulation has read it.
+    pub fn answer(&self, index: usize) -> Option<&Answer> {
+        self.answers.iter().map(|(_, a)| a).find(|a| a.index == index)
+    }
+
+    /// To virtual time `time` with every event at or before it handled: the
+    /// moment a question is asked (the clock shows `time`).
+    pub fn go_through_time(&mut self, time: SimTime) {
+        self.go_to_time(time + crate::engine::SimDuration::from_micros(1));
+        self.clock = time.max(self.world.now);
     }
 
     /// The `say` line in force at the current step: the latest at or before it.
@@ -509,6 +533,7 @@ impl Timeline {
         self.all_events.retain(|e| e.step <= step);
         self.story_events.retain(|e| e.step <= step);
         self.says.retain(|e| e.step <= step);
+        self.answers.retain(|(read_after, _)| *read_after < step);
         let now = world.now;
         self.lag_samples.retain(|s| s.time <= now);
         self.world = world.clone();
@@ -518,6 +543,13 @@ impl Timeline {
         self.simulate_more(SIMULATION_CHUNK);
         self.clock = clock;
     }
+}
+
+/// Reads the answers due at the frontier, noting the step they follow.
+fn read_answers(frontier: &mut Frontier, answers: &mut Vec<(u64, Answer)>) {
+    while frontier.script.due(&frontier.world).is_some() {}
+    let step = frontier.world.steps;
+    answers.extend(frontier.script.answers.drain(..).map(|a| (step, a)));
 }
 
 /// Applies the interventions recorded for the world's current step.

@@ -198,5 +198,8 @@ fn is_valid_producer_id(metadata: &TransactionMetadata, (producer_id, epoch): (i
         || (producer_id == metadata.previous_producer_id && is_epoch_exhausted(epoch))
 }
 
+pub mod add_partitions;
+pub mod end_txn;
+
 #[cfg(test)]
 mod tests;

@@ -53,6 +53,26 @@ impl World {
                     scenario.groups().iter().map(|g| coordinator_partition(g, partitions)).collect()
                 })
                 .unwrap_or_default(),
+            transaction_state_topic: scenario.transaction_state_topic(),
+            transaction_partitions: scenario
+                .transaction_state_topic()
+                .map(|t| {
+                    let partitions = scenario.topics[t.0 as usize].partitions;
+                    scenario
+                        .producers
+                        .iter()
+                        .filter_map(|p| p.config.transactional_id.as_deref())
+                        .map(|id| crate::txn::coordinator_partition::transaction_state_partition(id, partitions))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            transactional_producers: scenario
+                .producers
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.config.transactional_id.is_some())
+                .map(|(i, _)| ClientIdx(i as u32))
+                .collect(),
         });
         let broker_ids: Vec<BrokerId> = (1..=scenario.brokers as i32).map(BrokerId).collect();
         let controller_nodes: Vec<ControllerId> = (1..=scenario.controllers).map(ControllerId).collect();
@@ -173,6 +193,7 @@ impl World {
             delivery_memo: Default::default(),
             live_outbox: Vec::new(),
             live_connections: 0,
+            live_producers: Default::default(),
             scenario,
         };
         world.start_brokers();

@@ -62,6 +62,7 @@ impl World {
             Check::HighWatermark(tp) => log_value(*tp, PartitionLog::high_watermark),
             Check::LogEndOffset(tp) => log_value(*tp, PartitionLog::log_end_offset),
             Check::LogStartOffset(tp) => log_value(*tp, PartitionLog::log_start_offset),
+            Check::LastStableOffset(tp) => log_value(*tp, PartitionLog::last_stable_offset),
             Check::Records(tp) => log_value(*tp, |l| l.record_count() as i64),
             Check::Segments(tp) => log_value(*tp, |l| l.segments().len() as i64),
             Check::Bytes(tp) => log_value(*tp, |l| l.size_bytes() as i64),

@@ -37,9 +37,14 @@ impl World {
                 return;
             }
             self.controller.lose_quorum();
-            self.effects.trace.push(TraceEvent::Action {
-                text: format!("controller {active} lost its quorum and stops acting as the active controller"),
-            });
+            // A dead process did not lose anything: it is gone. Only a live
+            // one cut off from the majority loses its quorum.
+            let text = if self.is_alive(Host::Controller(active)) {
+                format!("controller {active} lost its quorum and stops acting as the active controller")
+            } else {
+                format!("controller {active} is down: there is no active controller until the others elect one")
+            };
+            self.effects.trace.push(TraceEvent::Action { text });
         }
         if let Some(candidate) = self.controller_nodes.iter().copied().find(|&c| self.has_quorum(c)) {
             self.queue

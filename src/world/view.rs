@@ -81,6 +81,7 @@ impl World {
     /// of each).
     fn partition_rows(&self) -> Vec<PartitionRow> {
         let internal = [self.offsets_topic(), self.scenario.transaction_state_topic()];
+        let transactional = !self.names.transactional_producers.is_empty();
         self.partition_views()
             .iter()
             .filter(|v| !internal.contains(&Some(v.tp.topic)) || v.log.is_some_and(|l| l.log_end_offset() > 0))
@@ -95,6 +96,7 @@ impl World {
                 high_watermark: v.log.map_or(0, |l| l.high_watermark()),
                 log_end_offset: v.log.map_or(0, |l| l.log_end_offset()),
                 segments: v.log.map_or(0, |l| l.segments().len()),
+                last_stable_offset: transactional.then(|| v.log.map_or(0, |l| l.last_stable_offset())),
             })
             .collect()
     }

@@ -145,36 +145,117 @@ fn generate(excerpt: &Excerpt) -> String {
 }
 
 /// Every `Simplification:` note in the code, with the file it is in, as
-/// Markdown for the book's chapter on what kafkasim simplifies.
+/// Markdown for the book's chapter on what kafkasim simplifies. A note that
+/// continues a comment about an item (a field, a function) gets that comment
+/// in brackets first, so it does not read as an orphan; a `Simplifications:`
+/// heading followed by a list gives one entry per item.
 fn simplifications() -> String {
     let files = files_under(repo_root().join("src"), "rs", "");
     let mut out = String::new();
     for path in files {
         let text = std::fs::read_to_string(&path).expect("readable source");
         let lines: Vec<&str> = text.lines().collect();
+        let file = path.strip_prefix(repo_root()).expect("in the repo").display().to_string();
+        let mut notes = Vec::new();
         let mut i = 0;
         while i < lines.len() {
             let comment = comment_text(lines[i]);
-            let Some(start) = comment.and_then(|c| c.find("Simplification:").map(|at| &c[at..])) else {
+            if let Some(rest) = comment.and_then(|c| c.trim().strip_prefix("Simplifications:")) {
+                i += 1;
+                if !rest.trim().is_empty() {
+                    let (note, next) = paragraph(&lines, i, rest.trim().to_string());
+                    notes.push(note);
+                    i = next;
+                    continue;
+                }
+                // One note per item of the list that follows.
+                while let Some(item) =
+                    lines.get(i).and_then(|l| comment_text(l)).and_then(|c| c.trim().strip_prefix("- "))
+                {
+                    let (note, next) = paragraph(&lines, i + 1, item.trim().to_string());
+                    notes.push(note);
+                    i = next;
+                }
+                continue;
+            }
+            let Some(at) = comment.and_then(|c| c.find("Simplification:")) else {
                 i += 1;
                 continue;
             };
-            let mut note = start.trim_start_matches("Simplification:").trim().to_string();
-            i += 1;
-            // The note runs to the end of its comment paragraph.
-            while let Some(more) = lines.get(i).and_then(|l| comment_text(l)) {
-                let more = more.trim();
-                if more.is_empty() || more.starts_with("- ") || more.contains("Simplification:") {
-                    break;
-                }
-                note.push(' ');
-                note.push_str(more);
-                i += 1;
-            }
-            let file = path.strip_prefix(repo_root()).expect("in the repo").display().to_string();
-            out.push_str(&format!("- **`{file}`**: {note}\n"));
+            let comment = comment.expect("a comment");
+            let start = comment[at..].trim_start_matches("Simplification:").trim().to_string();
+            let context = if comment[..at].trim().is_empty() { context_before(&lines, i) } else { None };
+            let (note, next) = paragraph(&lines, i + 1, start);
+            notes.push(match context {
+                Some(context) => format!("({context}) {note}"),
+                None => note,
+            });
+            i = next;
+        }
+        for note in notes {
+            out.push_str(&format!("- **`{file}`**: {}\n", doc_links(&note, &path)));
         }
     }
+    out
+}
+
+/// `first` and the comment lines from `from` on that continue its paragraph,
+/// joined, with the index of the first line after them.
+fn paragraph(lines: &[&str], from: usize, first: String) -> (String, usize) {
+    let mut note = first;
+    let mut i = from;
+    while let Some(more) = lines.get(i).and_then(|l| comment_text(l)) {
+        let more = more.trim();
+        if more.is_empty() || more.starts_with("- ") || more.contains("Simplification") {
+            break;
+        }
+        note.push(' ');
+        note.push_str(more);
+        i += 1;
+    }
+    (note, i)
+}
+
+/// The comment lines of the paragraph above line `at`, when the note there
+/// continues a comment about an item; none when that paragraph is a list or
+/// holds another note.
+fn context_before(lines: &[&str], at: usize) -> Option<String> {
+    let mut above = Vec::new();
+    let mut i = at;
+    while i > 0 {
+        i -= 1;
+        let Some(text) = comment_text(lines[i]) else { break };
+        let text = text.trim();
+        if text.is_empty() {
+            break;
+        }
+        if text.starts_with("- ") || text.contains("Simplification") || lines[i].trim_start().starts_with("//!") {
+            return None;
+        }
+        above.push(text);
+    }
+    above.reverse();
+    (!above.is_empty()).then(|| above.join(" "))
+}
+
+/// Rustdoc links become code: `[`super::sticky`]` names the file it means.
+fn doc_links(note: &str, file: &Path) -> String {
+    let mut out = String::new();
+    let mut rest = note;
+    while let Some(at) = rest.find("[`") {
+        let Some(len) = rest[at + 2..].find("`]") else { break };
+        out.push_str(&rest[..at]);
+        let target = &rest[at + 2..at + 2 + len];
+        let sibling = target.strip_prefix("super::").map(|name| file.with_file_name(format!("{name}.rs")));
+        match sibling.filter(|path| path.exists()) {
+            Some(path) => {
+                out.push_str(&format!("`{}`", path.strip_prefix(repo_root()).expect("in the repo").display()))
+            }
+            None => out.push_str(&format!("`{target}`")),
+        }
+        rest = &rest[at + 2 + len + 2..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -454,5 +535,78 @@ fn scenarios_written_out_in_chapters_load_and_pass() {
                 _ => {}
             }
         }
+    }
+}
+
+/// The numbered exercises under a chapter's `## Exercises` heading, each as
+/// (line number, the text from its number to the next exercise or heading).
+fn exercises(text: &str) -> Vec<(usize, String)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(start) = lines.iter().position(|l| l.starts_with("## Exercises")) else { return Vec::new() };
+    let is_item =
+        |l: &str| l.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for (i, line) in lines.iter().enumerate().skip(start + 1) {
+        if line.starts_with('#') {
+            break;
+        }
+        if is_item(line) {
+            out.push((i + 1, String::new()));
+        }
+        if let Some((_, body)) = out.last_mut() {
+            body.push_str(line);
+            body.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn every_exercise_has_an_answer_to_reveal() {
+    let mut count = 0;
+    for chapter in chapters() {
+        let text = std::fs::read_to_string(&chapter).expect("readable");
+        for (line, body) in exercises(&text) {
+            count += 1;
+            let open = body.find("<details><summary>Answer</summary>");
+            let close = body.find("</details>");
+            assert!(
+                open.is_some() && close > open,
+                "{}:{line}: this exercise has no answer; add `<details><summary>Answer</summary>`, a blank line, the answer, a blank line and `</details>` after it",
+                rel(&chapter)
+            );
+            let after = body[close.expect("checked")..].lines().nth(1);
+            assert!(
+                after.is_none_or(|l| l.trim().is_empty()),
+                "{}:{line}: leave a blank line after `</details>`, or the next exercise is swallowed by the HTML block",
+                rel(&chapter)
+            );
+            let answer = &body[open.expect("checked")..close.expect("checked")];
+            let words = answer.split_whitespace().count();
+            assert!(words > 12, "{}:{line}: the answer is too short to explain anything", rel(&chapter));
+        }
+    }
+    assert!(count >= 45, "only {count} exercises found: is the `## Exercises` parsing broken?");
+}
+
+#[test]
+fn every_exercise_scenario_loads_and_an_answer_runs_it() {
+    let dir = book().join("exercises");
+    let files = files_under(dir, "yaml", "");
+    assert!(!files.is_empty(), "book/exercises/ holds the scenarios the answers run");
+    let used: Vec<String> = manifest().into_iter().filter_map(|e| e.run).flatten().collect();
+    for path in files {
+        let name = rel(&path);
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let scenario = load_str(&name, &text).unwrap_or_else(|e| panic!("{name} does not load:\n{e}"));
+        if scenario.streams.is_empty() {
+            let (outcome, _, _) = super::support::run(scenario, None);
+            assert!(
+                outcome.passed,
+                "{name}: its expectations fail (update them to what the changed scenario does):\n{}",
+                outcome.render()
+            );
+        }
+        assert!(used.contains(&name), "{name} is used by no excerpt in book/excerpts.yaml, so no answer shows its run");
     }
 }

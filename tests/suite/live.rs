@@ -4,6 +4,7 @@
 //! codec), and checks what a Kafka 4.0 broker would answer — or that only
 //! the misbehaving connection is closed while the others are served.
 
+mod python_clients;
 mod wire_client;
 
 use std::io::Write;
@@ -371,4 +372,44 @@ fn a_thousand_connections_are_served() {
     for (client, correlation_id) in clients.iter_mut().zip(sent) {
         assert_eq!(client.receive::<ApiVersionsRequest>(correlation_id, 3).error_code, 0);
     }
+}
+
+/// The demo cluster with broker 1 killed at 1 s and restarted at 3 s
+/// (virtual time, paced to the wall clock): its port closes, its open
+/// connection is closed, and after the restart it accepts again.
+#[test]
+fn a_killed_broker_closes_its_port_and_a_restart_opens_it() {
+    let yaml = format!("{DEMO_CLUSTER}timeline:\n  - at: 1s\n    kill: 1\n  - at: 3s\n    restart: 1\n");
+    let (tx, rx) = mpsc::channel();
+    let server = thread::spawn(move || {
+        let scenario = load_str("demo cluster with a kill", &yaml).unwrap();
+        let world = World::new(scenario, BuildOptions::default());
+        let options = ServeOptions { base_port: 0, ..ServeOptions::default() };
+        let mut gateway = Gateway::bind(world, options).expect("free ports");
+        tx.send((gateway.advertised().ports[0].1, gateway.stop_handle())).unwrap();
+        gateway.run(&mut NullSink, &mut |_| {}).unwrap();
+    });
+    let (port, stop) = rx.recv().unwrap();
+    let connect = || std::net::TcpStream::connect(("127.0.0.1", port));
+    let mut held = connect().expect("broker 1 listens while up");
+    held.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    // Polled every 20 ms, for at most 20 s.
+    let wait_until = |what: &str, done: &dyn Fn() -> bool| {
+        for _ in 0..1000 {
+            if done() {
+                return;
+            }
+            thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{what} within 20 s");
+    };
+    wait_until("the port closes", &|| connect().is_err());
+    let mut buffer = [0u8; 1];
+    let read = std::io::Read::read(&mut held, &mut buffer);
+    assert!(matches!(read, Ok(0) | Err(_)), "the open connection is closed: {read:?}");
+    wait_until("the port opens again", &|| connect().is_ok());
+    let mut client = WireClient::connect(port);
+    assert_eq!(client.call(&ApiVersionsRequest::default(), 3).error_code, 0, "and serves");
+    stop.stop();
+    server.join().unwrap();
 }

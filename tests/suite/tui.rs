@@ -5,7 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use kafkasim::scenario::{builtin, load_str};
-use kafkasim::tui::app::{App, Msg};
+use kafkasim::tui::app::{App, Msg, Overlay};
 use kafkasim::tui::theme::Theme;
 use kafkasim::tui::view::screen_text;
 
@@ -94,6 +94,8 @@ const SMALL: (u16, u16) = (80, 24);
 fn every_lessons_first_point_fits_80_by_24() {
     for (name, text) in builtin::BUILTIN {
         let mut app = app(name);
+        // The lesson's point, not a question before it (one is pinned below).
+        app.asked.asking = false;
         app.update(Msg::NextMarker);
         let screen = screen_text(&mut app, SMALL.0, SMALL.1);
         let header = screen.lines().next().expect("a header");
@@ -110,6 +112,27 @@ fn every_lessons_first_point_fits_80_by_24() {
             settings.bind(|| insta::assert_snapshot!(format!("tui_80x24_{name}"), screen));
         }
     }
+}
+
+/// A question the run stops at fits the smallest screen: the question, its
+/// choices, what is typed and the hint.
+#[test]
+fn a_question_fits_80_by_24() {
+    let mut app = app("third-consumer-idle");
+    while !matches!(app.overlay, Overlay::Ask { .. }) {
+        app.update(Msg::Forward);
+    }
+    app.update(Msg::Input('c'));
+    let screen = screen_text(&mut app, SMALL.0, SMALL.1);
+    let question = &app.world().scenario.questions[0];
+    assert!(screen.contains(&question.text[..60]), "{screen}");
+    for choice in &question.choices {
+        assert!(screen.contains(choice.as_str()), "{choice}: {screen}");
+    }
+    assert!(screen.contains("> c"), "{screen}");
+    assert!(screen.contains("Enter answers, Esc skips"), "{screen}");
+    let settings = snapshot_settings();
+    settings.bind(|| insta::assert_snapshot!("tui_80x24_question", screen));
 }
 
 /// The point of `third-consumer-idle` is the idle c3: at 80×24 it is on
@@ -275,6 +298,9 @@ fn the_binary_plays_in_a_real_terminal() {
 fn every_built_in_scenario_steps_forward_and_back() {
     for (name, _) in builtin::BUILTIN {
         let mut app = app(name);
+        // Questions stop a step short of the next event; this walk is about
+        // events (the unit tests walk through questions).
+        app.asked.asking = false;
         app.update(Msg::NextMarker);
         let before = screen_text(&mut app, WIDTH, HEIGHT);
         for _ in 0..5 {

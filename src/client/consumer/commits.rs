@@ -39,7 +39,8 @@ impl Consumer {
             return false;
         }
         let Some(broker) = self.coordinator() else {
-            self.report_commit_failure(ctx, "COORDINATOR_NOT_AVAILABLE: no reachable group coordinator yet");
+            let error = self.as_reported(&then, "COORDINATOR_NOT_AVAILABLE: no reachable group coordinator yet");
+            self.report_commit_failure(ctx, &error);
             return false;
         };
         let (generation, member_id) = match &self.membership {
@@ -47,8 +48,10 @@ impl Consumer {
             None => (-1, String::new()),
         };
         if self.membership.is_some() && member_id.is_empty() {
-            // Kafka's commitSync throws CommitFailedException: the group moved on without us.
-            self.report_commit_failure(ctx, "CommitFailedException: this consumer is no longer in the group (it was removed or left); the partitions may have moved to another member");
+            // ConsumerCoordinator.sendOffsetCommitRequest fails the commit
+            // with CommitFailedException: the group moved on without us.
+            let error = self.as_reported(&then, "CommitFailedException: this consumer is no longer in the group (it was removed or left); the partitions may have moved to another member");
+            self.report_commit_failure(ctx, &error);
             return false;
         }
         self.send_to(ctx, broker, InFlight::Commit { broker, then }, |correlation_id| {
@@ -76,6 +79,20 @@ impl Consumer {
         self.send_to(ctx, broker, InFlight::Commit { broker, then }, |correlation_id| {
             GroupMessage::OffsetCommitRequest { correlation_id, group, generation, member_id, offsets }
         })
+    }
+
+    /// How a failed commit reaches the application. `commitSync()` throws
+    /// the exception; an auto-commit (inside `poll()`, or before an eager
+    /// rebalance) only logs it — ConsumerCoordinator.autoCommitOffsetsAsync
+    /// warns "Asynchronous auto-commit of offsets … failed" — and `poll()`
+    /// goes on. The exception stays the message's first word: the client saw it.
+    fn as_reported(&self, then: &AfterCommit, error: &str) -> String {
+        let auto = self.commit_mode == CommitMode::Auto && matches!(then, AfterCommit::Nothing | AfterCommit::Join);
+        if !auto {
+            return error.to_string();
+        }
+        let (name, rest) = error.split_once(": ").unwrap_or((error, ""));
+        format!("{name}, logged by the auto-commit (poll() goes on; the application is not told): {rest}")
     }
 
     fn report_commit_failure(&mut self, ctx: &mut Ctx<'_>, error: &str) {
@@ -106,6 +123,7 @@ impl Consumer {
                 ErrorCode::RebalanceInProgress => format!("{error}: the group is rebalancing; commit again after it"),
                 other => other.to_string(),
             };
+            let what = self.as_reported(&then, &what);
             ctx.trace(TraceEvent::CommitFailed { consumer: self.idx, group, error: what });
             match error {
                 ErrorCode::UnknownMemberId => {

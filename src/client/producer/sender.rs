@@ -33,6 +33,7 @@ impl Producer {
             self.ensure_producer_id(ctx);
         } else {
             self.drain(ctx);
+            self.maybe_end_transaction(ctx);
         }
         if self.phase == ProducerPhase::Closing && self.unfinished_records() == 0 {
             self.phase = ProducerPhase::Closed;
@@ -103,6 +104,9 @@ impl Producer {
             let Some(mut batch) = self.accumulator.take(tp, self.producer_id.filter(|_| self.idempotent)) else {
                 continue;
             };
+            if self.transactions.is_some() && !batch.batch.is_transactional() {
+                batch.batch = std::sync::Arc::new((*batch.batch).clone().into_transactional());
+            }
             request_bytes += batch.batch.size_bytes();
             batch.attempts += 1;
             ctx.trace(TraceEvent::BatchSent {
@@ -123,6 +127,7 @@ impl Producer {
         let correlation_id = self.next_correlation_id();
         let request = ProduceRequest {
             correlation_id,
+            transactional_id: self.transactions.as_ref().map(|t| t.transactional_id.clone()),
             acks: self.config.acks,
             timeout_ms: self.config.request_timeout_ms,
             partitions: batches.iter().map(|b| (b.tp, b.batch.clone())).collect(),
@@ -255,11 +260,11 @@ impl Producer {
                 self.metadata.stale = true;
                 self.metadata.failed_update(ctx.now);
             }
-            InFlight::InitProducerId { .. } if self.transactions.is_some() => {
-                self.on_init_producer_id_error(ctx, error)
+            InFlight::InitProducerId { .. } | InFlight::EndTxn { .. } if self.transactions.is_some() => {
+                self.on_coordinator_error(ctx, error)
             }
             InFlight::FindCoordinator { .. } => self.on_find_coordinator(ctx, error, None),
-            InFlight::InitProducerId { .. } => {}
+            InFlight::InitProducerId { .. } | InFlight::EndTxn { .. } => {}
         }
     }
 
@@ -301,6 +306,7 @@ impl Producer {
 
     fn fail_batch(&mut self, ctx: &mut Ctx<'_>, batch: &ProducerBatch, error: String) {
         self.failed += batch.batch.len() as u64;
+        self.on_transactional_batch_failed(&error);
         ctx.trace(TraceEvent::DeliveryFailed { producer: self.idx, tp: batch.tp, error, ids: batch.ids() });
     }
 

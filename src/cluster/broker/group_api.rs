@@ -1,5 +1,7 @@
 //! Serving consumer groups: FindCoordinator from any broker, the rest on the
-//! broker that leads the group's `__consumer_offsets` partition.
+//! broker that leads the group's `__consumer_offsets` partition; ListGroups
+//! and DescribeGroups (the admin clients') list and describe the groups a
+//! broker coordinates.
 
 use std::sync::Arc;
 
@@ -53,6 +55,9 @@ fn group_of(message: &GroupMessage) -> Option<&str> {
 
 impl Broker {
     pub(super) fn handle_group(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: GroupMessage) {
+        if self.answer_group_listing(ctx, from, &message) {
+            return;
+        }
         let Some(offsets_topic) = self.offsets_topic else {
             if let Some(reply) = refusal(&message, ErrorCode::CoordinatorNotAvailable) {
                 ctx.send(from, Message::Group(reply));
@@ -95,6 +100,37 @@ impl Broker {
             self.append_coordinator_write(ctx, tp, CoordinatorWrite::Commit(commit), Arc::new(builder.build()));
         }
         self.write_group_metadata(ctx);
+    }
+
+    /// ListGroups and DescribeGroups, answered by any broker for the groups
+    /// it coordinates (none before it has loaded their partitions). Returns
+    /// whether `message` was one of them.
+    fn answer_group_listing(&mut self, ctx: &mut Ctx<'_>, from: NodeId, message: &GroupMessage) -> bool {
+        match message {
+            GroupMessage::ListGroupsRequest { correlation_id } => {
+                let correlation_id = *correlation_id;
+                let groups = if self.ready { self.coordinator.list_groups() } else { Vec::new() };
+                let error = ErrorCode::None;
+                ctx.send(from, Message::Group(GroupMessage::ListGroupsResponse { correlation_id, error, groups }));
+                true
+            }
+            GroupMessage::DescribeGroupsRequest { correlation_id, groups } => {
+                let correlation_id = *correlation_id;
+                let groups = groups
+                    .iter()
+                    .map(|g| {
+                        let mut described = self.coordinator.describe(g);
+                        if !self.ready && described.error.is_ok() {
+                            described.error = ErrorCode::NotCoordinator;
+                        }
+                        described
+                    })
+                    .collect();
+                ctx.send(from, Message::Group(GroupMessage::DescribeGroupsResponse { correlation_id, groups }));
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Appends the metadata records of groups that changed (a new generation

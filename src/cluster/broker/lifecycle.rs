@@ -162,6 +162,12 @@ impl Broker {
                     p.pending_isr = None;
                 }
             }
+            Outgoing::TxnVerify { parked, .. } => {
+                self.on_transaction_verified(ctx, parked, ErrorCode::NetworkException)
+            }
+            Outgoing::TxnMarkers { transactional_id, partitions, .. } => {
+                self.on_txn_markers_done(ctx, &transactional_id, &partitions, &[]);
+            }
             _ => {
                 // The controller we talked to is gone or cut off: try another.
                 if peer == NodeId::Controller(self.active_controller.unwrap_or(ControllerId(0))) {

@@ -1,6 +1,7 @@
 //! Serving Produce: validate, append as leader, and answer at once (acks=1),
 //! never (acks=0), or when the high watermark covers the write (acks=all).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::actor::{Ctx, Timer};
@@ -31,6 +32,10 @@ pub struct DelayedProduce {
     /// Set when the transaction coordinator wrote this (a transit to
     /// `__transaction_state`): the coordinator answers it.
     txn_write: Option<TxnWrite>,
+    /// Set for transaction markers written on the coordinator's
+    /// WriteTxnMarkers (the producer id they mark): answered with a
+    /// WriteTxnMarkersResponse.
+    markers_of: Option<i64>,
 }
 
 impl DelayedProduce {
@@ -49,6 +54,27 @@ impl DelayedProduce {
             waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
             write: None,
             txn_write: Some(write),
+            markers_of: None,
+        }
+    }
+
+    pub(super) fn for_markers(
+        id: u64,
+        from: NodeId,
+        correlation_id: u64,
+        producer_id: i64,
+        results: Vec<ProducePartitionResponse>,
+        waiting: Vec<(TopicPartition, i64)>,
+    ) -> Self {
+        DelayedProduce {
+            id,
+            from,
+            correlation_id,
+            results,
+            waiting,
+            write: None,
+            txn_write: None,
+            markers_of: Some(producer_id),
         }
     }
 
@@ -59,9 +85,32 @@ impl DelayedProduce {
 
 impl Broker {
     pub(super) fn handle_produce(&mut self, ctx: &mut Ctx<'_>, from: NodeId, request: ProduceRequest) {
+        if self.needs_transaction_verification(&request) {
+            self.verify_transaction(ctx, from, request);
+        } else {
+            self.append_produce(ctx, from, request, &BTreeMap::new());
+        }
+    }
+
+    /// Appends a Produce request's batches, except those of `refused`
+    /// partitions (the transaction verification's errors), and answers as
+    /// `acks` says.
+    pub(super) fn append_produce(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        from: NodeId,
+        request: ProduceRequest,
+        refused: &BTreeMap<TopicPartition, ErrorCode>,
+    ) {
         let mut results = Vec::with_capacity(request.partitions.len());
         let mut waiting = Vec::new();
         for (tp, batch) in request.partitions {
+            if let Some(&error) = refused.get(&tp) {
+                let records = batch.len() as u32;
+                ctx.trace(TraceEvent::ProduceRejected { broker: self.id, tp, error, records });
+                results.push(ProducePartitionResponse { tp, error, base_offset: -1, log_start_offset: -1 });
+                continue;
+            }
             let (result, required_offset) = self.append_for_produce(ctx, tp, batch, request.acks);
             if let (Some(required), true) = (required_offset, result.error.is_ok()) {
                 waiting.push((tp, required));
@@ -89,6 +138,7 @@ impl Broker {
                     waiting,
                     write: None,
                     txn_write: None,
+                    markers_of: None,
                 };
                 if self.try_complete_produce(&mut delayed) {
                     self.finish_delayed(ctx, delayed);
@@ -218,6 +268,18 @@ impl Broker {
             self.on_txn_write_done(ctx, write, error);
             return;
         }
+        if let Some(producer_id) = delayed.markers_of {
+            let results = delayed.results.iter().map(|r| (r.tp, r.error)).collect();
+            ctx.send(
+                delayed.from,
+                Message::Txn(crate::protocol::TxnMessage::WriteTxnMarkersResponse {
+                    correlation_id: delayed.correlation_id,
+                    producer_id,
+                    results,
+                }),
+            );
+            return;
+        }
         match delayed.write.take() {
             Some(CoordinatorWrite::Commit(commit)) => {
                 // A commit that cannot be written here means the coordinator moved
@@ -267,6 +329,7 @@ impl Broker {
             waiting: required.map(|r| vec![(tp, r)]).unwrap_or_default(),
             write: Some(write),
             txn_write: None,
+            markers_of: None,
         };
         self.maybe_advance_high_watermark(ctx, tp);
         if self.try_complete_produce(&mut delayed) {

@@ -41,11 +41,11 @@ impl Broker {
         if is_leader && (force || epoch_changed || old.leader != Some(me)) {
             self.become_leader(ctx, tp);
             self.on_offsets_leadership(ctx, tp, true);
-            self.on_transaction_state_leadership(tp, true);
+            self.on_transaction_state_leadership(ctx, tp, true);
         } else if !is_leader && (force || epoch_changed || old.leader != new_state.leader) {
             self.become_follower(ctx, tp, old.leader == Some(me));
             self.on_offsets_leadership(ctx, tp, false);
-            self.on_transaction_state_leadership(tp, false);
+            self.on_transaction_state_leadership(ctx, tp, false);
         } else if is_leader {
             // Same leader, new ISR: an AlterPartition took effect.
             if let Some(p) = self.partitions.get_mut(&tp)

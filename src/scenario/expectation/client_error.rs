@@ -1,7 +1,7 @@
 //! Errors a client can see, by the names Kafka uses: an error code in a
 //! response (`NOT_ENOUGH_REPLICAS`, as the client logs it) or an exception
-//! its application gets (`CommitFailedException`, from `commitSync()`; a
-//! send callback's `TimeoutException`).
+//! the client raises (`CommitFailedException`, thrown by `commitSync()` or
+//! logged by an auto-commit; a send callback's `TimeoutException`).
 
 use std::fmt;
 

@@ -38,6 +38,11 @@ pub struct ExpectSpec {
     #[serde(default)]
     #[schemars(with = "Option<IndexMap<String, Expected>>")]
     pub log_start_offset: Option<KeyedChecks>,
+    /// Per partition, the leader's last stable offset: how far a
+    /// `read_committed` consumer may read.
+    #[serde(default)]
+    #[schemars(with = "Option<IndexMap<String, Expected>>")]
+    pub last_stable_offset: Option<KeyedChecks>,
     /// Per partition, how many records its log holds (retention and
     /// compaction remove some).
     #[serde(default)]

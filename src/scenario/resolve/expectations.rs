@@ -258,6 +258,7 @@ impl Checks<'_, '_> {
         self.per_partition("high_watermark", &spec.high_watermark, Check::HighWatermark);
         self.per_partition("log_end_offset", &spec.log_end_offset, Check::LogEndOffset);
         self.per_partition("log_start_offset", &spec.log_start_offset, Check::LogStartOffset);
+        self.per_partition("last_stable_offset", &spec.last_stable_offset, Check::LastStableOffset);
         self.per_partition("records", &spec.records, Check::Records);
         self.per_partition("segments", &spec.segments, Check::Segments);
         self.per_partition("bytes", &spec.bytes, Check::Bytes);

@@ -38,7 +38,7 @@ pub(crate) fn resolve_producers(
                 ));
             }
         } else if let Some(map) = &spec.config {
-            super::transactional::check(r, map, &config, broker_config, spec.count.value);
+            super::transactional::check(r, map, &config, broker_config);
         }
         let datagen = spec.datagen.as_ref().and_then(|d| match Datagen::from_name(&d.value) {
             Some(kind) => Some(kind),

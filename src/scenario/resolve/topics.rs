@@ -182,6 +182,13 @@ pub(crate) fn offsets_topic(brokers: u32, broker_config: &BrokerConfig) -> Topic
 /// `min.insync.replicas` `transaction.state.log.min.isr` (capped at the
 /// replication factor, so a one-broker lesson can still commit), compacted,
 /// `transaction.state.log.segment.bytes` segments, unclean election off.
+///
+/// Simplification: with fewer brokers than
+/// `transaction.state.log.replication.factor` Kafka refuses to create
+/// `__transaction_state` (and every transaction fails with
+/// COORDINATOR_NOT_AVAILABLE); kafkasim caps the replication factor and
+/// `min.insync.replicas` at the broker count instead, so a one-broker
+/// lesson can run transactions.
 pub(crate) fn transaction_state_topic(brokers: u32, broker_config: &BrokerConfig) -> TopicDef {
     let replication_factor = broker_config.transaction_state_log_replication_factor.min(brokers).max(1);
     let mut config = broker_config.topic_defaults;

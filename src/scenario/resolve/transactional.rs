@@ -6,10 +6,6 @@
 //!
 //! It also reads a transactional producer's plan of transactions
 //! (`transactions:`), which needs a `transactional.id`.
-//!
-//! Simplification: transactional sends are not simulated yet, so a
-//! transactional producer that would send records is refused, with what is
-//! and is not modelled; one with `count: 0` runs `initTransactions()` only.
 
 use super::Resolver;
 use crate::client::transaction_plan::{PlannedTransaction, TransactionEnd, TransactionPlan};
@@ -70,14 +66,10 @@ pub(crate) fn plan(
 
 /// Checks `config` (read from `map`) as Kafka would for a transactional
 /// producer; does nothing for a producer without `transactional.id`.
-pub(crate) fn check<S>(
-    r: &mut Resolver<'_>,
-    map: &ConfigMap<S>,
-    config: &ProducerConfig,
-    brokers: &BrokerConfig,
-    count: u64,
-) {
-    let Some(id) = &config.transactional_id else { return };
+pub(crate) fn check<S>(r: &mut Resolver<'_>, map: &ConfigMap<S>, config: &ProducerConfig, brokers: &BrokerConfig) {
+    if config.transactional_id.is_none() {
+        return;
+    }
     let Some((id_key, _)) = map.entries.iter().find(|(k, _)| k.value == "transactional.id") else { return };
     let id_span = r.span(id_key);
     if let Err(e) = config.check_transactional() {
@@ -106,18 +98,5 @@ pub(crate) fn check<S>(
             )
             .help("lower transaction.timeout.ms, or raise transaction.max.timeout.ms in `broker_config:`"),
         );
-        return;
     }
-    if count == 0 {
-        return;
-    }
-    r.problems.push(
-        Problem::at(id_span, format!("transactional.id `{id}`: transactional sends are not simulated yet")).help(
-            format!(
-                "remove transactional.id, or set `count: 0` to run initTransactions() alone. The settings pass \
-                 Kafka's checks; `kafkasim explain coordinator --transactional-id {id}` shows which \
-                 __transaction_state partition coordinates it"
-            ),
-        ),
-    );
 }

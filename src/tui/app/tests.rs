@@ -68,9 +68,15 @@ fn markers_stop_at_says_and_expectations() {
     assert_eq!(app.timeline.step(), step);
 }
 
+/// Questions off: playing does not stop at them.
+fn without_questions(app: &mut App) {
+    app.asked.asking = false;
+}
+
 #[test]
 fn play_advances_virtual_time_at_the_chosen_speed() {
     let mut app = app("producer-consumer");
+    without_questions(&mut app);
     app.update(Msg::Tick(1_000));
     assert_eq!(app.world().now, SimTime::ZERO, "the clock stands still until asked");
     app.update(Msg::TogglePlay);
@@ -94,6 +100,7 @@ fn play_advances_virtual_time_at_the_chosen_speed() {
 #[test]
 fn playing_stops_at_the_end() {
     let mut app = app("producer-consumer");
+    without_questions(&mut app);
     app.update(Msg::TogglePlay);
     app.update(Msg::Tick(100_000_000));
     assert!(!app.playing);
@@ -280,4 +287,120 @@ fn clicking_an_event_goes_to_it() {
     let step = app.timeline.step();
     app.update(Msg::Click { column: 0, row: 0 });
     assert_eq!(app.timeline.step(), step, "a click outside the event list changes nothing");
+}
+
+/// The answer the scenario's own run gives to question `index` (as `kafkasim
+/// run` prints it), read without the terminal UI.
+fn run_answer(name: &str, index: usize) -> crate::quiz::Right {
+    let text = builtin::find(name).expect("built-in scenario");
+    let scenario = scenario::load_str(name, text).expect("loads");
+    let mut world = crate::world::World::new(scenario, Default::default());
+    let script = crate::quiz::run_answering(&mut world, &mut crate::trace::sink::NullSink).expect("runs");
+    script.answer_of(index).expect("answered").right.clone()
+}
+
+fn first_choice(right: &crate::quiz::Right) -> String {
+    match right {
+        crate::quiz::Right::Choices(c) => c[0].clone(),
+        other => other.to_string(),
+    }
+}
+
+fn type_answer(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.update(Msg::Input(c));
+    }
+    app.update(Msg::Submit);
+}
+
+/// Forward, one event at a time, until the clock reaches `time`.
+fn step_to(app: &mut App, time: SimTime) {
+    while app.timeline.clock() < time {
+        app.update(Msg::Forward);
+        assert!(!matches!(app.overlay, Overlay::Ask { .. }), "no other question on the way");
+    }
+}
+
+#[test]
+fn playing_stops_at_a_question_and_the_run_checks_the_answer() {
+    let mut app = app("acks-1-loss");
+    let question = app.world().scenario.questions[0].clone();
+    app.update(Msg::TogglePlay);
+    app.update(Msg::Tick(100_000_000));
+    assert!(!app.playing, "the question pauses the run");
+    assert_eq!(app.timeline.clock(), question.asked_at, "at the lesson point, not past it");
+    assert!(app.world().now <= question.asked_at);
+    assert!(matches!(app.overlay, Overlay::Ask { index: 0, .. }));
+    app.update(Msg::Tick(100_000_000));
+    assert_eq!(app.timeline.clock(), question.asked_at, "time stands still while the question is open");
+    let shown = screen(&mut app);
+    assert!(shown.contains(&question.text), "{shown}");
+
+    let right = run_answer("acks-1-loss", 0);
+    type_answer(&mut app, &first_choice(&right));
+    assert_eq!(app.overlay, Overlay::None);
+    assert!(screen(&mut app).contains("the run tells at 25.000s"));
+    step_to(&mut app, question.answer_at);
+    let shown = screen(&mut app);
+    assert!(shown.contains(&format!("the run says {right} ✓ it held")), "{shown}");
+    assert!(shown.contains("because payments-0 at 25"), "the state that decided it: {shown}");
+}
+
+#[test]
+fn a_wrong_answer_is_shown_wrong_and_a_question_is_put_once() {
+    let mut app = app("acks-1-loss");
+    let question = app.world().scenario.questions[0].clone();
+    let right = first_choice(&run_answer("acks-1-loss", 0));
+    let wrong = question.choices.iter().find(|c| **c != right).expect("another choice").clone();
+    while !matches!(app.overlay, Overlay::Ask { .. }) {
+        app.update(Msg::Forward);
+        assert!(app.timeline.clock() <= question.asked_at, "stepping stops at the question");
+    }
+    type_answer(&mut app, "seventeen");
+    assert!(
+        matches!(&app.overlay, Overlay::Ask { error: Some(e), .. } if e.contains("type a letter")),
+        "a reply that is no choice says what to type"
+    );
+    for _ in 0.."seventeen".len() {
+        app.update(Msg::Erase);
+    }
+    type_answer(&mut app, &wrong);
+    step_to(&mut app, question.answer_at);
+    assert!(screen(&mut app).contains("✗ it did not"));
+    // Back before the question and forward again: not asked twice.
+    app.update(Msg::GoToPrompt);
+    type_answer(&mut app, "10s");
+    step_to(&mut app, question.answer_at);
+    assert!(screen(&mut app).contains(&format!("you said {wrong}")));
+}
+
+#[test]
+fn a_sandbox_change_before_the_answer_reads_it_again() {
+    let mut app = app("acks-1-loss");
+    let question = app.world().scenario.questions[0].clone();
+    while !matches!(app.overlay, Overlay::Ask { .. }) {
+        app.update(Msg::Forward);
+    }
+    app.update(Msg::Close);
+    assert!(app.status.as_deref().is_some_and(|s| s.contains("skipped")));
+    let scripted = app.timeline.answer(0).expect("read ahead").right.clone();
+    // Every replica dies before the answer: nobody can lead.
+    app.focus = Pane::Cluster;
+    for broker in [1, 2] {
+        app.selected[Pane::Cluster as usize] = broker;
+        app.update(Msg::Kill);
+    }
+    step_to(&mut app, question.answer_at);
+    let answer = app.timeline.answer(0).expect("read again").right.clone();
+    assert_ne!(answer, scripted, "the changed run answers differently");
+    let leader = app
+        .world()
+        .partition_view(crate::ids::TopicPartition::new(crate::ids::TopicId(0), 0))
+        .and_then(|v| v.state.leader);
+    assert_eq!(
+        answer.to_string(),
+        leader.map_or(crate::scenario::question::NO_LEADER.to_string(), |b| b.0.to_string()),
+        "read from this run"
+    );
+    assert!(screen(&mut app).contains("you did not answer"));
 }

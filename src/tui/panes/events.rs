@@ -62,9 +62,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             lines.push(Line::styled(text, t.say()));
         }
         lines.push(Line::styled("─".repeat(width), t.border()));
-        height = height.saturating_sub(lines.len());
-        rows.resize(lines.len(), None);
     }
+    if let Some(question) = app.question_shown() {
+        let style = match question.held {
+            Some(true) => t.good(),
+            Some(false) => t.bad(),
+            None => t.say(),
+        };
+        lines.extend(question.lines.iter().flat_map(|l| wrap(l, width)).map(|l| Line::styled(l, style)));
+        lines.push(Line::styled("─".repeat(width), t.border()));
+    }
+    height = height.saturating_sub(lines.len());
+    rows.resize(lines.len(), None);
     let events = app.timeline.events();
     let current = app.timeline.current_event();
     let anchor = app.event_scroll.or(current);

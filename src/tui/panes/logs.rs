@@ -123,6 +123,11 @@ fn marks(
         Mark { offset: log.high_watermark(), symbol: 'H', label: format!("HW {}", log.high_watermark()) },
         Mark { offset: log.log_end_offset(), symbol: 'E', label: format!("LEO {}", log.log_end_offset()) },
     ];
+    if !world.names.transactional_producers.is_empty() {
+        // read_committed consumers read below the last stable offset.
+        let lso = log.last_stable_offset();
+        marks.push(Mark { offset: lso, symbol: 'L', label: format!("LSO {lso}") });
+    }
     for (i, (group, offsets)) in committed.iter().enumerate() {
         if let Some(&offset) = offsets.get(&tp) {
             // One group is the usual case: `C`. Several get a mark each,

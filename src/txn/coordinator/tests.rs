@@ -147,3 +147,122 @@ fn ids_follow_their_partition() {
     c.unload(partition);
     assert!(!c.owns("my-txn") && c.transactions.is_empty());
 }
+
+fn tp(p: u32) -> TopicPartition {
+    TopicPartition::new(crate::ids::TopicId(0), p)
+}
+
+/// AddPartitionsToTxn (a TV2 leader's), and the Ongoing write completed.
+fn add(c: &mut TransactionCoordinator, producer: (i64, i16), partitions: &[u32]) -> ErrorCode {
+    let partitions: BTreeSet<TopicPartition> = partitions.iter().map(|&p| tp(p)).collect();
+    match c.handle_add_partitions("app", producer, &partitions, false, 10) {
+        add_partitions::AddPartitionsOutcome::Reply(error) => error,
+        add_partitions::AddPartitionsOutcome::Write(transit) => c.on_write_done("app", &transit, ErrorCode::None),
+    }
+}
+
+/// EndTxn; on a write, the Prepare write completed. Returns the answer.
+fn end(c: &mut TransactionCoordinator, producer: (i64, i16), committed: bool) -> Result<(i64, i16), ErrorCode> {
+    match c.handle_end_txn("app", producer, committed, || 9000, 20) {
+        end_txn::EndTxnOutcome::Reply(ErrorCode::None, id, epoch) => Ok((id, epoch)),
+        end_txn::EndTxnOutcome::Reply(error, _, _) => Err(error),
+        end_txn::EndTxnOutcome::Write(transit) => {
+            let error = c.on_write_done("app", &transit, ErrorCode::None);
+            if error.is_ok() { Ok((transit.producer_id, transit.producer_epoch)) } else { Err(error) }
+        }
+    }
+}
+
+/// The markers are written: CompleteCommit / CompleteAbort.
+fn complete(c: &mut TransactionCoordinator) {
+    let transit = c.prepare_complete("app", 30).expect("a prepared transaction");
+    assert_eq!(c.on_write_done("app", &transit, ErrorCode::None), ErrorCode::None);
+}
+
+/// shouldAppendPrepareCommitToLogOnEndTxnWhenStatusIsOngoingAndResultIsCommit,
+/// with TV2: the PrepareCommit carries epoch + 1, which the client gets back
+/// and uses for its next transaction; the markers' completion empties the
+/// transaction.
+#[test]
+fn a_tv2_commit_bumps_the_epoch_and_empties_the_transaction() {
+    let mut c = coordinator();
+    let (pid, epoch) = init(&mut c, "app", None).unwrap();
+    assert_eq!(add(&mut c, (pid, epoch), &[0, 1]), ErrorCode::None);
+    assert_eq!(c.state_of("app"), Some(Ongoing));
+    assert_eq!(c.transactions["app"].partitions.len(), 2);
+    assert_eq!(end(&mut c, (pid, epoch), true), Ok((pid, epoch + 1)));
+    assert_eq!(c.state_of("app"), Some(PrepareCommit));
+    complete(&mut c);
+    assert_eq!(c.state_of("app"), Some(CompleteCommit));
+    assert!(c.transactions["app"].partitions.is_empty());
+    // The next transaction uses the bumped epoch.
+    assert_eq!(add(&mut c, (pid, epoch + 1), &[1]), ErrorCode::None);
+    assert_eq!(c.state_of("app"), Some(Ongoing));
+}
+
+/// shouldReturnOkOnEndTxnWhenStatusIsCompleteCommitAndResultIsCommit (a
+/// TV2 retry carries the epoch before the bump) and
+/// shouldReturnInvalidTxnRequestOnEndTxnRequestWhenStatusIsCompleteCommitAndResultIsNotCommit.
+#[test]
+fn a_retried_end_txn_is_answered_without_a_second_transaction() {
+    let mut c = coordinator();
+    let (pid, epoch) = init(&mut c, "app", None).unwrap();
+    add(&mut c, (pid, epoch), &[0]);
+    end(&mut c, (pid, epoch), true).unwrap();
+    // While the markers are out: CONCURRENT_TRANSACTIONS? No: a retry with
+    // the old epoch in PrepareCommit is a retry on the epoch bump.
+    assert_eq!(end(&mut c, (pid, epoch), true), Err(ErrorCode::ConcurrentTransactions));
+    complete(&mut c);
+    assert_eq!(end(&mut c, (pid, epoch), true), Ok((pid, epoch + 1)), "the retry learns the bumped epoch");
+    assert_eq!(end(&mut c, (pid, epoch), false), Err(ErrorCode::InvalidTxnState), "not the outcome it asked for");
+}
+
+/// shouldRespondWithProducerFencedOnEndTxnWhenEpochIsNotSameAsTransaction
+/// and the AddPartitionsToTxn twin: an older instance's requests.
+#[test]
+fn an_older_epoch_is_fenced_everywhere() {
+    let mut c = coordinator();
+    let (pid, old) = init(&mut c, "app", None).unwrap();
+    let (_, new) = init(&mut c, "app", None).unwrap();
+    assert_eq!(new, old + 1);
+    assert_eq!(add(&mut c, (pid, old), &[0]), ErrorCode::ProducerFenced);
+    assert_eq!(add(&mut c, (pid, new), &[0]), ErrorCode::None);
+    assert_eq!(end(&mut c, (pid, old), true), Err(ErrorCode::ProducerFenced));
+    assert_eq!(add(&mut c, (pid + 1, new), &[0]), ErrorCode::InvalidProducerIdMapping);
+}
+
+/// shouldRespondWithConcurrentTransactionsOnAddPartitionsWhenStateIsPrepareCommit.
+#[test]
+fn partitions_wait_while_markers_are_written() {
+    let mut c = coordinator();
+    let (pid, epoch) = init(&mut c, "app", None).unwrap();
+    add(&mut c, (pid, epoch), &[0]);
+    end(&mut c, (pid, epoch), false).unwrap();
+    assert_eq!(c.state_of("app"), Some(PrepareAbort));
+    assert_eq!(add(&mut c, (pid, epoch + 1), &[0]), ErrorCode::ConcurrentTransactions);
+    complete(&mut c);
+    assert_eq!(c.state_of("app"), Some(CompleteAbort));
+}
+
+/// shouldAbortExpiredTransactionsInOngoingStateAndBumpEpoch: past its
+/// transaction.timeout.ms an Ongoing transaction is listed, fenced and
+/// aborted with an epoch the old producer does not have.
+#[test]
+fn a_timed_out_transaction_is_fenced_and_aborted() {
+    let mut c = coordinator();
+    let (pid, epoch) = init(&mut c, "app", None).unwrap();
+    add(&mut c, (pid, epoch), &[0, 1]);
+    assert!(c.timed_out_transactions(10 + TIMEOUT_MS as i64 - 1).is_empty(), "not yet");
+    assert_eq!(c.timed_out_transactions(10 + TIMEOUT_MS as i64), vec![("app".to_string(), pid, epoch)]);
+    let fence = c.prepare_fence("app").unwrap();
+    assert_eq!(c.on_write_done("app", &fence, ErrorCode::None), ErrorCode::None);
+    assert_eq!(c.state_of("app"), Some(PrepareEpochFence));
+    let fenced = c.transactions["app"].producer_epoch;
+    assert_eq!(fenced, epoch + 1);
+    assert_eq!(end(&mut c, (pid, fenced), false), Ok((pid, fenced + 1)), "the abort bumps once more (TV2)");
+    assert_eq!(c.state_of("app"), Some(PrepareAbort));
+    assert_eq!(c.transactions["app"].partitions.len(), 2, "markers go to both partitions");
+    complete(&mut c);
+    // The stalled producer's commit is fenced.
+    assert_eq!(end(&mut c, (pid, epoch), true), Err(ErrorCode::ProducerFenced));
+}
