@@ -25,7 +25,7 @@ sysroot="$root/target/wasm-sysroot"
 # (gzip'd) under the 3 MB, and the module itself under a ceiling just
 # above today's size, so that it cannot silently grow.
 MAX_SENT_BYTES=$((3 * 1000 * 1000))
-MAX_MODULE_BYTES=$((8 * 1000 * 1000))
+MAX_MODULE_BYTES=$((8500 * 1000))
 phase_started=$SECONDS
 phase() {
   echo "web/build.sh: $1 took $((SECONDS - phase_started)) s"
@@ -64,7 +64,7 @@ TOML
 fi
 
 # 2. The crate, against that sysroot, in the `wasm` profile (Cargo.toml:
-# opt-level z, one codegen unit, LTO, no unwinding, names stripped).
+# opt-level z, thin LTO over 16 codegen units, no unwinding).
 export RUSTFLAGS="--sysroot $sysroot"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/bin/wasm-ld
 "$CARGO" build --locked --profile wasm --target "$target" --target-dir "$root/target/wasm" -p kafkasim-web

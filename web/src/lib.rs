@@ -163,7 +163,12 @@ impl Player {
 /// Loads a scenario into the terminal UI's model, or the loader's message.
 fn load(name: &str, yaml: &str) -> Result<App, JsError> {
     let scenario = scenario::load_str(name, yaml).map_err(|e| JsError::new(&e.render(false)))?;
-    Ok(tui::app_for(scenario, None, Theme { color: true }))
+    let mut app = tui::app_for(scenario, None, Theme { color: true });
+    // The page asks the scenario's questions under the screen, in boxes a
+    // reader clicks (the `questions` module); the terminal's way, a stop
+    // at each with the keys typing the reply, would ask them twice.
+    app.asked.asking = false;
+    Ok(app)
 }
 
 /// Whether `yaml` loads: `""`, or the command line's error text.
