@@ -23,7 +23,7 @@ pub use error::ErrorCode;
 pub use group::*;
 pub use metadata::*;
 pub use response_errors::ResponseError;
-pub use txn::TxnMessage;
+pub use txn::{AddPartitionsToTxnRequest, TxnMessage};
 
 use crate::cluster::record::{LogBatch, RecordBatch};
 use crate::cluster::transaction_index::AbortedTransaction;

@@ -307,6 +307,29 @@ impl Scenario {
         self.consumers.iter().position(|c| c.name == name).map(|i| ClientRef::Consumer(ClientIdx(i as u32)))
     }
 
+    /// Every producer's and consumer's name, producers first: the names a
+    /// misspelt client could have meant.
+    pub fn client_names(&self) -> Vec<&str> {
+        self.producers.iter().map(|p| p.name.as_str()).chain(self.consumers.iter().map(|c| c.name.as_str())).collect()
+    }
+
+    /// Whether a client serializes or deserializes with Avro through the
+    /// Schema Registry.
+    pub fn uses_registry(&self, client: ClientRef) -> bool {
+        match client {
+            ClientRef::Producer(p) => self.producers[p.0 as usize].avro.is_some(),
+            ClientRef::Consumer(c) => self.consumers[c.0 as usize].avro.is_some(),
+        }
+    }
+
+    /// A client's name as the file gives it.
+    pub fn client_name(&self, client: ClientRef) -> &str {
+        match client {
+            ClientRef::Producer(p) => &self.producers[p.0 as usize].name,
+            ClientRef::Consumer(c) => &self.consumers[c.0 as usize].name,
+        }
+    }
+
     /// The clients of a Kafka Streams instance (its stream threads'
     /// consumers and producers), or `None` when no application has an
     /// instance of that name.

@@ -10,10 +10,13 @@
 //! - `windows`: window arithmetic (tumbling, hopping, sliding, session; grace).
 //! - `app`: an application as the scenario declares it (instances, configs).
 //! - `runtime`: stream threads, tasks, stores, record caches and commits.
+//! - `assignor`: Kafka 4.0's task assignor (`HighAvailabilityTaskAssignor`):
+//!   active, standby and warm-up tasks per instance, then per thread.
 
 pub use app::StreamsApp;
 
 pub mod app;
+pub mod assignor;
 pub mod expr;
 pub mod runtime;
 pub mod topology;

@@ -234,6 +234,9 @@ pub struct Consumer {
     pub deserializer: Option<crate::client::serde::deserializer::AvroDeserializer>,
     /// After a deserialization error, when the application polls again.
     avro_retry_at: Option<SimTime>,
+    /// A Kafka Streams thread's consumer: its group leader runs the
+    /// Streams assignor instead of `partition.assignment.strategy`'s.
+    pub streams: Option<crate::streams::assignor::partition_assignor::StreamsConsumer>,
 }
 
 impl Consumer {
@@ -290,6 +293,7 @@ impl Consumer {
             end_offsets: BTreeMap::new(),
             deserializer: None,
             avro_retry_at: None,
+            streams: None,
         }
     }
 

@@ -116,6 +116,10 @@ pub struct Producer {
     pub topic: TopicId,
     /// The topic's name, for messages the application sees.
     pub topic_name: String,
+    /// Topics a transaction writes to besides `topic`, with their names.
+    pub other_topics: Vec<(TopicId, String)>,
+    /// The built-in partitioner of each other topic (Kafka keeps one per topic).
+    other_partitioners: BTreeMap<TopicId, BuiltInPartitioner>,
     pub workload: Workload,
     pub phase: ProducerPhase,
     bootstrap: Vec<BrokerId>,
@@ -173,6 +177,8 @@ impl Producer {
             idempotent,
             topic,
             topic_name,
+            other_topics: Vec::new(),
+            other_partitioners: BTreeMap::new(),
             workload,
             phase: ProducerPhase::NotStarted,
             bootstrap,
@@ -204,6 +210,12 @@ impl Producer {
     pub fn with_transactions(mut self, plan: Option<crate::client::transaction_plan::TransactionPlan>) -> Self {
         self.transactions =
             plan.zip(self.config.transactional_id.clone()).map(|(plan, id)| TransactionManager::new(id, plan));
+        self
+    }
+
+    /// The topics its transactions write to besides its own (with names).
+    pub fn with_other_topics(mut self, topics: Vec<(TopicId, String)>) -> Self {
+        self.other_topics = topics.into_iter().filter(|(id, _)| *id != self.topic).collect();
         self
     }
 
@@ -307,7 +319,7 @@ impl Producer {
         let id = RecordId { producer: self.idx, number: self.sent };
         self.sent += 1;
         let timestamp_ms = record.timestamp_ms.unwrap_or_else(|| ctx.now.as_millis());
-        if self.metadata.partition_counts.contains_key(&self.topic) {
+        if self.metadata.partition_counts.contains_key(&record.topic.unwrap_or(self.topic)) {
             self.partition_and_append(ctx, id, timestamp_ms, record)
         } else {
             // Kafka's send() blocks for metadata; the record waits here meanwhile.
@@ -344,13 +356,15 @@ impl Producer {
     /// The partition a record goes to before it is appended: `None` for the
     /// Java client's built-in sticky partitioner, which chooses while
     /// appending (`KafkaProducer.partition` returns `UNKNOWN_PARTITION`).
-    fn chosen_partition(&mut self, key: Option<&[u8]>, now: SimTime) -> Option<u32> {
-        let partitions = self.metadata.partition_counts[&self.topic];
-        if let Some(p) = self.workload.partition {
+    fn chosen_partition(&mut self, topic: TopicId, key: Option<&[u8]>, now: SimTime) -> Option<u32> {
+        let partitions = self.metadata.partition_counts[&topic];
+        if let Some(p) = self.workload.partition
+            && topic == self.topic
+        {
             return Some(p);
         }
         if let Some(partitioner) = &mut self.client_partitioner {
-            let available = self.metadata.available_partitions(self.topic);
+            let available = self.metadata.available_partitions(topic);
             let topic = TopicPartitions { available: &available, count: partitions };
             return Some(partitioner.partition(key, topic, now, &mut self.partitioner_rng));
         }
@@ -362,7 +376,8 @@ impl Producer {
 
     /// Returns whether the sender must wake (see `send`).
     fn partition_and_append(&mut self, ctx: &mut Ctx<'_>, id: RecordId, timestamp_ms: i64, record: Outgoing) -> bool {
-        let chosen = record.partition.or_else(|| self.chosen_partition(record.key.as_deref(), ctx.now));
+        let topic = record.topic.unwrap_or(self.topic);
+        let chosen = record.partition.or_else(|| self.chosen_partition(topic, record.key.as_deref(), ctx.now));
         let headers: Vec<(&[u8], Option<&[u8]>)> =
             record.headers.iter().map(|(k, v)| (k.as_slice(), v.as_deref())).collect();
         let new_record = NewRecord {
@@ -382,12 +397,16 @@ impl Producer {
                 &headers,
             );
         if size > self.config.max_request_size {
-            let available = self.metadata.available_partitions(self.topic);
-            let partitions =
-                TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
-            let partition = chosen
-                .unwrap_or_else(|| self.partitioner.peek_current_partition(partitions, &mut self.partitioner_rng));
-            let tp = TopicPartition::new(self.topic, partition);
+            let available = self.metadata.available_partitions(topic);
+            let partitions = TopicPartitions { available: &available, count: self.metadata.partition_counts[&topic] };
+            let partitioner = if topic == self.topic {
+                &mut self.partitioner
+            } else {
+                self.other_partitioners.entry(topic).or_insert_with(|| BuiltInPartitioner::new(self.config.batch_size))
+            };
+            let partition =
+                chosen.unwrap_or_else(|| partitioner.peek_current_partition(partitions, &mut self.partitioner_rng));
+            let tp = TopicPartition::new(topic, partition);
             self.trace_send(ctx, tp, id, record.key.as_deref());
             self.failed += 1;
             ctx.trace(TraceEvent::DeliveryFailed {
@@ -403,16 +422,23 @@ impl Producer {
         }
         let (tp, result) = match chosen {
             Some(partition) => {
-                let tp = TopicPartition::new(self.topic, partition);
+                let tp = TopicPartition::new(topic, partition);
                 (tp, self.accumulator.append(tp, &new_record, self.config.batch_size, ctx.now))
             }
             None => {
-                let available = self.metadata.available_partitions(self.topic);
+                let available = self.metadata.available_partitions(topic);
                 let partitions =
-                    TopicPartitions { available: &available, count: self.metadata.partition_counts[&self.topic] };
+                    TopicPartitions { available: &available, count: self.metadata.partition_counts[&topic] };
+                let partitioner = if topic == self.topic {
+                    &mut self.partitioner
+                } else {
+                    self.other_partitioners
+                        .entry(topic)
+                        .or_insert_with(|| BuiltInPartitioner::new(self.config.batch_size))
+                };
                 self.accumulator.append_sticky(
-                    (&mut self.partitioner, &mut self.partitioner_rng),
-                    (self.topic, partitions),
+                    (partitioner, &mut self.partitioner_rng),
+                    (topic, partitions),
                     &new_record,
                     self.config.batch_size,
                     ctx.now,
@@ -512,17 +538,24 @@ impl Producer {
     }
 
     fn partition_waiting_records(&mut self, ctx: &mut Ctx<'_>) {
-        if !self.metadata.partition_counts.contains_key(&self.topic) {
-            return;
-        }
         for waiting in std::mem::take(&mut self.unpartitioned) {
-            self.partition_and_append(ctx, waiting.id, waiting.timestamp_ms, waiting.record);
+            if self.metadata.partition_counts.contains_key(&waiting.record.topic.unwrap_or(self.topic)) {
+                self.partition_and_append(ctx, waiting.id, waiting.timestamp_ms, waiting.record);
+            } else {
+                self.unpartitioned.push(waiting);
+            }
         }
     }
 
-    /// `orders-0`: a partition of this producer's topic, as Kafka writes it.
+    /// `orders-0`: a partition of one of this producer's topics, as Kafka writes it.
     pub(super) fn partition_name(&self, tp: TopicPartition) -> String {
-        format!("{}-{}", self.topic_name, tp.partition)
+        let topic = self.other_topics.iter().find(|(id, _)| *id == tp.topic).map_or(&self.topic_name, |(_, n)| n);
+        format!("{topic}-{}", tp.partition)
+    }
+
+    /// Every topic this producer writes to: its own, then its transactions' others.
+    pub(super) fn all_topics(&self) -> Vec<TopicId> {
+        std::iter::once(self.topic).chain(self.other_topics.iter().map(|(id, _)| *id)).collect()
     }
 
     fn metadata_summary(&self) -> String {

@@ -5,6 +5,7 @@ use rand::RngExt;
 
 use crate::client::datagen::{self, Datagen};
 use crate::engine::{SimDuration, SimRng, SimTime};
+use crate::ids::TopicId;
 
 /// A text template: literal text with `{n}` (the record number), `{n%K}` (the
 /// record number modulo K) and `{producer}` (the producer's id).
@@ -220,6 +221,9 @@ pub struct Outgoing {
     /// The partition when the application names one (Kafka Streams writes a
     /// changelog record to its task's partition); `None`: the partitioner's.
     pub partition: Option<u32>,
+    /// The topic when it is not the producer's own (a transaction spanning
+    /// topics).
+    pub topic: Option<TopicId>,
 }
 
 impl Workload {
@@ -265,7 +269,7 @@ impl Workload {
             .iter()
             .map(|(k, v)| (k.clone().into_bytes(), Some(v.render(n, producer).into_bytes())))
             .collect();
-        Outgoing { key, value, headers, timestamp_ms: None, partition: None }
+        Outgoing { key, value, headers, timestamp_ms: None, partition: None, topic: None }
     }
 
     /// When the `tick`-th batch of sends happens, if it happens at all.

@@ -230,7 +230,12 @@ mod tests {
             session_timeout_ms: 45_000,
             rebalance_timeout_ms: 300_000,
             protocols: protocols.to_vec(),
-            subscription: MemberSubscription { topics: vec![], owned_partitions: vec![], generation: -1 },
+            subscription: MemberSubscription {
+                topics: vec![],
+                owned_partitions: vec![],
+                generation: -1,
+                streams: None,
+            },
             last_heartbeat: SimTime::ZERO,
             awaiting_join: None,
             awaiting_sync: None,

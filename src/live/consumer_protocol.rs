@@ -42,7 +42,7 @@ pub fn decode_subscription(bytes: &[u8], names: &Names) -> Option<MemberSubscrip
     let s = ConsumerProtocolSubscription::decode(&mut buf, version).ok()?;
     let topics = s.topics.iter().filter_map(|t| names.topic_id(t.as_str())).collect();
     let owned_partitions = partitions_of(s.owned_partitions.iter().map(|t| (t.topic.0.as_str(), &t.partitions)), names);
-    Some(MemberSubscription { topics, owned_partitions, generation: s.generation_id })
+    Some(MemberSubscription { topics, owned_partitions, generation: s.generation_id, streams: None })
 }
 
 /// The subscription a leader reads for a member, to run its assignor on.
@@ -143,6 +143,7 @@ mod tests {
             topics: vec![TopicId(0)],
             owned_partitions: vec![TopicPartition::new(TopicId(0), 0)],
             generation: 4,
+            streams: None,
         };
         let bytes = encode_subscription(&subscription, &names);
         assert_eq!(decode_subscription(&bytes, &names).unwrap(), subscription);

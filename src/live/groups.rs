@@ -12,16 +12,16 @@
 //! and leader epochs are not kept; JoinGroup below v4 gets the
 //! `MEMBER_ID_REQUIRED` round trip of v4 (KIP-394) too.
 
-use bytes::Bytes;
 use kafka_protocol::messages::{
     self as wire, ApiKey, DescribeGroupsRequest, FindCoordinatorRequest, GroupId, HeartbeatRequest, JoinGroupRequest,
     LeaveGroupRequest, ListGroupsRequest, OffsetCommitRequest, OffsetFetchRequest, RequestHeader, SyncGroupRequest,
     TopicName,
 };
-use kafka_protocol::protocol::{Decodable, StrBytes};
+use kafka_protocol::protocol::StrBytes;
 
 use super::consumer_protocol::{decode_assignment, decode_subscription, encode_assignment, encode_subscription};
 use super::error_code::{COORDINATOR_NOT_AVAILABLE, wire_code};
+use super::requests::Incoming;
 use super::responses::Advertised;
 use crate::group::assignor::Strategy;
 use crate::ids::{Names, TopicId, TopicPartition};
@@ -82,20 +82,13 @@ type FetchedOffset = (i32, i64, i16);
 pub type Translated = (GroupContext, Option<Message>);
 
 /// Decodes a group API's body into the simulator's request.
-pub fn decode(
-    api: ApiKey,
-    header: &RequestHeader,
-    mut bytes: Bytes,
-    names: &Names,
-    partitions: &[u32],
-    correlation_id: CorrelationId,
-) -> Result<Translated, String> {
+pub fn decode(incoming: &mut Incoming<'_>) -> Result<Translated, String> {
+    let Incoming { api, header, names, partitions, correlation_id, .. } = *incoming;
     let version = header.request_api_version;
-    let malformed = |e: anyhow::Error| format!("a malformed {api:?} v{version} request ({e})");
     let group = |m: GroupMessage| Some(Message::Group(m));
     Ok(match api {
         ApiKey::FindCoordinator => {
-            let r = FindCoordinatorRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<FindCoordinatorRequest>()?;
             let keys: Vec<String> = if version >= 4 {
                 r.coordinator_keys.iter().map(|k| k.as_str().to_string()).collect()
             } else {
@@ -111,11 +104,11 @@ pub fn decode(
             (GroupContext::FindCoordinator { keys, refused: None }, group(message))
         }
         ApiKey::JoinGroup => {
-            let r = JoinGroupRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<JoinGroupRequest>()?;
             join(r, header, version, names, correlation_id)
         }
         ApiKey::SyncGroup => {
-            let r = SyncGroupRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<SyncGroupRequest>()?;
             let mut assignments = Vec::new();
             for a in &r.assignments {
                 match decode_assignment(&a.assignment, names) {
@@ -145,7 +138,7 @@ pub fn decode(
             (context, group(message))
         }
         ApiKey::Heartbeat => {
-            let r = HeartbeatRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<HeartbeatRequest>()?;
             let message = GroupMessage::HeartbeatRequest {
                 correlation_id,
                 group: r.group_id.0.as_str().to_string(),
@@ -155,7 +148,7 @@ pub fn decode(
             (GroupContext::Heartbeat, group(message))
         }
         ApiKey::LeaveGroup => {
-            let r = LeaveGroupRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<LeaveGroupRequest>()?;
             let members: Vec<(StrBytes, Option<StrBytes>, Option<StrBytes>)> = if version >= 3 {
                 r.members.into_iter().map(|m| (m.member_id, m.group_instance_id, m.reason)).collect()
             } else {
@@ -174,7 +167,7 @@ pub fn decode(
             (GroupContext::LeaveGroup { members }, group(message))
         }
         ApiKey::OffsetCommit => {
-            let r = OffsetCommitRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<OffsetCommitRequest>()?;
             let mut asked = Vec::new();
             let mut offsets = Vec::new();
             for topic in &r.topics {
@@ -209,7 +202,7 @@ pub fn decode(
             (context, group(message))
         }
         ApiKey::OffsetFetch => {
-            let r = OffsetFetchRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<OffsetFetchRequest>()?;
             let (group_id, topics): (GroupId, Option<AskedTopics>) = if version >= 8 {
                 let Some(first) = r.groups.into_iter().next() else {
                     return Err(format!("an OffsetFetch v{version} naming no group"));
@@ -250,13 +243,13 @@ pub fn decode(
             (GroupContext::OffsetFetch { group: group_name, asked, all }, group(message))
         }
         ApiKey::ListGroups => {
-            let r = ListGroupsRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<ListGroupsRequest>()?;
             let lower = |list: Vec<StrBytes>| list.iter().map(|s| s.as_str().to_lowercase()).collect();
             let context = GroupContext::ListGroups { states: lower(r.states_filter), types: lower(r.types_filter) };
             (context, group(GroupMessage::ListGroupsRequest { correlation_id }))
         }
         ApiKey::DescribeGroups => {
-            let r = DescribeGroupsRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let r = incoming.body::<DescribeGroupsRequest>()?;
             let groups = r.groups.iter().map(|g| g.0.as_str().to_string()).collect();
             (GroupContext::DescribeGroups, group(GroupMessage::DescribeGroupsRequest { correlation_id, groups }))
         }

@@ -21,6 +21,9 @@ use crate::protocol::{self as sim, Acks, CorrelationId, IsolationLevel, Message,
 const INVALID_REQUIRED_ACKS: i16 = 21;
 
 /// What the gateway does with one frame.
+// One `Decoded` lives for a single frame and is matched at once: boxing the
+// message would cost an allocation per request to save a few bytes.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Decoded {
     /// Send `message` to the broker; answer the client when it replies
@@ -100,7 +103,8 @@ pub fn decode(body: Vec<u8>, names: &Names, partitions: &[u32], sim_correlation_
             None => format!("{api:?}, an API live mode does not model"),
         });
     }
-    match decode_body(api, &header, bytes, names, partitions, sim_correlation_id) {
+    let mut incoming = Incoming { api, header: &header, bytes, names, partitions, correlation_id: sim_correlation_id };
+    match decode_body(&mut incoming) {
         Ok((context, message)) => match message {
             Some(message) => {
                 let answered = !matches!(&message, Message::ProduceRequest(r) if r.acks == Acks::None);
@@ -114,36 +118,49 @@ pub fn decode(body: Vec<u8>, names: &Names, partitions: &[u32], sim_correlation_
 
 type Translated = (Context, Option<Message>);
 
-fn decode_body(
-    api: ApiKey,
-    header: &RequestHeader,
-    mut bytes: Bytes,
-    names: &Names,
-    partitions: &[u32],
-    correlation_id: CorrelationId,
-) -> Result<Translated, String> {
-    let version = header.request_api_version;
-    let malformed = |e: anyhow::Error| format!("a malformed {api:?} v{version} request ({e})");
+/// One request after its header: what decoding its body needs, for the
+/// gateway's own APIs and the group ones alike.
+pub struct Incoming<'a> {
+    pub api: ApiKey,
+    pub header: &'a RequestHeader,
+    pub bytes: Bytes,
+    pub names: &'a Names,
+    /// Each topic's partition count.
+    pub partitions: &'a [u32],
+    pub correlation_id: CorrelationId,
+}
+
+impl Incoming<'_> {
+    /// The body as request type `T`, or why it does not parse (the
+    /// connection is then closed, as Kafka closes it).
+    pub fn body<T: Decodable>(&mut self) -> Result<T, String> {
+        let (api, version) = (self.api, self.header.request_api_version);
+        T::decode(&mut self.bytes, version).map_err(|e| format!("a malformed {api:?} v{version} request ({e})"))
+    }
+}
+
+fn decode_body(incoming: &mut Incoming<'_>) -> Result<Translated, String> {
+    let Incoming { api, names, correlation_id, .. } = *incoming;
     match api {
         ApiKey::ApiVersions => Ok((Context::ApiVersions, Some(Message::ApiVersionsRequest { correlation_id }))),
         ApiKey::Metadata => {
-            let request = MetadataRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let request = incoming.body::<MetadataRequest>()?;
             Ok(metadata(request, names, correlation_id))
         }
         ApiKey::Produce => {
-            let request = ProduceRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let request = incoming.body::<ProduceRequest>()?;
             Ok(produce(request, names, correlation_id))
         }
         ApiKey::Fetch => {
-            let request = FetchRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let request = incoming.body::<FetchRequest>()?;
             Ok(fetch(request, names, correlation_id))
         }
         ApiKey::ListOffsets => {
-            let request = ListOffsetsRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let request = incoming.body::<ListOffsetsRequest>()?;
             Ok(list_offsets(request, names, correlation_id))
         }
         ApiKey::InitProducerId => {
-            let request = InitProducerIdRequest::decode(&mut bytes, version).map_err(malformed)?;
+            let request = incoming.body::<InitProducerIdRequest>()?;
             if request.transactional_id.is_some() {
                 return Ok((Context::InitProducerId { refused: Some(COORDINATOR_NOT_AVAILABLE) }, None));
             }
@@ -167,7 +184,7 @@ fn decode_body(
         | ApiKey::OffsetFetch
         | ApiKey::ListGroups
         | ApiKey::DescribeGroups => {
-            let (context, message) = super::groups::decode(api, header, bytes, names, partitions, correlation_id)?;
+            let (context, message) = super::groups::decode(incoming)?;
             Ok((Context::Group(context), message))
         }
         other => Err(format!("{other:?}, an API live mode does not model")),

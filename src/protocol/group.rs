@@ -15,6 +15,10 @@ pub struct MemberSubscription {
     pub owned_partitions: Vec<TopicPartition>,
     /// The generation its owned partitions come from.
     pub generation: i32,
+    /// A Kafka Streams thread's user data (`SubscriptionInfo`): its
+    /// instance and the task states it holds; `None` for other consumers.
+    /// Boxed: most members have none, and messages stay small.
+    pub streams: Option<Box<crate::streams::assignor::partition_assignor::StreamsSubscription>>,
 }
 
 /// A member as the group leader learns it from JoinGroup.

@@ -9,6 +9,19 @@ use super::{CorrelationId, ErrorCode};
 use crate::cluster::record::ControlRecordType;
 use crate::ids::{BrokerId, TopicPartition};
 
+/// `AddPartitionsToTxn` from a partition leader (`forBroker`): with
+/// `verify_only` false (a TV2 Produce) the coordinator adds the partitions
+/// to the producer's transaction, opening it if needed.
+#[derive(Clone, Debug)]
+pub struct AddPartitionsToTxnRequest {
+    pub correlation_id: CorrelationId,
+    pub transactional_id: String,
+    pub producer_id: i64,
+    pub producer_epoch: i16,
+    pub partitions: Vec<TopicPartition>,
+    pub verify_only: bool,
+}
+
 #[derive(Clone, Debug)]
 pub enum TxnMessage {
     /// `FindCoordinator(key_type=TRANSACTION, key=transactional.id)`: any
@@ -22,17 +35,7 @@ pub enum TxnMessage {
         error: ErrorCode,
         coordinator: Option<BrokerId>,
     },
-    /// `AddPartitionsToTxn` from a partition leader (`forBroker`): with
-    /// `verify_only` false (a TV2 Produce) the coordinator adds the partitions
-    /// to the producer's transaction, opening it if needed.
-    AddPartitionsToTxnRequest {
-        correlation_id: CorrelationId,
-        transactional_id: String,
-        producer_id: i64,
-        producer_epoch: i16,
-        partitions: Vec<TopicPartition>,
-        verify_only: bool,
-    },
+    AddPartitionsToTxnRequest(AddPartitionsToTxnRequest),
     /// One error for every partition of the request.
     AddPartitionsToTxnResponse {
         correlation_id: CorrelationId,
@@ -74,7 +77,7 @@ impl TxnMessage {
     pub fn request_correlation_id(&self) -> Option<CorrelationId> {
         match self {
             TxnMessage::FindCoordinatorRequest { correlation_id, .. }
-            | TxnMessage::AddPartitionsToTxnRequest { correlation_id, .. }
+            | TxnMessage::AddPartitionsToTxnRequest(AddPartitionsToTxnRequest { correlation_id, .. })
             | TxnMessage::EndTxnRequest { correlation_id, .. }
             | TxnMessage::WriteTxnMarkersRequest { correlation_id, .. } => Some(*correlation_id),
             TxnMessage::FindCoordinatorResponse { .. }
@@ -98,7 +101,7 @@ impl TxnMessage {
     pub fn api_name(&self) -> &'static str {
         match self {
             TxnMessage::FindCoordinatorRequest { .. } | TxnMessage::FindCoordinatorResponse { .. } => "FindCoordinator",
-            TxnMessage::AddPartitionsToTxnRequest { .. } | TxnMessage::AddPartitionsToTxnResponse { .. } => {
+            TxnMessage::AddPartitionsToTxnRequest(_) | TxnMessage::AddPartitionsToTxnResponse { .. } => {
                 "AddPartitionsToTxn"
             }
             TxnMessage::EndTxnRequest { .. } | TxnMessage::EndTxnResponse { .. } => "EndTxn",

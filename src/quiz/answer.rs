@@ -4,7 +4,7 @@
 
 use crate::client::partitioner::{murmur2, partition_for_key, to_positive};
 use crate::ids::{ClientIdx, TopicPartition};
-use crate::scenario::question::{NO_LEADER, NOBODY, Question, QuestionKind};
+use crate::scenario::question::{ALL_IN_SYNC, NO_CONTROLLER, NO_LEADER, NOBODY, Question, QuestionKind};
 use crate::scenario::{Action, Scenario};
 pub use crate::trace::answer::{Answer, Right};
 use crate::world::{World, consumer_state};
@@ -78,6 +78,28 @@ fn decide(world: &World, question: &Question) -> (Right, String) {
         QuestionKind::HighWatermark(tp) => log_number(world, *tp, |l| l.high_watermark()),
         QuestionKind::LogEndOffset(tp) => log_number(world, *tp, |l| l.log_end_offset()),
         QuestionKind::LogStartOffset(tp) => log_number(world, *tp, |l| l.log_start_offset()),
+        QuestionKind::OutOfSync(tp) => {
+            let out: Vec<String> = world.partition_view(*tp).map_or(Vec::new(), |v| {
+                v.state.replicas.iter().filter(|b| !v.state.isr.contains(b)).map(|b| b.0.to_string()).collect()
+            });
+            let right = if out.is_empty() { vec![ALL_IN_SYNC.to_string()] } else { out };
+            (Right::Choices(right), partition_state(world, *tp))
+        }
+        QuestionKind::ActiveController => {
+            let active = world.controller.active;
+            let right = active.map_or(NO_CONTROLLER.to_string(), |c| format!("controller-{c}"));
+            let why = match active {
+                Some(c) => format!("at {when}, controller {c} is active: it reaches a majority of the controllers"),
+                None => format!("at {when}, no controller is alive and reaches a majority of the controllers"),
+            };
+            (Right::Choices(vec![right]), why)
+        }
+        QuestionKind::RegistryCalls(c) => {
+            let n = world.registry_calls(*c) as i64;
+            let name = world.scenario.client_name(*c);
+            let times = if n == 1 { "once".to_string() } else { format!("{n} times") };
+            (Right::Number(n), format!("at {when}, {name} has called the Schema Registry {times}"))
+        }
         QuestionKind::Committed { group, partition } => {
             let name = world.scenario.partition_name(*partition);
             let committed = world.group_view(group).and_then(|g| g.committed.get(partition).copied());
@@ -107,10 +129,17 @@ fn decide(world: &World, question: &Question) -> (Right, String) {
         QuestionKind::Outcome(field) => {
             let delivery = world.delivery();
             let n = delivery.field(*field) as i64;
-            let why = format!(
-                "at {when}: {} produced, {} acknowledged, {} delivered, {} lost, {} duplicated",
-                delivery.produced, delivery.acknowledged, delivery.delivered, delivery.lost, delivery.duplicated
-            );
+            // The asked count first, then the usual ones, each once.
+            let usual = [
+                ("produced", delivery.produced),
+                ("acknowledged", delivery.acknowledged),
+                ("delivered", delivery.delivered),
+                ("lost", delivery.lost),
+                ("duplicated", delivery.duplicated),
+            ];
+            let beside: Vec<String> =
+                usual.iter().filter(|(name, _)| *name != field.name()).map(|(name, n)| format!("{n} {name}")).collect();
+            let why = format!("at {when}, {n} {}; the other counts: {}", field.name(), beside.join(", "));
             (Right::Number(n), why)
         }
     }

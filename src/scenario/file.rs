@@ -323,6 +323,12 @@ pub struct TransactionSpec {
     #[serde(default)]
     #[schemars(with = "Option<TransactionEndSpec>")]
     pub end: Option<Spanned<TransactionEndSpec>>,
+    /// The topics the transaction writes to: its records go to them in turn
+    /// (the first to the first topic, the next to the second, ...), and
+    /// Kafka commits or aborts them together. Default: the producer's `topic`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub topics: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// How a transaction ends.

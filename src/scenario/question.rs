@@ -10,7 +10,7 @@
 use crate::engine::SimTime;
 use crate::ids::{ClientIdx, TopicId, TopicPartition};
 
-use super::OutcomeField;
+use super::{ClientRef, OutcomeField};
 
 /// What a question asks about.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +35,12 @@ pub enum QuestionKind {
     },
     HighWatermark(TopicPartition),
     LogEndOffset(TopicPartition),
+    /// Which broker is a replica of the partition but not in its ISR?
+    OutOfSync(TopicPartition),
+    /// Which controller is active?
+    ActiveController,
+    /// Calls a client made to the Schema Registry.
+    RegistryCalls(ClientRef),
     LogStartOffset(TopicPartition),
     Committed {
         group: String,
@@ -59,6 +65,8 @@ impl QuestionKind {
                 | QuestionKind::Owner { .. }
                 | QuestionKind::Leader(_)
                 | QuestionKind::PartitionOf { .. }
+                | QuestionKind::OutOfSync(_)
+                | QuestionKind::ActiveController
         )
     }
 }
@@ -81,3 +89,7 @@ pub struct Question {
 pub const NOBODY: &str = "nobody";
 /// The word for "no leader" among a `leader` question's choices.
 pub const NO_LEADER: &str = "none (offline)";
+/// The word for "every replica is in sync" among an `out_of_sync` question's choices.
+pub const ALL_IN_SYNC: &str = "none (all in sync)";
+/// The word for "no active controller" among an `active_controller` question's choices.
+pub const NO_CONTROLLER: &str = "none (no quorum)";

@@ -33,8 +33,14 @@
 //! - A task that moves to a thread restores its stores from their
 //!   changelogs before it processes anything ([`restore`]).
 //!
-//! Simplification: standby replicas and warm-up tasks are not modelled
-//! yet: a task that moves always restores from the changelog's beginning.
+//! - Each thread's subscription tells the group leader the offset sums of
+//!   the task states it holds (`LATEST_OFFSET` for a running task), which
+//!   Kafka Streams' assignor ([`crate::streams::assignor`]) uses to keep
+//!   tasks where their state is.
+//!
+//! Simplification: standby and warm-up tasks are decided by the assignor
+//! and told in the trace, but not run: a task that moves always restores
+//! from the changelog's beginning.
 //! Simplification: joins, sliding and session windows and global tables are
 //! described (`explain topology`) but not run: an application using them
 //! does not start its threads.

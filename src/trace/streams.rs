@@ -48,6 +48,17 @@ pub enum StreamsHappening {
     /// A processor's expression failed: the thread stops, as a stream
     /// thread dies on an uncaught exception.
     ProcessingFailed { task: String, processor: String, error: String },
+    /// The group leader ran `StreamsPartitionAssignor` (Kafka 4.0's
+    /// `HighAvailabilityTaskAssignor`): each thread's active and standby
+    /// tasks, and whether a probing rebalance must follow for warm-ups.
+    TasksDecided { active: Vec<(String, Vec<String>)>, standby: Vec<(String, Vec<String>)>, probing_rebalance: bool },
+}
+
+/// `a: 0_0 0_1; b: 0_2` — tasks per thread, threads without any left out.
+fn tasks_per_thread(list: &[(String, Vec<String>)]) -> String {
+    let parts: Vec<String> =
+        list.iter().filter(|(_, t)| !t.is_empty()).map(|(thread, t)| format!("{thread}: {}", t.join(" "))).collect();
+    if parts.is_empty() { "none".to_string() } else { parts.join("; ") }
 }
 
 impl StreamsEvent {
@@ -114,6 +125,16 @@ impl StreamsEvent {
             StreamsHappening::ProcessingFailed { task, processor, error } => {
                 format!("{who} task {task}: {processor} failed: {error}; the stream thread stops")
             }
+            StreamsHappening::TasksDecided { active, standby, probing_rebalance } => format!(
+                "{who}, the group leader, assigns tasks (HighAvailabilityTaskAssignor): active {}; standby {}{}",
+                tasks_per_thread(active),
+                tasks_per_thread(standby),
+                if *probing_rebalance {
+                    "; warm-ups catch up before their tasks move: a probing rebalance follows"
+                } else {
+                    ""
+                }
+            ),
         }
     }
 
@@ -131,6 +152,7 @@ impl StreamsEvent {
             StreamsHappening::InvalidTimestamp { .. } => "streams_invalid_timestamp",
             StreamsHappening::WindowEmitted { .. } => "streams_window_emitted",
             StreamsHappening::ProcessingFailed { .. } => "streams_processing_failed",
+            StreamsHappening::TasksDecided { .. } => "streams_tasks_decided",
         }
     }
 }
@@ -172,6 +194,12 @@ pub fn json(e: &StreamsEvent) -> serde_json::Value {
         }
         StreamsHappening::ProcessingFailed { task, processor, error } => {
             json!({ "task": task, "processor": processor, "error": error })
+        }
+        StreamsHappening::TasksDecided { active, standby, probing_rebalance } => {
+            let per_thread = |list: &Vec<(String, Vec<String>)>| -> serde_json::Map<String, serde_json::Value> {
+                list.iter().map(|(thread, tasks)| (thread.clone(), json!(tasks))).collect()
+            };
+            json!({ "active": per_thread(active), "standby": per_thread(standby), "probing_rebalance": probing_rebalance })
         }
     };
     let mut obj = json!({ "app": e.app, "thread": e.thread });

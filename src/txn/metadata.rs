@@ -266,13 +266,16 @@ impl TransactionMetadata {
 
     /// EndTxn: PrepareCommit or PrepareAbort. With TV2 the epoch is bumped
     /// here and the markers carry the new one; `next_producer_id` is the id to
-    /// move to if that bump exhausted the epochs.
+    /// move to if that bump exhausted the epochs. `no_partition_added` is a
+    /// TV2 abort of an Empty or finished transaction: it has no start time of
+    /// its own, so it starts now (Kafka's `noPartitionAdded`).
     pub fn prepare_abort_or_commit(
         &mut self,
         new_state: TransactionState,
         client_version: TransactionVersion,
         next_producer_id: i64,
         now_ms: i64,
+        no_partition_added: bool,
     ) -> Result<TxnTransit, TransitionError> {
         let (producer_epoch, last_producer_epoch) = if client_version.supports_epoch_bump() {
             (self.producer_epoch.saturating_add(1), self.producer_epoch)
@@ -284,6 +287,7 @@ impl TransactionMetadata {
             producer_epoch,
             last_producer_epoch,
             state: new_state,
+            txn_start_timestamp_ms: if no_partition_added { now_ms } else { self.txn_start_timestamp_ms },
             txn_last_update_timestamp_ms: now_ms,
             client_transaction_version: client_version,
             ..self.current()
@@ -379,10 +383,13 @@ impl TransactionMetadata {
                 self.partitions.extend(transit.partitions.iter().copied());
             }
             PrepareAbort | PrepareCommit => {
+                // A TV2 abort of an Empty or finished transaction starts now.
+                let allowed_empty_abort =
+                    to == PrepareAbort && bumps && matches!(self.state, Empty | CompleteCommit | CompleteAbort);
                 if !self.valid_producer_epoch(transit)
                     || self.partitions != transit.partitions
                     || self.txn_timeout_ms != transit.txn_timeout_ms
-                    || self.txn_start_timestamp_ms != transit.txn_start_timestamp_ms
+                    || (self.txn_start_timestamp_ms != transit.txn_start_timestamp_ms && !allowed_empty_abort)
                 {
                     return unexpected;
                 }
@@ -390,6 +397,7 @@ impl TransactionMetadata {
                     self.producer_epoch = transit.producer_epoch;
                     self.last_producer_epoch = transit.last_producer_epoch;
                     self.next_producer_id = transit.next_producer_id;
+                    self.txn_start_timestamp_ms = transit.txn_start_timestamp_ms;
                 }
             }
             CompleteAbort | CompleteCommit => {

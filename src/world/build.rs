@@ -115,6 +115,13 @@ impl World {
                     rngs,
                 )
                 .with_transactions(p.transactions.clone())
+                .with_other_topics(
+                    p.transactions
+                        .iter()
+                        .flat_map(|plan| plan.topics())
+                        .map(|t| (t, scenario.topics[t.0 as usize].name.clone()))
+                        .collect(),
+                )
             })
             .collect();
         let topic_names: std::collections::BTreeMap<TopicId, String> =
@@ -196,6 +203,7 @@ impl World {
             live_producers: Default::default(),
             scenario,
         };
+        world.attach_streams_assignor();
         world.start_brokers();
         world.start_registry();
         let _ = world.flush_effects(&mut NullSink);

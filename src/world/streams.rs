@@ -10,6 +10,7 @@ use crate::actor::Ctx;
 use crate::client::workload::Outgoing;
 use crate::ids::{ClientIdx, NodeId, TopicPartition};
 use crate::scenario::Scenario;
+use crate::streams::assignor::partition_assignor::{StreamsAssignment, StreamsConsumer};
 use crate::streams::runtime::{self, Output, StreamThread, TaskId, thread};
 use crate::trace::TraceEvent;
 use crate::trace::streams::{StreamsEvent, StreamsHappening};
@@ -52,6 +53,64 @@ pub(super) fn stream_threads(scenario: &Scenario) -> Vec<StreamThread> {
 }
 
 impl World {
+    /// Each stream thread's consumer carries its application and instance,
+    /// so that the group leader runs Kafka Streams' assignor.
+    pub(super) fn attach_streams_assignor(&mut self) {
+        for thread in &self.stream_threads {
+            if let Some(consumer) = self.consumers.get_mut(thread.consumer.0 as usize) {
+                consumer.streams = Some(StreamsConsumer::new(Arc::clone(&thread.app), &thread.instance));
+            }
+        }
+    }
+
+    /// The subscription user data a thread would send if it joined now:
+    /// the offset sums of the task states it holds, and (for its leader)
+    /// the changelogs' end offsets.
+    fn refresh_streams_subscription(&mut self, t: usize) {
+        let thread = &self.stream_threads[t];
+        let offset_sums = thread.task_offset_sums();
+        let mut ends = BTreeMap::new();
+        for (_, topic) in thread.app.topology.changelog_topics(&thread.app.application_id) {
+            let Some(id) = self.names.topic_id(&topic) else { continue };
+            let partitions = self.scenario.topics.iter().find(|d| d.name == topic).map_or(0, |d| d.partitions);
+            for p in 0..partitions {
+                let tp = TopicPartition::new(id, p);
+                let end = self.partition_view(tp).and_then(|v| v.log).map_or(0, |l| l.high_watermark());
+                ends.insert((topic.clone(), p), end);
+            }
+        }
+        let c = thread.consumer;
+        if let Some(streams) = self.consumers[c.0 as usize].streams.as_mut() {
+            streams.subscription.task_offset_sums = offset_sums;
+            streams.changelog_end_offsets = ends;
+        }
+    }
+
+    /// The leader's decision, told with thread names instead of member ids.
+    fn tasks_decided(&self, decided: StreamsAssignment) -> StreamsHappening {
+        let thread_of = |member: &str| {
+            self.stream_threads
+                .iter()
+                .find(|t| {
+                    self.consumers[t.consumer.0 as usize].membership.as_ref().is_some_and(|m| m.member_id == member)
+                })
+                .map_or_else(|| member.to_string(), |t| t.name.clone())
+        };
+        let named = |list: &BTreeMap<String, Vec<TaskId>>| -> Vec<(String, Vec<String>)> {
+            let mut named: Vec<(String, Vec<String>)> = list
+                .iter()
+                .map(|(member, tasks)| (thread_of(member), tasks.iter().map(TaskId::to_string).collect()))
+                .collect();
+            named.sort();
+            named
+        };
+        StreamsHappening::TasksDecided {
+            active: named(&decided.active_tasks),
+            standby: named(&decided.standby_tasks),
+            probing_rebalance: decided.probing_rebalance_needed,
+        }
+    }
+
     /// Runs every stream thread on what the last event brought.
     pub(super) fn run_stream_threads(&mut self) {
         for t in 0..self.stream_threads.len() {
@@ -69,7 +128,11 @@ impl World {
             }
             return;
         }
-        let mut happenings = Vec::new();
+        self.refresh_streams_subscription(t);
+        let decided = self.consumers[c.0 as usize].streams.as_mut().and_then(|s| s.decided.take());
+        let decided = decided.map(|d| self.tasks_decided(d));
+        let consumer = &self.consumers[c.0 as usize];
+        let mut happenings: Vec<StreamsHappening> = decided.into_iter().collect();
         let mut outputs: Vec<Output> = Vec::new();
         // Tasks follow the assignment once the group has settled; during a
         // rebalance the tasks a thread keeps stay open.
@@ -278,6 +341,7 @@ impl World {
                 headers: Vec::new(),
                 timestamp_ms: Some(out.timestamp_ms),
                 partition: out.partition,
+                topic: None,
             });
         }
         for p in order {

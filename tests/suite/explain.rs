@@ -168,6 +168,29 @@ fn explain_coordinator_of_a_transactional_id_reads_the_scenario_partition_count(
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A scenario with transactional producers has `__transaction_state`: the
+/// explanation names the broker leading the id's partition.
+#[test]
+fn explain_coordinator_names_the_transaction_coordinator_of_a_scenario() {
+    let v = json(&[
+        "explain",
+        "coordinator",
+        "--transactional-id",
+        "payments-app",
+        "--scenario",
+        "zombie-fencing",
+        "--format",
+        "json",
+    ]);
+    let replicas = v["replicas"].as_array().expect("replicas of __transaction_state-N");
+    assert_eq!(replicas.len(), 3, "transaction.state.log.replication.factor 3");
+    assert_eq!(v["coordinator"], replicas[0], "the preferred replica leads at the start");
+    let out =
+        kafkasim(&["explain", "coordinator", "--transactional-id", "payments-app", "--scenario", "zombie-fencing"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&format!("so broker {} is the id's transaction coordinator", replicas[0])), "{text}");
+}
+
 #[test]
 fn explain_coordinator_names_the_broker_of_a_scenario() {
     let v = json(&["explain", "coordinator", "--group", "g1", "--scenario", "consumer-resumes", "--format", "json"]);

@@ -630,3 +630,78 @@ fn random_faults_find_an_unclean_election_loss() {
     eprintln!("unclean losses found: {found}");
     assert!(found > 0, "no unclean-election loss in the budget: the simulator is too safe");
 }
+
+/// Transactions spanning two topics, under random plans and faults (a
+/// broker killed, the producer cut off for a while, a crash mid-transaction):
+/// every transaction is all-or-nothing across both topics (the atomicity
+/// check finds no violation), and no record of an aborted, crashed or fenced
+/// transaction reaches the read_committed reader of both topics.
+#[test]
+fn transactions_across_topics_stay_atomic_under_faults() {
+    use kafkasim::ids::RecordId;
+    use kafkasim::trace::sink::VecSink;
+    use kafkasim::trace::{Level, TraceEvent};
+    let mut runner = runner(12, "transactions-across-topics");
+    let topics = prop_oneof![Just("[a]"), Just("[b]"), Just("[a, b]"), Just("[b, a]")];
+    let end = prop_oneof![Just("commit"), Just("abort")];
+    let plan = proptest::collection::vec((1u32..5, topics, end), 1..4);
+    let fault = super::transactions::random_fault();
+    let strategy = (plan, any::<bool>(), fault, 1u64..1000);
+    let result = runner.run(&strategy, |(plan, crash, fault, seed)| {
+        let mut transactions: Vec<String> =
+            plan.iter().map(|(n, topics, end)| format!("{{ send: {n}, topics: {topics}, end: {end} }}")).collect();
+        if crash {
+            transactions.push("{ send: 2, topics: [a, b], end: crash }".to_string());
+        }
+        let sum: u32 = plan.iter().map(|(n, _, _)| n).sum();
+        let count = if crash { sum + 2 } else { sum * 2 };
+        let text = format!(
+            "name: transactions across topics\nseed: {seed}\nbrokers: 3\n\
+             topics: [{{ name: a, partitions: 2 }}, {{ name: b, partitions: 3 }}]\n\
+             producers:\n\
+            \x20 - id: app\n    topic: a\n    every: 700ms\n    count: {count}\n    key: \"k-{{n}}\"\n\
+            \x20   config: {{ transactional.id: app-txn, transaction.timeout.ms: 20s }}\n\
+            \x20   transactions: [{}]\n\
+             consumers:\n\
+            \x20 - {{ id: reader, group: g, topics: [a, b], config: {{ auto.offset.reset: earliest, isolation.level: read_committed }} }}\n\
+             timeline:\n  - {{ at: 0s, say: start }}\n{fault}\
+             run: 90s\n",
+            transactions.join(", ")
+        );
+        let scenario = load_str("generated.yaml", &text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: true });
+        let mut sink = VecSink::new(Level::Debug);
+        world.run(&mut sink).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        let events: Vec<TraceEvent> = sink.events.into_iter().map(|e| e.event).collect();
+        let checks = world.delivery().transactions.expect("transaction checks");
+        prop_assert_eq!(checks.atomicity_violations, 0, "{:?}\n{}", checks.violations, text);
+        let never: std::collections::BTreeSet<RecordId> = events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::TransactionEnded { outcome, ids, .. } if *outcome != "commit" => Some(ids.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        let leaked: Vec<RecordId> = events
+            .iter()
+            .filter_map(|e| match e {
+                TraceEvent::Consumed { batch, from_offset, to_offset, .. } => Some(
+                    batch
+                        .records()
+                        .filter(|(o, _)| o >= from_offset && o < to_offset)
+                        .map(|(_, r)| r.id())
+                        .filter(|id| never.contains(id))
+                        .collect::<Vec<_>>(),
+                ),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        prop_assert!(leaked.is_empty(), "aborted records reached read_committed: {:?}\n{}", leaked, text);
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("transactions-across-topics: {e}");
+    }
+}

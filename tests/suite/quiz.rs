@@ -118,3 +118,49 @@ fn copy_writes_a_builtin_whose_changed_expectations_explain_their_failure() {
     let again = kafkasim(&["copy", "who-sits-idle", file.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2), "an existing file is kept without --force");
 }
+
+/// The answers of a built-in scenario, changed by `edit` before it runs.
+fn answers_of_changed(name: &str, edit: impl Fn(String) -> String) -> Vec<Right> {
+    let path = support::repo_root().join(format!("scenarios/{name}.yaml"));
+    let text = edit(std::fs::read_to_string(&path).expect("readable scenario"));
+    let scenario = kafkasim::scenario::load_str(&support::relative(&path), &text).expect("the changed scenario loads");
+    let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: false });
+    let script = run_answering(&mut world, &mut NullSink).expect("the run ends");
+    (0..world.scenario.questions.len()).map(|i| script.answer_of(i).expect("answered").right.clone()).collect()
+}
+
+fn choice(text: &str) -> Right {
+    Right::Choices(vec![text.to_string()])
+}
+
+/// `active_controller` reads the quorum: the second kill leaves one of
+/// three, and no controller leads; without it controller-2 still does.
+#[test]
+fn the_active_controller_is_read_from_the_quorum() {
+    let unchanged = answers_of_changed("controller-failover", |t| t);
+    assert_eq!(unchanged, vec![choice("controller-2"), choice("none (no quorum)")]);
+    let spared = answers_of_changed("controller-failover", |t| t.replace("kill: controller-2", "kill: 3"));
+    assert_eq!(spared, vec![choice("controller-2"), choice("controller-2")]);
+}
+
+/// `out_of_sync` reads the ISR: a slow link drops broker 3 from it, a
+/// full-speed link keeps every replica in sync.
+#[test]
+fn the_replica_out_of_sync_is_read_from_the_isr() {
+    assert_eq!(answers_of_changed("slow-follower-link", |t| t), vec![choice("3")]);
+    let fast = answers_of_changed("slow-follower-link", |t| t.replace("bandwidth: 50KB/s", "bandwidth: 50MB/s"));
+    assert_eq!(fast, vec![choice("none (all in sync)")]);
+}
+
+/// `registry_calls` counts a deserializer's calls: the first record's schema
+/// id is fetched once, then every record is decoded from the cache.
+#[test]
+fn registry_calls_count_the_schemas_a_client_fetched() {
+    let calls = |name: &str| {
+        let scenario = support::load(&support::repo_root().join(format!("scenarios/{name}.yaml")));
+        let mut world = World::new(scenario, BuildOptions { seed: None, check_invariants: false });
+        let script = run_answering(&mut world, &mut NullSink).expect("the run ends");
+        script.answer_of(0).expect("answered").right.clone()
+    };
+    assert_eq!(calls("avro-orders"), Right::Number(1));
+}

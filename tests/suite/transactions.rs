@@ -7,6 +7,7 @@ use kafkasim::scenario::load_str;
 use kafkasim::trace::sink::VecSink;
 use kafkasim::trace::{Level, TraceEvent};
 use kafkasim::world::{BuildOptions, World};
+use proptest::prelude::*;
 
 /// The coordinator's recorded states of `id`: (broker, state, producer id, epoch).
 fn transaction_states(world_text: &str) -> (World, Vec<(i32, String, i64, i16)>) {
@@ -173,6 +174,66 @@ fn a_fenced_zombie_writes_nothing_read_committed_readers_see() {
     assert_eq!(world.delivery().transactions.expect("checks").atomicity_violations, 0);
 }
 
+/// One transaction writes to two topics (`topics: [orders, payments]`): its
+/// records alternate between them, the coordinator's markers go to every
+/// partition of both, and a read_committed reader of both topics receives
+/// a committed transaction whole and an aborted one not at all. The
+/// atomicity check follows each transaction across the topics.
+#[test]
+fn a_transaction_spanning_two_topics_is_all_or_nothing() {
+    let (world, events) = run_all(
+        "name: two topics\nbrokers: 3\n\
+         topics: [{ name: orders, partitions: 2 }, { name: payments, partitions: 2 }]\n\
+         producers:\n\
+        \x20 - id: checkout\n    topic: orders\n    every: 500ms\n    count: 12\n    key: \"k-{n}\"\n\
+        \x20   config: { transactional.id: checkout-app }\n\
+        \x20   transactions: [{ send: 4, topics: [orders, payments], end: commit }, { send: 2, topics: [payments, orders], end: abort }]\n\
+         consumers:\n\
+        \x20 - { id: reader, group: g, topics: [orders, payments], config: { auto.offset.reset: earliest, isolation.level: read_committed } }\n\
+         run: 30s\n",
+    );
+    let names = &world.names;
+    let mut topics_of_transaction: Vec<std::collections::BTreeSet<String>> = Vec::new();
+    for e in &events {
+        if let TraceEvent::TransactionMarkers { partitions, .. } = e {
+            topics_of_transaction.push(partitions.iter().map(|tp| names.topic(tp.topic).to_string()).collect());
+        }
+    }
+    assert_eq!(topics_of_transaction.len(), 4, "two commits and two aborts");
+    for topics in &topics_of_transaction {
+        assert_eq!(topics.len(), 2, "each transaction's markers go to both topics: {topics:?}");
+    }
+    let sent_to: std::collections::BTreeMap<kafkasim::ids::RecordId, String> = events
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Send { id, tp, .. } => Some((*id, names.topic(tp.topic).to_string())),
+            _ => None,
+        })
+        .collect();
+    let committed = ended(&events, &["commit"]);
+    assert_eq!(committed.len(), 8);
+    let per_topic = |topic: &str| committed.iter().filter(|id| sent_to[id] == topic).count();
+    assert_eq!((per_topic("orders"), per_topic("payments")), (4, 4), "the records alternate between the topics");
+    let mut received = received_by(&world, &events, "reader");
+    received.sort();
+    assert_eq!(received, committed.iter().copied().collect::<Vec<_>>(), "every committed record, nothing aborted");
+    let checks = world.delivery().transactions.expect("transaction checks");
+    assert_eq!((checks.committed, checks.aborted, checks.atomicity_violations), (2, 2, 0));
+}
+
+/// A fault for a random transaction plan, as timeline entries: none, a
+/// broker killed, or the producer `app` cut off from every broker for a while.
+pub fn random_fault() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just(String::new()),
+        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
+        (1u64..10, 2u64..30).prop_map(|(at, length)| format!(
+            "  - {{ at: {at}s, cut: [[app], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
+            at + length
+        )),
+    ]
+}
+
 /// Properties over random transaction plans and faults: whatever the plan
 /// (commits, aborts, a crash), the seed and a broker killed or a producer
 /// cut off for a while, every transaction is all-or-nothing, and no record
@@ -180,7 +241,6 @@ fn a_fenced_zombie_writes_nothing_read_committed_readers_see() {
 /// consumer.
 #[test]
 fn random_plans_and_faults_keep_transactions_atomic() {
-    use proptest::prelude::*;
     use proptest::test_runner::{Config, TestRunner};
     let cases = std::env::var("KAFKASIM_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(12);
     let mut runner = TestRunner::new_with_rng(
@@ -189,14 +249,7 @@ fn random_plans_and_faults_keep_transactions_atomic() {
     );
     let end = prop_oneof![Just("commit"), Just("abort")];
     let plan = proptest::collection::vec((1u32..4, end), 1..4);
-    let fault = prop_oneof![
-        Just(String::new()),
-        (1u32..4, 1u64..12).prop_map(|(b, at)| format!("  - {{ at: {at}s, kill: {b} }}\n")),
-        (1u64..10, 2u64..30).prop_map(|(at, length)| format!(
-            "  - {{ at: {at}s, cut: [[app], [1, 2, 3]] }}\n  - {{ at: {}s, heal: true }}\n",
-            at + length
-        )),
-    ];
+    let fault = super::transactions::random_fault();
     let strategy = (plan, any::<bool>(), fault, 1u64..1000);
     runner
         .run(&strategy, |(plan, crash, fault, seed)| {

@@ -10,6 +10,7 @@ use clap::Args;
 use crate::cli::output::{self, Output};
 use crate::cli::{ListFormat, source};
 use crate::group::hash::{coordinator_partition, java_string_hash, kafka_abs};
+use crate::ids::TopicPartition;
 use crate::txn::coordinator_partition::{TRANSACTION_STATE_TOPIC, default_partitions, transaction_state_partition};
 use crate::world::{BuildOptions, World};
 
@@ -49,16 +50,27 @@ struct Placement {
 pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
     if let Some(id) = &args.transactional_id {
         let mut partitions = args.partitions.unwrap_or_else(default_partitions);
+        let mut placement = None;
         if let Some(name) = &args.scenario {
-            match source::load(name) {
-                Ok(s) => partitions = s.broker_config.transaction_state_log_num_partitions,
+            let scenario = match source::load(name) {
+                Ok(s) => s,
                 Err(e) => {
                     source::report(&e);
                     return Ok(2);
                 }
+            };
+            partitions = scenario.broker_config.transaction_state_log_num_partitions;
+            // A scenario with transactional producers has the topic: name its leader.
+            let world = World::new(scenario, BuildOptions::default());
+            if let Some(topic) = world.scenario.transaction_state_topic() {
+                let tp = TopicPartition::new(topic, transaction_state_partition(id, partitions));
+                placement = world.partition_view(tp).map(|v| Placement {
+                    replicas: v.state.replicas.iter().map(|b| b.0).collect(),
+                    leader: v.state.leader.map(|b| b.0),
+                });
             }
         }
-        transaction_coordinator(id, partitions, args.format, out)?;
+        transaction_coordinator(id, partitions, placement.as_ref(), args.format, out)?;
         return Ok(0);
     }
     let group = args.group.as_deref().unwrap_or_default();
@@ -111,35 +123,54 @@ pub fn coordinator(args: &CoordinatorArgs, out: &mut Output) -> io::Result<u8> {
                 "\n→ __consumer_offsets-{partition} holds the group's commits; the broker leading it is the group's coordinator."
             )?;
             if let Some(p) = &placement {
-                let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
-                match p.leader {
-                    Some(leader) => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it).",
-                        replicas.join(", ")
-                    )?,
-                    None => writeln!(
-                        out,
-                        "  In this scenario its replicas are [{}], none of them leading yet.",
-                        replicas.join(", ")
-                    )?,
-                }
+                write_placement(out, p, |leader| {
+                    format!(
+                        "so broker {leader} coordinates the group\n  (until it fails and another replica takes over — and the coordinator moves with it)"
+                    )
+                })?;
             }
         }
     }
     Ok(0)
 }
 
-/// The `__transaction_state` partition of a transactional id, step by step.
-/// Simplification: `--transactional-id` names the `__transaction_state`
-/// partition but no broker, as no scenario has that topic yet (transactional
-/// producers are refused when a scenario is loaded).
-fn transaction_coordinator(id: &str, partitions: u32, format: ListFormat, out: &mut Output) -> io::Result<()> {
+/// "In this scenario its replicas are [1, 2, 3]: broker 1 leads it at the
+/// start, " followed by what that makes the leader (`role`).
+fn write_placement(out: &mut Output, p: &Placement, role: impl Fn(i32) -> String) -> io::Result<()> {
+    let replicas: Vec<String> = p.replicas.iter().map(i32::to_string).collect();
+    match p.leader {
+        Some(leader) => writeln!(
+            out,
+            "  In this scenario its replicas are [{}]: broker {leader} leads it at the start, {}.",
+            replicas.join(", "),
+            role(leader)
+        ),
+        None => {
+            writeln!(out, "  In this scenario its replicas are [{}], none of them leading yet.", replicas.join(", "))
+        }
+    }
+}
+
+/// The `__transaction_state` partition of a transactional id, step by step,
+/// and its coordinator broker when the scenario has transactional producers
+/// (only then does its cluster create `__transaction_state`).
+fn transaction_coordinator(
+    id: &str,
+    partitions: u32,
+    placement: Option<&Placement>,
+    format: ListFormat,
+    out: &mut Output,
+) -> io::Result<()> {
     let hash = java_string_hash(id);
     let partition = transaction_state_partition(id, partitions);
     match format {
         ListFormat::Json => {
-            writeln!(out, "{}", serde_json::json!({ "transactional_id": id, "hash": hash, "partition": partition }))?;
+            let mut json = serde_json::json!({ "transactional_id": id, "hash": hash, "partition": partition });
+            if let Some(p) = placement {
+                json["replicas"] = serde_json::json!(p.replicas);
+                json["coordinator"] = serde_json::json!(p.leader);
+            }
+            writeln!(out, "{json}")?;
         }
         ListFormat::Text => {
             writeln!(out, "transactional.id \"{id}\"")?;
@@ -153,6 +184,9 @@ fn transaction_coordinator(id: &str, partitions: u32, format: ListFormat, out: &
                 out,
                 "\n→ {TRANSACTION_STATE_TOPIC}-{partition} holds the id's transaction state; the broker leading it is its transaction coordinator."
             )?;
+            if let Some(p) = placement {
+                write_placement(out, p, |leader| format!("so broker {leader} is the id's transaction coordinator"))?;
+            }
         }
     }
     Ok(())

@@ -267,7 +267,12 @@ impl Consumer {
             m.instance_id.clone(),
             m.client_id.clone(),
             m.strategies.clone(),
-            MemberSubscription { topics: self.topics.clone(), owned_partitions: owned, generation: m.generation },
+            MemberSubscription {
+                topics: self.topics.clone(),
+                owned_partitions: owned,
+                generation: m.generation,
+                streams: self.streams.as_ref().map(|s| Box::new(s.subscription.clone())),
+            },
         );
         let (session_timeout_ms, rebalance_timeout_ms) =
             (self.config.session_timeout_ms, self.config.max_poll_interval_ms);
@@ -405,27 +410,22 @@ impl Consumer {
         protocol: Option<Strategy>,
         members: &[JoinedMember],
     ) -> Vec<(String, Vec<TopicPartition>)> {
-        let strategy = protocol.unwrap_or(Strategy::Range);
-        let name_of = |t: crate::ids::TopicId| self.topic_names.get(&t).cloned().unwrap_or_default();
-        let mut partitions_per_topic: BTreeMap<String, u32> = BTreeMap::new();
-        for member in members {
-            for &t in &member.subscription.topics {
-                if let Some(&n) = self.metadata.partition_counts.get(&t) {
-                    partitions_per_topic.insert(name_of(t), n);
-                }
-            }
+        if self.streams.is_some() && members.iter().all(|m| m.subscription.streams.is_some()) {
+            return self.run_streams_assignor(members);
         }
+        let strategy = protocol.unwrap_or(Strategy::Range);
+        let partitions_per_topic = self.partitions_per_topic(members);
         let subscriptions: Vec<assignor::Subscription> = members
             .iter()
             .map(|member| assignor::Subscription {
                 member_id: member.member_id.clone(),
                 group_instance_id: member.group_instance_id.clone(),
-                topics: member.subscription.topics.iter().map(|&t| name_of(t)).collect(),
+                topics: member.subscription.topics.iter().map(|&t| self.topic_name(t)).collect(),
                 owned_partitions: member
                     .subscription
                     .owned_partitions
                     .iter()
-                    .map(|tp| assignor::TopicPartition::new(name_of(tp.topic), tp.partition))
+                    .map(|tp| assignor::TopicPartition::new(self.topic_name(tp.topic), tp.partition))
                     .collect(),
                 generation: (member.subscription.generation >= 0).then_some(member.subscription.generation),
             })
@@ -444,6 +444,67 @@ impl Consumer {
                 (member, list)
             })
             .collect()
+    }
+
+    /// A topic's name, as the assignors take it.
+    fn topic_name(&self, topic: crate::ids::TopicId) -> String {
+        self.topic_names.get(&topic).cloned().unwrap_or_default()
+    }
+
+    /// The partition count of every topic a member subscribes to, by name,
+    /// as the leader's metadata knows it.
+    fn partitions_per_topic(&self, members: &[JoinedMember]) -> BTreeMap<String, u32> {
+        let mut counts = BTreeMap::new();
+        for member in members {
+            for &t in &member.subscription.topics {
+                if let Some(&n) = self.metadata.partition_counts.get(&t) {
+                    counts.insert(self.topic_name(t), n);
+                }
+            }
+        }
+        counts
+    }
+
+    /// The leader of a Kafka Streams application's group runs
+    /// `StreamsPartitionAssignor` on the threads' subscriptions.
+    fn run_streams_assignor(&mut self, members: &[JoinedMember]) -> Vec<(String, Vec<TopicPartition>)> {
+        use crate::streams::assignor::partition_assignor::{self as streams_assignor, StreamsMember};
+        let Some(streams) = self.streams.as_ref() else { return Vec::new() };
+        let partitions_per_topic = self.partitions_per_topic(members);
+        let owned: Vec<Vec<(String, u32)>> = members
+            .iter()
+            .map(|m| {
+                m.subscription.owned_partitions.iter().map(|tp| (self.topic_name(tp.topic), tp.partition)).collect()
+            })
+            .collect();
+        let streams_members: Vec<StreamsMember<'_>> = members
+            .iter()
+            .zip(&owned)
+            .filter_map(|(m, owned)| {
+                let subscription = m.subscription.streams.as_deref()?;
+                Some(StreamsMember { member_id: &m.member_id, subscription, owned })
+            })
+            .collect();
+        let end_offset = |topic: &str, p: u32| streams.changelog_end_offsets.get(&(topic.to_string(), p)).copied();
+        let decided = streams_assignor::assign(&streams.app, &partitions_per_topic, &streams_members, &end_offset);
+        let id_of = |name: &str| self.topic_names.iter().find(|(_, n)| n.as_str() == name).map(|(&id, _)| id);
+        let assignments = members
+            .iter()
+            .map(|m| {
+                let list = decided
+                    .partitions
+                    .get(&m.member_id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|(topic, p)| id_of(topic).map(|t| TopicPartition::new(t, *p)))
+                    .collect();
+                (m.member_id.clone(), list)
+            })
+            .collect();
+        if let Some(streams) = self.streams.as_mut() {
+            streams.decided = Some(decided);
+        }
+        assignments
     }
 
     fn send_sync(&mut self, ctx: &mut Ctx<'_>, assignments: Vec<(String, Vec<TopicPartition>)>) {

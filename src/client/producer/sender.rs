@@ -393,7 +393,7 @@ impl Producer {
         let correlation_id = self.next_correlation_id();
         ctx.send(
             NodeId::Broker(broker),
-            Message::MetadataRequest(MetadataRequest { correlation_id, topics: vec![self.topic] }),
+            Message::MetadataRequest(MetadataRequest { correlation_id, topics: self.all_topics() }),
         );
         self.track_request(ctx, correlation_id, InFlight::Metadata { broker });
     }

@@ -246,7 +246,9 @@ impl Producer {
                 break;
             }
             let (index, last) = txn.plan.transaction_of(self.sent);
-            let record = self.workload.generate(self.sent, &self.name, ctx.now, &mut self.rng);
+            let topic = txn.plan.topic_of(self.sent);
+            let mut record = self.workload.generate(self.sent, &self.name, ctx.now, &mut self.rng);
+            record.topic = topic.filter(|t| *t != self.topic);
             let id = RecordId { producer: self.idx, number: self.sent };
             if let Some(txn) = &mut self.transactions {
                 txn.backlog -= 1;

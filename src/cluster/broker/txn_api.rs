@@ -75,22 +75,7 @@ impl Broker {
                     Message::Txn(TxnMessage::FindCoordinatorResponse { correlation_id, error, coordinator: leader }),
                 );
             }
-            TxnMessage::AddPartitionsToTxnRequest {
-                correlation_id,
-                transactional_id,
-                producer_id,
-                producer_epoch,
-                partitions,
-                verify_only,
-            } => self.handle_add_partitions_to_txn(
-                ctx,
-                from,
-                correlation_id,
-                transactional_id,
-                (producer_id, producer_epoch),
-                partitions,
-                verify_only,
-            ),
+            TxnMessage::AddPartitionsToTxnRequest(request) => self.handle_add_partitions_to_txn(ctx, from, request),
             TxnMessage::EndTxnRequest { correlation_id, transactional_id, producer_id, producer_epoch, committed } => {
                 self.handle_end_txn(
                     ctx,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::actor::Ctx;
 use crate::ids::{NodeId, TopicPartition};
-use crate::protocol::{ErrorCode, Message, ProduceRequest, TxnMessage};
+use crate::protocol::{AddPartitionsToTxnRequest, ErrorCode, Message, ProduceRequest, TxnMessage};
 use crate::txn::coordinator::add_partitions::AddPartitionsOutcome;
 
 use super::txn_api::{TxnReply, TxnWrite};
@@ -73,14 +73,14 @@ impl Broker {
         let asked = partitions.clone();
         self.verifying.insert(parked, ParkedProduce { from, request, partitions });
         self.send_request(ctx, NodeId::Broker(coordinator), what, |correlation_id| {
-            Message::Txn(TxnMessage::AddPartitionsToTxnRequest {
+            Message::Txn(TxnMessage::AddPartitionsToTxnRequest(AddPartitionsToTxnRequest {
                 correlation_id,
                 transactional_id,
                 producer_id,
                 producer_epoch,
                 partitions: asked,
                 verify_only: false,
-            })
+            }))
         });
     }
 
@@ -95,18 +95,21 @@ impl Broker {
     }
 
     /// AddPartitionsToTxn at the coordinator.
-    // The arguments are the fields of one AddPartitionsToTxn request.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn handle_add_partitions_to_txn(
         &mut self,
         ctx: &mut Ctx<'_>,
         from: NodeId,
-        correlation_id: u64,
-        transactional_id: String,
-        producer: (i64, i16),
-        partitions: Vec<TopicPartition>,
-        verify_only: bool,
+        request: AddPartitionsToTxnRequest,
     ) {
+        let AddPartitionsToTxnRequest {
+            correlation_id,
+            transactional_id,
+            producer_id,
+            producer_epoch,
+            partitions,
+            verify_only,
+        } = request;
+        let producer = (producer_id, producer_epoch);
         let reply = |ctx: &mut Ctx<'_>, error| {
             ctx.send(from, Message::Txn(TxnMessage::AddPartitionsToTxnResponse { correlation_id, error }));
         };

@@ -133,6 +133,11 @@ impl GroupRecord {
                     topics: m.topics.iter().filter_map(|t| topic_id(t)).collect(),
                     owned_partitions: assignment.clone(),
                     generation: self.generation,
+                    // Kafka keeps the subscription's bytes; the simulator's
+                    // group records keep topics only, so a Streams member
+                    // loaded after a coordinator failover sends it again when
+                    // it rejoins.
+                    streams: None,
                 },
                 last_heartbeat: now,
                 awaiting_join: None,
@@ -176,7 +181,12 @@ mod tests {
             session_timeout_ms: 45_000,
             rebalance_timeout_ms: 300_000,
             protocols: vec![Strategy::CooperativeSticky],
-            subscription: MemberSubscription { topics: vec![TopicId(0)], owned_partitions: vec![], generation: 3 },
+            subscription: MemberSubscription {
+                topics: vec![TopicId(0)],
+                owned_partitions: vec![],
+                generation: 3,
+                streams: None,
+            },
             last_heartbeat: SimTime::ZERO,
             awaiting_join: None,
             awaiting_sync: None,

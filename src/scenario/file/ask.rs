@@ -10,7 +10,8 @@ use crate::scenario::duration::DurationText;
 
 /// A question to predict before the run shows its answer. Name exactly one
 /// of the kinds (`idle`, `owner`, `leader`, `partition_of`, `high_watermark`,
-/// `log_end_offset`, `log_start_offset`, `committed`, `received`, `group_read`, `outcome`); the
+/// `log_end_offset`, `log_start_offset`, `out_of_sync`, `active_controller`, `committed`, `received`,
+/// `group_read`, `registry_calls`, `outcome`); the
 /// answer is read from the run at `answer_at`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -53,6 +54,16 @@ pub struct AskSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub log_start_offset: Option<Spanned<String>>,
+    /// Which broker will be out of this partition's ISR (a replica that is
+    /// not in sync)? Choices: every broker, and `none` (all in sync).
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub out_of_sync: Option<Spanned<String>>,
+    /// Which controller will be the active one (`true`; `false` asks
+    /// nothing)? Choices: every controller, and `none` (no quorum).
+    #[serde(default)]
+    #[schemars(with = "Option<bool>")]
+    pub active_controller: Option<Spanned<bool>>,
     /// What will `group`'s committed offset on `partition` be?
     #[serde(default)]
     pub committed: Option<CommittedSpec>,
@@ -64,6 +75,11 @@ pub struct AskSpec {
     #[serde(default)]
     #[schemars(with = "Option<String>")]
     pub group_read: Option<Spanned<String>>,
+    /// How many calls will this client's serializer or deserializer make to
+    /// the Schema Registry?
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub registry_calls: Option<Spanned<String>>,
     /// How many records will this delivery count hold: `lost`, `duplicated`,
     /// `delivered`, `acknowledged`, ... (as in `expect: outcome`).
     #[serde(default)]

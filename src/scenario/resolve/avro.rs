@@ -227,20 +227,11 @@ pub(crate) fn consumer(
 /// `evolve:` in the timeline.
 pub(crate) fn evolve(r: &mut Resolver<'_>, scenario: &Scenario, spec: &EvolveSpec) -> Option<Action> {
     let Some(client) = scenario.client(&spec.client.value) else {
-        let known: Vec<&str> = scenario
-            .producers
-            .iter()
-            .map(|p| p.name.as_str())
-            .chain(scenario.consumers.iter().map(|c| c.name.as_str()))
-            .collect();
+        let known = scenario.client_names();
         r.unknown(&spec.client, "client", &spec.client.value, &known);
         return None;
     };
-    let uses_avro = match client {
-        ClientRef::Producer(p) => scenario.producers[p.0 as usize].avro.is_some(),
-        ClientRef::Consumer(c) => scenario.consumers[c.0 as usize].avro.is_some(),
-    };
-    if !uses_avro {
+    if !scenario.uses_registry(client) {
         r.error(
             &spec.client,
             format!("`{}` does not use Avro, so it has no schema to evolve", spec.client.value),
@@ -285,13 +276,7 @@ pub(super) fn expectations(checks: &mut Checks<'_, '_>, spec: &ExpectSpec) {
         match checks.scenario.client(client) {
             Some(c) => checks.number(value, Check::RegistryCalls(c), format!("registry calls by {client}")),
             None => {
-                let known: Vec<&str> = checks
-                    .scenario
-                    .producers
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .chain(checks.scenario.consumers.iter().map(|c| c.name.as_str()))
-                    .collect();
+                let known = checks.scenario.client_names();
                 checks.r.unknown(value, "client", client, &known);
             }
         }

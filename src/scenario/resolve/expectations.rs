@@ -141,13 +141,7 @@ impl Checks<'_, '_> {
     fn client<T>(&mut self, name: &str, at: &Spanned<T>) -> Option<ClientRef> {
         let found = self.scenario.client(name);
         if found.is_none() {
-            let known: Vec<&str> = self
-                .scenario
-                .producers
-                .iter()
-                .map(|p| p.name.as_str())
-                .chain(self.scenario.consumers.iter().map(|c| c.name.as_str()))
-                .collect();
+            let known = self.scenario.client_names();
             self.r.unknown(at, "client", name, &known);
         }
         found

@@ -151,7 +151,7 @@ pub(crate) fn resolve_producers(
             None => Some(SimTime::ZERO),
         };
         let avro = super::avro::producer(r, file, spec, &config);
-        let transactions = super::transactional::plan(r, spec, &config, per_tick.max(1));
+        let transactions = super::transactional::plan(r, spec, &config, per_tick.max(1), names);
         producers.push(ProducerDef {
             name: spec.id.value.clone(),
             topic,

@@ -9,10 +9,10 @@ use super::clients::partition_ref;
 use crate::engine::SimTime;
 use crate::ids::{ClientIdx, TopicId, TopicPartition};
 use crate::scenario::file::{AskSpec, ScenarioFile};
-use crate::scenario::question::{NO_LEADER, NOBODY, Question, QuestionKind};
-use crate::scenario::{OutcomeField, Scenario};
+use crate::scenario::question::{ALL_IN_SYNC, NO_CONTROLLER, NO_LEADER, NOBODY, Question, QuestionKind};
+use crate::scenario::{ClientRef, OutcomeField, Scenario};
 
-const KINDS: &str = "idle, owner, leader, partition_of, high_watermark, log_end_offset, log_start_offset, committed, received, group_read or outcome";
+const KINDS: &str = "idle, owner, leader, partition_of, high_watermark, log_end_offset, log_start_offset, out_of_sync, active_controller, committed, received, group_read, registry_calls or outcome";
 const PARTITION_HELP: &str = "name partitions as TOPIC-PARTITION, counting from 0";
 
 pub(crate) fn resolve_questions(r: &mut Resolver<'_>, file: &ScenarioFile, scenario: &mut Scenario) {
@@ -61,9 +61,12 @@ fn kind(r: &mut Resolver<'_>, scenario: &Scenario, ask: &Spanned<AskSpec>) -> Op
         spec.high_watermark.is_some(),
         spec.log_end_offset.is_some(),
         spec.log_start_offset.is_some(),
+        spec.out_of_sync.is_some(),
+        spec.active_controller.is_some(),
         spec.committed.is_some(),
         spec.received.is_some(),
         spec.group_read.is_some(),
+        spec.registry_calls.is_some(),
         spec.outcome.is_some(),
     ]
     .iter()
@@ -111,6 +114,20 @@ fn kind(r: &mut Resolver<'_>, scenario: &Scenario, ask: &Spanned<AskSpec>) -> Op
     if let Some(tp) = &spec.log_start_offset {
         return partition(r, scenario, tp).map(QuestionKind::LogStartOffset);
     }
+    if let Some(tp) = &spec.out_of_sync {
+        return partition(r, scenario, tp).map(QuestionKind::OutOfSync);
+    }
+    if let Some(asked) = &spec.active_controller {
+        if !asked.value {
+            r.error(
+                asked,
+                "`active_controller: false` asks nothing",
+                Some("write `active_controller: true`".to_string()),
+            );
+            return None;
+        }
+        return Some(QuestionKind::ActiveController);
+    }
     if let Some(c) = &spec.committed {
         let members = group_members(r, scenario, &c.group);
         let partition = partition(r, scenario, &c.partition);
@@ -119,6 +136,9 @@ fn kind(r: &mut Resolver<'_>, scenario: &Scenario, ask: &Spanned<AskSpec>) -> Op
     }
     if let Some(name) = &spec.received {
         return consumer(r, scenario, name).map(QuestionKind::Received);
+    }
+    if let Some(name) = &spec.registry_calls {
+        return registry_client(r, scenario, name).map(QuestionKind::RegistryCalls);
     }
     if let Some(group) = &spec.group_read {
         let consumers = group_members(r, scenario, group)?;
@@ -146,6 +166,26 @@ fn consumer(r: &mut Resolver<'_>, scenario: &Scenario, name: &Spanned<String>) -
         r.unknown(name, "consumer", &name.value, &known);
     }
     found.map(|i| ClientIdx(i as u32))
+}
+
+/// A producer or consumer that uses the Schema Registry.
+fn registry_client(r: &mut Resolver<'_>, scenario: &Scenario, name: &Spanned<String>) -> Option<ClientRef> {
+    match scenario.client(&name.value) {
+        Some(client) if scenario.uses_registry(client) => Some(client),
+        Some(_) => {
+            r.error(
+                name,
+                format!("{} does not use the Schema Registry: it would make no call", name.value),
+                Some("ask about a client with `value_schema:` or `value_format: avro`".to_string()),
+            );
+            None
+        }
+        None => {
+            let known = scenario.client_names();
+            r.unknown(name, "client", &name.value, &known);
+            None
+        }
+    }
 }
 
 /// The consumers of a group, in the file's order.
@@ -188,6 +228,16 @@ fn choices(scenario: &Scenario, kind: &QuestionKind) -> Vec<String> {
             let t = &scenario.topics[topic.0 as usize];
             (0..t.partitions).map(|p| format!("{}-{p}", t.name)).collect()
         }
+        QuestionKind::OutOfSync(_) => {
+            let mut choices: Vec<String> = (1..=scenario.brokers).map(|b| b.to_string()).collect();
+            choices.push(ALL_IN_SYNC.to_string());
+            choices
+        }
+        QuestionKind::ActiveController => {
+            let mut choices: Vec<String> = (1..=scenario.controllers).map(|c| format!("controller-{c}")).collect();
+            choices.push(NO_CONTROLLER.to_string());
+            choices
+        }
         _ => Vec::new(),
     }
 }
@@ -212,6 +262,13 @@ fn default_text(scenario: &Scenario, kind: &QuestionKind, answer_at: SimTime) ->
         QuestionKind::HighWatermark(p) => format!("What will the high watermark of {} be {when}?", tp(p)),
         QuestionKind::LogEndOffset(p) => format!("What will the log end offset of {} be {when}?", tp(p)),
         QuestionKind::LogStartOffset(p) => format!("What will the log start offset of {} be {when}?", tp(p)),
+        QuestionKind::OutOfSync(p) => {
+            format!("Which replica of {} will be out of its ISR {when}?", tp(p))
+        }
+        QuestionKind::ActiveController => format!("Which controller will be the active one {when}?"),
+        QuestionKind::RegistryCalls(c) => {
+            format!("How many calls will {} have made to the Schema Registry {when}?", scenario.client_name(*c))
+        }
         QuestionKind::Committed { group, partition } => {
             format!("What offset will {group} have committed on {} {when}?", tp(partition))
         }

@@ -11,12 +11,7 @@ use crate::scenario::{Action, ClientRef, HostName, MAX_RUN, Scenario, TimedActio
 fn client(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, name: &str) -> Option<ClientRef> {
     let found = scenario.client(name);
     if found.is_none() {
-        let known: Vec<&str> = scenario
-            .producers
-            .iter()
-            .map(|p| p.name.as_str())
-            .chain(scenario.consumers.iter().map(|c| c.name.as_str()))
-            .collect();
+        let known = scenario.client_names();
         r.unknown(at, "client", name, &known);
     }
     found

@@ -5,7 +5,8 @@
 //! which Kafka returns to `initTransactions()` at run time.
 //!
 //! It also reads a transactional producer's plan of transactions
-//! (`transactions:`), which needs a `transactional.id`.
+//! (`transactions:`), which needs a `transactional.id`; a transaction may
+//! name the topics it writes to (`topics:`).
 
 use super::Resolver;
 use crate::client::transaction_plan::{PlannedTransaction, TransactionEnd, TransactionPlan};
@@ -22,6 +23,7 @@ pub(crate) fn plan(
     spec: &ProducerSpec,
     config: &ProducerConfig,
     per_tick: u32,
+    names: &[String],
 ) -> Option<TransactionPlan> {
     let Some(list) = &spec.transactions else {
         return config.transactional_id.as_ref().map(|_| TransactionPlan::per_tick(per_tick));
@@ -59,7 +61,24 @@ pub(crate) fn plan(
             Some(TransactionEndSpec::Abort) => TransactionEnd::Abort,
             Some(TransactionEndSpec::Crash) => TransactionEnd::Crash,
         };
-        transactions.push(PlannedTransaction { records: t.send.value.max(1), end });
+        let mut topics = Vec::new();
+        if let Some(list) = &t.topics {
+            if list.value.is_empty() {
+                r.error(
+                    list,
+                    "`topics` is empty",
+                    Some(format!("name at least one topic, or leave `topics` out to write to `{}`", spec.topic.value)),
+                );
+            }
+            for name in &list.value {
+                if let Some(topic) = super::clients::topic_id(r, name, &name.value, names)
+                    && !topics.contains(&topic)
+                {
+                    topics.push(topic);
+                }
+            }
+        }
+        transactions.push(PlannedTransaction { records: t.send.value.max(1), end, topics });
     }
     Some(TransactionPlan { transactions })
 }

@@ -186,6 +186,23 @@ impl StreamThread {
             .push(StreamsHappening::TasksAssigned { tasks: wanted.iter().map(TaskId::to_string).collect(), restoring });
     }
 
+    /// Kafka's `TaskManager.getTaskOffsetSums`: a running active task is
+    /// fully caught up (`LATEST_OFFSET`); a restoring one reports how far
+    /// its stores have read their changelogs.
+    pub fn task_offset_sums(&self) -> BTreeMap<TaskId, i64> {
+        self.tasks
+            .iter()
+            .filter(|(_, task)| !task.stores.is_empty())
+            .map(|(&id, task)| {
+                let sum = match &task.restoring {
+                    None => crate::streams::assignor::LATEST_OFFSET,
+                    Some(r) => r.changelogs.iter().map(|c| c.position.unwrap_or(0)).sum(),
+                };
+                (id, sum)
+            })
+            .collect()
+    }
+
     /// The thread's process died or closed: tasks, stores and caches go.
     pub fn stop(&mut self) {
         self.dropped_records_closed += self.tasks.values().map(|t| t.dropped_records).sum::<u64>();

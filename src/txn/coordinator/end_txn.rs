@@ -82,7 +82,14 @@ impl TransactionCoordinator {
             metadata.producer_epoch = producer_epoch;
             metadata.last_producer_epoch = crate::txn::metadata::NO_PRODUCER_EPOCH;
         }
-        match metadata.prepare_abort_or_commit(next_state, TransactionVersion::Tv2, next_producer_id, now_ms) {
+        let no_partition_added = matches!(metadata.state, Empty | CompleteCommit | CompleteAbort);
+        match metadata.prepare_abort_or_commit(
+            next_state,
+            TransactionVersion::Tv2,
+            next_producer_id,
+            now_ms,
+            no_partition_added,
+        ) {
             Ok(transit) => EndTxnOutcome::Write(transit),
             Err(_) => refuse(ErrorCode::InvalidTxnState),
         }

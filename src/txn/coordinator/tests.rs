@@ -266,3 +266,32 @@ fn a_timed_out_transaction_is_fenced_and_aborted() {
     // The stalled producer's commit is fenced.
     assert_eq!(end(&mut c, (pid, epoch), true), Err(ErrorCode::ProducerFenced));
 }
+
+/// Kafka 4.0's TV2 abort of a transaction that added no partition
+/// (`TransactionCoordinator.endTransaction` with `noPartitionAdded`, and
+/// `PrepareAbort`'s previous states in `TransactionMetadata.scala`: "the
+/// client may not know the txn state on the server side, it needs to send
+/// endTxn request when uncertain"): EndTxn(abort) on Empty bumps the epoch,
+/// has no marker to write, and completes. A commit of nothing stays
+/// INVALID_TXN_STATE.
+#[test]
+fn a_tv2_abort_of_an_empty_transaction_bumps_the_epoch_and_completes() {
+    let mut c = coordinator();
+    let (pid, epoch) = init(&mut c, "app", None).unwrap();
+    assert_eq!(end(&mut c, (pid, epoch), true), Err(ErrorCode::InvalidTxnState), "nothing to commit");
+    assert_eq!(c.transactions["app"].pending_state, None, "a refused EndTxn leaves no transition pending");
+    assert_eq!(end(&mut c, (pid, epoch), false), Ok((pid, epoch + 1)));
+    assert_eq!(c.state_of("app"), Some(PrepareAbort));
+    assert!(c.transactions["app"].partitions.is_empty(), "no partition to mark");
+    assert_eq!(c.transactions["app"].txn_start_timestamp_ms, 20, "the abort starts when it is asked for");
+    complete(&mut c);
+    assert_eq!(c.state_of("app"), Some(CompleteAbort));
+    // A retry of that abort (the epoch before the bump) is answered from the
+    // completed state; another abort with the new epoch bumps again.
+    assert_eq!(end(&mut c, (pid, epoch), false), Ok((pid, epoch + 1)));
+    assert_eq!(end(&mut c, (pid, epoch + 1), false), Ok((pid, epoch + 2)));
+    complete(&mut c);
+    // The previous instance's epoch is fenced.
+    assert_eq!(add(&mut c, (pid, epoch), &[0]), ErrorCode::ProducerFenced);
+    assert_eq!(add(&mut c, (pid, epoch + 2), &[0]), ErrorCode::None);
+}

@@ -79,7 +79,7 @@ fn tolerate_time_shift_during_prepare_commit_and_complete() {
     for version in [TransactionVersion::Tv0, TransactionVersion::Tv2] {
         let mut m = metadata(1, NO_PRODUCER_EPOCH, Ongoing);
         m.txn_start_timestamp_ms = 1;
-        let transit = m.prepare_abort_or_commit(PrepareCommit, version, NO_PRODUCER_ID, NOW_MS - 1).unwrap();
+        let transit = m.prepare_abort_or_commit(PrepareCommit, version, NO_PRODUCER_ID, NOW_MS - 1, false).unwrap();
         m.complete_transition(&transit).unwrap();
         assert_eq!(m.state, PrepareCommit);
         let epoch = if version.supports_epoch_bump() { 2 } else { 1 };
@@ -96,7 +96,7 @@ fn tolerate_time_shift_during_prepare_abort_and_complete() {
     for version in [TransactionVersion::Tv0, TransactionVersion::Tv2] {
         let mut m = metadata(1, NO_PRODUCER_EPOCH, Ongoing);
         m.txn_start_timestamp_ms = 1;
-        let transit = m.prepare_abort_or_commit(PrepareAbort, version, NO_PRODUCER_ID, NOW_MS - 1).unwrap();
+        let transit = m.prepare_abort_or_commit(PrepareAbort, version, NO_PRODUCER_ID, NOW_MS - 1, false).unwrap();
         m.complete_transition(&transit).unwrap();
         let transit = m.prepare_complete(NOW_MS - 2).unwrap();
         m.complete_transition(&transit).unwrap();
@@ -113,7 +113,8 @@ fn fence_producer_after_epochs_exhausted() {
     assert_eq!(m.pending_state, Some(PrepareEpochFence));
     // The coordinator clears the pending fence to make way for the abort.
     m.pending_state = None;
-    let transit = m.prepare_abort_or_commit(PrepareAbort, TransactionVersion::Tv0, NO_PRODUCER_ID, NOW_MS).unwrap();
+    let transit =
+        m.prepare_abort_or_commit(PrepareAbort, TransactionVersion::Tv0, NO_PRODUCER_ID, NOW_MS, false).unwrap();
     m.complete_transition(&transit).unwrap();
     assert_eq!(transit.producer_id, PRODUCER_ID);
 }
@@ -139,7 +140,7 @@ fn epoch_bump_on_end_txn() {
     let mut m = metadata(10, NO_PRODUCER_EPOCH, Ongoing);
     m.txn_start_timestamp_ms = NOW_MS;
     let transit =
-        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS - 1).unwrap();
+        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS - 1, false).unwrap();
     m.complete_transition(&transit).unwrap();
     assert_eq!((m.producer_id, m.producer_epoch), (PRODUCER_ID, 11));
     assert_eq!(m.client_transaction_version, TransactionVersion::Tv2);
@@ -154,7 +155,7 @@ fn epoch_bump_on_end_txn_overflow() {
     let mut m = metadata(i16::MAX - 1, NO_PRODUCER_EPOCH, Ongoing);
     m.txn_start_timestamp_ms = NOW_MS;
     assert!(m.is_producer_epoch_exhausted());
-    let transit = m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, 9893, NOW_MS - 1).unwrap();
+    let transit = m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, 9893, NOW_MS - 1, false).unwrap();
     m.complete_transition(&transit).unwrap();
     assert_eq!((m.producer_id, m.producer_epoch), (PRODUCER_ID, i16::MAX));
     let transit = m.prepare_complete(NOW_MS).unwrap();
@@ -208,7 +209,7 @@ fn a_second_transition_waits_for_the_first() {
     let mut m = metadata(0, NO_PRODUCER_EPOCH, Empty);
     let _ = m.prepare_add_partitions(&BTreeSet::from([tp(0)]), TransactionVersion::Tv2, NOW_MS).unwrap();
     assert_eq!(
-        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS),
+        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS, false),
         Err(TransitionError::PendingTransition { pending: Ongoing, wanted: PrepareCommit })
     );
 }
@@ -217,7 +218,7 @@ fn a_second_transition_waits_for_the_first() {
 fn commit_needs_an_open_transaction() {
     let mut m = metadata(0, NO_PRODUCER_EPOCH, Empty);
     assert_eq!(
-        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS),
+        m.prepare_abort_or_commit(PrepareCommit, TransactionVersion::Tv2, NO_PRODUCER_ID, NOW_MS, false),
         Err(TransitionError::InvalidTransition { from: Empty, to: PrepareCommit })
     );
 }
@@ -240,7 +241,7 @@ fn a_tv2_life_bumps_the_epoch_at_every_end() {
         let t = m.prepare_add_partitions(&BTreeSet::from([tp(0), tp(1)]), tv2, 10);
         step(&mut m, t);
         assert_eq!((m.state, m.txn_start_timestamp_ms), (Ongoing, 10));
-        let t = m.prepare_abort_or_commit(end, tv2, NO_PRODUCER_ID, 20);
+        let t = m.prepare_abort_or_commit(end, tv2, NO_PRODUCER_ID, 20, false);
         step(&mut m, t);
         assert_eq!(m.partitions.len(), 2, "the markers still have to go to both partitions");
         let t = m.prepare_complete(30);

@@ -23,7 +23,7 @@ fn member(id: &str, topics: Vec<TopicId>) -> Member {
         session_timeout_ms: 45_000,
         rebalance_timeout_ms: 300_000,
         protocols: vec![Strategy::Range],
-        subscription: MemberSubscription { topics, owned_partitions: vec![], generation: -1 },
+        subscription: MemberSubscription { topics, owned_partitions: vec![], generation: -1, streams: None },
         last_heartbeat: SimTime::ZERO,
         awaiting_join: None,
         awaiting_sync: None,

@@ -13,10 +13,12 @@
 //!
 //! Simplification: internal topics exist from the start of the run; Kafka
 //! Streams creates them during its first rebalance.
-//! Simplification: a thread's consumer uses the range assignor, which
-//! gives partition `p` of every co-partitioned topic to one member, so
-//! every task has a single owner; Kafka's `StreamsPartitionAssignor`
-//! spreads tasks over instances with the freshest state first.
+//! The group's leader assigns with Kafka Streams' own assignor
+//! (`crate::streams::assignor`), not `partition.assignment.strategy`.
+//! Simplification: the threads' consumers join with the eager protocol and
+//! the `range` protocol name; Kafka Streams 4.0 joins as `stream` and
+//! rebalances cooperatively, handing a moving task over in a second
+//! rebalance.
 
 use std::collections::BTreeMap;
 
