@@ -21,11 +21,11 @@ unset RUSTFLAGS RUSTUP_TOOLCHAIN CARGO_BUILD_TARGET || true
 target=wasm32-unknown-unknown
 host=$("$RUSTC" -vV | sed -n 's/^host: //p')
 sysroot="$root/target/wasm-sysroot"
-# Limits for the module a chapter downloads: what a static host sends
-# (gzip'd) under the issue's 3 MB, and the module itself under a ceiling just
-# above today's size, so that it cannot silently grow.
-MAX_SENT_BYTES=$((3 * 1000 * 1000))
-MAX_MODULE_BYTES=$((8500 * 1000))
+# Limits for the module a chapter downloads, just above today's sizes
+# (6.41 MB, 1.83 MB gzip'd as a static host sends it), so that it cannot
+# silently grow. Both are over the 3 MB the issue asks for (README).
+MAX_SENT_BYTES=$((2000 * 1000))
+MAX_MODULE_BYTES=$((6600 * 1000))
 phase_started=$SECONDS
 phase() {
   echo "web/build.sh: $1 took $((SECONDS - phase_started)) s"
@@ -87,8 +87,8 @@ phase "wasm-bindgen"
 
 # 4. Optionally (WASM_OPT=1), binaryen's wasm-opt -Oz (the npm package
 # pinned in web/package-lock.json, run under Node). Measured on this module:
-# 7.23 MB to about 6.6 MB, but about 4 minutes of CPU, and the gzip'd size a
-# reader downloads grows; so it is off by default.
+# 6.41 MB to 5.46 MB, but 1.83 MB to 2.00 MB gzip'd (what a reader
+# downloads grows), after almost 4 minutes of CPU; so it is off by default.
 if [ "${WASM_OPT:-0}" = 1 ]; then
   if [ ! -x web/node_modules/.bin/wasm-opt ]; then
     (cd web && npm ci --no-audit --no-fund --loglevel=error)
