@@ -23,6 +23,7 @@ pub mod save;
 pub mod starter;
 pub mod streams_file;
 pub mod suggest;
+pub mod yaml_tree;
 
 use std::collections::BTreeMap;
 use std::path::Path;

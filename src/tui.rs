@@ -20,24 +20,37 @@ pub mod theme;
 pub mod timeline;
 pub mod view;
 
+// The terminal's event loop below (crossterm in, the wall clock pacing
+// play) is the `native` feature's; the browser player drives the same model,
+// keymap and panes from the page's events.
+#[cfg(feature = "native")]
 use std::cell::RefCell;
+#[cfg(feature = "native")]
 use std::collections::VecDeque;
+#[cfg(feature = "native")]
 use std::io;
+#[cfg(feature = "native")]
 use std::rc::Rc;
+#[cfg(feature = "native")]
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "native")]
 use ratatui::DefaultTerminal;
+#[cfg(feature = "native")]
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEventKind};
+#[cfg(feature = "native")]
 use ratatui::crossterm::execute;
 
 use crate::scenario::Scenario;
 use crate::world::{BuildOptions, World};
 use app::App;
+#[cfg(feature = "native")]
 use picker::{Picker, PickerMsg};
 use theme::Theme;
 use timeline::Timeline;
 
 /// How often the screen is redrawn while playing.
+#[cfg(feature = "native")]
 const FRAME: Duration = Duration::from_millis(50);
 
 /// Simulates `scenario` and makes the TUI's model for it. The invariants are
@@ -61,6 +74,7 @@ pub type Loader = Box<dyn Fn(&str) -> Option<App>>;
 
 /// The wall clock paces playing (virtual seconds per real second); it never
 /// reaches the simulation, which runs in virtual time only.
+#[cfg(feature = "native")]
 #[allow(clippy::disallowed_methods)]
 fn wall_clock() -> Instant {
     Instant::now()
@@ -68,6 +82,7 @@ fn wall_clock() -> Instant {
 
 /// Takes over the terminal until the student quits; restores it on exit, on
 /// error and on panic.
+#[cfg(feature = "native")]
 pub fn run(start: Start) -> io::Result<()> {
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
@@ -81,6 +96,7 @@ pub fn run(start: Start) -> io::Result<()> {
     result
 }
 
+#[cfg(feature = "native")]
 fn pick(terminal: &mut DefaultTerminal, load: &dyn Fn(&str) -> Option<App>) -> io::Result<()> {
     let mut picker = Picker::new(Theme::from_env());
     loop {
@@ -113,6 +129,7 @@ fn pick(terminal: &mut DefaultTerminal, load: &dyn Fn(&str) -> Option<App>) -> i
     }
 }
 
+#[cfg(feature = "native")]
 fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
     // Keys pressed while a move simulates (a jump far ahead) are kept for
     // afterwards; a quit key stops the move at once.
@@ -131,6 +148,7 @@ fn play(terminal: &mut DefaultTerminal, app: &mut App) -> io::Result<()> {
 }
 
 /// `q` or Ctrl-C.
+#[cfg(feature = "native")]
 fn is_quit(event: &Event) -> bool {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => {
@@ -141,6 +159,7 @@ fn is_quit(event: &Event) -> bool {
     }
 }
 
+#[cfg(feature = "native")]
 fn play_loop(terminal: &mut DefaultTerminal, app: &mut App, pending: &RefCell<VecDeque<Event>>) -> io::Result<()> {
     let mut last = wall_clock();
     while !app.quit {
@@ -180,6 +199,7 @@ fn play_loop(terminal: &mut DefaultTerminal, app: &mut App, pending: &RefCell<Ve
     Ok(())
 }
 
+#[cfg(feature = "native")]
 fn message_for(event: Event, app: &App) -> Option<app::Msg> {
     match event {
         Event::Key(key) => keys::key(key, &app.overlay),

@@ -9,13 +9,13 @@
 //! Option<String>", budget names) is translated here, in one place.
 
 use miette::SourceSpan;
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{Error, Spanned};
 
 use super::diagnostic::{Problem, ScenarioError, Source, is_unsafe_for_terminals};
 use super::file::ScenarioFile;
 use super::suggest::did_you_mean;
+use super::yaml_tree::Node;
 
 /// Control characters reported at most, so a binary file gives a short report.
 const MAX_CONTROL_PROBLEMS: usize = 10;
@@ -41,19 +41,34 @@ pub fn parse(source: &Source) -> Result<ScenarioFile, ScenarioError> {
         let (message, help) = readable(err, source);
         return fail(vec![Problem::whole_file(message).help(help)]);
     }
-    if let Ok(root) = shape {
+    if let Ok(root) = &shape {
         if !matches!(root.value, Node::Map(_)) {
             let span = source.span_of(&root.referenced);
             let message = format!("this file is {}, not a scenario", root.value.describe());
             return fail(vec![Problem::at(span, message).help(STARTER_HELP)]);
         }
         let mut problems = Vec::new();
-        control_characters(source, &root, &mut problems);
+        control_characters(source, root, &mut problems);
         if !problems.is_empty() {
             return fail(problems);
         }
     }
-    serde_saphyr::from_str::<ScenarioFile>(&source.text).map_err(|err| {
+    // The browser player reads the typed file from the tree (why in
+    // yaml_tree's comment); the native program with serde-saphyr directly.
+    #[cfg(not(feature = "native"))]
+    let typed = match shape {
+        Ok(root) => {
+            return super::yaml_tree::from_tree::<ScenarioFile>(&root, &source.text).map_err(|err| {
+                let span = err.location.map(|loc| source.span_of(&loc)).unwrap_or_else(|| SourceSpan::new(0.into(), 0));
+                let (message, help) = in_words(err.message);
+                ScenarioError::new(source.clone(), vec![Problem::at(span, message).help(help)])
+            });
+        }
+        Err(err) => Err::<ScenarioFile, _>(err),
+    };
+    #[cfg(feature = "native")]
+    let typed = serde_saphyr::from_str::<ScenarioFile>(&source.text);
+    typed.map_err(|err| {
         let span = err.location().map(|loc| source.span_of(&loc)).unwrap_or_else(|| SourceSpan::new(0.into(), 0));
         let (message, help) = readable(&err, source);
         ScenarioError::new(source.clone(), vec![Problem::at(span, message).help(help)])
@@ -69,7 +84,6 @@ fn has_content(text: &str) -> bool {
 
 /// The parser's error as a message and a fix a student can act on.
 fn readable(err: &Error, source: &Source) -> (String, String) {
-    let default_help = "scenario files are YAML: check the indentation, quotes and brackets around this spot";
     match err.without_snippet() {
         Error::MultipleDocuments { .. } => (
             "the file holds more than one YAML document (a `---` line starts another)".to_string(),
@@ -105,11 +119,17 @@ fn readable(err: &Error, source: &Source) -> (String, String) {
                 .to_string()
                 // The parser's advice is for programmers embedding it, not for students.
                 .replace(", set DuplicateKeyPolicy in Options if acceptable", "");
-            let message = readable_type_error(&message).or_else(|| untagged_enum(&message)).unwrap_or(message);
-            let help = parser_help(&message).unwrap_or_else(|| default_help.to_string());
-            (message, help)
+            in_words(message)
         }
     }
+}
+
+/// A deserializer's message (serde's, or the parser's) and a fix, in a student's words.
+fn in_words(message: String) -> (String, String) {
+    let default_help = "scenario files are YAML: check the indentation, quotes and brackets around this spot";
+    let message = readable_type_error(&message).or_else(|| untagged_enum(&message)).unwrap_or(message);
+    let help = parser_help(&message).unwrap_or_else(|| default_help.to_string());
+    (message, help)
 }
 
 fn budget_words(breach: &BudgetBreach) -> &'static str {
@@ -223,79 +243,6 @@ fn parser_help(message: &str) -> Option<String> {
     None
 }
 
-/// The file as a tree of text, with where each piece is written.
-enum Node {
-    Text(String),
-    Map(Vec<(Spanned<Node>, Spanned<Node>)>),
-    List(Vec<Spanned<Node>>),
-    /// A number, a boolean or null: what the file is when it is only that.
-    Other(&'static str),
-}
-
-impl Node {
-    fn describe(&self) -> &'static str {
-        match self {
-            Node::Text(_) => "a piece of text",
-            Node::Map(_) => "a map",
-            Node::List(_) => "a list",
-            Node::Other(what) => what,
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NodeVisitor;
-
-        impl<'de> Visitor<'de> for NodeVisitor {
-            type Value = Node;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any YAML value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Text(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Node, E> {
-                Ok(Node::Other("only true or false"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
-                Ok(Node::Other("only a number"))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Node, E> {
-                Ok(Node::Other("only a number"))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Node, E> {
-                Ok(Node::Other("only a number"))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-                Ok(Node::Other("only `null`"))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Node, E> {
-                Ok(Node::Other("only `null`"))
-            }
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
-                Node::deserialize(d)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-                let mut items = Vec::new();
-                while let Some(item) = seq.next_element::<Spanned<Node>>()? {
-                    items.push(item);
-                }
-                Ok(Node::List(items))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(key) = map.next_key::<Spanned<Node>>()? {
-                    entries.push((key, map.next_value::<Spanned<Node>>()?));
-                }
-                Ok(Node::Map(entries))
-            }
-        }
-
-        deserializer.deserialize_any(NodeVisitor)
-    }
-}
-
 /// Reports text (keys too) holding characters a terminal would act on.
 /// YAML refuses them written raw; escapes such as `"\e[2J"` or `"\u202e"`
 /// make them.
@@ -326,6 +273,6 @@ fn control_characters(source: &Source, node: &Spanned<Node>, problems: &mut Vec<
                 control_characters(source, item, problems);
             }
         }
-        Node::Other(_) => {}
+        _ => {}
     }
 }

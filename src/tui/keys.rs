@@ -1,12 +1,16 @@
 //! Keys and mouse to messages: one pure function each, the whole keymap in
 //! one place (the help overlay lists the same table).
+//!
+//! The keymap reads a [`Key`], which both front ends make from their own key
+//! events: the terminal from crossterm's (here, with the `native` feature),
+//! the browser player from the page's. So the page's keys are the terminal's.
 
+#[cfg(feature = "native")]
 use ratatui::crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
 use super::app::{Msg, Overlay};
-
 /// The keymap as the help overlay shows it: keys, what they do.
 pub const HELP: &[(&str, &str)] = &[
     ("space", "play / pause (virtual time runs at the speed in the header)"),
@@ -32,66 +36,110 @@ pub const HELP: &[(&str, &str)] = &[
     ("q", "quit"),
 ];
 
+/// A key press as the keymap sees it, whichever front end read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Esc,
+    Backspace,
+    Tab,
+    BackTab,
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+}
+
+/// A terminal key event (press or repeat; releases are ignored) to a message.
+#[cfg(feature = "native")]
 pub fn key(event: KeyEvent, overlay: &Overlay) -> Option<Msg> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
-    if event.modifiers.contains(KeyModifiers::CONTROL) && event.code == KeyCode::Char('c') {
+    let key = match event.code {
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        _ => return None,
+    };
+    press(key, event.modifiers.contains(KeyModifiers::CONTROL), overlay)
+}
+
+/// The keymap: a key, with Ctrl held or not, to what it does.
+pub fn press(key: Key, control: bool, overlay: &Overlay) -> Option<Msg> {
+    if control && key == Key::Char('c') {
         return Some(Msg::Quit);
     }
     if let Overlay::GoTo(_) = overlay {
-        return match event.code {
-            KeyCode::Enter => Some(Msg::Submit),
-            KeyCode::Esc => Some(Msg::Close),
-            KeyCode::Backspace => Some(Msg::Erase),
-            KeyCode::Char(c) => Some(Msg::Input(c)),
+        return match key {
+            Key::Enter => Some(Msg::Submit),
+            Key::Esc => Some(Msg::Close),
+            Key::Backspace => Some(Msg::Erase),
+            Key::Char(c) => Some(Msg::Input(c)),
             _ => None,
         };
     }
     // A question takes typed text; the arrows still move (skipping it).
     if let Overlay::Ask { .. } = overlay {
-        match event.code {
-            KeyCode::Enter => return Some(Msg::Submit),
-            KeyCode::Esc => return Some(Msg::Close),
-            KeyCode::Backspace => return Some(Msg::Erase),
-            KeyCode::Char(c) => return Some(Msg::Input(c)),
+        match key {
+            Key::Enter => return Some(Msg::Submit),
+            Key::Esc => return Some(Msg::Close),
+            Key::Backspace => return Some(Msg::Erase),
+            Key::Char(c) => return Some(Msg::Input(c)),
             _ => {}
         }
     }
-    Some(match event.code {
-        KeyCode::Char('q') => Msg::Quit,
-        KeyCode::Char(' ') => Msg::TogglePlay,
-        KeyCode::Right => Msg::Forward,
-        KeyCode::Left => Msg::Back,
-        KeyCode::Char(']') | KeyCode::Char('+') => Msg::Faster,
-        KeyCode::Char('[') | KeyCode::Char('-') => Msg::Slower,
-        KeyCode::Char('n') => Msg::NextMarker,
-        KeyCode::Char('p') => Msg::PrevMarker,
-        KeyCode::Char('g') => Msg::GoToPrompt,
-        KeyCode::Tab => Msg::FocusNext,
-        KeyCode::BackTab => Msg::FocusPrev,
-        KeyCode::Up => Msg::Up,
-        KeyCode::Down => Msg::Down,
-        KeyCode::PageUp => Msg::PageUp,
-        KeyCode::PageDown => Msg::PageDown,
-        KeyCode::Home => Msg::Home,
-        KeyCode::End => Msg::End,
-        KeyCode::Enter => Msg::Inspect,
-        KeyCode::Char('?') => Msg::Help,
-        KeyCode::Esc => Msg::Close,
-        KeyCode::Char('k') => Msg::Kill,
-        KeyCode::Char('r') => Msg::Restart,
-        KeyCode::Char('s') => Msg::Stop,
-        KeyCode::Char('x') => Msg::Cut,
-        KeyCode::Char('h') => Msg::Heal,
-        KeyCode::Char('a') => Msg::AddConsumer,
-        KeyCode::Char('w') => Msg::Save,
-        KeyCode::Char('v') => Msg::ToggleDetail,
-        KeyCode::Char('z') => Msg::Zoom,
+    Some(match key {
+        Key::Char('q') => Msg::Quit,
+        Key::Char(' ') => Msg::TogglePlay,
+        Key::Right => Msg::Forward,
+        Key::Left => Msg::Back,
+        Key::Char(']') | Key::Char('+') => Msg::Faster,
+        Key::Char('[') | Key::Char('-') => Msg::Slower,
+        Key::Char('n') => Msg::NextMarker,
+        Key::Char('p') => Msg::PrevMarker,
+        Key::Char('g') => Msg::GoToPrompt,
+        Key::Tab => Msg::FocusNext,
+        Key::BackTab => Msg::FocusPrev,
+        Key::Up => Msg::Up,
+        Key::Down => Msg::Down,
+        Key::PageUp => Msg::PageUp,
+        Key::PageDown => Msg::PageDown,
+        Key::Home => Msg::Home,
+        Key::End => Msg::End,
+        Key::Enter => Msg::Inspect,
+        Key::Char('?') => Msg::Help,
+        Key::Esc => Msg::Close,
+        Key::Char('k') => Msg::Kill,
+        Key::Char('r') => Msg::Restart,
+        Key::Char('s') => Msg::Stop,
+        Key::Char('x') => Msg::Cut,
+        Key::Char('h') => Msg::Heal,
+        Key::Char('a') => Msg::AddConsumer,
+        Key::Char('w') => Msg::Save,
+        Key::Char('v') => Msg::ToggleDetail,
+        Key::Char('z') => Msg::Zoom,
         _ => return None,
     })
 }
 
+#[cfg(feature = "native")]
 pub fn mouse(event: MouseEvent) -> Option<Msg> {
     match event.kind {
         MouseEventKind::ScrollUp => Some(Msg::Scroll(-1)),

@@ -22,6 +22,7 @@
 //! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
 //! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
+//! - `web`: the WebAssembly build's digests, the book's players in headless Chromium.
 
 mod avro;
 mod book;
@@ -45,3 +46,4 @@ mod streams_standby;
 mod support;
 mod transactions;
 mod tui;
+mod web;
