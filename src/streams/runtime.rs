@@ -25,10 +25,6 @@
 //! (`sendOffsetsToTransaction` + `commitTransaction`): the commit step is
 //! the one place it changes.
 //!
-//! Simplification: `processing.guarantee: exactly_once_v2` is refused; a
-//! Streams application runs at-least-once only (transactions run in
-//! consume-transform-produce `pipelines:` applications).
-//!
 //! Simplification: a thread uses one producer per topic it writes (Kafka
 //! uses one per thread); record timestamps, keys and partitions are the same.
 //! Simplification: a thread commits at the first event after its commit

@@ -66,7 +66,7 @@ fn resolve_app(
         if config.processing_guarantee == ProcessingGuarantee::ExactlyOnceV2 {
             let at = map.entries.iter().find(|(k, _)| k.value == "processing.guarantee").map(|(_, v)| r.span(v));
             if let Some(at) = at {
-                r.problems.push(Problem::at(at, "the simulated Streams runtime does not run exactly_once_v2 yet").help("use `at_least_once` (the default): a crash between commits then replays input, and downstream sees duplicates; transactions themselves run in `pipelines:` applications (see the built-in `exactly-once-pipeline`)"));
+                r.problems.push(Problem::at(at, "exactly_once_v2 needs transactions, which kafkasim does not model yet").help("use `at_least_once` (the default): a crash between commits then replays input, and downstream sees duplicates"));
                 ok = false;
             }
         }
