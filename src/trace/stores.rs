@@ -95,12 +95,12 @@ mod tests {
 
     #[test]
     fn counts_add_up_and_other_values_do_not() {
-        let counts = vec![
+        let counts = [
             TaskStore { task: "0_0".into(), thread: "a-StreamThread-1".into(), entries: vec![entry("k1", "2")] },
             TaskStore { task: "0_1".into(), thread: "b-StreamThread-1".into(), entries: vec![entry("k2", "3")] },
         ];
         assert_eq!(StoreReport::sum_of(&counts), Some(5));
-        let texts = vec![TaskStore { task: "0_0".into(), thread: "t".into(), entries: vec![entry("k", "\"x\"")] }];
+        let texts = [TaskStore { task: "0_0".into(), thread: "t".into(), entries: vec![entry("k", "\"x\"")] }];
         assert_eq!(StoreReport::sum_of(&texts), None);
     }
 
