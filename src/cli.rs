@@ -162,6 +162,10 @@ pub struct RunArgs {
     /// time, events/s, records/s and peak memory.
     #[arg(long)]
     pub stats: bool,
+    /// Add each Kafka Streams state store's contents at the end to the
+    /// outcome: per store, each active task's keys and values.
+    #[arg(long)]
+    pub stores: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

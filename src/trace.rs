@@ -12,6 +12,7 @@ pub mod narrate;
 pub mod registry;
 pub mod report;
 pub mod sink;
+pub mod stores;
 pub mod streams;
 pub mod table;
 

@@ -16,6 +16,7 @@ mod quorum;
 mod registry;
 mod sandbox;
 mod step;
+mod stores;
 mod streams;
 mod view;
 

@@ -43,13 +43,13 @@ pub fn run(args: &RunArgs, out: &mut Output) -> io::Result<u8> {
             if !args.quiet {
                 writeln!(out)?;
             }
-            write!(out, "{}", outcome_with_answers(&world, &script).render())?;
+            write!(out, "{}", outcome_with_answers(&world, &script, args.stores).render())?;
             result
         }
         Format::Json => {
             let result = simulate(&mut world, &mut script, &mut NullSink, &watch, true);
-            let outcome =
-                serde_json::to_string_pretty(&outcome_with_answers(&world, &script)).map_err(io::Error::other)?;
+            let outcome = serde_json::to_string_pretty(&outcome_with_answers(&world, &script, args.stores))
+                .map_err(io::Error::other)?;
             writeln!(out, "{outcome}")?;
             result
         }
@@ -94,9 +94,13 @@ pub fn changed_copy_hint(original: &str) -> String {
 }
 
 /// The outcome report, with the answers the run gave to its questions.
-fn outcome_with_answers(world: &World, script: &Script) -> Outcome {
+/// With `stores`, each Streams state store's contents too.
+fn outcome_with_answers(world: &World, script: &Script, stores: bool) -> Outcome {
     let mut outcome = world.outcome();
     outcome.answers = script.answers.clone();
+    if stores {
+        outcome.stores = world.store_reports();
+    }
     outcome
 }
 

@@ -183,6 +183,10 @@ pub struct Outcome {
     /// The Schema Registry, when the scenario has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub registry: Option<super::registry::RegistryReport>,
+    /// Each Kafka Streams state store at the end, when asked for
+    /// (`run --stores`); left out of the JSON otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stores: Vec<super::stores::StoreReport>,
 }
 
 fn list(ids: &[i32]) -> String {
@@ -337,6 +341,10 @@ impl Outcome {
         if let Some(registry) = &self.registry {
             out.push('\n');
             out.push_str(&registry.render());
+        }
+        for store in &self.stores {
+            out.push('\n');
+            out.push_str(&store.render());
         }
         let d = &self.delivery;
         out.push_str("\ndelivery checks:\n");

@@ -234,6 +234,8 @@ impl World {
             // (`crate::quiz::Script`): the driver fills them in.
             answers: Vec::new(),
             registry: self.registry_report(),
+            // Asked for by the driver (`run --stores`).
+            stores: Vec::new(),
         }
     }
 }

@@ -171,3 +171,72 @@ fn with_the_cache_off_the_replay_counts_twice_what_was_processed_again() {
         "replayed rides are counted again, at most once each: {counted} counted, {again} replayed"
     );
 }
+
+/// Each rider's count as the stores' report (`run --stores`) gives it: one
+/// entry per rider over all active tasks, each task holding only riders of
+/// its own partition.
+fn reported_counts(world: &World) -> (BTreeMap<String, i64>, Option<i64>) {
+    let reports = world.store_reports();
+    assert_eq!(reports.len(), 1, "one store: rides-per-rider");
+    let report = &reports[0];
+    assert_eq!((report.application.as_str(), report.store.as_str()), ("rider-counter", "rides-per-rider"));
+    let tasks: Vec<&str> = report.tasks.iter().map(|t| t.task.as_str()).collect();
+    assert_eq!(tasks, ["0_0", "0_1", "0_2", "0_3"], "each task once, in task order");
+    let mut counts = BTreeMap::new();
+    for task in &report.tasks {
+        let keys: Vec<&String> = task.entries.iter().map(|e| &e.key).collect();
+        assert!(keys.is_sorted(), "task {}: keys sorted", task.task);
+        for e in &task.entries {
+            let before = counts.insert(e.key.clone(), e.value.parse::<i64>().expect("a count"));
+            assert!(before.is_none(), "{} is in one task only", e.key);
+        }
+    }
+    (counts, report.values_sum)
+}
+
+#[test]
+fn the_stores_report_holds_each_riders_count() {
+    let text = std::fs::read_to_string(SCENARIO).expect("reads");
+    let (world, _) = run(&text);
+    let (counts, sum) = reported_counts(&world);
+    assert_eq!(counts, rides_per_rider(&world), "every rider counted once per ride, after the failover too");
+    assert_eq!(sum, Some(1000));
+}
+
+#[test]
+fn with_the_cache_off_the_stores_report_shows_the_double_count() {
+    let text = std::fs::read_to_string("book/exercises/streams-failover--cache-0.yaml").expect("reads");
+    let (world, sink) = run(&text);
+    let (counts, sum) = reported_counts(&world);
+    assert_eq!(
+        counts,
+        last_counts(&world),
+        "with caching off the output topic has every update: the last is the store's"
+    );
+    let again = reprocessed(&sink);
+    let sum = sum.expect("counts add up");
+    assert!(sum > 1000 && sum <= 1000 + again, "{sum} counted, {again} replayed");
+    let over: i64 = counts.iter().map(|(rider, n)| n - rides_per_rider(&world)[rider]).sum();
+    assert_eq!(over, sum - 1000, "the excess is in riders' counts, never below a rider's rides");
+    assert!(counts.iter().all(|(rider, n)| *n >= rides_per_rider(&world)[rider]));
+}
+
+#[test]
+fn run_stores_prints_each_store_in_text_and_json() {
+    let out = crate::support::kafkasim(&["run", "-q", "--stores", "streams-failover"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("store rides-per-rider of rider-counter · 4 active task(s) · 200 key(s) · values sum to 1000\n"),
+        "{text}"
+    );
+    assert!(text.contains("  task 0_0 on counter-1-StreamThread-1 · "), "{text}");
+    let out = crate::support::kafkasim(&["run", "--format", "json", "--stores", "streams-failover"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(v["stores"][0]["store"], "rides-per-rider");
+    assert_eq!(v["stores"][0]["values_sum"], 1000);
+    assert_eq!(v["stores"][0]["tasks"].as_array().map(Vec::len), Some(4));
+    let out = crate::support::kafkasim(&["run", "--format", "json", "streams-failover"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert!(v.get("stores").is_none(), "without --stores the outcome has no stores");
+}
