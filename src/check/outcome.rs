@@ -118,6 +118,18 @@ fn is_gap(log: &PartitionLog, offset: i64) -> bool {
         && log.batch_at(offset).is_none_or(|b| b.records().all(|(o, _)| o != offset))
 }
 
+/// The transactional records the log cleaner removed: acknowledged, never
+/// truncated, and their offset is now a gap in the log.
+fn removed_by_cleaner(ledger: &Ledger, final_logs: &BTreeMap<TopicPartition, &PartitionLog>) -> BTreeSet<RecordId> {
+    let ids = ledger.transactions.iter().flat_map(|t| t.ids.iter().copied());
+    ids.filter(|&id| {
+        let Some(fate) = ledger.fate(id) else { return false };
+        let (Some(offset), Some(tp)) = (fate.acknowledged_offset(), fate.tp()) else { return false };
+        fate.truncated().is_none() && final_logs.get(&tp).is_some_and(|log| is_gap(log, offset))
+    })
+    .collect()
+}
+
 /// Computes the delivery checks.
 /// - `final_logs`: per partition, the log that counts (the leader's, or the
 ///   most complete replica's when the partition is offline).
@@ -131,7 +143,16 @@ pub fn compute(
 ) -> Delivery {
     let mut d = Delivery::default();
     let transactional = !ledger.transactions.is_empty() || !names.transactional_producers.is_empty();
-    let decided = if transactional { super::atomicity::decisions(final_logs) } else { Default::default() };
+    let mut decided = if transactional { super::atomicity::decisions(final_logs) } else { Default::default() };
+    if transactional {
+        decided.cleaned = removed_by_cleaner(ledger, final_logs);
+    }
+    let aborted_cleaned: BTreeSet<RecordId> = if decided.cleaned.is_empty() {
+        BTreeSet::new()
+    } else {
+        let aborted = super::atomicity::aborted_ids(&ledger.transactions);
+        decided.cleaned.intersection(&aborted).copied().collect()
+    };
     if transactional {
         let transactions: Vec<_> =
             ledger.transactions.iter().filter(|t| only_producer.is_none_or(|p| p == t.producer)).cloned().collect();
@@ -240,7 +261,11 @@ pub fn compute(
             continue;
         }
         if fate.truncated().is_none() && final_logs.get(&tp).is_some_and(|log| is_gap(log, offset)) {
-            d.compacted += 1;
+            // The cleaner removes an aborted transaction's records whatever
+            // their keys: the transaction checks count those.
+            if !aborted_cleaned.contains(&id) {
+                d.compacted += 1;
+            }
             continue;
         }
         d.lost += 1;

@@ -241,11 +241,13 @@ impl ProducerStateTable {
         self.unreplicated_txns.clear();
     }
 
-    /// The offset of the last record an idempotent producer wrote here: the
-    /// log cleaner keeps the batch holding it, even emptied, so the
-    /// producer's sequence state survives.
-    pub fn last_offset_of(&self, producer_id: i64) -> Option<i64> {
-        self.producers.get(&producer_id)?.batches.back().map(|b| b.last_offset)
+    /// An active producer's last data offset (if it has batches since its
+    /// last epoch bump) and its epoch (`lastRecordsOfActiveProducers`): the
+    /// log cleaner keeps the batch holding that offset, or with none, the
+    /// producer's marker of that epoch, so idempotence and fencing survive.
+    pub fn last_record_of(&self, producer_id: i64) -> Option<(Option<i64>, i16)> {
+        let entry = self.producers.get(&producer_id)?;
+        Some((entry.batches.back().map(|b| b.last_offset), entry.epoch))
     }
 
     pub fn len(&self) -> usize {

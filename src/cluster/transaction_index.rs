@@ -54,6 +54,20 @@ impl TransactionIndex {
             .collect()
     }
 
+    /// The entries whose transaction overlaps `[from, to)`, for the log
+    /// cleaner (`UnifiedLog.collectAbortedTransactions`).
+    pub fn overlapping(&self, from: i64, to: i64) -> Vec<AbortedTxn> {
+        self.entries.iter().filter(|e| e.last_offset >= from && e.first_offset < to).copied().collect()
+    }
+
+    /// The log cleaner rewrote the log below `offset`: of the entries whose
+    /// marker lies there, only `retained` (transactions with data left) stay.
+    pub fn replace_before(&mut self, offset: i64, retained: Vec<AbortedTxn>) {
+        debug_assert!(retained.iter().all(|e| e.last_offset < offset), "retained markers were rewritten");
+        self.entries.retain(|e| e.last_offset >= offset);
+        self.entries.splice(0..0, retained);
+    }
+
     /// Truncation removed the log from `offset` on: markers there are gone.
     pub fn truncate_to(&mut self, offset: i64) {
         self.entries.retain(|e| e.last_offset < offset);

@@ -91,11 +91,22 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         }
         TraceEvent::Compacted { broker, tp, cleaned } => {
             let (topic, p) = partition(*tp, names);
-            json!({ "broker": broker.0, "topic": topic, "partition": p,
+            let mut event = json!({ "broker": broker.0, "topic": topic, "partition": p,
                     "first_dirty_offset": cleaned.first_dirty, "cleaned_up_to": cleaned.cleaned_up_to,
                     "dirty_ratio": cleaned.dirty_ratio, "superseded": cleaned.superseded,
                     "tombstones_removed": cleaned.tombstones_removed, "tombstones_stamped": cleaned.tombstones_stamped,
-                    "segments_before": cleaned.segments_before, "segments_after": cleaned.segments_after })
+                    "segments_before": cleaned.segments_before, "segments_after": cleaned.segments_after });
+            // Only when transactions were cleaned, so other traces keep their digests.
+            for (name, count) in [
+                ("aborted_removed", cleaned.aborted_removed),
+                ("markers_removed", cleaned.markers_removed),
+                ("markers_stamped", cleaned.markers_stamped),
+            ] {
+                if count > 0 {
+                    event[name] = json!(count);
+                }
+            }
+            event
         }
         TraceEvent::Acknowledged { producer, tp, base_offset, batch } => {
             let (topic, p) = partition(*tp, names);

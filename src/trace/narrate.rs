@@ -150,6 +150,21 @@ pub fn body_lines(event: &TraceEvent, names: &Names) -> Vec<String> {
             if cleaned.tombstones_stamped > 0 {
                 line.push_str(&format!(", {} tombstone(s) kept for delete.retention.ms", cleaned.tombstones_stamped));
             }
+            if cleaned.aborted_removed > 0 {
+                line.push_str(&format!(", {} record(s) of aborted transactions removed", cleaned.aborted_removed));
+            }
+            if cleaned.markers_stamped > 0 {
+                line.push_str(&format!(
+                    ", {} transaction marker(s) with no data left kept for delete.retention.ms",
+                    cleaned.markers_stamped
+                ));
+            }
+            if cleaned.markers_removed > 0 {
+                line.push_str(&format!(
+                    ", {} transaction marker(s) past delete.retention.ms removed",
+                    cleaned.markers_removed
+                ));
+            }
             if cleaned.segments_before != cleaned.segments_after {
                 line.push_str(&format!("; {} segment(s) → {}", cleaned.segments_before, cleaned.segments_after));
             }

@@ -376,6 +376,10 @@ impl Outcome {
             ];
             for (name, count, meaning) in rows {
                 out.push_str(&format!("  {name:<15}{count:>9}  {meaning}\n"));
+                if name == "aborted records" && t.aborted_records_cleaned > 0 {
+                    let cleaned = t.aborted_records_cleaned;
+                    out.push_str(&format!("  {:<15}{cleaned:>9}  of them removed since by the log cleaner\n", ""));
+                }
             }
             for violation in &t.violations {
                 out.push_str(&format!("    {violation}\n"));

@@ -202,7 +202,10 @@ fn an_open_transaction_stops_the_cleaner_at_the_last_stable_offset() {
     log.set_high_watermark(log.log_end_offset());
     assert_eq!(log.last_stable_offset(), 1, "the open transaction holds the LSO at its first record");
     let plan = cleanable(&log, &compacted(), 0, 10);
-    assert_eq!(plan.first_uncleanable, 1, "cleaning stops at the LSO, not the high watermark (3)");
+    assert_eq!(
+        plan.first_uncleanable, 0,
+        "cleaning stops at the segment holding the LSO (1), not at the high watermark (3)"
+    );
 
     append_marker(&mut log, crate::cluster::record::ControlRecordType::Commit);
     log.roll_empty_segment();
