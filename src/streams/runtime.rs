@@ -41,6 +41,9 @@
 //! - Standby tasks keep copies of stores on other instances, following the
 //!   changelogs; a standby made active restores only the gap ([`standby`]).
 //!
+//! Simplification: applications run `at_least_once` only; the loader refuses
+//! `processing.guarantee: exactly_once_v2` (the `exactly-once-pipeline`
+//! scenario shows Kafka's transactions in a consume-transform-produce loop).
 //! Simplification: joins, sliding and session windows and global tables are
 //! described (`explain topology`) but not run: an application using them
 //! does not start its threads.

@@ -66,7 +66,10 @@ fn resolve_app(
         if config.processing_guarantee == ProcessingGuarantee::ExactlyOnceV2 {
             let at = map.entries.iter().find(|(k, _)| k.value == "processing.guarantee").map(|(_, v)| r.span(v));
             if let Some(at) = at {
-                r.problems.push(Problem::at(at, "exactly_once_v2 needs transactions, which kafkasim does not model yet").help("use `at_least_once` (the default): a crash between commits then replays input, and downstream sees duplicates"));
+                r.problems.push(
+                    Problem::at(at, "kafkasim's Streams applications run at_least_once only: exactly_once_v2 is not modelled yet")
+                        .help("use `at_least_once` (the default), where a crash between commits replays input and downstream sees duplicates; the `exactly-once-pipeline` scenario shows exactly-once processing with a consume-transform-produce pipeline"),
+                );
                 ok = false;
             }
         }
