@@ -17,6 +17,7 @@ mod registry;
 mod sandbox;
 mod step;
 mod streams;
+mod topics;
 mod view;
 
 use std::collections::BTreeMap;
