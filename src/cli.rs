@@ -109,6 +109,14 @@ pub enum Command {
     /// Serve the scenario's cluster to real Kafka clients: each broker on
     /// its own loopback port (9092, 9093, ...), virtual time paced to the
     /// wall clock.
+    ///
+    /// Clients may create topics while it runs (CreateTopics, as
+    /// `kafka-topics --create` and admin clients send it), and a client
+    /// that asks for a topic that does not exist creates it, as Kafka 4.0
+    /// does by default: `auto.create.topics.enable=true`, with
+    /// `num.partitions=1` and `default.replication.factor=1` (set them in the
+    /// scenario's `broker_config`). Deleting topics is refused
+    /// (TOPIC_DELETION_DISABLED).
     Serve(serve::ServeArgs),
     /// Print the JSON Schema of the scenario format, for editor completion.
     Schema {

@@ -13,4 +13,5 @@ pub mod producer_state;
 pub mod record;
 pub mod retention;
 pub mod segment;
+pub mod topic_name;
 pub mod transaction_index;

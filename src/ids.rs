@@ -66,6 +66,9 @@ pub enum NodeId {
     /// A real Kafka client connected over TCP to `kafkasim serve`: one per
     /// connection, numbered in the order they were accepted.
     LiveClient(u32),
+    /// The teacher's admin client (`kafka-topics.sh`): sends the timeline's
+    /// `create_topic` requests.
+    Admin,
 }
 
 /// A machine (process) on the simulated network: what crashes, restarts and is
@@ -79,6 +82,8 @@ pub enum Host {
     SchemaRegistry,
     /// A real client's connection (live mode).
     LiveClient(u32),
+    /// The timeline's admin client.
+    Admin,
 }
 
 impl NodeId {
@@ -90,6 +95,7 @@ impl NodeId {
             NodeId::Consumer(c) => Host::Consumer(c),
             NodeId::SchemaRegistry => Host::SchemaRegistry,
             NodeId::LiveClient(c) => Host::LiveClient(c),
+            NodeId::Admin => Host::Admin,
         }
     }
 }
@@ -109,6 +115,9 @@ impl RecordId {
     /// Records the cluster writes itself (offset commits), not a scenario producer.
     pub const INTERNAL: RecordId = RecordId { producer: ClientIdx(u32::MAX), number: 0 };
 }
+
+/// How narration names the timeline's admin client.
+const ADMIN_CLIENT: &str = "admin client";
 
 /// Display names for the integer ids above.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -153,6 +162,7 @@ impl Names {
             NodeId::Consumer(c) => self.consumer(c).to_string(),
             NodeId::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
             NodeId::LiveClient(c) => format!("client connection {c}"),
+            NodeId::Admin => ADMIN_CLIENT.to_string(),
         }
     }
     pub fn host(&self, host: Host) -> String {
@@ -163,6 +173,7 @@ impl Names {
             Host::Consumer(c) => self.consumer(c).to_string(),
             Host::SchemaRegistry => crate::registry::REGISTRY_HOST.to_string(),
             Host::LiveClient(c) => format!("client connection {c}"),
+            Host::Admin => ADMIN_CLIENT.to_string(),
         }
     }
 }

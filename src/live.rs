@@ -18,6 +18,7 @@
 //! auto-creation; ListOffsets by timestamp is not modelled. Records written
 //! by real clients count in the delivery checks (`delivery`).
 
+mod admin;
 mod api_versions;
 mod consumer_protocol;
 mod delivery;

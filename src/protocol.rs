@@ -8,6 +8,7 @@
 //! Simplification: there is no wire encoding, no API versions and no request
 //! header beyond a correlation id.
 
+pub mod admin;
 pub mod error;
 pub mod group;
 pub mod metadata;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+pub use admin::{CreateTopicsRequest, CreateTopicsResponse, CreatedTopic, NewTopic};
 pub use error::ErrorCode;
 pub use group::*;
 pub use metadata::*;
@@ -214,6 +216,8 @@ pub enum Message {
     ListOffsetsResponse(ListOffsetsResponse),
     InitProducerIdRequest(InitProducerIdRequest),
     InitProducerIdResponse(InitProducerIdResponse),
+    CreateTopicsRequest(CreateTopicsRequest),
+    CreateTopicsResponse(CreateTopicsResponse),
     /// The first request on a new connection; clients use the answer to know
     /// the connection is up.
     ApiVersionsRequest {
@@ -256,6 +260,7 @@ impl Message {
             Message::FetchRequest(r) => Some(r.correlation_id),
             Message::ListOffsetsRequest(r) => Some(r.correlation_id),
             Message::InitProducerIdRequest(r) => Some(r.correlation_id),
+            Message::CreateTopicsRequest(r) => Some(r.correlation_id),
             Message::ApiVersionsRequest { correlation_id } => Some(*correlation_id),
             Message::Group(m) => m.request_correlation_id(),
             Message::Txn(m) => m.request_correlation_id(),
@@ -274,6 +279,7 @@ impl Message {
                 | Message::FetchRequest(_)
                 | Message::ListOffsetsRequest(_)
                 | Message::InitProducerIdRequest(_)
+                | Message::CreateTopicsRequest(_)
                 | Message::ApiVersionsRequest { .. }
         ) || matches!(self, Message::Group(m) if m.request_correlation_id().is_some())
             || matches!(self, Message::Txn(m) if m.request_correlation_id().is_some())
@@ -303,6 +309,7 @@ impl Message {
             Message::FetchRequest(_) | Message::FetchResponse(_) => "Fetch",
             Message::ListOffsetsRequest(_) | Message::ListOffsetsResponse(_) => "ListOffsets",
             Message::InitProducerIdRequest(_) | Message::InitProducerIdResponse(_) => "InitProducerId",
+            Message::CreateTopicsRequest(_) | Message::CreateTopicsResponse(_) => "CreateTopics",
             Message::ApiVersionsRequest { .. } | Message::ApiVersionsResponse { .. } => "ApiVersions",
             Message::Disconnected { .. } => "Disconnected",
             Message::ConnectionReset => "ConnectionReset",

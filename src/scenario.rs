@@ -204,6 +204,8 @@ pub enum Action {
     Slow(HostName, SimDuration),
     /// The application stops (`true`) or resumes calling poll().
     Pause(ClientIdx, bool),
+    /// The admin client asks a broker to create a topic (`kafka-topics.sh --create`).
+    CreateTopic(crate::protocol::NewTopic),
     /// A client's application changes its Avro schemas (and a producer its
     /// value template).
     Evolve {

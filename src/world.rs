@@ -18,6 +18,7 @@ mod sandbox;
 mod step;
 mod stores;
 mod streams;
+mod topics;
 mod view;
 
 use std::collections::BTreeMap;

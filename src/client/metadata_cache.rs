@@ -182,6 +182,7 @@ mod tests {
                     isr: vec![],
                 }],
             }],
+            unknown: Vec::new(),
         }
     }
 

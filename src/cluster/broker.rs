@@ -13,6 +13,7 @@
 //! block (`broker id × 1000` upwards) instead of blocks allocated by the
 //! controller.
 
+mod create_topics_api;
 mod fetch;
 mod group_api;
 mod isr;
@@ -96,6 +97,12 @@ enum Outgoing {
     AlterPartition(TopicPartition),
     /// A follower fetch to this leader.
     ReplicaFetch(BrokerId),
+    /// A CreateTopics forwarded to the controller, for this client's request
+    /// (`None`: auto-creation asked by a Metadata request).
+    CreateTopics {
+        client: Option<(NodeId, CorrelationId)>,
+        names: Vec<String>,
+    },
     /// AddPartitionsToTxn to a transaction coordinator for a parked produce.
     TxnVerify {
         coordinator: BrokerId,
@@ -220,7 +227,7 @@ impl Broker {
     }
 
     /// Creates a replica for every partition the metadata assigns to this broker.
-    fn create_hosted_partitions(&mut self) {
+    pub(super) fn create_hosted_partitions(&mut self) {
         for (tp, state) in self.metadata.partitions() {
             if state.replicas.contains(&self.id) && !self.partitions.contains_key(&tp) {
                 let config = *self.metadata.topic_config(tp.topic).expect("topic of a listed partition");
@@ -279,6 +286,7 @@ impl Broker {
                     }),
                 );
             }
+            Message::CreateTopicsRequest(request) => self.handle_create_topics(ctx, from, request),
             Message::Controller(message) => self.on_controller_message(ctx, from, message),
             Message::Group(message) => self.handle_group(ctx, from, message),
             Message::Txn(message) => self.handle_txn(ctx, from, message),

@@ -26,15 +26,16 @@
 //! (1 s) with the same log.
 
 pub mod balance;
+pub mod create_topics;
 pub mod election;
 
 use std::collections::BTreeMap;
 
 use crate::actor::{Ctx, Timer};
 use crate::config::BrokerConfig;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::{SimDuration, SimRng, SimTime};
 use crate::ids::{BrokerId, ControllerId, NodeId, TopicPartition};
-use crate::protocol::{ControllerMessage, ErrorCode, Message};
+use crate::protocol::{ControllerMessage, CreateTopicsRequest, CreatedTopic, ErrorCode, Message};
 use crate::trace::TraceEvent;
 
 use super::metadata::{MetadataImage, MetadataRecord, PartitionState};
@@ -89,11 +90,13 @@ pub struct Controller {
     /// included), so it is kept up to date as records are applied rather
     /// than found by a scan of every partition each time.
     leaders_imbalanced: bool,
+    /// Where new topics' replicas go: the start and shift of Kafka's placer.
+    placement: SimRng,
 }
 
 impl Controller {
     /// A controller whose log already holds the cluster as the lesson starts.
-    pub fn new(records: Vec<MetadataRecord>, config: BrokerConfig) -> Self {
+    pub fn new(records: Vec<MetadataRecord>, config: BrokerConfig, placement: SimRng) -> Self {
         let mut image = MetadataImage::default();
         for record in &records {
             image.apply(record);
@@ -113,6 +116,7 @@ impl Controller {
             imbalance_schedule: ImbalanceSchedule::Deferred,
             balance_check_at: None,
             leaders_imbalanced,
+            placement,
         }
     }
 
@@ -380,6 +384,18 @@ impl Controller {
                     }),
                 );
             }
+            ControllerMessage::CreateTopicsRequest { correlation_id, request } => {
+                let topics = self.create_topics(ctx, &request);
+                ctx.send(
+                    from,
+                    Message::Controller(ControllerMessage::CreateTopicsResponse {
+                        correlation_id,
+                        error: ErrorCode::None,
+                        topics,
+                        active: self.active,
+                    }),
+                );
+            }
             _ => {}
         }
         // Registrations, heartbeats and AlterPartition are write events:
@@ -426,6 +442,34 @@ impl Controller {
         (ErrorCode::None, Some(state))
     }
 
+    /// Creates the topics a request asks for (see `create_topics`): one
+    /// `Topic` record each, which brokers replay to create their replicas.
+    fn create_topics(&mut self, ctx: &mut Ctx<'_>, request: &CreateTopicsRequest) -> Vec<CreatedTopic> {
+        let (answers, creations) = create_topics::create_topics(
+            &self.image,
+            &self.config,
+            &mut self.placement,
+            &request.topics,
+            request.validate_only,
+        );
+        for answer in &answers {
+            if let Some(message) = answer.message.as_ref().filter(|_| !answer.error.is_ok()) {
+                ctx.trace(TraceEvent::TopicRefused {
+                    name: answer.name.clone(),
+                    error: answer.error,
+                    message: message.clone(),
+                });
+            }
+        }
+        for creation in creations {
+            let replicas = creation.image.partitions.iter().map(|p| p.replicas.clone()).collect();
+            let (topic, name) = (creation.topic, creation.image.name.clone());
+            self.append(ctx, MetadataRecord::Topic { topic, image: creation.image });
+            ctx.trace(TraceEvent::TopicCreated { topic, name, replicas });
+        }
+        answers
+    }
+
     /// A controller that is not active answers NOT_CONTROLLER, naming the one
     /// that is.
     fn refuse(&self, ctx: &mut Ctx<'_>, from: NodeId, message: &ControllerMessage) {
@@ -450,6 +494,9 @@ impl Controller {
             }
             ControllerMessage::AlterPartitionRequest { correlation_id, tp, .. } => {
                 ControllerMessage::AlterPartitionResponse { correlation_id, tp, error, state: None, active }
+            }
+            ControllerMessage::CreateTopicsRequest { correlation_id, .. } => {
+                ControllerMessage::CreateTopicsResponse { correlation_id, error, topics: Vec::new(), active }
             }
             _ => return,
         };

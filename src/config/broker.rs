@@ -217,19 +217,24 @@ pub const DEFS: &[ConfigDef] = &[
         "delete",
         "Default cleanup.policy of every topic.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "num.partitions",
         Kind::Int { min: 1, max: INT_MAX },
         "1",
         "Partitions of auto-created topics.",
     ),
-    ConfigDef::unmodelled(
+    ConfigDef::modelled(
         "default.replication.factor",
         Kind::Int { min: 1, max: 32767 },
         "1",
         "Replication factor of auto-created topics.",
     ),
-    ConfigDef::unmodelled("auto.create.topics.enable", Kind::Bool, "true", "Create topics on first use."),
+    ConfigDef::modelled(
+        "auto.create.topics.enable",
+        Kind::Bool,
+        "true",
+        "A Metadata request for an unknown topic creates it (live mode's real clients).",
+    ),
     ConfigDef::unmodelled(
         "num.replica.fetchers",
         Kind::Int { min: 1, max: INT_MAX },
@@ -310,6 +315,11 @@ pub struct BrokerConfig {
     pub transaction_state_log_segment_bytes: u64,
     pub transaction_max_timeout_ms: u64,
     pub transaction_abort_timed_out_transaction_cleanup_interval_ms: u64,
+    /// Partitions of a topic created without a count (`-1`), as auto-creation does.
+    pub num_partitions: u32,
+    /// Replicas of a topic created without a replication factor (`-1`).
+    pub default_replication_factor: u32,
+    pub auto_create_topics_enable: bool,
     /// Defaults every topic starts from.
     pub topic_defaults: TopicConfig,
 }
@@ -342,6 +352,9 @@ impl Default for BrokerConfig {
             transaction_state_log_segment_bytes: 104_857_600,
             transaction_max_timeout_ms: 900_000,
             transaction_abort_timed_out_transaction_cleanup_interval_ms: 10_000,
+            num_partitions: 1,
+            default_replication_factor: 1,
+            auto_create_topics_enable: true,
             topic_defaults: TopicConfig::default(),
         }
     }
@@ -388,6 +401,9 @@ impl Configurable for BrokerConfig {
             "transaction.abort.timed.out.transaction.cleanup.interval.ms" => {
                 self.transaction_abort_timed_out_transaction_cleanup_interval_ms = n as u64
             }
+            "num.partitions" => self.num_partitions = n as u32,
+            "default.replication.factor" => self.default_replication_factor = n as u32,
+            "auto.create.topics.enable" => self.auto_create_topics_enable = value.as_bool(),
             "log.cleaner.min.cleanable.ratio" => self.topic_defaults.set("min.cleanable.dirty.ratio", value)?,
             "log.cleaner.delete.retention.ms" => self.topic_defaults.set("delete.retention.ms", value)?,
             "log.cleaner.min.compaction.lag.ms" => self.topic_defaults.set("min.compaction.lag.ms", value)?,

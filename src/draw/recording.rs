@@ -84,8 +84,6 @@ pub struct Recording {
 /// `from..=to` need. `to` must lie within the run (the caller checks).
 pub fn record(scenario: Scenario, seed: Option<u64>, from: SimTime, to: SimTime) -> Result<Recording, String> {
     let mut world = World::new(scenario, BuildOptions { seed, check_invariants: false });
-    let partitions: Vec<(TopicPartition, Vec<i32>)> =
-        world.partition_views().iter().map(|v| (v.tp, v.state.replicas.iter().map(|b| b.0).collect())).collect();
     let mut collector = Collector::default();
     for view in world.partition_views() {
         let state = view.state;
@@ -111,6 +109,10 @@ pub fn record(scenario: Scenario, seed: Option<u64>, from: SimTime, to: SimTime)
             offsets.entry(view.tp).or_default().push((at, now));
         }
     }
+    // Every partition at the end of the window: topics created during the
+    // run are there too (their leadership starts when they were created).
+    let partitions: Vec<(TopicPartition, Vec<i32>)> =
+        world.partition_views().iter().map(|v| (v.tp, v.state.replicas.iter().map(|b| b.0).collect())).collect();
     Ok(Recording {
         scenario: world.scenario.clone(),
         names: world.names.clone(),
@@ -167,6 +169,16 @@ impl TraceSink for Collector {
     fn record(&mut self, traced: &TracedEvent, names: &Names) {
         let at = traced.time;
         match &traced.event {
+            TraceEvent::TopicCreated { topic, replicas, .. } => {
+                for (p, replicas) in replicas.iter().enumerate() {
+                    let first = Leadership {
+                        leader: replicas.first().map(|b| b.0),
+                        leader_epoch: 0,
+                        isr: replicas.iter().map(|b| b.0).collect(),
+                    };
+                    self.leadership.insert(TopicPartition::new(*topic, p as u32), vec![(at, first)]);
+                }
+            }
             TraceEvent::LeaderChange { tp, leader, leader_epoch, isr, .. } => {
                 let now = Leadership {
                     leader: leader.map(|b| b.0),

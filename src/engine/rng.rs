@@ -38,6 +38,15 @@ impl RngStreams {
         rng
     }
 
+    /// A stream for something only some runs do (creating a topic while the
+    /// cluster runs): not listed in the trace header, so the runs that never
+    /// draw from it keep the header they had.
+    pub fn unlisted(&self, name: &str) -> SimRng {
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        rng.set_stream(stream_id(name));
+        rng
+    }
+
     /// Every stream handed out so far, with the first number it gives.
     pub fn issued(&self) -> &[(String, u64)] {
         &self.issued

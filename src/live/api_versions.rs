@@ -7,7 +7,7 @@
 //! `validVersions`, from `clients/src/main/resources/common/message/*Request.json`
 //! at the 4.0.0 tag: the versions KIP-896 removed in 4.0 are gone from the
 //! bottom (Produce 0-2, Fetch 0-3, ListOffsets 0, OffsetCommit 0-1,
-//! OffsetFetch 0), and the top is what 4.0 added (Produce 12, ListOffsets 10,
+//! OffsetFetch 0, CreateTopics 0-1, DeleteTopics 0), and the top is what 4.0 added (Produce 12, ListOffsets 10,
 //! Metadata 13 with KIP-1102's top-level error code; DescribeGroups 6 came
 //! with 4.1). An API not listed is
 //! not modelled: a client that sends it anyway is closed, as Kafka closes a
@@ -36,6 +36,8 @@ pub const SUPPORTED: &[(ApiKey, i16, i16)] = &[
     (ApiKey::ListGroups, 0, 5),
     (ApiKey::ApiVersions, 0, 4),
     (ApiKey::InitProducerId, 0, 5),
+    (ApiKey::CreateTopics, 2, 7),
+    (ApiKey::DeleteTopics, 1, 6),
 ];
 
 /// The versions of `api` live mode serves, or `None` when it is not modelled.
@@ -102,6 +104,8 @@ mod tests {
             ("ListGroups", 0, 5),
             ("ApiVersions", 0, 4),
             ("InitProducerId", 0, 5),
+            ("CreateTopics", 2, 7),
+            ("DeleteTopics", 1, 6),
         ];
         let advertised: Vec<(String, i16, i16)> = response()
             .api_keys

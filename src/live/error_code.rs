@@ -55,6 +55,12 @@ pub fn wire_code(error: ErrorCode) -> i16 {
         ErrorCode::InvalidProducerIdMapping => 49,
         ErrorCode::InvalidUpdateVersion => 95,
         ErrorCode::IneligibleReplica => 107,
+        ErrorCode::InvalidTopicException => 17,
+        ErrorCode::TopicAlreadyExists => 36,
+        ErrorCode::InvalidPartitions => 37,
+        ErrorCode::InvalidReplicationFactor => 38,
+        ErrorCode::InvalidConfig => 40,
+        ErrorCode::InvalidRequest => 42,
     }
 }
 

@@ -264,9 +264,19 @@ impl Gateway {
         );
     }
 
+    /// Topics created while serving: the names and partition counts the
+    /// gateway decodes with follow the world's.
+    fn follow_topics(&mut self) {
+        if self.names.topics.len() != self.world.names.topics.len() {
+            self.names = self.world.names.clone();
+            self.partitions = self.world.scenario.topics.iter().map(|t| t.partitions).collect();
+        }
+    }
+
     /// Hands the connection's next frames to its broker, one request at a time.
     fn pump(&mut self, connection: u32, sink: &mut dyn TraceSink, note: &mut dyn FnMut(String)) {
         loop {
+            self.follow_topics();
             let Some(c) = self.connections.get_mut(&connection) else { return };
             if c.waiting.is_some() {
                 return;
@@ -311,6 +321,7 @@ impl Gateway {
     /// Writes what the brokers answered to their connections.
     fn answer(&mut self, sink: &mut dyn TraceSink, note: &mut dyn FnMut(String)) {
         loop {
+            self.follow_topics();
             let responses = self.world.take_live_responses();
             if responses.is_empty() {
                 return;

@@ -5,7 +5,8 @@
 
 use bytes::Bytes;
 use kafka_protocol::messages::{
-    ApiKey, FetchRequest, InitProducerIdRequest, ListOffsetsRequest, MetadataRequest, ProduceRequest, RequestHeader,
+    ApiKey, CreateTopicsRequest, DeleteTopicsRequest, FetchRequest, InitProducerIdRequest, ListOffsetsRequest,
+    MetadataRequest, ProduceRequest, RequestHeader,
 };
 use kafka_protocol::protocol::{Decodable, decode_request_header_from_buffer};
 use uuid::Uuid;
@@ -76,6 +77,11 @@ pub enum Context {
     },
     /// The classic group protocol and the offset APIs.
     Group(super::groups::GroupContext),
+    CreateTopics,
+    /// The topics a DeleteTopics named (by name, or by id), all refused.
+    DeleteTopics {
+        named: Vec<(Option<String>, Uuid)>,
+    },
 }
 
 /// Decodes one frame's body. `partitions` holds each topic's partition count.
@@ -145,7 +151,8 @@ fn decode_body(incoming: &mut Incoming<'_>) -> Result<Translated, String> {
         ApiKey::ApiVersions => Ok((Context::ApiVersions, Some(Message::ApiVersionsRequest { correlation_id }))),
         ApiKey::Metadata => {
             let request = incoming.body::<MetadataRequest>()?;
-            Ok(metadata(request, names, correlation_id))
+            let version = incoming.header.request_api_version;
+            Ok(metadata(request, version, names, correlation_id))
         }
         ApiKey::Produce => {
             let request = incoming.body::<ProduceRequest>()?;
@@ -187,11 +194,24 @@ fn decode_body(incoming: &mut Incoming<'_>) -> Result<Translated, String> {
             let (context, message) = super::groups::decode(incoming)?;
             Ok((Context::Group(context), message))
         }
+        ApiKey::CreateTopics => {
+            let request = incoming.body::<CreateTopicsRequest>()?;
+            Ok((Context::CreateTopics, Some(super::admin::create_topics(request, correlation_id))))
+        }
+        ApiKey::DeleteTopics => {
+            let request = incoming.body::<DeleteTopicsRequest>()?;
+            Ok((Context::DeleteTopics { named: super::admin::delete_topics(request) }, None))
+        }
         other => Err(format!("{other:?}, an API live mode does not model")),
     }
 }
 
-fn metadata(request: MetadataRequest, names: &Names, correlation_id: CorrelationId) -> Translated {
+/// Metadata v4 added `allow_auto_topic_creation`; before it, asking for a
+/// topic by name always allowed the broker to create it.
+const METADATA_ALLOW_AUTO_CREATE_SINCE: i16 = 4;
+
+fn metadata(request: MetadataRequest, version: i16, names: &Names, correlation_id: CorrelationId) -> Translated {
+    let allow_auto_create = version < METADATA_ALLOW_AUTO_CREATE_SINCE || request.allow_auto_topic_creation;
     let requested: Option<Vec<(String, Option<TopicId>)>> = request.topics.map(|topics| {
         topics
             .into_iter()
@@ -212,7 +232,16 @@ fn metadata(request: MetadataRequest, names: &Names, correlation_id: Correlation
         Some(list) => list.iter().filter_map(|(_, id)| *id).collect(),
         None => (0..names.topics.len() as u32).map(TopicId).collect(),
     };
-    let message = Message::MetadataRequest(sim::MetadataRequest { correlation_id, topics });
+    // Unknown names (not ids: a client that names a topic by id knows it exists).
+    let mut auto_create: Vec<String> = Vec::new();
+    if allow_auto_create {
+        for (name, id) in requested.iter().flatten() {
+            if id.is_none() && !name.is_empty() && !auto_create.contains(name) {
+                auto_create.push(name.clone());
+            }
+        }
+    }
+    let message = Message::MetadataRequest(sim::MetadataRequest { correlation_id, topics, auto_create });
     (Context::Metadata { requested }, Some(message))
 }
 

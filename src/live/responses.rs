@@ -88,6 +88,12 @@ pub fn encode(pending: &Pending, answer: Option<Message>, names: &Names, adverti
             }
             response.encode(&mut body, version)
         }
+        (Context::CreateTopics, Some(Message::CreateTopicsResponse(r))) => {
+            super::admin::create_topics_response(&r).encode(&mut body, version)
+        }
+        (Context::DeleteTopics { named }, None) => {
+            super::admin::delete_topics_response(named).encode(&mut body, version)
+        }
         (Context::Group(context), answer) => {
             let answer = match answer {
                 Some(Message::Group(m)) => Some(m),
@@ -113,6 +119,7 @@ pub fn answer_correlation_id(message: &Message) -> Option<crate::protocol::Corre
         Message::FetchResponse(r) => Some(r.correlation_id),
         Message::ListOffsetsResponse(r) => Some(r.correlation_id),
         Message::InitProducerIdResponse(r) => Some(r.correlation_id),
+        Message::CreateTopicsResponse(r) => Some(r.correlation_id),
         Message::Group(g) => g.response_correlation_id(),
         _ => None,
     }
@@ -154,7 +161,9 @@ fn metadata(
         topic.name = Some(topic_name(name));
         topic.is_internal = is_internal(name);
         let Some(found) = id.and_then(|id| answer.topics.iter().find(|t| t.topic == id)) else {
-            topic.error_code = wire_code(ErrorCode::UnknownTopicOrPartition);
+            // A topic the broker was asked to create says so (LEADER_NOT_AVAILABLE).
+            let said = answer.unknown.iter().find(|(n, _)| n == name).map(|(_, e)| *e);
+            topic.error_code = wire_code(said.unwrap_or(ErrorCode::UnknownTopicOrPartition));
             return topic;
         };
         topic.topic_id = topic_uuid(name);

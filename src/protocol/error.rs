@@ -42,11 +42,17 @@ pub enum ErrorCode {
     InvalidTxnState,
     InvalidProducerIdMapping,
     UnstableOffsetCommit,
+    InvalidTopicException,
+    TopicAlreadyExists,
+    InvalidPartitions,
+    InvalidReplicationFactor,
+    InvalidConfig,
+    InvalidRequest,
 }
 
 impl ErrorCode {
     /// Every error the simulator can produce, `NONE` first.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 41] = [
         ErrorCode::None,
         ErrorCode::OffsetOutOfRange,
         ErrorCode::UnknownTopicOrPartition,
@@ -82,6 +88,12 @@ impl ErrorCode {
         ErrorCode::InvalidTxnState,
         ErrorCode::InvalidProducerIdMapping,
         ErrorCode::UnstableOffsetCommit,
+        ErrorCode::InvalidTopicException,
+        ErrorCode::TopicAlreadyExists,
+        ErrorCode::InvalidPartitions,
+        ErrorCode::InvalidReplicationFactor,
+        ErrorCode::InvalidConfig,
+        ErrorCode::InvalidRequest,
     ];
 
     /// The error with Kafka's name `name`, e.g. `NOT_ENOUGH_REPLICAS`.
@@ -130,6 +142,12 @@ impl ErrorCode {
             ErrorCode::InvalidTxnState => "InvalidTxnStateException",
             ErrorCode::InvalidProducerIdMapping => "InvalidPidMappingException",
             ErrorCode::UnstableOffsetCommit => "UnstableOffsetCommitException",
+            ErrorCode::InvalidTopicException => "InvalidTopicException",
+            ErrorCode::TopicAlreadyExists => "TopicExistsException",
+            ErrorCode::InvalidPartitions => "InvalidPartitionsException",
+            ErrorCode::InvalidReplicationFactor => "InvalidReplicationFactorException",
+            ErrorCode::InvalidConfig => "InvalidConfigurationException",
+            ErrorCode::InvalidRequest => "InvalidRequestException",
         })
     }
 
@@ -171,6 +189,12 @@ impl ErrorCode {
             ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
             ErrorCode::InvalidProducerIdMapping => "INVALID_PRODUCER_ID_MAPPING",
             ErrorCode::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
+            ErrorCode::InvalidTopicException => "INVALID_TOPIC_EXCEPTION",
+            ErrorCode::TopicAlreadyExists => "TOPIC_ALREADY_EXISTS",
+            ErrorCode::InvalidPartitions => "INVALID_PARTITIONS",
+            ErrorCode::InvalidReplicationFactor => "INVALID_REPLICATION_FACTOR",
+            ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            ErrorCode::InvalidRequest => "INVALID_REQUEST",
         }
     }
 

@@ -12,6 +12,10 @@ pub struct MetadataRequest {
     pub correlation_id: CorrelationId,
     /// The topics the client cares about.
     pub topics: Vec<TopicId>,
+    /// Topics the client named that it knows no id for, which it allows the
+    /// broker to create (`allow_auto_topic_creation`); only real clients in
+    /// live mode send any.
+    pub auto_create: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +42,11 @@ pub struct MetadataResponse {
     pub brokers: Vec<BrokerId>,
     pub controller: Option<ControllerId>,
     pub topics: Vec<TopicMetadata>,
+    /// The request's `auto_create` names, each with what the broker answers:
+    /// LEADER_NOT_AVAILABLE while it is being created,
+    /// UNKNOWN_TOPIC_OR_PARTITION when `auto.create.topics.enable` is false,
+    /// INVALID_TOPIC_EXCEPTION for an illegal name.
+    pub unknown: Vec<(String, ErrorCode)>,
 }
 
 impl MetadataResponse {
@@ -102,6 +111,14 @@ pub enum ControllerMessage {
         state: Option<PartitionState>,
         active: Option<ControllerId>,
     },
+    /// A broker forwards a client's CreateTopics to the active controller.
+    CreateTopicsRequest { correlation_id: CorrelationId, request: super::CreateTopicsRequest },
+    CreateTopicsResponse {
+        correlation_id: CorrelationId,
+        error: ErrorCode,
+        topics: Vec<super::CreatedTopic>,
+        active: Option<ControllerId>,
+    },
 }
 
 impl ControllerMessage {
@@ -118,6 +135,9 @@ impl ControllerMessage {
             ControllerMessage::AlterPartitionRequest { .. } | ControllerMessage::AlterPartitionResponse { .. } => {
                 "AlterPartition"
             }
+            ControllerMessage::CreateTopicsRequest { .. } | ControllerMessage::CreateTopicsResponse { .. } => {
+                "CreateTopics"
+            }
         }
     }
 
@@ -126,7 +146,8 @@ impl ControllerMessage {
             ControllerMessage::BrokerRegistrationRequest { correlation_id, .. }
             | ControllerMessage::BrokerHeartbeatRequest { correlation_id, .. }
             | ControllerMessage::FetchMetadataRequest { correlation_id, .. }
-            | ControllerMessage::AlterPartitionRequest { correlation_id, .. } => Some(*correlation_id),
+            | ControllerMessage::AlterPartitionRequest { correlation_id, .. }
+            | ControllerMessage::CreateTopicsRequest { correlation_id, .. } => Some(*correlation_id),
             _ => None,
         }
     }

@@ -46,6 +46,7 @@ impl Message {
             Message::FetchResponse(r) => by_error(r.partitions.iter().map(|p| (p.error, Some(p.tp)))),
             Message::ListOffsetsResponse(r) => by_error(r.partitions.iter().map(|p| (p.error, Some(p.tp)))),
             Message::InitProducerIdResponse(r) => by_error([(r.error, None)]),
+            Message::CreateTopicsResponse(r) => by_error(r.topics.iter().map(|t| (t.error, None))),
             Message::Group(
                 GroupMessage::FindCoordinatorResponse { error, .. }
                 | GroupMessage::JoinGroupResponse { error, .. }

@@ -167,7 +167,10 @@ impl KafkaStore {
         };
         let correlation_id = self.next_id();
         let topics = vec![self.tp.topic];
-        ctx.send(NodeId::Broker(broker), Message::MetadataRequest(MetadataRequest { correlation_id, topics }));
+        ctx.send(
+            NodeId::Broker(broker),
+            Message::MetadataRequest(MetadataRequest { correlation_id, topics, auto_create: Vec::new() }),
+        );
         self.track(ctx, correlation_id, REQUEST_TIMEOUT_MS, StoreFlight::Metadata);
     }
 

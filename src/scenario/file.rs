@@ -480,6 +480,29 @@ pub struct LinkSpec {
     pub bandwidth: Option<Spanned<BandwidthText>>,
 }
 
+/// A topic the admin client creates while the cluster runs, as
+/// `kafka-topics.sh --create` does: a CreateTopics request to a broker,
+/// which the controller answers.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateTopicSpec {
+    /// The new topic's name.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Number of partitions. Default: the brokers' `num.partitions` (1).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub partitions: Option<Spanned<u32>>,
+    /// Copies of each partition, on different brokers. Default: the
+    /// brokers' `default.replication.factor` (1).
+    #[serde(default)]
+    #[schemars(with = "Option<u32>")]
+    pub replication_factor: Option<Spanned<u32>>,
+    /// Topic configs, e.g. `retention.ms: 1d`.
+    #[serde(default)]
+    pub config: Option<TopicConfigMap>,
+}
+
 /// One moment of the timeline: `at` plus one kind of action. The actions
 /// that name clients or hosts take one name or a list (`kill: [2, 3]`),
 /// all happening at that moment in list order.
@@ -551,6 +574,11 @@ pub struct TimelineEntry {
     #[serde(default)]
     #[schemars(with = "Option<OneOrMany<String>>")]
     pub resume: Option<Spanned<OneOrMany<String>>>,
+    /// Create a topic while the cluster runs, e.g.
+    /// `{ name: clicks, partitions: 3, replication_factor: 2 }`. The
+    /// controller refuses a name that exists (TOPIC_ALREADY_EXISTS).
+    #[serde(default)]
+    pub create_topic: Option<CreateTopicSpec>,
     /// A producer or consumer switches to another Avro schema, e.g.
     /// `{ client: app, value_schema: schemas/order-v2.avsc, value: '...' }`.
     #[serde(default)]

@@ -133,6 +133,11 @@ pub enum TraceEvent {
     HostState { host: Host, state: String },
     /// A controller became the active one.
     ControllerActive { controller: ControllerId },
+    /// The active controller created a topic while the cluster runs
+    /// (CreateTopics): its partitions' replicas, leader first.
+    TopicCreated { topic: crate::ids::TopicId, name: String, replicas: Vec<Vec<BrokerId>> },
+    /// The active controller refused to create a topic, with Kafka's error and message.
+    TopicRefused { name: String, error: ErrorCode, message: String },
     /// A broker registered with the controller (after a restart).
     BrokerRegistered { broker: BrokerId, broker_epoch: i64 },
     /// The controller fenced a broker: out of every ISR, no leaderships.
@@ -239,6 +244,8 @@ impl TraceEvent {
             | TraceEvent::HostState { .. }
             | TraceEvent::Expectation { .. }
             | TraceEvent::ControllerActive { .. }
+            | TraceEvent::TopicCreated { .. }
+            | TraceEvent::TopicRefused { .. }
             | TraceEvent::BrokerFenced { .. }
             | TraceEvent::BrokerUnfenced { .. }
             | TraceEvent::LeaderChange { .. }
@@ -360,6 +367,8 @@ impl TraceEvent {
             TraceEvent::HostState { .. } => "host_state",
             TraceEvent::Expectation { .. } => "expectation",
             TraceEvent::ControllerActive { .. } => "controller_active",
+            TraceEvent::TopicCreated { .. } => "topic_created",
+            TraceEvent::TopicRefused { .. } => "topic_refused",
             TraceEvent::BrokerRegistered { .. } => "broker_registered",
             TraceEvent::BrokerFenced { .. } => "broker_fenced",
             TraceEvent::BrokerUnfenced { .. } => "broker_unfenced",

@@ -173,6 +173,12 @@ pub fn event_json(traced: &TracedEvent, names: &Names) -> Value {
         }
         TraceEvent::Registry(event) => event.fields(names),
         TraceEvent::ControllerActive { controller } => json!({ "controller": controller.0 }),
+        TraceEvent::TopicCreated { name, replicas, .. } => {
+            json!({ "topic": name, "replicas": replicas.iter().map(|r| ids(r)).collect::<Vec<_>>() })
+        }
+        TraceEvent::TopicRefused { name, error, message } => {
+            json!({ "topic": name, "error": error.name(), "message": message })
+        }
         TraceEvent::BrokerRegistered { broker, broker_epoch } => {
             json!({ "broker": broker.0, "broker_epoch": broker_epoch })
         }

@@ -434,6 +434,20 @@ fn leader_name(leader: Option<BrokerId>) -> String {
 /// Lines for the replication and controller events.
 fn replication_lines(event: &TraceEvent, names: &Names) -> Option<Vec<String>> {
     Some(match event {
+        TraceEvent::TopicCreated { name, replicas, .. } => {
+            let mut lines = vec![format!(
+                "controller creates topic {name}: {} partition(s), replication factor {}",
+                replicas.len(),
+                replicas.first().map_or(0, Vec::len)
+            )];
+            lines.extend(replicas.iter().enumerate().map(|(p, r)| {
+                format!("  {name}-{p}: replicas {}, leader {}", brokers(r), leader_name(r.first().copied()))
+            }));
+            lines
+        }
+        TraceEvent::TopicRefused { name, error, message } => {
+            vec![format!("controller refuses to create topic {name:?}: {} ({message})", error.name())]
+        }
         TraceEvent::ControllerActive { controller } => {
             vec![format!("controller {controller} is the active controller")]
         }

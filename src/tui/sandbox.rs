@@ -14,7 +14,7 @@ use super::app::App;
 use super::timeline::{Intervene, Intervention};
 
 /// The name a scenario gives `host`; `None` for a real client's connection
-/// in live mode, which no scenario file can name.
+/// in live mode and the timeline's admin client, which no scenario file can name.
 pub fn host_name(host: Host) -> Option<HostName> {
     Some(match host {
         Host::Broker(b) => HostName::Broker(b),
@@ -22,7 +22,7 @@ pub fn host_name(host: Host) -> Option<HostName> {
         Host::Producer(p) => HostName::Client(ClientRef::Producer(p)),
         Host::Consumer(c) => HostName::Client(ClientRef::Consumer(c)),
         Host::SchemaRegistry => HostName::SchemaRegistry,
-        Host::LiveClient(_) => return None,
+        Host::LiveClient(_) | Host::Admin => return None,
     })
 }
 

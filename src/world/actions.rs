@@ -127,6 +127,7 @@ impl World {
                     .push(TraceEvent::Action { text: "network healed: every host reaches every other".to_string() });
                 self.reconsider_controller();
             }
+            Action::CreateTopic(topic) => self.send_create_topic(topic),
             Action::Evolve { client, value_schema, key_schema, value } => {
                 self.evolve(*client, value_schema.clone(), key_schema.clone(), value.clone());
             }
@@ -287,5 +288,6 @@ fn node_on(host: Host) -> NodeId {
         Host::Consumer(c) => NodeId::Consumer(c),
         Host::SchemaRegistry => NodeId::SchemaRegistry,
         Host::LiveClient(c) => NodeId::LiveClient(c),
+        Host::Admin => NodeId::Admin,
     }
 }

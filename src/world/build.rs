@@ -77,7 +77,7 @@ impl World {
         let broker_ids: Vec<BrokerId> = (1..=scenario.brokers as i32).map(BrokerId).collect();
         let controller_nodes: Vec<ControllerId> = (1..=scenario.controllers).map(ControllerId).collect();
         let records = initial_metadata(&scenario, &broker_ids, controller_nodes[0], &mut streams);
-        let controller = Controller::new(records, scenario.broker_config);
+        let controller = Controller::new(records, scenario.broker_config, streams.unlisted("placement/controller"));
         let brokers: Vec<Broker> = broker_ids
             .iter()
             .map(|&id| {

@@ -295,7 +295,9 @@ impl World {
     /// is traced too, though Kafka's client, having closed the connection,
     /// never reads it.
     fn trace_response_errors(&mut self, to: NodeId, from: NodeId, message: &Message) {
-        if !matches!(to, NodeId::Producer(_) | NodeId::Consumer(_)) || matches!(message, Message::ProduceResponse(_)) {
+        if !matches!(to, NodeId::Producer(_) | NodeId::Consumer(_) | NodeId::Admin)
+            || matches!(message, Message::ProduceResponse(_))
+        {
             return;
         }
         for e in message.response_errors() {
@@ -377,6 +379,9 @@ impl World {
             NodeId::LiveClient(connection) => {
                 self.live_outbox.push(LiveResponse { connection, from, message });
             }
+            // The admin client's answers are told by the controller's own
+            // trace (topic created or refused) and by `trace_response_errors`.
+            NodeId::Admin => {}
         }
     }
 
@@ -413,6 +418,9 @@ impl World {
     /// Applies the effects of the last event; returns whether any trace event
     /// could change a group invariant (ownership, generations, commits, logs).
     pub(super) fn flush_effects(&mut self, sink: &mut dyn TraceSink) -> bool {
+        if self.names.topics.len() < self.controller.image.topics.len() {
+            self.follow_created_topics();
+        }
         let wants_debug = sink.wants(Level::Debug);
         self.route_sends(wants_debug);
         // Drained and handed back, so the buffers keep their room from event to event.

@@ -220,7 +220,10 @@ fn metadata_advertises_each_brokers_own_port() {
     let cluster = LiveCluster::start();
     cluster.leader(0);
     let mut client = cluster.client();
-    let response = client.call(&metadata_request(&["demo_1", "no_such_topic"]), 12);
+    // Without auto-creation, an unknown topic is only reported unknown.
+    let mut request = metadata_request(&["demo_1", "no_such_topic"]);
+    request.allow_auto_topic_creation = false;
+    let response = client.call(&request, 12);
     let mut brokers: Vec<(i32, u16)> = response.brokers.iter().map(|b| (b.node_id.0, b.port as u16)).collect();
     brokers.sort();
     assert_eq!(brokers, cluster.ports);

@@ -20,6 +20,7 @@
 //! - `streams_standby`: standby tasks follow changelogs; a promoted one restores only the gap.
 //! - `live`: live mode's gateway against a client speaking Kafka's wire protocol.
 //! - `quiz`: questions answered by the run, `kafkasim quiz` and `kafkasim copy`.
+//! - `topics`: topics created while the cluster runs (`create_topic`, CreateTopics).
 //! - `transactions`: transactional producers, their coordinator and fencing, in running scenarios.
 //! - `tui`: the terminal UI's screens (snapshots) and the binary in tmux.
 //! - `web`: the WebAssembly build's digests, the book's players in headless Chromium.
@@ -44,6 +45,7 @@ mod streams;
 mod streams_failover;
 mod streams_standby;
 mod support;
+mod topics;
 mod transactions;
 mod tui;
 mod web;

@@ -53,7 +53,7 @@ impl Consumer {
         };
         let topics = self.metadata_topics();
         self.send_request(ctx, broker, InFlight::Metadata, |correlation_id| {
-            Message::MetadataRequest(MetadataRequest { correlation_id, topics })
+            Message::MetadataRequest(MetadataRequest { correlation_id, topics, auto_create: Vec::new() })
         });
     }
 

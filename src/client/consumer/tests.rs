@@ -150,6 +150,7 @@ impl Harness {
             brokers: vec![BROKER],
             controller: None,
             topics: vec![TopicMetadata { topic: TOPIC, error: ErrorCode::None, partitions }],
+            unknown: Vec::new(),
         }
     }
 

@@ -396,7 +396,11 @@ impl Producer {
         let correlation_id = self.next_correlation_id();
         ctx.send(
             NodeId::Broker(broker),
-            Message::MetadataRequest(MetadataRequest { correlation_id, topics: self.all_topics() }),
+            Message::MetadataRequest(MetadataRequest {
+                correlation_id,
+                topics: self.all_topics(),
+                auto_create: Vec::new(),
+            }),
         );
         self.track_request(ctx, correlation_id, InFlight::Metadata { broker });
     }

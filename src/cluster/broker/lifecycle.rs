@@ -60,7 +60,7 @@ impl Broker {
     }
 
     /// A controller request may go now (connection up); else starts connecting.
-    fn controller_ready(&mut self, ctx: &mut Ctx<'_>) -> Option<NodeId> {
+    pub(super) fn controller_ready(&mut self, ctx: &mut Ctx<'_>) -> Option<NodeId> {
         let node = self.controller_node()?;
         self.connections.ready_or_connect(ctx, node, &mut self.next_correlation_id).then_some(node)
     }
@@ -168,6 +168,12 @@ impl Broker {
             Outgoing::TxnMarkers { transactional_id, partitions, .. } => {
                 self.on_txn_markers_done(ctx, &transactional_id, &partitions, &[]);
             }
+            Outgoing::CreateTopics { client, names } => {
+                self.answer_create_topics(ctx, client, &names, ErrorCode::RequestTimedOut);
+                if peer == NodeId::Controller(self.active_controller.unwrap_or(ControllerId(0))) {
+                    self.rotate_controller(None);
+                }
+            }
             _ => {
                 // The controller we talked to is gone or cut off: try another.
                 if peer == NodeId::Controller(self.active_controller.unwrap_or(ControllerId(0))) {
@@ -183,7 +189,8 @@ impl Broker {
             ControllerMessage::BrokerRegistrationResponse { correlation_id, .. }
             | ControllerMessage::BrokerHeartbeatResponse { correlation_id, .. }
             | ControllerMessage::FetchMetadataResponse { correlation_id, .. }
-            | ControllerMessage::AlterPartitionResponse { correlation_id, .. } => *correlation_id,
+            | ControllerMessage::AlterPartitionResponse { correlation_id, .. }
+            | ControllerMessage::CreateTopicsResponse { correlation_id, .. } => *correlation_id,
             _ => return,
         };
         let Some(what) = self.in_flight.remove(&correlation_id) else {
@@ -221,6 +228,14 @@ impl Broker {
                 }
                 self.on_alter_partition_response(ctx, tp, error, state);
             }
+            ControllerMessage::CreateTopicsResponse { error, topics, active, .. } => {
+                if error == ErrorCode::NotController {
+                    self.on_controller_error(ctx, from, error, active);
+                }
+                if let Outgoing::CreateTopics { client, names } = what {
+                    self.on_create_topics_response(ctx, client, &names, error, topics);
+                }
+            }
             _ => {}
         }
         self.run(ctx);
@@ -241,10 +256,22 @@ impl Broker {
     /// Replays metadata records into the image and acts on partition changes.
     fn apply_metadata(&mut self, ctx: &mut Ctx<'_>, records: &[MetadataRecord]) {
         let mut changed: Vec<TopicPartition> = Vec::new();
+        let mut created: Vec<TopicPartition> = Vec::new();
         for record in records {
             self.metadata.apply(record);
             match record {
                 MetadataRecord::PartitionChange { tp, .. } => changed.push(*tp),
+                // A topic created while the cluster runs: this broker makes
+                // the replicas it is assigned and takes up their roles.
+                MetadataRecord::Topic { topic, image } => {
+                    self.create_hosted_partitions();
+                    let count = image.partitions.len() as u32;
+                    created.extend(
+                        (0..count)
+                            .map(|p| TopicPartition::new(*topic, p))
+                            .filter(|tp| self.partitions.contains_key(tp)),
+                    );
+                }
                 MetadataRecord::ActiveController { controller } => self.active_controller = Some(*controller),
                 _ => {}
             }
@@ -253,6 +280,10 @@ impl Broker {
             changed.dedup();
             for tp in changed {
                 self.reconcile_partition(ctx, tp);
+            }
+            // A new replica has no role yet to compare with: take it up.
+            for tp in created {
+                self.reconcile_partition_forced(ctx, tp, true);
             }
         }
     }

@@ -8,6 +8,13 @@ use super::Broker;
 
 impl Broker {
     pub(super) fn handle_metadata(&mut self, ctx: &mut Ctx<'_>, from: NodeId, request: MetadataRequest) {
+        // Topics the client named without knowing them: this broker may ask
+        // the controller to create them (the client asks again by id).
+        let unknown = if request.auto_create.is_empty() {
+            Vec::new()
+        } else {
+            self.auto_create_topics(ctx, &request.auto_create)
+        };
         let image = &self.metadata;
         let topics = request
             .topics
@@ -41,6 +48,7 @@ impl Broker {
                 brokers,
                 controller: image.controller,
                 topics,
+                unknown,
             }),
         );
     }

@@ -149,7 +149,7 @@ mod tests {
             .collect();
         let image = TopicImage { name: "foo".into(), config: TopicConfig::default(), internal: false, partitions };
         records.push(MetadataRecord::Topic { topic: TopicId(0), image });
-        Controller::new(records, BrokerConfig::default())
+        Controller::new(records, BrokerConfig::default(), crate::engine::RngStreams::new(0).unlisted("placement"))
     }
 
     fn at(secs: u64) -> SimTime {

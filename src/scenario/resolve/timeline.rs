@@ -5,8 +5,9 @@ use serde_saphyr::Spanned;
 use super::{Located, Resolver};
 use crate::engine::{SimDuration, SimTime};
 use crate::ids::{BrokerId, ControllerId};
-use crate::scenario::file::{HostRef, ScenarioFile, SpanOf};
-use crate::scenario::{Action, ClientRef, HostName, MAX_RUN, Scenario, TimedAction};
+use crate::protocol::NewTopic;
+use crate::scenario::file::{CreateTopicSpec, HostRef, ScenarioFile, SpanOf};
+use crate::scenario::{Action, ClientRef, HostName, MAX_PARTITIONS, MAX_RUN, Scenario, TimedAction};
 
 fn client(r: &mut Resolver<'_>, scenario: &Scenario, at: &dyn Located, name: &str) -> Option<ClientRef> {
     let found = scenario.client(name);
@@ -150,6 +151,11 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
         {
             kinds.push(vec![Action::Slow(h, slow.latency.value.0)]);
         }
+        if let Some(spec) = &entry.create_topic
+            && let Some(action) = create_topic(r, scenario, spec)
+        {
+            kinds.push(vec![action]);
+        }
         if let Some(evolve) = &entry.evolve
             && let Some(action) = super::avro::evolve(r, scenario, evolve)
         {
@@ -192,7 +198,7 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
                 &entry.at,
                 "this timeline entry does nothing",
                 Some(
-                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link, evolve, preferred_election or ask"
+                    "add one action: say, start, stop, crash, pause, resume, kill, kill_host, restart, cut, heal, slow, link, evolve, preferred_election, create_topic or ask"
                         .to_string(),
                 ),
             ),
@@ -209,6 +215,65 @@ pub(crate) fn resolve_timeline(r: &mut Resolver<'_>, file: &ScenarioFile, scenar
     }
     // Keep file order for equal times; the engine breaks ties by insertion.
     scenario.timeline.sort_by_key(|a| a.at);
+}
+
+/// `create_topic: { name, partitions, replication_factor, config }`: what
+/// Kafka would refuse whatever the cluster's state is an error here, with
+/// its place in the file; a name that exists is left for the controller to
+/// refuse (TOPIC_ALREADY_EXISTS), which a lesson may want to show.
+fn create_topic(r: &mut Resolver<'_>, scenario: &Scenario, spec: &CreateTopicSpec) -> Option<Action> {
+    let before = r.problems.len();
+    let name = spec.name.value.clone();
+    if let Err(message) = crate::cluster::topic_name::validate(&name) {
+        r.error(
+            &spec.name,
+            format!("INVALID_TOPIC_EXCEPTION: {message}"),
+            Some("use letters, digits, `.`, `_` and `-`, like `clicks`".to_string()),
+        );
+    }
+    if let Some(p) = &spec.partitions
+        && (p.value == 0 || p.value > MAX_PARTITIONS)
+    {
+        r.error(
+            p,
+            format!("INVALID_PARTITIONS: {} partitions", p.value),
+            Some(format!("a topic has between 1 and {MAX_PARTITIONS} partitions")),
+        );
+    }
+    if let Some(rf) = &spec.replication_factor {
+        if rf.value == 0 {
+            r.error(
+                rf,
+                "INVALID_REPLICATION_FACTOR: replication factor 0",
+                Some("every partition needs at least one replica".to_string()),
+            );
+        } else if rf.value > scenario.brokers {
+            r.error(
+                rf,
+                format!(
+                    "INVALID_REPLICATION_FACTOR: the target replication factor of {} cannot be reached because only {} broker(s) are registered",
+                    rf.value, scenario.brokers
+                ),
+                Some(format!("each replica is on a different broker: use at most {}", scenario.brokers)),
+            );
+        }
+    }
+    let mut configs = Vec::new();
+    if let Some(map) = &spec.config {
+        let mut checked = scenario.broker_config.topic_defaults;
+        super::configs::apply(r, map, &mut checked);
+        configs = map.entries.iter().map(|(k, v)| (k.value.clone(), v.value.to_string())).collect();
+    }
+    if r.problems.len() > before {
+        return None;
+    }
+    let count = |n: Option<&Spanned<u32>>| n.map_or(-1, |n| n.value.min(i32::MAX as u32) as i32);
+    Some(Action::CreateTopic(NewTopic {
+        name,
+        num_partitions: count(spec.partitions.as_ref()),
+        replication_factor: count(spec.replication_factor.as_ref()),
+        configs,
+    }))
 }
 
 /// `cut: [[1], [2, 3, producer]]`: each host on at most one side, two sides at least.

@@ -2,6 +2,9 @@
 
 use super::Resolver;
 use super::configs;
+// Kafka's `Topic.hasCollision`: the controller's own rule (`a.b` and `a_b`
+// would share their metric names).
+use crate::cluster::topic_name::collides;
 use crate::config::BrokerConfig;
 use crate::ids::BrokerId;
 use crate::scenario::file::TopicSpec;
@@ -22,14 +25,6 @@ fn topic_name_problem(name: &str) -> Option<String> {
     } else {
         None
     }
-}
-
-/// Kafka's `Topic.hasCollision`: metric names replace `.` with `_`, so
-/// `a.b` and `a_b` would share theirs, and the controller refuses the second
-/// (`ReplicationControlManager.validateNewTopicNames`).
-fn collides(a: &str, b: &str) -> bool {
-    let unify = |name: &str| name.replace('.', "_");
-    (a.contains(['.', '_']) || b.contains(['.', '_'])) && unify(a) == unify(b)
 }
 
 pub(crate) fn resolve_topics(

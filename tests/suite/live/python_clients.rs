@@ -268,3 +268,51 @@ fn a_leader_kill_under_an_idempotent_producer_loses_and_duplicates_nothing() {
         "the simulator's checks agree: {delivery:?}"
     );
 }
+
+/// kafka-python's admin client creates a topic while the cluster runs
+/// (CreateTopics, forwarded by the broker to the controller); asking again
+/// is refused with TOPIC_ALREADY_EXISTS and an illegal name with
+/// INVALID_TOPIC_EXCEPTION; the new topic's three partitions have leaders and
+/// two replicas each; then the course's producer and consumer go through it.
+#[test]
+fn kafka_python_creates_a_topic_and_uses_it() {
+    let Some(python) = python() else { return };
+    let served = Served::start(None);
+    let b = served.bootstrap.as_str();
+    let lines = run(&python, "create_topics.py", &["--bootstrap", b, "--topic", "clicks"]);
+    assert_eq!(lines[0]["error"], Value::Null, "created: {lines:?}");
+    assert_eq!(lines[1]["error"], "TopicAlreadyExistsError", "{lines:?}");
+    assert_eq!(lines[2]["error"], "InvalidTopicError", "{lines:?}");
+    let described = &lines[3];
+    assert_eq!(described["error"], 0, "{described}");
+    let partitions = described["partitions"].as_array().expect("partitions");
+    assert_eq!(partitions.len(), 3, "{described}");
+    for p in partitions {
+        assert!(p[1].as_i64().is_some_and(|leader| leader >= 1), "a leader: {p}");
+        assert_eq!(p[2].as_array().map(Vec::len), Some(2), "two replicas: {p}");
+    }
+    let acked = acked(&run(&python, "producer.py", &["--bootstrap", b, "--topic", "clicks", "--count", "200"]));
+    assert_eq!(acked.len(), 200);
+    let read =
+        records(&run(&python, "consumer.py", &["--bootstrap", b, "--topic", "clicks", "--group", "clicks.readers"]));
+    assert_in_partition_order(&read);
+    assert_reads_exactly(&read, &acked);
+}
+
+/// A kafka-python producer writes to a topic nobody created: its Metadata
+/// request allows auto-creation, the broker asks the controller for it
+/// (`auto.create.topics.enable`, `num.partitions=1`,
+/// `default.replication.factor=1`), answers LEADER_NOT_AVAILABLE until the
+/// topic has a leader, and every message is then acknowledged and read.
+#[test]
+fn kafka_python_auto_creates_a_topic_it_writes_to() {
+    let Some(python) = python() else { return };
+    let served = Served::start(None);
+    let b = served.bootstrap.as_str();
+    let acked = acked(&run(&python, "producer.py", &["--bootstrap", b, "--topic", "fresh", "--count", "100"]));
+    assert_eq!(acked.len(), 100);
+    assert!(acked.values().all(|&(partition, _)| partition == 0), "num.partitions=1: one partition");
+    let read =
+        records(&run(&python, "consumer.py", &["--bootstrap", b, "--topic", "fresh", "--group", "fresh.readers"]));
+    assert_reads_exactly(&read, &acked);
+}
