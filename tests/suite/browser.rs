@@ -56,7 +56,7 @@ fn found(program: &str, arg: &str) -> bool {
 
 /// Runs the browser on one page with Debian's flags for a machine without
 /// network; kills it if it hangs.
-fn chromium(profile: &Path, args: &[String]) -> std::process::Output {
+pub(crate) fn chromium(profile: &Path, args: &[String], timeout: Duration) -> std::process::Output {
     let child = Command::new("chromium")
         .args([
             "--headless",
@@ -78,11 +78,11 @@ fn chromium(profile: &Path, args: &[String]) -> std::process::Output {
     let pid = child.id();
     let (sender, receiver) = std::sync::mpsc::channel();
     std::thread::spawn(move || sender.send(child.wait_with_output()).ok());
-    match receiver.recv_timeout(PAGE_TIMEOUT) {
+    match receiver.recv_timeout(timeout) {
         Ok(output) => output.expect("its output"),
         Err(_) => {
             Command::new("kill").args(["-9", &pid.to_string()]).status().ok();
-            panic!("chromium took more than {PAGE_TIMEOUT:?} on {args:?}");
+            panic!("chromium took more than {timeout:?} on {args:?}");
         }
     }
 }
@@ -105,7 +105,8 @@ type Probed = Result<(usize, Vec<String>), String>;
 
 fn probe(page: &Path, profile: &Path) -> Probed {
     let url = format!("file://{}", page.display());
-    let out = chromium(profile, &["--virtual-time-budget=5000".to_string(), "--dump-dom".to_string(), url]);
+    let out =
+        chromium(profile, &["--virtual-time-budget=5000".to_string(), "--dump-dom".to_string(), url], PAGE_TIMEOUT);
     let dom = String::from_utf8_lossy(&out.stdout);
     let Some(report) = dom.split("PROBE[").nth(1).and_then(|r| r.split("]PROBE").next()) else {
         return Err(format!("no report from the page; chromium said:\n{}", String::from_utf8_lossy(&out.stderr)));
@@ -199,7 +200,7 @@ fn every_chapter_loads_in_a_browser_with_its_pictures_and_no_errors() {
             "--hide-scrollbars".to_string(),
             url,
         ];
-        chromium(&work.join(format!("profile-shot-{chapter}")), &args);
+        chromium(&work.join(format!("profile-shot-{chapter}")), &args, PAGE_TIMEOUT);
         let size = std::fs::metadata(&file).map_or(0, |m| m.len());
         assert!(size > 10_000, "a screenshot of {chapter} was saved at {} ({size} bytes)", file.display());
     }

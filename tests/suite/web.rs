@@ -110,24 +110,17 @@ fn serve(root: PathBuf) -> u16 {
     port
 }
 
-/// Headless Chromium with the flags a machine without network needs.
+/// Headless Chromium with the flags a machine without network needs (the
+/// book's browser test's, which also stops a browser that hangs: here after
+/// five minutes, as a page plays whole scenarios in WebAssembly).
 fn chromium(args: &[&str]) -> std::process::Output {
     // A profile of its own: a second browser on the same profile would hand
     // its page to the first and exit without output.
     static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let profile = std::env::temp_dir().join(format!("kafkasim-chromium-{}-{n}", std::process::id()));
-    let mut command = Command::new("chromium");
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        &format!("--user-data-dir={}", profile.display()),
-    ]);
-    let output = command.args(args).output().expect("chromium runs");
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    let output = super::browser::chromium(&profile, &args, std::time::Duration::from_secs(300));
     let _ = std::fs::remove_dir_all(profile);
     output
 }
