@@ -21,11 +21,11 @@ unset RUSTFLAGS RUSTUP_TOOLCHAIN CARGO_BUILD_TARGET || true
 target=wasm32-unknown-unknown
 host=$("$RUSTC" -vV | sed -n 's/^host: //p')
 sysroot="$root/target/wasm-sysroot"
-# Limits for the module a chapter downloads, just above today's sizes
-# (6.41 MB, 1.83 MB gzip'd as a static host sends it), so that it cannot
-# silently grow. Both are over the 3 MB the issue asks for (README).
+# Limits for the module a chapter downloads, a little above today's sizes
+# (6.57 MB, 1.87 MB gzip'd as a static host sends it), so that it cannot
+# silently grow. Both are over the 3 MB we aim for (README).
 MAX_SENT_BYTES=$((2000 * 1000))
-MAX_MODULE_BYTES=$((6600 * 1000))
+MAX_MODULE_BYTES=$((7000 * 1000))
 phase_started=$SECONDS
 phase() {
   echo "web/build.sh: $1 took $((SECONDS - phase_started)) s"
