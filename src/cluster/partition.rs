@@ -109,6 +109,12 @@ impl Partition {
         if !self.is_leader(me) {
             return None;
         }
+        // Caught up: the high watermark never passes the log end, and every
+        // transaction below it was released when it got there. Most calls
+        // (a follower's fetch of an idle partition) end here.
+        if self.log.high_watermark() >= self.log.log_end_offset() {
+            return None;
+        }
         let isr = self.maximal_isr();
         if self.state.isr.len() < self.effective_min_isr() {
             return None;
