@@ -98,6 +98,16 @@ struct Checked {
     config: TopicConfig,
 }
 
+/// A requested count: `-1` takes the broker's default, any other value
+/// below one is refused with `error`.
+fn count_or_default(requested: i32, default: u32, error: ErrorCode, message: &str) -> Result<u32, (ErrorCode, String)> {
+    match requested {
+        -1 => Ok(default),
+        n if n <= 0 => Err((error, message.to_string())),
+        n => Ok(n as u32),
+    }
+}
+
 fn check(
     image: &MetadataImage,
     config: &BrokerConfig,
@@ -114,26 +124,18 @@ fn check(
             format!("Topic '{}' collides with existing topic: {other}", new.name),
         ));
     }
-    let partitions = match new.num_partitions {
-        -1 => config.num_partitions,
-        n if n <= 0 => {
-            return Err((
-                ErrorCode::InvalidPartitions,
-                "Number of partitions was set to an invalid non-positive value.".to_string(),
-            ));
-        }
-        n => n as u32,
-    };
-    let replication_factor = match new.replication_factor {
-        -1 => config.default_replication_factor,
-        n if n <= 0 => {
-            return Err((
-                ErrorCode::InvalidReplicationFactor,
-                "Replication factor must be larger than 0, or -1 to use the default value.".to_string(),
-            ));
-        }
-        n => n as u32,
-    };
+    let partitions = count_or_default(
+        new.num_partitions,
+        config.num_partitions,
+        ErrorCode::InvalidPartitions,
+        "Number of partitions was set to an invalid non-positive value.",
+    )?;
+    let replication_factor = count_or_default(
+        new.replication_factor,
+        config.default_replication_factor,
+        ErrorCode::InvalidReplicationFactor,
+        "Replication factor must be larger than 0, or -1 to use the default value.",
+    )?;
     let registered = image.brokers.len();
     let unfenced = image.brokers.values().filter(|b| !b.fenced).count();
     if unfenced == 0 {
